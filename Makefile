@@ -1,0 +1,76 @@
+# Two commands matter on a fresh Debian/Ubuntu machine: `make demo` and `make test`.
+# Each creates .venv if missing and installs what it needs.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+XVFB_RUN := xvfb-run -a -s "-screen 0 1600x1000x24"
+DEMO_DIR ?= .demo
+# phy is a reference only (test oracle + benchmarks): installed without its Qt deps.
+PHY_REF := phy==2.1.0
+APT_PACKAGES := xvfb xauth xdotool libgl1 libgl1-mesa-dri libglx-mesa0 libegl1
+
+.PHONY: demo test bench lint apt-deps clean help
+
+help:
+	@echo "make demo   run phygui on a generated demo dataset"
+	@echo "make test   run the whole test suite (installs what it needs)"
+	@echo "make bench  run the benchmarks against phy/phylib (big data, slow)"
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "error: '$(PYTHON) -m venv' failed; install python3-venv (apt-get install python3-venv)"; exit 1; }
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed-base: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps $(PHY_REF)
+	@touch $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test,bench]'
+	$(PIP) install --no-deps $(PHY_REF)
+	@touch $@
+
+# GUI tests need an X server (Xvfb) and Mesa's software OpenGL.
+apt-deps:
+	@missing=""; \
+	command -v xvfb-run >/dev/null || missing="yes"; \
+	command -v xdotool >/dev/null || missing="yes"; \
+	ldconfig -p 2>/dev/null | grep -q 'libGL.so.1' || missing="yes"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(APT_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "GUI tests need: sudo apt-get install $(APT_PACKAGES)"; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/lint-imports
+
+test: apt-deps $(VENV)/.installed-test
+	$(VENV)/bin/lint-imports
+	@if command -v xvfb-run >/dev/null; then \
+	  timeout 1700 $(XVFB_RUN) $(PY) -m pytest $(PYTEST_ARGS); \
+	else \
+	  echo "xvfb-run not found: GUI tests will be skipped"; \
+	  timeout 1700 $(PY) -m pytest $(PYTEST_ARGS); \
+	fi
+
+demo: $(VENV)/.installed-base
+	$(VENV)/bin/phygui --demo --demo-dir $(DEMO_DIR)
+
+bench: $(VENV)/.installed-bench
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .hypothesis

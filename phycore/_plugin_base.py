@@ -1,0 +1,199 @@
+"""Plugin base class, registry and failure record (private; public names are in :mod:`phycore.plugins`)."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import sys
+import traceback
+from typing import Any
+
+import attrs
+
+from phycore._paths import user_dir as _user_dir
+from phycore.errors import PluginError
+
+__all__ = [
+    "IPlugin",
+    "PluginFailure",
+    "get_failures",
+    "clear_failures",
+    "get_plugin",
+    "plugin_path",
+    "registered_plugins",
+]
+
+logger = logging.getLogger("phycore.plugins")
+
+
+@attrs.frozen
+class PluginFailure:
+    """A plugin or configuration problem, for the GUI to show.
+
+    Attributes
+    ----------
+    name : str
+        Plugin name, or file name for a config/import problem.
+    stage : str
+        ``'config'``, ``'import'``, ``'lookup'`` or ``'attach'``.
+    message : str
+        One line: what went wrong and in which file.
+    path : str or None
+        The file involved, when known.
+    traceback : str
+        Full traceback text ('' when there is none).
+    """
+
+    name: str
+    stage: str
+    message: str
+    path: str | None = None
+    traceback: str = ""
+
+    def __iter__(self) -> Any:
+        """Unpack as ``(name, message)``."""
+        return iter((self.name, self.message))
+
+
+_FAILURES: list[PluginFailure] = []
+
+
+def _record(name: str, stage: str, message: str, path: str | os.PathLike[str] | None = None,
+            exc: BaseException | None = None) -> PluginFailure:
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) if exc else ""
+    failure = PluginFailure(name, stage, message, os.fspath(path) if path is not None else None, tb)
+    _FAILURES.append(failure)
+    if tb:
+        logger.error("%s\n%s", message, tb.rstrip())
+    else:
+        logger.error("%s", message)
+    return failure
+
+
+def get_failures() -> list[PluginFailure]:
+    """Return the plugin and config problems recorded so far, oldest first.
+
+    Returns
+    -------
+    list of PluginFailure
+        Each also unpacks as ``(name, message)``.
+    """
+    return list(_FAILURES)
+
+
+def clear_failures() -> None:
+    """Forget the recorded problems (e.g. before reloading the plugins)."""
+    _FAILURES.clear()
+
+
+
+
+@attrs.frozen
+class _Entry:
+    cls: type[IPlugin]
+    path: str
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def _defining_file(cls: type) -> str:
+    module = sys.modules.get(cls.__module__)
+    path = getattr(module, "__file__", None)
+    if path is None:
+        try:
+            path = inspect.getsourcefile(cls)
+        except TypeError:
+            path = None
+    return os.path.abspath(path) if path else f"<{cls.__module__}>"
+
+
+class IPlugin:
+    """Base class of plugins: define a subclass and list its name in the config.
+
+    Every subclass is registered under its class name when it is defined. Override
+    :meth:`attach_to_controller` to add columns, actions, views or event handlers.
+
+    Examples
+    --------
+    >>> from phycore import IPlugin, connect
+    >>> class HelloPlugin(IPlugin):  # doctest: +SKIP
+    ...     def attach_to_controller(self, controller):
+    ...         @connect
+    ...         def on_select(sender, cluster_ids):
+    ...             print("selected", cluster_ids)
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__name__
+        path = _defining_file(cls)
+        old = _REGISTRY.get(name)
+        if old is None or old.path == path:
+            _REGISTRY[name] = _Entry(cls, path)  # new, or the same file imported again
+            logger.debug("Registered plugin %s from %s.", name, path)
+            return
+        logger.warning(
+            "The plugin %s is defined twice, in %s and in %s; the first one is used.",
+            name, old.path, path,
+        )
+
+    def attach_to_controller(self, controller: Any) -> None:
+        """Called once with the controller, before the GUI is built.
+
+        Parameters
+        ----------
+        controller : TemplateController
+            Gives ``model``, ``supervisor``, ``context``, ``cluster_metrics``...
+        """
+
+    def attach_to_cli(self, cli: Any) -> None:
+        """Accepted for phy compatibility; phycore has no click CLI to extend."""
+
+
+def registered_plugins() -> dict[str, type[IPlugin]]:
+    """Return the registered plugin classes by name, in registration order.
+
+    Returns
+    -------
+    dict of str to type
+    """
+    return {name: e.cls for name, e in _REGISTRY.items()}
+
+
+def plugin_path(name: str) -> str | None:
+    """Return the file defining the registered plugin ``name``, or None."""
+    entry = _REGISTRY.get(name)
+    return entry.path if entry else None
+
+
+def get_plugin(name: str) -> type[IPlugin]:
+    """Return the plugin class called ``name``.
+
+    An exact class name wins; otherwise, as phy, the first registered class whose
+    name contains ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Plugin name as written in ``c.TemplateGUI.plugins``.
+
+    Returns
+    -------
+    type
+
+    Raises
+    ------
+    PluginError
+        No registered plugin matches; the message lists the known ones.
+    """
+    if name in _REGISTRY:
+        return _REGISTRY[name].cls
+    for other, entry in _REGISTRY.items():
+        if name and name in other:
+            return entry.cls
+    known = ", ".join(sorted(_REGISTRY)) or "none"
+    raise PluginError(
+        f"The plugin {name!r} cannot be found (registered plugins: {known}). "
+        f"Is its file in {_user_dir() / 'plugins'} or in c.Plugins.dirs?", argument=name)

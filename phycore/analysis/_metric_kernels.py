@@ -1,0 +1,273 @@
+"""Numba kernels behind :mod:`phycore.analysis.metrics` (private).
+
+Each kernel has a plain-numpy reference in ``tests/analysis/reference.py``; the
+definitions are documented on the public functions in ``metrics.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+__all__: list[str] = []
+
+
+@njit(cache=True, parallel=True)
+def _spike_train_metrics(times, spike_ids, offsets, duration, n_presence_bins, refractory):  # type: ignore[no-untyped-def]
+    """Per cluster: spike count, number of occupied presence bins, ISIs < refractory."""
+    n_clusters = offsets.shape[0] - 1
+    n_spikes = np.zeros(n_clusters, np.int64)
+    occupied = np.zeros(n_clusters, np.int64)
+    n_viol = np.zeros(n_clusters, np.int64)
+    for c in prange(n_clusters):
+        i0, i1 = offsets[c], offsets[c + 1]
+        n_spikes[c] = i1 - i0
+        seen = np.zeros(n_presence_bins, np.bool_)
+        prev = 0.0
+        for i in range(i0, i1):
+            t = times[spike_ids[i]]
+            k = np.int64(math.floor(t / duration * n_presence_bins))
+            k = min(max(k, 0), n_presence_bins - 1)
+            seen[k] = True
+            if i > i0 and t - prev < refractory:
+                n_viol[c] += 1
+            prev = t
+        occupied[c] = seen.sum()
+    return n_spikes, occupied, n_viol
+
+
+@njit(cache=True, inline="always")
+def _reflect(i, n):  # type: ignore[no-untyped-def]
+    # scipy.ndimage mode='reflect': (d c b a | a b c d | d c b a)
+    while i < 0 or i >= n:
+        if i < 0:
+            i = -i - 1
+        if i >= n:
+            i = 2 * n - i - 1
+    return i
+
+
+def gaussian_weights(sigma: float) -> np.ndarray:
+    """Gaussian kernel exactly as scipy.ndimage computes it (truncate=4.0)."""
+    radius = int(4.0 * float(sigma) + 0.5)
+    x = np.arange(-radius, radius + 1)
+    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    return phi / phi.sum()  # type: ignore[no-any-return]
+
+
+@njit(cache=True)
+def _gaussian_smooth(x, weights):  # type: ignore[no-untyped-def]
+    """scipy.ndimage.gaussian_filter1d(x, sigma, mode='reflect') for the weights of
+    :func:`gaussian_weights`, with scipy's summation order for symmetric kernels."""
+    n = x.shape[0]
+    radius = weights.shape[0] // 2
+    out = np.zeros(n)
+    for i in range(n):
+        s = x[i] * weights[radius]
+        for k in range(1, radius + 1):
+            s += (x[_reflect(i - k, n)] + x[_reflect(i + k, n)]) * weights[radius + k]
+        out[i] = s
+    return out
+
+
+@njit(cache=True)
+def _amplitude_cutoff_one(amps, n_bins, weights):  # type: ignore[no-untyped-def]
+    n = amps.shape[0]
+    if n < 2:
+        return np.nan
+    lo, hi = amps.min(), amps.max()
+    if not hi > lo:
+        return np.nan
+    edges = np.linspace(lo, hi, n_bins + 1)
+    counts = np.zeros(n_bins)
+    norm = n_bins / (hi - lo)
+    for i in range(n):  # numpy.histogram's equal-bins algorithm (same bin for every value)
+        x = amps[i]
+        k = int((x - lo) * norm)
+        if k == n_bins:
+            k -= 1
+        if x < edges[k]:
+            k -= 1
+        elif k != n_bins - 1 and x >= edges[k + 1]:
+            k += 1
+        counts[k] += 1.0
+    widths = edges[1:] - edges[:-1]
+    pdf = counts / widths / counts.sum()
+    sm = _gaussian_smooth(pdf, weights)
+    peak = np.argmax(sm)
+    g = peak
+    best = abs(sm[peak] - sm[0])
+    for k in range(peak + 1, n_bins):
+        dv = abs(sm[k] - sm[0])
+        if dv < best:
+            best = dv
+            g = k
+    frac = sm[g:].sum() * widths.mean()
+    return min(frac, 0.5)
+
+
+@njit(cache=True, parallel=True)
+def _amplitude_cutoffs(amplitudes, spike_ids, offsets, n_bins, weights):  # type: ignore[no-untyped-def]
+    n_clusters = offsets.shape[0] - 1
+    out = np.full(n_clusters, np.nan)
+    for c in prange(n_clusters):
+        i0, i1 = offsets[c], offsets[c + 1]
+        buf = np.empty(i1 - i0)
+        m = 0
+        for i in range(i0, i1):
+            a = amplitudes[spike_ids[i]]
+            if np.isfinite(a):
+                buf[m] = a
+                m += 1
+        out[c] = _amplitude_cutoff_one(buf[:m], n_bins, weights)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _gammq(a, x):  # type: ignore[no-untyped-def]
+    """Regularised upper incomplete gamma Q(a, x) (Numerical Recipes gser/gcf)."""
+    if x <= 0.0:
+        return 1.0
+    gln = math.lgamma(a)
+    if x < a + 1.0:
+        ap = a
+        s = 1.0 / a
+        d = s
+        for _ in range(1000):
+            ap += 1.0
+            d *= x / ap
+            s += d
+            if abs(d) < abs(s) * 1e-15:
+                break
+        return max(0.0, 1.0 - s * math.exp(-x + a * math.log(x) - gln))
+    b = x + 1.0 - a
+    c = 1.0 / 1e-300
+    d = 1.0 / b
+    h = d
+    for i in range(1, 1000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < 1e-300:
+            d = 1e-300
+        c = b + an / c
+        if abs(c) < 1e-300:
+            c = 1e-300
+        d = 1.0 / d
+        de = d * c
+        h *= de
+        if abs(de - 1.0) < 1e-15:
+            break
+    return math.exp(-x + a * math.log(x) - gln) * h
+
+
+@njit(cache=True, nogil=True)
+def _chi2_sf(x, df):  # type: ignore[no-untyped-def]
+    return _gammq(0.5 * df, 0.5 * x)
+
+
+@njit(cache=True, nogil=True)
+def _mahalanobis_sq(xc, xo):  # type: ignore[no-untyped-def]
+    """Squared Mahalanobis distances of rows of xo to the distribution of rows of xc.
+
+    Returns an empty array if the covariance of xc is singular.
+    """
+    n, d = xc.shape
+    mu = np.zeros(d)
+    for i in range(n):
+        for j in range(d):
+            mu[j] += xc[i, j]
+    mu /= n
+    cov = np.zeros((d, d))
+    for i in range(n):
+        for j in range(d):
+            dj = xc[i, j] - mu[j]
+            for k in range(j + 1):
+                cov[j, k] += dj * (xc[i, k] - mu[k])
+    cov /= n - 1
+    # Cholesky factor (lower triangle), cov = L L^T.
+    low = np.zeros((d, d))
+    for j in range(d):
+        s = cov[j, j]
+        for k in range(j):
+            s -= low[j, k] * low[j, k]
+        if not s > 1e-12 * max(1.0, abs(cov[j, j])):
+            return np.empty(0)
+        low[j, j] = math.sqrt(s)
+        for i in range(j + 1, d):
+            s = cov[i, j]
+            for k in range(j):
+                s -= low[i, k] * low[j, k]
+            low[i, j] = s / low[j, j]
+    m = xo.shape[0]
+    out = np.empty(m)
+    z = np.empty(d)
+    for r in range(m):
+        acc = 0.0
+        for j in range(d):  # forward substitution L z = x - mu
+            s = xo[r, j] - mu[j]
+            for k in range(j):
+                s -= low[j, k] * z[k]
+            z[j] = s / low[j, j]
+            acc += z[j] * z[j]
+        out[r] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _gather_features(features, rows, spike_templates_of_rows, positions, n_pcs):  # type: ignore[no-untyped-def]
+    """X[i, j * n_pcs + p] = features[rows[i], p, positions[template, j]]; drops rows
+    whose template lacks one of the channels (position -1). Returns (X, kept mask)."""
+    n = rows.shape[0]
+    k = positions.shape[1]
+    out = np.empty((n, k * n_pcs))
+    kept = np.zeros(n, np.bool_)
+    m = 0
+    for i in range(n):
+        t = spike_templates_of_rows[i]
+        ok = True
+        for j in range(k):
+            if positions[t, j] < 0:
+                ok = False
+                break
+        if not ok:
+            continue
+        kept[i] = True
+        for j in range(k):
+            q = positions[t, j]
+            for p in range(n_pcs):
+                out[m, j * n_pcs + p] = features[rows[i], p, q]
+        m += 1
+    return out[:m], kept
+
+
+@njit(cache=True, nogil=True)
+def _isolation(xc, xo, n_cluster_total, n_other_total):  # type: ignore[no-untyped-def]
+    """(isolation distance, L-ratio) from cluster / other feature samples.
+
+    The samples stand for ``n_cluster_total`` and ``n_other_total`` spikes: the rank
+    and the L-ratio sum are rescaled by the sampling fraction of the other spikes.
+    """
+    d = xc.shape[1]
+    if xc.shape[0] <= d or n_cluster_total <= 0:
+        return np.nan, np.nan
+    if xo.shape[0] == 0:
+        return np.nan, 0.0
+    d2 = _mahalanobis_sq(xc, xo)
+    if d2.shape[0] == 0:
+        return np.nan, np.nan
+    scale = n_other_total / xo.shape[0]
+    lsum = 0.0
+    for i in range(d2.shape[0]):
+        lsum += _chi2_sf(d2[i], d)
+    lratio = lsum * scale / n_cluster_total
+    iso = np.nan
+    if n_cluster_total <= n_other_total:
+        rank = int(round(n_cluster_total / scale))
+        rank = min(max(rank, 1), d2.shape[0])
+        iso = np.sort(d2)[rank - 1]
+    return iso, lratio
+

@@ -1,0 +1,324 @@
+"""Cross- and auto-correlograms, their baseline and refractory-period shading.
+
+The conventions are phylib's (``phylib.stats.ccg.correlograms``, phylib 2.7.1), so a
+view fed by :func:`correlograms` draws exactly what phy draws:
+
+- spike times (s) become samples with ``int64(t * sample_rate)`` (truncation);
+- the bin width in samples is ``int(sample_rate * bin_size)`` and must be >= 1;
+- ``bin_size`` and ``window_size`` are clipped to ``[1e-5, 1e5]`` s and the number of
+  bins is odd: ``2 * int(window_size / 2 / bin_size) + 1``;
+- for every pair of spikes ``a`` before ``b`` in the (time-sorted) input whose lag
+  ``d = (s_b - s_a) // binsize`` is at most ``n_bins // 2``, the half-correlogram
+  ``h[c_a, c_b, d]`` is incremented;
+- the symmetric output is ``out[i, j, half + d] = h[i, j, d]`` and
+  ``out[i, j, half - d] = h[j, i, d]`` for ``d >= 1``; the centre bin is
+  ``max(h[i, j, 0], h[j, i, 0])`` (phylib takes the max, not the sum, because the
+  split of simultaneous spikes between ``h[i, j, 0]`` and ``h[j, i, 0]`` depends on
+  their input order).
+
+Note that phylib does **not** zero the zero-lag bin of auto-correlograms: it counts
+pairs of *distinct* spikes of the cluster that are less than one bin apart (never a
+spike with itself). We do the same.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import numpy.typing as npt
+from numba import njit, prange
+
+from phycore.analysis._grouping import check_sorted_within_groups, cluster_index, group_spikes
+from phycore.analysis._validate import SpikeLookup, as_1d, cluster_ids_arg, positive, spike_times_arg
+from phycore.errors import ActionError
+
+__all__ = [
+    "correlograms",
+    "autocorrelograms",
+    "correlogram_bins",
+    "correlogram_lags",
+    "correlogram_baseline",
+    "refractory_lines",
+]
+
+# Above this many int64 cells for the per-chunk partial histograms, run single-threaded.
+_MAX_PARTIAL_CELLS = 20_000_000
+# Longest window (in samples) for which the lag -> bin lookup table is used.
+_MAX_LUT = 1 << 22
+
+
+def correlogram_bins(sample_rate: float, bin_size: float, window_size: float) -> tuple[int, int]:
+    """Return ``(binsize_samples, n_bins)`` with phylib's conventions.
+
+    Parameters
+    ----------
+    sample_rate : float
+        Sampling rate in Hz.
+    bin_size, window_size : float
+        Bin and full window width in seconds (clipped to ``[1e-5, 1e5]``).
+
+    Returns
+    -------
+    binsize : int
+        Bin width in samples, ``int(sample_rate * bin_size)``.
+    n_bins : int
+        Odd number of bins, ``2 * int(window_size / 2 / bin_size) + 1``.
+
+    Raises
+    ------
+    phycore.errors.ActionError
+        If an argument is not positive or the bin is shorter than one sample.
+    """
+    sr = positive(sample_rate, "sample_rate")
+    b = float(np.clip(positive(bin_size, "bin_size"), 1e-5, 1e5))
+    w = float(np.clip(positive(window_size, "window_size"), 1e-5, 1e5))
+    binsize = int(sr * b)
+    if binsize < 1:
+        raise ActionError(
+            f"`bin_size` ({bin_size} s) is shorter than one sample at {sr} Hz.", argument="bin_size"
+        )
+    return binsize, 2 * int(0.5 * w / b) + 1
+
+
+def correlogram_lags(bin_size: float, window_size: float) -> npt.NDArray[np.float64]:
+    """Lag in seconds of the left edge of each correlogram bin (length ``n_bins + 1``).
+
+    Bin ``half + d`` holds lags in ``[d * bin_size, (d + 1) * bin_size)``; the edges are
+    returned symmetrically around zero: ``(k - half - 0.5) * bin_size`` for display.
+    """
+    b = float(np.clip(positive(bin_size, "bin_size"), 1e-5, 1e5))
+    w = float(np.clip(positive(window_size, "window_size"), 1e-5, 1e5))
+    n = 2 * int(0.5 * w / b) + 1
+    return (np.arange(n + 1) - n / 2.0) * b
+
+
+@njit(cache=True, parallel=True)
+def _ccg_partial(samples, offset, n_clusters, nb, binsize, lut, n_chunks):  # type: ignore[no-untyped-def]
+    # Spikes are time-sorted, so the inner loop stops at the first spike beyond the
+    # window (lag >= nb * binsize). offset[a] = (cluster index of spike a) * nb, and a
+    # pair goes to cell offset[a] * n_clusters + offset[b] + lag bin of the chunk's
+    # partial histogram. The lag bin (s_b - s_a) // binsize is read from `lut` when it
+    # covers the window (an integer division costs more than the rest of the inner
+    # loop). The prange is the only parallel loop (no array expressions), so dynamic
+    # scheduling set by the caller applies to it alone.
+    n = samples.shape[0]
+    lim = nb * binsize
+    use_lut = lut.shape[0] >= lim
+    n_cells = n_clusters * n_clusters * nb
+    partial = np.empty((n_chunks, n_cells), np.int64)
+    step = (n + n_chunks - 1) // n_chunks
+    for k in prange(n_chunks):
+        acc = partial[k]
+        for c in range(n_cells):
+            acc[c] = 0
+        stop = min(n, (k + 1) * step)
+        for a in range(k * step, stop):
+            sa = samples[a]
+            base = offset[a] * n_clusters
+            if use_lut:
+                for b in range(a + 1, n):
+                    diff = samples[b] - sa
+                    if diff >= lim:
+                        break
+                    acc[base + offset[b] + lut[diff]] += 1
+            else:
+                for b in range(a + 1, n):
+                    diff = samples[b] - sa
+                    if diff >= lim:
+                        break
+                    acc[base + offset[b] + diff // binsize] += 1
+    return partial
+
+
+@njit(cache=True, parallel=True)
+def _acg_half(samples, spike_ids, offsets, binsize, half):  # type: ignore[no-untyped-def]
+    n_clusters = offsets.shape[0] - 1
+    out = np.zeros((n_clusters, half + 1), np.int64)
+    for c in prange(n_clusters):
+        i0, i1 = offsets[c], offsets[c + 1]
+        for a in range(i0, i1):
+            sa = samples[spike_ids[a]]
+            for b in range(a + 1, i1):
+                d = (samples[spike_ids[b]] - sa) // binsize
+                if d > half:
+                    break
+                out[c, d] += 1
+    return out
+
+
+def _symmetrize(half_ccg: np.ndarray) -> np.ndarray:
+    c0 = half_ccg[..., 0]
+    centre = np.maximum(c0, c0.T)
+    left = np.transpose(half_ccg[..., 1:][..., ::-1], (1, 0, 2))
+    right = half_ccg.copy()
+    right[..., 0] = centre
+    return np.concatenate((left, right), axis=2)
+
+
+def correlograms(
+    spike_times: npt.ArrayLike,
+    spike_clusters: npt.ArrayLike,
+    cluster_ids: npt.ArrayLike | None = None,
+    sample_rate: float = 1.0,
+    bin_size: float | None = None,
+    window_size: float | None = None,
+    symmetrize: bool = True,
+) -> npt.NDArray[np.int64]:
+    """Cross-correlograms of all ordered pairs of clusters (phylib-compatible).
+
+    Same signature, conventions and values as ``phylib.stats.ccg.correlograms`` (see
+    the module docstring); the result is int64 instead of phylib's int32. The kernel
+    walks the time-sorted spikes once and, for each spike, the following spikes inside
+    the window (``O(n_spikes * spikes_per_window)``), in parallel over spike chunks.
+
+    Parameters
+    ----------
+    spike_times : array-like of float, shape (n_spikes,)
+        Spike times in seconds, non-decreasing.
+    spike_clusters : array-like of int, shape (n_spikes,)
+        Cluster of each spike. Spikes whose cluster is not in ``cluster_ids`` are
+        ignored (phylib would count them in the wrong cluster).
+    cluster_ids : array-like of int, optional
+        Clusters in output order; default: the sorted unique ``spike_clusters``.
+    sample_rate : float
+        Sampling rate in Hz.
+    bin_size, window_size : float
+        Bin width and full window width, in seconds.
+    symmetrize : bool
+        If False, return phylib's half correlograms ``(n, n, n_bins // 2 + 1)``.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_clusters, n_clusters, n_bins)
+        ``ccg[i, j, half + d]`` counts spikes of ``cluster_ids[j]`` occurring ``d`` bins
+        after a spike of ``cluster_ids[i]``.
+
+    Raises
+    ------
+    phycore.errors.DataFormatError
+        If the arrays have different lengths or the times are not sorted.
+    phycore.errors.ActionError
+        If ``sample_rate``, ``bin_size`` or ``window_size`` is invalid.
+
+    .. versionadded:: 0.1.0
+    """
+    if bin_size is None or window_size is None:
+        raise ActionError("`bin_size` and `window_size` are required.", argument="bin_size")
+    binsize, n_bins = correlogram_bins(sample_rate, bin_size, window_size)
+    t = spike_times_arg(spike_times)
+    sc = as_1d(spike_clusters, "spike_clusters", length=t.shape[0])
+    cids = cluster_ids_arg(np.unique(sc) if cluster_ids is None else cluster_ids)
+    index = cluster_index(sc, cids)
+    keep = index >= 0
+    if not keep.all():
+        t, index = t[keep], index[keep]
+    samples = (t * float(sample_rate)).astype(np.int64)
+    half = n_bins // 2
+    nc = cids.size
+    nb = half + 1
+    lim = nb * binsize
+    lut = np.arange(lim, dtype=np.int64) // binsize if lim <= _MAX_LUT else np.zeros(0, np.int64)
+    n_chunks = 1
+    if samples.size > 20_000:
+        n_chunks = 16 * numba.get_num_threads()
+        if n_chunks * nc * nc * nb > _MAX_PARTIAL_CELLS:
+            n_chunks = 1
+    # Dynamic scheduling (one chunk at a time per thread) copes with a busy core.
+    with numba.parallel_chunksize(1):
+        partial = _ccg_partial(samples, index * nb, nc, nb, binsize, lut, n_chunks)
+    h = partial.sum(axis=0).reshape(nc, nc, nb)
+    return _symmetrize(h) if symmetrize else h  # type: ignore[no-any-return]
+
+
+def autocorrelograms(
+    spike_times: npt.ArrayLike,
+    cluster_ids: npt.ArrayLike | None = None,
+    *,
+    sample_rate: float,
+    bin_size: float,
+    window_size: float,
+    spike_clusters: npt.ArrayLike | None = None,
+    spikes_per_cluster: SpikeLookup | None = None,
+) -> npt.NDArray[np.int64]:
+    """Auto-correlograms of many clusters at once (the diagonal of :func:`correlograms`).
+
+    Only pairs of spikes of the same cluster are visited, in parallel over clusters,
+    so this is cheap enough for every cluster of a recording.
+
+    Parameters
+    ----------
+    spike_times : array-like of float, shape (n_spikes,)
+        Spike times in seconds, non-decreasing.
+    cluster_ids : array-like of int, optional
+        Clusters in output order (default: all, sorted).
+    sample_rate, bin_size, window_size : float
+        As in :func:`correlograms`.
+    spike_clusters : array-like of int, optional
+        Cluster of each spike (one pass over all spikes).
+    spikes_per_cluster : mapping or callable, optional
+        ``cluster_id -> sorted spike ids`` (touches only the requested clusters).
+
+    Returns
+    -------
+    ndarray of int64, shape (n_clusters, n_bins)
+
+    .. versionadded:: 0.1.0
+    """
+    binsize, n_bins = correlogram_bins(sample_rate, bin_size, window_size)
+    t = spike_times_arg(spike_times)
+    _, spike_ids, offsets = group_spikes(
+        cluster_ids, t.shape[0], spike_clusters=spike_clusters, spikes_per_cluster=spikes_per_cluster
+    )
+    if spikes_per_cluster is not None:
+        check_sorted_within_groups(t, spike_ids, offsets, "spikes_per_cluster")
+    samples = (t * float(sample_rate)).astype(np.int64)
+    h = _acg_half(samples, spike_ids, offsets, np.int64(binsize), np.int64(n_bins // 2))
+    return np.concatenate((h[:, 1:][:, ::-1], h), axis=1)  # type: ignore[no-any-return]
+
+
+def correlogram_baseline(
+    n_spikes: npt.ArrayLike, bin_size: float, duration: float
+) -> npt.NDArray[np.float64]:
+    """Expected count per bin of each correlogram for independent Poisson trains.
+
+    ``baseline[i, j] = n_i * n_j * bin_size / duration``: the grey horizontal line of
+    phy's CorrelogramView (``phylib.stats.ccg.firing_rate``). Pass the spike counts
+    that were used to compute the correlograms (after any spike sub-sampling).
+
+    Parameters
+    ----------
+    n_spikes : array-like of int, shape (n_clusters,)
+    bin_size, duration : float
+        In seconds. A zero duration is treated as 1 s, like phylib.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_clusters, n_clusters)
+
+    .. versionadded:: 0.1.0
+    """
+    n = as_1d(n_spikes, "n_spikes", np.float64)
+    b = positive(bin_size, "bin_size")
+    d = positive(duration, "duration", allow_zero=True) or 1.0
+    return np.outer(n, n) * (b / d)  # type: ignore[no-any-return]
+
+
+def refractory_lines(window_size: float, bin_size: float, refractory_period: float) -> tuple[int, int]:
+    """Bin positions of the two vertical refractory lines drawn by phy.
+
+    ``(round((W/2 - rp) / bin), round((W/2 + rp) / bin) + 1)`` in bin units from the
+    left edge of the correlogram, exactly as phy's ``CorrelogramView._plot_pair``.
+
+    Returns
+    -------
+    tuple of int
+        Left and right x positions (bin-edge units).
+
+    .. versionadded:: 0.1.0
+    """
+    w = positive(window_size, "window_size")
+    b = positive(bin_size, "bin_size")
+    rp = positive(refractory_period, "refractory_period", allow_zero=True)
+    return round((w * 0.5 - rp) / b), round((w * 0.5 + rp) / b) + 1

@@ -1,0 +1,405 @@
+"""Disk and memory caches for per-dataset computations, as phy's ``Context``.
+
+``context.cache(f)`` stores results on disk with joblib ``Memory``;
+``context.memcache(f)`` keeps them in a bounded in-memory LRU keyed by the positional
+arguments (usually a cluster id), which can be pickled under ``.phy/memcache/`` on close.
+
+Unlike phy, results can never be stale:
+
+- every key includes a *fingerprint* of the input files (:func:`fingerprint_files`):
+  the disk cache lives in a folder named after the fingerprint, and a pickled
+  memcache is reloaded only if it was saved with the same fingerprint;
+- :meth:`Context.invalidate` (or :meth:`Context.on_cluster`, to connect to the
+  ``cluster`` event) drops the memcached results of clusters an action changed.
+
+The disk cache is keyed by the *values* of the arguments (joblib hashes them), so a
+disk-cached function must take what determines its result (e.g. spike ids), not a
+cluster id whose spikes may change; per-cluster results belong in the memcache.
+
+Setting the environment variable ``PHY_DISABLE_CACHE`` to anything but ``''``, ``0``,
+``false`` or ``no`` disables both caches (the decorators return ``f`` unchanged).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import inspect
+import logging
+import os
+import pickle
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from phycore._lru import LRU, MISSING, first_arg_matches, fullname, has_self
+from phycore._paths import atomic_open, phy_dir
+
+__all__ = ["Context", "fingerprint_files", "cache_disabled"]
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_CHUNK = 1 << 20  # 1 MiB
+_FULL_HASH_LIMIT = 16 << 20  # files up to 16 MiB are hashed entirely
+_MEMCACHE_VERSION = 1
+
+
+def cache_disabled() -> bool:
+    """Whether ``PHY_DISABLE_CACHE`` disables the caches.
+
+    Returns
+    -------
+    bool
+        True unless the variable is unset or one of ``''``, ``0``, ``false``, ``no``
+        (case-insensitive).
+    """
+    value = os.environ.get("PHY_DISABLE_CACHE", "").strip().lower()
+    return value not in ("", "0", "false", "no")
+
+
+def fingerprint_files(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """Return a fingerprint that changes when any of the files changes.
+
+    Fast on multi-GB files: for each file, in the order given, the hash covers its
+    *name* (not its folder, so a moved dataset keeps its cache), its size in bytes and
+    its modification time in nanoseconds, then its content: the whole file when it
+    is at most 16 MiB, otherwise its first MiB and its last MiB. A missing path
+    contributes its name and the word ``missing``; a folder contributes its name and
+    ``dir``.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        The input files, e.g. every ``.npy`` of a dataset plus ``params.py``.
+
+    Returns
+    -------
+    str
+        32 hexadecimal digits (BLAKE2b, 16-byte digest).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for p in paths:
+        path = Path(p)
+        h.update(b"\x00name:" + os.fsencode(path.name))
+        try:
+            st = path.stat()
+        except OSError:
+            h.update(b"\x00missing")
+            continue
+        if path.is_dir():
+            h.update(b"\x00dir")
+            continue
+        h.update(f"\x00{st.st_size}\x00{st.st_mtime_ns}".encode())
+        with open(path, "rb") as f:
+            if st.st_size <= _FULL_HASH_LIMIT:
+                for block in iter(functools.partial(f.read, _CHUNK), b""):
+                    h.update(block)
+            else:
+                h.update(f.read(_CHUNK))
+                f.seek(-_CHUNK, os.SEEK_END)
+                h.update(f.read(_CHUNK))
+    return h.hexdigest()
+
+
+class Context:
+    """Disk cache (joblib) and in-memory LRU cache of one dataset.
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike
+        Usually ``<data>/.phy`` (see :meth:`from_data_dir`). Created if needed; if it
+        cannot be created, disk caching is off and a warning is logged.
+    fingerprint : str
+        Fingerprint of the input files (:func:`fingerprint_files`). Disk results are
+        stored under ``cache_dir/joblib-cache/<fingerprint>/``; folders of other
+        fingerprints are deleted at start-up, as they can only hold stale results.
+    verbose : int
+        Verbosity passed to joblib ``Memory``.
+    memcache_size : int
+        Maximum number of results kept per memcached function (least recently used
+        ones are dropped first).
+
+    Attributes
+    ----------
+    cache_limit : int
+        Size in bytes the disk cache is reduced to at start-up (2 GiB, as phy).
+    disabled : bool
+        True when ``PHY_DISABLE_CACHE`` is set: both decorators return ``f``.
+
+    Examples
+    --------
+    >>> context = Context(data_dir / ".phy", fingerprint=fingerprint_files(files))  # doctest: +SKIP
+    >>> get_best_channel = context.memcache(model.get_best_channel)  # doctest: +SKIP
+    >>> connect(context.on_cluster, event="cluster")  # doctest: +SKIP
+    """
+
+    cache_limit: int = 2 * 1024**3
+
+    def __init__(
+        self,
+        cache_dir: str | os.PathLike[str],
+        *,
+        fingerprint: str = "",
+        verbose: int = 0,
+        memcache_size: int = 10_000,
+    ) -> None:
+        self.cache_dir = Path(cache_dir).expanduser()
+        self.fingerprint = fingerprint
+        self.verbose = verbose
+        self.memcache_size = memcache_size
+        self.disabled = cache_disabled()
+        self._memcaches: dict[str, LRU] = {}
+        self._memory: Any = None
+        if self.disabled:
+            logger.info("PHY_DISABLE_CACHE is set: caching is off.")
+            return
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            logger.warning("Cannot create the cache folder %s (%s): disk caching is off.", self.cache_dir, exc)
+            return
+        self._set_memory()
+
+    @classmethod
+    def from_data_dir(cls, data_dir: str | os.PathLike[str], **kwargs: Any) -> Context:
+        """Create the context of a dataset, in ``<data>/.phy`` or its fallback.
+
+        Parameters
+        ----------
+        data_dir : str or os.PathLike
+            The dataset folder. When it is not writable, the cache goes to the user
+            folder (see :func:`phycore._paths.phy_dir`) and a warning is logged.
+        **kwargs
+            Passed to :class:`Context`.
+
+        Returns
+        -------
+        Context
+        """
+        return cls(phy_dir(data_dir), **kwargs)
+
+    @property
+    def _joblib_root(self) -> Path:
+        return self.cache_dir / "joblib-cache"
+
+    def _set_memory(self) -> None:
+        from joblib import Memory
+
+        location = self._joblib_root / (self.fingerprint or "no-fingerprint")
+        try:
+            self._prune_other_fingerprints(location)
+            self._memory = Memory(location=str(location), mmap_mode=None, verbose=self.verbose)
+            self._memory.reduce_size(bytes_limit=self.cache_limit)
+        except OSError as exc:
+            logger.warning("Cannot use the disk cache in %s (%s): disk caching is off.", location, exc)
+            self._memory = None
+
+    def _prune_other_fingerprints(self, keep: Path) -> None:
+        if not self._joblib_root.is_dir():
+            return
+        for sub in self._joblib_root.iterdir():
+            if sub.is_dir() and sub != keep:
+                logger.debug("Remove the stale disk cache %s.", sub)
+                shutil.rmtree(sub, ignore_errors=True)
+
+    def cache(self, f: F) -> F:
+        """Cache ``f`` on disk with joblib; a first parameter named ``self`` is ignored.
+
+        Parameters
+        ----------
+        f : callable
+            A function whose arguments determine its result and can be hashed by
+            joblib (numbers, strings, numpy arrays...).
+
+        Returns
+        -------
+        callable
+            The joblib-cached function, or ``f`` itself when caching is off.
+        """
+        if self._memory is None:
+            return f
+        # joblib passes a bound method's instance as ``self``: never hash the model.
+        try:
+            has_self = "self" in inspect.getfullargspec(f).args
+        except TypeError:
+            has_self = False
+        ignore = ["self"] if has_self else None
+        return self._memory.cache(f, ignore=ignore)  # type: ignore[no-any-return]
+
+    def _memcache_path(self, name: str) -> Path:
+        return self.cache_dir / "memcache" / f"{name}.pkl"
+
+    def memcache(self, f: F) -> F:
+        """Cache ``f`` in memory, keyed by its positional arguments.
+
+        The first positional argument (after ``self`` for a plain function taking
+        ``self``) is what :meth:`invalidate` matches, so it should be the cluster id
+        (or a tuple of cluster ids). Keyword arguments are part of the key too.
+        ``None`` results are cached. Calls with unhashable arguments are not cached.
+        Results saved by :meth:`save_memcache` under the same fingerprint are reloaded.
+
+        Parameters
+        ----------
+        f : callable
+            Function or bound method to cache.
+
+        Returns
+        -------
+        callable
+            The cached function (``f`` itself when caching is off). Its ``cache_clear()``
+            empties its cache.
+        """
+        if self.disabled:
+            return f
+        name = fullname(f)
+        lru = self._memcaches.get(name)
+        if lru is None:
+            lru = LRU(self.memcache_size, self._load_memcache_file(name))
+            self._memcaches[name] = lru
+        skip = 1 if has_self(f) else 0
+
+        @functools.wraps(f)
+        def memcached(*args: Any, **kwargs: Any) -> Any:
+            key: Any = tuple(args[skip:])
+            if kwargs:
+                key = key + (("__kwargs__", tuple(sorted(kwargs.items()))),)
+            try:
+                out = lru.get(key)
+            except TypeError:  # unhashable arguments
+                return f(*args, **kwargs)
+            if out is MISSING:
+                out = f(*args, **kwargs)
+                lru.put(key, out)
+            return out
+
+        memcached.cache_clear = lambda: lru.data.clear()  # type: ignore[attr-defined]
+        return memcached  # type: ignore[return-value]
+
+    def invalidate(self, cluster_ids: Iterable[int]) -> int:
+        """Drop the memcached results whose first argument is one of ``cluster_ids``.
+
+        Parameters
+        ----------
+        cluster_ids : iterable of int
+            Clusters whose results must be recomputed. A first argument that is a
+            tuple or frozenset of ids is dropped if it contains any of them.
+
+        Returns
+        -------
+        int
+            The number of results dropped.
+        """
+        ids = frozenset(int(i) for i in cluster_ids)
+        if not ids:
+            return 0
+        return sum(lru.drop(ids) for lru in self._memcaches.values())
+
+    def on_cluster(self, sender: Any, up: Any) -> None:
+        """Handler for the ``cluster`` event: invalidate ``up.added`` and ``up.deleted``.
+
+        Parameters
+        ----------
+        sender : object
+            The emitter (unused).
+        up : UpdateInfo
+            What the action changed. Metadata-only changes (labels) keep the results,
+            since memcached functions compute from spikes, not labels.
+        """
+        ids = list(getattr(up, "added", None) or []) + list(getattr(up, "deleted", None) or [])
+        self.invalidate(ids)
+
+    def _load_memcache_file(self, name: str) -> dict[Any, Any]:
+        path = self._memcache_path(name)
+        if not path.exists():
+            return {}
+        try:
+            with open(path, "rb") as f:
+                payload = pickle.load(f)
+        except Exception as exc:  # a truncated or foreign pickle must not stop the session
+            logger.warning("Ignoring the unreadable memcache file %s: %s", path, exc)
+            return {}
+        if not (isinstance(payload, dict) and payload.get("version") == _MEMCACHE_VERSION
+                and isinstance(payload.get("entries"), dict)):
+            logger.debug("Ignoring %s: not written by this version of phycore.", path)
+            return {}
+        if payload.get("fingerprint") != self.fingerprint:
+            logger.debug("Ignoring %s: the input files changed since it was saved.", path)
+            return {}
+        logger.debug("Loaded %d memcached results from %s.", len(payload["entries"]), path)
+        return dict(payload["entries"])
+
+    def load_memcache(self, name: str) -> dict[Any, Any]:
+        """Return the saved memcache of function ``name`` (``module.qualname``).
+
+        Parameters
+        ----------
+        name : str
+            Full name of the memcached function.
+
+        Returns
+        -------
+        dict
+            Argument tuple -> result; empty if nothing valid was saved for the current
+            fingerprint.
+        """
+        if name in self._memcaches:
+            return dict(self._memcaches[name].data)
+        return self._load_memcache_file(name)
+
+    def save_memcache(self, *, fingerprint: str | None = None, cluster_ids: Sequence[int] | None = None) -> None:
+        """Pickle every memcache to ``cache_dir/memcache/<module.qualname>.pkl``.
+
+        Each file is written atomically. Errors are logged, never raised.
+
+        Parameters
+        ----------
+        fingerprint : str, optional
+            Fingerprint to store, if the input files changed during the session (e.g.
+            ``spike_clusters.npy`` was saved). Defaults to :attr:`fingerprint`.
+        cluster_ids : sequence of int, optional
+            Keep only results whose first argument is one of these ids, e.g. the
+            clusters of the ``spike_clusters.npy`` on disk, so results of unsaved
+            clusters are never reloaded for a reused id.
+        """
+        if self.disabled or not self._memcaches:
+            return
+        keep = frozenset(int(i) for i in cluster_ids) if cluster_ids is not None else None
+        folder = self.cache_dir / "memcache"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            logger.warning("Cannot save the memcache in %s: %s", folder, exc)
+            return
+        for name, lru in self._memcaches.items():
+            with lru.lock:
+                entries = {k: v for k, v in lru.data.items() if keep is None or first_arg_matches(k, keep)}
+            payload = {"version": _MEMCACHE_VERSION, "fingerprint": fingerprint if fingerprint is not None
+                       else self.fingerprint, "entries": entries}
+            path = self._memcache_path(name)
+            try:
+                with atomic_open(path) as f:
+                    pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # unpicklable results or a full disk: skip this one
+                logger.warning("Cannot save the memcache file %s: %s", path, exc)
+
+    def clear(self) -> None:
+        """Empty both caches, in memory and on disk (phy's ``--clear-cache``)."""
+        for lru in self._memcaches.values():
+            with lru.lock:
+                lru.data.clear()
+        for sub in ("memcache", "joblib-cache"):
+            shutil.rmtree(self.cache_dir / sub, ignore_errors=True)
+        if not self.disabled and self._memory is not None:
+            with contextlib.suppress(OSError):
+                self._set_memory()
+
+    def __repr__(self) -> str:
+        state = "disabled" if self.disabled else f"fingerprint={self.fingerprint[:8] or '-'}"
+        return f"<Context {self.cache_dir} {state}>"
+

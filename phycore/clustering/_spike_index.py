@@ -1,0 +1,184 @@
+"""Private helpers of `Clustering`: input validation and the per-cluster spike index.
+
+The index maps every non-empty cluster id to the sorted int64 array of its spikes. It
+is built once in O(n_spikes) by a counting sort (numba kernel, with a numpy reference
+used by the tests) and then updated per action with the arrays of the clusters the
+action touched only.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from phycore.errors import ActionError, ClusterIdError, SpikeIdError
+
+__all__ = [
+    "build_index",
+    "build_index_numpy",
+    "check_cluster_ids",
+    "check_spike_ids",
+    "check_spike_clusters",
+    "merge_sorted",
+    "readonly",
+]
+
+Int64Array = npt.NDArray[np.int64]
+
+
+def readonly(arr: Int64Array) -> Int64Array:
+    """Mark ``arr`` read-only (arrays of the index are shared with the history)."""
+    arr.flags.writeable = False
+    return arr
+
+
+@njit(cache=True, nogil=True)
+def _counting_sort(labels: np.ndarray, n_labels: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    counts = np.zeros(n_labels + 1, dtype=np.int64)
+    for i in range(labels.shape[0]):
+        counts[labels[i] + 1] += 1
+    for k in range(n_labels):
+        counts[k + 1] += counts[k]
+    offsets = counts.copy()
+    order = np.empty(labels.shape[0], dtype=np.int64)
+    for i in range(labels.shape[0]):
+        lab = labels[i]
+        order[offsets[lab]] = i
+        offsets[lab] += 1
+    return order, counts
+
+
+def _compact(spike_clusters: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """Return (unique ids, label of each spike in 0..n_unique-1), without a full sort
+    when the ids are dense enough for a lookup table."""
+    n = spike_clusters.shape[0]
+    top = int(spike_clusters.max())
+    if top <= 4 * n + 1_000_000:
+        present = np.bincount(spike_clusters, minlength=top + 1) > 0
+        uniq = np.flatnonzero(present).astype(np.int64)
+        lut = np.cumsum(present, dtype=np.int64) - 1
+        return uniq, lut[spike_clusters]
+    uniq, inverse = np.unique(spike_clusters, return_inverse=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64).ravel()
+
+
+def build_index(spike_clusters: Int64Array) -> dict[int, Int64Array]:
+    """Map each cluster id to its sorted spike ids, in O(n_spikes) (numba counting sort)."""
+    if spike_clusters.size == 0:
+        return {}
+    uniq, labels = _compact(spike_clusters)
+    order, bounds = _counting_sort(labels, len(uniq))
+    readonly(order)
+    return {int(c): order[bounds[k]:bounds[k + 1]] for k, c in enumerate(uniq.tolist())}
+
+
+def build_index_numpy(spike_clusters: Int64Array) -> dict[int, Int64Array]:
+    """Reference implementation of :func:`build_index` (stable argsort)."""
+    if spike_clusters.size == 0:
+        return {}
+    order = np.argsort(spike_clusters, kind="stable").astype(np.int64)
+    sorted_ids = spike_clusters[order]
+    uniq, starts = np.unique(sorted_ids, return_index=True)
+    ends = np.r_[starts[1:], len(order)]
+    return {int(c): order[s:e] for c, s, e in zip(uniq, starts, ends)}
+
+
+def merge_sorted(arrays: list[Int64Array]) -> Int64Array:
+    """Union of disjoint sorted arrays, sorted (timsort merges the sorted runs)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.sort(np.concatenate(arrays), kind="stable")
+
+
+def _is_int_scalar(x: Any) -> bool:
+    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def check_spike_clusters(spike_clusters: Any) -> Int64Array:
+    """Validate an assignment array and return an int64 copy."""
+    arr = np.asarray(spike_clusters)
+    if arr.ndim != 1:
+        raise ClusterIdError(f"spike_clusters must be a 1-D array, got shape {arr.shape}.",
+                             argument="spike_clusters")
+    if arr.size and (arr.dtype.kind not in "iu"):
+        raise ClusterIdError(f"spike_clusters must hold integers, got dtype {arr.dtype}.",
+                             argument="spike_clusters")
+    out = np.array(arr, dtype=np.int64, copy=True)
+    if out.size and out.min() < 0:
+        raise ClusterIdError("spike_clusters must not contain negative cluster ids.", argument="spike_clusters")
+    return out
+
+
+def check_cluster_ids(cluster_ids: Any, existing: Any, *, argument: str = "cluster_ids") -> list[int]:
+    """Validate cluster ids (integers, existing) and return them sorted and deduplicated."""
+    if _is_int_scalar(cluster_ids):
+        cluster_ids = [cluster_ids]
+    if isinstance(cluster_ids, (str, bytes)) or not isinstance(cluster_ids, (Iterable, np.ndarray)):
+        raise ClusterIdError(f"{argument} must be a list of integers, got {cluster_ids!r}.", argument=argument)
+    values = list(np.asarray(cluster_ids).ravel()) if isinstance(cluster_ids, np.ndarray) else list(cluster_ids)
+    bad = [v for v in values if not _is_int_scalar(v)]
+    if bad:
+        raise ClusterIdError(f"{argument} must be integers, got {bad[0]!r}.", argument=argument)
+    ids = sorted({int(v) for v in values})
+    unknown = [c for c in ids if c not in existing]
+    if unknown:
+        raise ClusterIdError(f"{argument}: unknown cluster id(s) {unknown}.", argument=argument)
+    return ids
+
+
+def check_spike_ids(spike_ids: Any, n_spikes: int) -> Int64Array:
+    """Validate spike ids (1-D integers, in range, no duplicates) and return them as int64."""
+    if isinstance(spike_ids, slice):
+        raise SpikeIdError("spike_ids must be an array of integers, not a slice.", argument="spike_ids")
+    arr = np.asarray(spike_ids)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise SpikeIdError(f"spike_ids must be 1-D, got shape {arr.shape}.", argument="spike_ids")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
+        raise SpikeIdError(f"spike_ids must be integers, got dtype {arr.dtype}.", argument="spike_ids")
+    out = arr.astype(np.int64)
+    lo, hi = int(out.min()), int(out.max())
+    if lo < 0 or hi >= n_spikes:
+        raise SpikeIdError(f"spike_ids out of range: must be in [0, {n_spikes}), got [{lo}, {hi}].",
+                           argument="spike_ids")
+    return out
+
+
+def check_rel(spike_clusters_rel: Any, n: int) -> Int64Array:
+    """Validate relative cluster labels (scalar or one non-negative integer per spike)."""
+    rel = np.asarray(spike_clusters_rel)
+    if rel.ndim == 0:
+        if not _is_int_scalar(rel.item()):
+            raise ActionError(f"spike_clusters_rel must be integers, got {spike_clusters_rel!r}.",
+                              argument="spike_clusters_rel")
+        rel = np.full(n, int(rel.item()), dtype=np.int64)
+    if rel.ndim != 1 or rel.shape[0] != n:
+        raise ActionError(f"spike_clusters_rel must have one value per spike ({n}), got shape {rel.shape}.",
+                          argument="spike_clusters_rel")
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if rel.dtype.kind not in "iu":
+        raise ActionError(f"spike_clusters_rel must be integers, got dtype {rel.dtype}.",
+                          argument="spike_clusters_rel")
+    rel = rel.astype(np.int64)
+    if rel.min() < 0:
+        raise ActionError("spike_clusters_rel must be non-negative.", argument="spike_clusters_rel")
+    return rel
+
+
+def sorted_unique_check(spike_ids: Int64Array, rel: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """Sort spikes (and their labels) by spike id; raise on duplicates."""
+    order = np.argsort(spike_ids, kind="stable")
+    s = spike_ids[order]
+    if s.size > 1 and not np.all(s[1:] != s[:-1]):
+        dup = int(s[1:][s[1:] == s[:-1]][0])
+        raise SpikeIdError(f"spike_ids contains duplicates (e.g. {dup}).", argument="spike_ids")
+    return s, rel[order]

@@ -1,0 +1,145 @@
+"""`UpdateInfo`: what one curation action (or its undo/redo) changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["UpdateInfo", "combine_updates"]
+
+
+def _ids(values: Any) -> list[int]:
+    return [int(v) for v in (values if values is not None else [])]
+
+
+def _pairs(values: Any) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in (values if values is not None else [])]
+
+
+def _int_array(values: Any) -> npt.NDArray[np.int64]:
+    arr = np.asarray(values if values is not None else [], dtype=np.int64).ravel()
+    return arr
+
+
+def _opt_ids(values: Any) -> list[int] | None:
+    return None if values is None else _ids(values)
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _join(ids: Sequence[int]) -> str:
+    return "[" + ", ".join(map(str, ids)) + "]"
+
+
+def _eq_value(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    return bool(a == b)
+
+
+@attrs.define(eq=False, repr=False)
+class UpdateInfo:
+    """What an action changed; passed to every ``cluster`` subscriber.
+
+    Fields are reachable as attributes and as keys (``up.added``, ``up['added']``);
+    ``dict(up)`` gives every field. Cluster ids are Python ints in lists; spike ids are
+    int64 arrays.
+
+    Parameters
+    ----------
+    description : str
+        ``'merge'``, ``'assign'``, or the metadata field name for a label change
+        (``'group'``, ``'my_label'``; ``'metadata'`` when labels of several fields were
+        inherited at once). phy used ``'metadata_<field>'``.
+    history : str or None
+        None for a new action, ``'undo'`` or ``'redo'``.
+    added, deleted : list of int
+        Clusters that appeared / disappeared (a changed cluster always gets a new id).
+    spike_ids : ndarray of int64
+        Every spike whose cluster changed, sorted.
+    descendants : list of (int, int)
+        ``(old, new)`` pairs: spikes of ``old`` went to ``new``. Sorted.
+    metadata_changed : list of int
+        Clusters whose metadata changed.
+    metadata_value : object
+        The new value of a label change.
+    largest_old_cluster : int or None
+        The deleted cluster with the most spikes (ties: smallest id).
+    all_cluster_ids : list of int or None
+        Every non-empty cluster after the change (clustering actions only).
+    spike_clusters : ndarray of int64
+        For ``'assign'``: the new cluster of each spike of ``spike_ids``.
+    undo_state : object
+        Free slot for the caller (the Supervisor stores the selection to restore).
+    """
+
+    description: str = ""
+    history: str | None = None
+    added: list[int] = attrs.field(factory=list, converter=_ids)
+    deleted: list[int] = attrs.field(factory=list, converter=_ids)
+    spike_ids: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64), converter=_int_array)
+    descendants: list[tuple[int, int]] = attrs.field(factory=list, converter=_pairs)
+    metadata_changed: list[int] = attrs.field(factory=list, converter=_ids)
+    metadata_value: Any = None
+    largest_old_cluster: int | None = attrs.field(default=None, converter=_opt_int)
+    all_cluster_ids: list[int] | None = attrs.field(default=None, converter=_opt_ids)
+    spike_clusters: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64),
+                                                        converter=_int_array)
+    undo_state: Any = None
+
+    def keys(self) -> list[str]:
+        """Field names, so that ``dict(up)`` works."""
+        return [a.name for a in attrs.fields(type(self))]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Field value, or ``default`` for an unknown name."""
+        return getattr(self, key) if key in self.keys() else default
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, UpdateInfo):
+            return NotImplemented
+        return all(_eq_value(getattr(self, k), getattr(other, k)) for k in self.keys())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __bool__(self) -> bool:
+        return bool(self.description or self.added or self.deleted or self.metadata_changed)
+
+    def __repr__(self) -> str:
+        h = f" ({self.history})" if self.history else ""
+        if not self.description:
+            return "<UpdateInfo>"
+        if self.description in ("merge", "assign"):
+            return f"<{self.description}{h} {_join(self.deleted)} => {_join(self.added)}>"
+        return f"<{self.description}{h} {_join(self.metadata_changed)} => {self.metadata_value!r}>"
+
+
+def combine_updates(ups: Sequence[UpdateInfo | None], history: str | None) -> UpdateInfo | None:
+    """Merge the UpdateInfos of the parts of one action into one.
+
+    The clustering part (the one with ``added``/``deleted``) gives the main fields; the
+    ``metadata_changed`` lists are joined. Returns None when every part is None.
+    """
+    parts = [u for u in ups if u is not None]
+    if not parts:
+        return None
+    main = next((u for u in parts if u.added or u.deleted), parts[0])
+    changed = sorted({c for u in parts for c in u.metadata_changed})
+    return attrs.evolve(main, history=history, metadata_changed=changed)

@@ -1,0 +1,103 @@
+"""Exceptions raised for problems a user can cause.
+
+Every class derives from :class:`PhyCoreError` *and* from the builtin exception a
+caller would naturally catch (``ValueError``, ``FileNotFoundError``...), so existing
+``except ValueError`` code keeps working. Each error carries the offending ``path``
+or ``argument`` and a message that names it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = [
+    "PhyCoreError",
+    "ParamsError",
+    "MissingFileError",
+    "DataFormatError",
+    "RawDataError",
+    "ClusterIdError",
+    "SpikeIdError",
+    "ActionError",
+    "FilterExpressionError",
+    "PluginError",
+    "StateFileError",
+]
+
+
+class PhyCoreError(Exception):
+    """Base class of phycore's user-facing errors.
+
+    Parameters
+    ----------
+    message : str
+        Full sentence describing the problem.
+    path : str or os.PathLike, optional
+        File the problem is about.
+    argument : str, optional
+        Name of the argument the problem is about.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        argument: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = os.fspath(path) if path is not None else None
+        self.argument = argument
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would wrap the message in quotes; keep it a sentence.
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.path, self.argument))
+
+
+def _rebuild(cls: type[PhyCoreError], message: str, path: str | None, argument: str | None) -> PhyCoreError:
+    return cls(message, path=path, argument=argument)
+
+
+class ParamsError(PhyCoreError, ValueError):
+    """``params.py`` cannot be parsed as literal assignments or has bad values."""
+
+
+class MissingFileError(PhyCoreError, FileNotFoundError):
+    """A required file or folder does not exist."""
+
+
+class DataFormatError(PhyCoreError, ValueError):
+    """A data file has the wrong shape, dtype or content, or disagrees with another."""
+
+
+class RawDataError(PhyCoreError, OSError):
+    """The raw data file(s) are missing, truncated or unreadable."""
+
+
+class ClusterIdError(PhyCoreError, KeyError):
+    """A cluster id is not an integer or does not exist."""
+
+
+class SpikeIdError(PhyCoreError, IndexError):
+    """Spike ids are out of range, duplicated or of the wrong type."""
+
+
+class ActionError(PhyCoreError, ValueError):
+    """A curation action or its arguments are invalid."""
+
+
+class FilterExpressionError(PhyCoreError, ValueError):
+    """A table filter or sort expression is invalid."""
+
+
+class PluginError(PhyCoreError, RuntimeError):
+    """A plugin could not be found, loaded or attached."""
+
+
+class StateFileError(PhyCoreError, ValueError):
+    """A GUI state or journal file is corrupt."""

@@ -1,0 +1,25 @@
+"""The data layer: read a Kilosort/phy folder into a :class:`TemplateModel`.
+
+``load_model(params_path)`` parses ``params.py`` as data and memory-maps the folder;
+``TemplateModel.from_arrays(...)`` builds a model from in-memory arrays.
+``phycore.model.synthetic.make_dataset`` writes a complete synthetic folder.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from phycore.model._templates import Template
+from phycore.model.params import get_template_params, read_params
+from phycore.model.raw import RawTraces
+from phycore.model.template_model import SparseData, TemplateModel, load_model
+
+__all__ = [
+    "TemplateModel",
+    "load_model",
+    "read_params",
+    "get_template_params",
+    "RawTraces",
+    "SparseData",
+    "Template",
+]

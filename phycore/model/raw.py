@@ -1,0 +1,302 @@
+"""Raw traces: flat binary files memory-mapped read-only and concatenated in time.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from phycore.errors import RawDataError
+
+__all__ = ["RawTraces", "open_raw"]
+
+logger = logging.getLogger("phycore.model")
+
+#: Duration of the chunks used to spread waveform samples over the recording (as phy).
+CHUNK_DURATION = 600.0
+
+_SUPPORTED = {".dat", ".bin", ".raw", ".mda", ".npy", ""}
+
+
+class RawTraces:
+    """Read-only view on flat binary raw data, with ``channel_map`` applied.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        Raw files, concatenated in time.
+    n_channels_dat : int
+        Number of interleaved channels in each file.
+    dtype : numpy dtype
+        Sample type.
+    offset : int
+        Header bytes at the start of each file.
+    sample_rate : float
+        Sampling rate in Hz.
+    channel_map : array of int, optional
+        Columns of the file, in model channel order. Defaults to all columns.
+
+    Attributes
+    ----------
+    parts : list of ndarray
+        One ``(n_samples_i, n_channels_dat)`` read-only memmap per file.
+    part_bounds : ndarray
+        Start sample of each part, plus the total number of samples.
+    chunk_bounds : ndarray
+        Bounds (in samples) of ~600 s chunks, restarted at each file.
+
+    Notes
+    -----
+    ``traces[i0:i1]`` returns a ``(i1 - i0, n_channels)`` array in model channel order,
+    as phylib's reader does. ``traces[i0:i1, channel_ids]`` also works.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        n_channels_dat: int,
+        dtype: Any,
+        offset: int,
+        sample_rate: float,
+        channel_map: npt.ArrayLike | None = None,
+    ) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.n_channels_dat = int(n_channels_dat)
+        self.dtype = np.dtype(dtype)
+        self.offset = int(offset)
+        self.sample_rate = float(sample_rate)
+        self.channel_map = (
+            np.arange(self.n_channels_dat, dtype=np.int64)
+            if channel_map is None else np.asarray(channel_map, dtype=np.int64)
+        )
+        self.parts: list[np.ndarray] = [self._open(p) for p in self.paths]
+        self.part_bounds = np.cumsum([0] + [p.shape[0] for p in self.parts]).astype(np.int64)
+        chunk = max(1, int(round(CHUNK_DURATION * self.sample_rate)))
+        bounds: list[int] = [0]
+        for a, b in zip(self.part_bounds[:-1], self.part_bounds[1:]):
+            bounds.extend(range(int(a) + chunk, int(b), chunk))
+            if bounds[-1] != b:
+                bounds.append(int(b))
+        self.chunk_bounds = np.array(bounds, dtype=np.int64)
+
+    @classmethod
+    def from_array(cls, data: np.ndarray, sample_rate: float,
+                   channel_map: npt.ArrayLike | None = None) -> "RawTraces":
+        """Wrap an in-memory ``(n_samples, n_channels_dat)`` array (no file).
+
+        Parameters
+        ----------
+        data : ndarray
+            Raw samples, time-major.
+        sample_rate : float
+            Sampling rate in Hz.
+        channel_map : array of int, optional
+            Columns of ``data`` in model channel order.
+
+        Returns
+        -------
+        RawTraces
+        """
+        if data.ndim != 2:
+            raise RawDataError(f"raw_data must be 2-D (n_samples, n_channels), got {data.shape}.",
+                               argument="raw_data")
+        self = cls([], data.shape[1], data.dtype, 0, sample_rate, channel_map)
+        self.parts = [data]
+        self.part_bounds = np.array([0, data.shape[0]], dtype=np.int64)
+        chunk = max(1, int(round(CHUNK_DURATION * self.sample_rate)))
+        b = list(range(0, data.shape[0], chunk)) + [data.shape[0]]
+        self.chunk_bounds = np.unique(np.array(b, dtype=np.int64))
+        return self
+
+    def _open(self, path: Path) -> np.ndarray:
+        if not path.is_file():
+            raise RawDataError(f"raw data file {path} does not exist.", path=path)
+        if path.suffix == ".npy":
+            arr = np.load(path, mmap_mode="r")
+            if arr.ndim != 2 or arr.shape[1] != self.n_channels_dat:
+                raise RawDataError(
+                    f"raw data file {path.name} has shape {arr.shape}, expected "
+                    f"(n_samples, {self.n_channels_dat}).", path=path)
+            return arr
+        if path.suffix.lower() not in _SUPPORTED:
+            raise RawDataError(
+                f"raw data file {path.name}: unsupported format {path.suffix!r} "
+                f"(flat binary .dat/.bin/.raw or .npy only).", path=path)
+        size = path.stat().st_size - self.offset
+        frame = self.dtype.itemsize * self.n_channels_dat
+        if size < 0 or size % frame:
+            raise RawDataError(
+                f"raw data file {path.name} is truncated or does not match params.py: "
+                f"{size} data bytes after the {self.offset}-byte offset is not a multiple of "
+                f"n_channels_dat ({self.n_channels_dat}) x {self.dtype.itemsize} bytes.",
+                path=path)
+        n = size // frame
+        if n == 0:
+            return np.zeros((0, self.n_channels_dat), dtype=self.dtype)
+        return np.memmap(path, dtype=self.dtype, mode="r", offset=self.offset,
+                         shape=(n, self.n_channels_dat))
+
+    @property
+    def n_samples(self) -> int:
+        """Total number of samples (all files)."""
+        return int(self.part_bounds[-1])
+
+    @property
+    def n_channels(self) -> int:
+        """Number of channels after ``channel_map``."""
+        return int(self.channel_map.shape[0])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_samples, n_channels)``."""
+        return (self.n_samples, self.n_channels)
+
+    @property
+    def duration(self) -> float:
+        """Duration in seconds."""
+        return self.n_samples / self.sample_rate
+
+    @property
+    def ndim(self) -> int:
+        """Always 2."""
+        return 2
+
+    def __len__(self) -> int:
+        return self.n_samples
+
+    def read(self, i0: int, i1: int, channel_ids: npt.ArrayLike | None = None) -> np.ndarray:
+        """Samples ``[i0, i1)`` on model channels ``channel_ids`` (all by default).
+
+        Parameters
+        ----------
+        i0, i1 : int
+            Sample range, clipped to the recording.
+        channel_ids : array of int, optional
+            Model channel indices.
+
+        Returns
+        -------
+        ndarray
+            ``(i1 - i0, n_channels)`` array of the raw dtype.
+        """
+        i0 = max(0, int(i0))
+        i1 = min(self.n_samples, int(i1))
+        cols = self.channel_map if channel_ids is None else self.channel_map[np.asarray(channel_ids)]
+        if i1 <= i0:
+            return np.zeros((0, len(cols)), dtype=self.dtype)
+        pieces = []
+        for k, part in enumerate(self.parts):
+            a, b = int(self.part_bounds[k]), int(self.part_bounds[k + 1])
+            lo, hi = max(i0, a), min(i1, b)
+            if lo < hi:
+                pieces.append(part[lo - a:hi - a][:, cols])
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=0)
+
+    def __getitem__(self, item: Any) -> np.ndarray:
+        channel_ids = None
+        if isinstance(item, tuple):
+            item, channel_ids = item
+            if isinstance(channel_ids, slice):
+                channel_ids = np.arange(self.n_channels)[channel_ids]
+        if isinstance(item, (int, np.integer)):
+            i = int(item) + (self.n_samples if item < 0 else 0)
+            return self.read(i, i + 1, channel_ids)[0]
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise IndexError("raw traces support integer or contiguous slice indexing on time.")
+        i0, i1, _ = item.indices(self.n_samples)
+        return self.read(i0, i1, channel_ids)
+
+    def get_window(
+        self,
+        t0: float,
+        t1: float,
+        channel_ids: npt.ArrayLike | None = None,
+        *,
+        filtered: bool = False,
+        margin: float = 0.01,
+    ) -> npt.NDArray[np.float32]:
+        """Traces between ``t0`` and ``t1`` seconds, optionally high-pass filtered.
+
+        Parameters
+        ----------
+        t0, t1 : float
+            Time window in seconds (clipped to the recording).
+        channel_ids : array of int, optional
+            Model channels (all by default).
+        filtered : bool
+            Apply phy's 150 Hz 3rd-order forward-backward Butterworth high-pass.
+        margin : float
+            Extra seconds read on each side before filtering, to limit edge effects.
+
+        Returns
+        -------
+        ndarray
+            float32 ``(n_samples, n_channels)``.
+        """
+        i0 = int(round(t0 * self.sample_rate))
+        i1 = int(round(t1 * self.sample_rate))
+        if not filtered:
+            return self.read(i0, i1, channel_ids).astype(np.float32)
+        from phycore.model.filters import filtfilt_highpass
+
+        m = int(round(margin * self.sample_rate))
+        a, b = max(0, i0 - m), min(self.n_samples, i1 + m)
+        x = filtfilt_highpass(self.read(a, b, channel_ids), self.sample_rate, axis=0)
+        lo = max(0, i0) - a
+        return x[lo:lo + max(0, min(i1, self.n_samples) - max(0, i0))].astype(np.float32)
+
+    def close(self) -> None:
+        """Release the memory maps."""
+        for p in self.parts:
+            mm = getattr(p, "_mmap", None)
+            if mm is not None:
+                try:
+                    mm.close()
+                except (BufferError, ValueError):  # still referenced by a view
+                    pass
+        self.parts = []
+
+
+def open_raw(
+    paths: Sequence[Path],
+    n_channels_dat: int | None,
+    dtype: Any,
+    offset: int,
+    sample_rate: float | None,
+    channel_map: npt.ArrayLike | None,
+    last_spike_sample: int | None = None,
+) -> tuple[RawTraces | None, str | None]:
+    """Open raw data if possible; return ``(traces, None)`` or ``(None, reason)``.
+
+    Missing raw data is not an error at load time: the model keeps working and
+    reports the reason through ``raw_data_error``.
+    """
+    if not paths:
+        return None, "no raw data file is given in params.py (dat_path)"
+    if not n_channels_dat:
+        return None, "params.py does not give n_channels_dat"
+    if not sample_rate:
+        return None, "params.py does not give sample_rate"
+    try:
+        traces = RawTraces(paths, n_channels_dat, dtype, offset, sample_rate, channel_map)
+    except RawDataError as e:
+        return None, str(e)
+    except (OSError, ValueError) as e:
+        return None, f"cannot open raw data {', '.join(map(str, paths))}: {e}"
+    if channel_map is not None and len(traces.channel_map) and (
+            traces.channel_map.max() >= n_channels_dat or traces.channel_map.min() < 0):
+        return None, (f"channel_map.npy refers to channel {int(traces.channel_map.max())} but "
+                      f"the raw data has n_channels_dat={n_channels_dat} channels")
+    if last_spike_sample is not None and last_spike_sample >= traces.n_samples:
+        names = ", ".join(p.name for p in traces.paths)
+        n = traces.n_samples
+        traces.close()
+        return None, (f"raw data {names} is truncated: it has {n} samples but the last "
+                      f"spike is at sample {last_spike_sample}")
+    return traces, None

@@ -1,0 +1,158 @@
+"""Spike waveforms from raw data: a numba kernel reading only the needed samples.
+
+The window of a spike at sample ``s`` is ``[s - n // 2, s - n // 2 + n)`` like phy,
+zero-padded at the edges of the recording. Files given as a list are concatenated;
+a window that straddles two files is read from both.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from phycore.model.raw import RawTraces
+
+__all__ = [
+    "extract_waveforms",
+    "extract_waveforms_reference",
+    "select_spikes_evenly",
+    "spikes_in_chunks",
+    "kept_chunks",
+    "warm_up",
+]
+
+
+def extract_waveforms(
+    traces: RawTraces,
+    spike_samples: npt.ArrayLike,
+    channel_ids: npt.ArrayLike,
+    n_samples_waveforms: int,
+    *,
+    filtered: bool = False,
+    subtract_median: bool = False,
+    filter_margin: int | None = None,
+) -> npt.NDArray[np.float32]:
+    """Extract spike waveforms from raw traces.
+
+    Parameters
+    ----------
+    traces : RawTraces
+        Raw data.
+    spike_samples : array of int
+        Spike times in samples.
+    channel_ids : array of int
+        Model channel indices (after ``channel_map``); -1 gives a zero column.
+    n_samples_waveforms : int
+        Window length in samples.
+    filtered : bool
+        High-pass filter each waveform (phy's 150 Hz Butterworth, forward-backward).
+        Unlike phy, which filters the bare window, we filter a window extended by
+        ``filter_margin`` samples on each side and crop, which removes most edge
+        artefacts.
+    subtract_median : bool
+        Subtract each waveform's per-channel median over time (phy's display step).
+        Done before filtering, as phy does.
+    filter_margin : int, optional
+        Extra samples on each side used for filtering (default ``n_samples_waveforms``).
+
+    Returns
+    -------
+    ndarray
+        float32 ``(n_spikes, n_samples_waveforms, n_channels)``.
+    """
+    from phycore.model._kernels import extract_part
+
+    samples = np.ascontiguousarray(spike_samples, dtype=np.int64).reshape(-1)
+    channel_ids = np.asarray(channel_ids, dtype=np.int64).reshape(-1)
+    nsw = int(n_samples_waveforms)
+    margin = (nsw if filter_margin is None else int(filter_margin)) if filtered else 0
+    n_win = nsw + 2 * margin
+    cols = np.where(channel_ids >= 0, traces.channel_map[np.maximum(channel_ids, 0)], -1)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    out = np.zeros((len(samples), n_win, len(cols)), dtype=np.float32)
+    if len(samples) and len(cols):
+        starts = samples - nsw // 2 - margin
+        for k, part in enumerate(traces.parts):
+            # The kernel only writes the rows of each window that fall in this part.
+            extract_part(part, starts - int(traces.part_bounds[k]), cols, 0, out)
+    if subtract_median:
+        core = out[:, margin:margin + nsw, :]
+        out -= np.median(core, axis=1)[:, np.newaxis, :]
+    if filtered:
+        from phycore.model.filters import filtfilt_highpass
+
+        out = filtfilt_highpass(out, traces.sample_rate, axis=1).astype(np.float32)
+        out = np.ascontiguousarray(out[:, margin:margin + nsw, :])
+    return out
+
+
+def extract_waveforms_reference(
+    traces: RawTraces,
+    spike_samples: npt.ArrayLike,
+    channel_ids: npt.ArrayLike,
+    n_samples_waveforms: int,
+) -> npt.NDArray[np.float32]:
+    """Plain-numpy reference of :func:`extract_waveforms` (no filter, no median)."""
+    samples = np.asarray(spike_samples, dtype=np.int64).reshape(-1)
+    channel_ids = np.asarray(channel_ids, dtype=np.int64).reshape(-1)
+    nsw = int(n_samples_waveforms)
+    out = np.zeros((len(samples), nsw, len(channel_ids)), dtype=np.float32)
+    valid = channel_ids >= 0
+    for i, s in enumerate(samples):
+        t0 = int(s) - nsw // 2
+        a, b = max(0, t0), min(traces.n_samples, t0 + nsw)
+        if a < b:
+            w = traces.read(a, b, np.maximum(channel_ids, 0)).astype(np.float32)
+            w[:, ~valid] = 0
+            out[i, a - t0:b - t0] = w
+    return out
+
+
+def kept_chunks(chunk_bounds: npt.ArrayLike, n_chunks_kept: int) -> npt.NDArray[np.int64]:
+    """Flat ``[start0, end0, start1, end1, ...]`` of ~``n_chunks_kept`` evenly spaced chunks.
+
+    Same selection as phylib's ``SpikeSelector``.
+    """
+    bounds = np.asarray(chunk_bounds, dtype=np.int64)
+    n_chunks = len(bounds) - 1
+    step = max(1, int(np.ceil(n_chunks / max(1, n_chunks_kept))))
+    kept: list[int] = []
+    for i in range(0, n_chunks, step):
+        kept.extend(bounds[i:i + 2].tolist())
+    return np.array(kept, dtype=np.int64)
+
+
+def spikes_in_chunks(samples: npt.ArrayLike, chunks_kept: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Mask of the samples lying in the kept chunks (flat bounds, see :func:`kept_chunks`)."""
+    ind = np.searchsorted(np.asarray(chunks_kept), np.asarray(samples), side="right")
+    return ind % 2 == 1
+
+
+def select_spikes_evenly(spike_ids: npt.ArrayLike, n: int | None) -> npt.NDArray[np.int64]:
+    """Up to ``n`` evenly spaced elements of a sorted id array, both ends included."""
+    ids = np.asarray(spike_ids, dtype=np.int64)
+    if n is None or n >= len(ids):
+        return ids
+    if n <= 0:
+        return ids[:0]
+    if n == 1:
+        return ids[:1]
+    idx = np.arange(n, dtype=np.int64) * (len(ids) - 1) // (n - 1)
+    return ids[idx]
+
+
+def warm_up() -> None:
+    """Import numba and load the compiled waveform/filter kernels (~0.3-0.5 s, once).
+
+    The first waveform extraction otherwise pays this cost; a GUI can call this in a
+    background thread right after :func:`phycore.load_model`.
+    """
+    from phycore.model import _kernels
+
+    data = np.zeros((4, 2), dtype=np.int16)
+    data.setflags(write=False)  # raw files are opened read-only
+    out = np.zeros((1, 2, 1), dtype=np.float32)
+    _kernels.extract_part(data, np.zeros(1, np.int64), np.zeros(1, np.int64), 0, out)
+    _kernels.filtfilt_2d(np.ones(2), np.ones(2), np.zeros((3, 1)))

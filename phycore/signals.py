@@ -1,0 +1,343 @@
+"""phy-style events over blinker: ``connect``, ``emit``, ``unconnect``, ``silent``.
+
+The calling convention is phy's (``phylib.utils.event``), the storage is blinker's:
+
+- ``connect(f)`` infers the event from the function name ``on_<event>``;
+  ``connect(f, event=..., sender=...)`` names it; both are usable as decorators, with
+  or without arguments.
+- ``emit(event, sender, *args, **kwargs)`` calls every subscriber of ``event`` whose
+  ``sender`` filter is ``None`` or *is* ``sender``, with ``(sender, *args, **kwargs)``,
+  and returns the list of their results.
+
+Where blinker and phy differ, this wrapper decides (style.md, point 7):
+
+- **order**: subscribers run in registration order, whether they filter on a sender or
+  not (blinker runs ANY receivers first, each group in set order). Subscribers
+  connected with ``last=True`` (a phy option) run after all the others.
+- **arguments**: positional arguments are passed through (blinker is keyword-only).
+- **references**: subscribers are held strongly until :func:`unconnect` or :func:`reset`,
+  so a closure connected inside ``attach_to_controller`` keeps working.
+- **duplicates**: connecting the same function to the same event and sender twice
+  registers it once (the second call is a no-op), so it is never called twice.
+- **errors**: a subscriber that raises is logged with its traceback and the others still
+  run. ``set_raise_errors(True)`` or the environment variable
+  ``PHYCORE_RAISE_EVENT_ERRORS=1`` makes ``emit`` re-raise instead (the test suite does).
+- **silence**: :func:`silent` suppresses every emission in its block and restores the
+  previous state in ``finally``; ``emit`` then returns ``[]``.
+
+Each bus uses a private :class:`blinker.Namespace` (never blinker's process-wide default
+namespace). :func:`isolated` swaps in a fresh bus for the duration of a block.
+
+Every built-in event is declared once, with its sender and arguments, in :data:`EVENTS`.
+Any other name may be emitted and connected (phy's ``emit('myevent', sender, 123)``
+works); :func:`connect` logs a warning when a name is one typo away from a built-in one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import re
+import types
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import attrs
+import blinker
+
+__all__ = [
+    "EVENTS",
+    "EventDoc",
+    "RAISE_ERRORS_ENV",
+    "connect",
+    "emit",
+    "unconnect",
+    "reset",
+    "silent",
+    "is_silent",
+    "isolated",
+    "set_raise_errors",
+    "raise_errors",
+    "event_name",
+]
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Environment variable: when ``1``/``true``/``yes``, a raising subscriber propagates.
+RAISE_ERRORS_ENV = "PHYCORE_RAISE_EVENT_ERRORS"
+
+
+@attrs.frozen
+class EventDoc:
+    """Documentation of one built-in event.
+
+    Parameters
+    ----------
+    sender : str
+        What emits it (the first argument every subscriber receives).
+    args : str
+        The other arguments, as they are passed.
+    doc : str
+        When it is emitted and what it is for.
+    """
+
+    sender: str
+    args: str
+    doc: str
+
+
+#: Every built-in event, with its sender and arguments (design.md, parity.md §6.4).
+EVENTS: dict[str, EventDoc] = {
+    "controller_ready": EventDoc("controller", "", "End of TemplateController.__init__."),
+    "gui_ready": EventDoc("controller", "gui", "The GUI has been created; plugins add views and actions."),
+    "attach_gui": EventDoc("supervisor", "", "Supervisor.attach(gui) was called."),
+    "select": EventDoc("supervisor (or a table)", "cluster_ids, **kwargs",
+                       "The cluster selection changed; views redraw."),
+    "cluster": EventDoc("clustering, cluster_meta or supervisor", "up: UpdateInfo",
+                        "After every merge, split, assign, label change, undo and redo."),
+    "color_mapping_changed": EventDoc("supervisor (or color selector)", "", "Cluster colours changed."),
+    "table_sort": EventDoc("cluster table", "cluster_ids", "The cluster table was sorted; ids in display order."),
+    "table_filter": EventDoc("cluster table", "cluster_ids", "The cluster table was filtered; visible ids."),
+    "cluster_click": EventDoc("view", "cluster_id, button=, modifiers=", "A cluster was clicked in a view."),
+    "spike_click": EventDoc("view", "channel_id=, spike_id=, cluster_id=", "A spike was clicked in a view."),
+    "channel_click": EventDoc("view", "channel_id=, key=, button=", "A channel was clicked in a view."),
+    "add_view": EventDoc("gui", "view", "A view was added to the GUI."),
+    "close_view": EventDoc("gui", "view", "A view was closed."),
+    "show": EventDoc("gui", "", "The GUI window is shown."),
+    "close": EventDoc("gui", "", "The GUI is closing; a subscriber returning False cancels."),
+    "request_split": EventDoc("supervisor", "",
+                              "Split without spike ids: lasso views answer with the selected spike ids."),
+    "save_clustering": EventDoc("supervisor", "spike_clusters, groups, *labels",
+                                "After a save; labels are (field, {cluster_id: value}) pairs."),
+    "request_save": EventDoc("gui", "", "The user asked to save."),
+    "spikes_added": EventDoc("model (or an acquisition source)", "spike_ids",
+                             "New spikes were appended to the recording (live acquisition)."),
+    "is_busy": EventDoc("view", "busy: bool", "A view starts or stops a long computation."),
+    "wizard_done": EventDoc("supervisor", "", "The wizard has no more clusters to propose."),
+    "select_channel": EventDoc("view", "channel_id, key, button", "A channel was selected in a view."),
+    "select_time": EventDoc("view", "time", "A time was picked (amplitude view): trace view goes there."),
+    "toggle_spike_reorder": EventDoc("controller", "enabled: bool", "Spike reordering toggled."),
+}
+
+
+def event_name(f: Callable[..., Any]) -> str:
+    """Return ``event`` for a function named ``on_<event>``.
+
+    Raises
+    ------
+    ValueError
+        If the name does not have that form.
+    """
+    name = getattr(f, "__name__", "")
+    match = re.match(r"^on_(.+)$", name)
+    if not match:
+        raise ValueError(f"Cannot infer the event of {f!r}: name it on_<event> or pass event=.")
+    return match.group(1)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one insertion, deletion or substitution."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
+def _env_raise() -> bool:
+    return os.environ.get(RAISE_ERRORS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Identity, except that bound methods of the same object and function are the same."""
+    if a is b:
+        return True
+    if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
+        return a.__func__ is b.__func__ and a.__self__ is b.__self__
+    return False
+
+
+@attrs.define(eq=False)
+class _Receiver:
+    """One connection: the user's function wrapped so that blinker stores a unique object."""
+
+    func: Callable[..., Any]
+    event: str
+    sender: Any
+    seq: int
+    last: bool = False
+
+    def __call__(self, sender: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.func(sender, *args, **kwargs)
+
+
+class _Bus:
+    """A set of connections over a private blinker namespace."""
+
+    def __init__(self) -> None:
+        self.namespace = blinker.Namespace()
+        self.receivers: list[_Receiver] = []
+        self.silent = False
+        self._seq = itertools.count()
+
+    def connect(self, func: Callable[..., Any], event: str, sender: Any, last: bool) -> None:
+        for r in self.receivers:
+            if _same(r.func, func) and r.event == event and r.sender is sender:
+                return
+        r = _Receiver(func, event, sender, next(self._seq), last)
+        self.receivers.append(r)
+        signal = self.namespace.signal(event)
+        signal.connect(r, sender=blinker.ANY if sender is None else sender, weak=False)
+
+    def unconnect(self, items: tuple[Any, ...]) -> None:
+        keep = []
+        for r in self.receivers:
+            bound_self = getattr(r.func, "__self__", None)
+            if any(_same(r.func, x) or (r.sender is not None and r.sender is x)
+                   or (bound_self is not None and bound_self is x) for x in items):
+                self.namespace.signal(r.event).disconnect(r, sender=blinker.ANY if r.sender is None else r.sender)
+            else:
+                keep.append(r)
+        self.receivers = keep
+
+    def emit(self, event: str, sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        if self.silent:
+            return []
+        signal = self.namespace.get(event)
+        if signal is None:
+            return []
+        receivers = sorted(signal.receivers_for(sender), key=lambda r: (r.last, r.seq))
+        results = []
+        for r in receivers:
+            try:
+                results.append(r(sender, *args, **kwargs))
+            except Exception:
+                if raise_errors():
+                    raise
+                logger.exception("Error in subscriber %s of event %r (sender %r).",
+                                 getattr(r.func, "__qualname__", r.func), event, type(sender).__name__)
+        return results
+
+
+_bus = _Bus()
+_raise_errors: bool | None = None
+
+
+def connect(
+    f: F | None = None,
+    *,
+    event: str | None = None,
+    sender: Any = None,
+    last: bool = False,
+) -> Any:
+    """Subscribe ``f`` to an event; usable as ``@connect``, ``@connect(...)`` or a call.
+
+    Parameters
+    ----------
+    f : callable, optional
+        Called as ``f(sender, *args, **kwargs)``. Without it, a decorator is returned.
+    event : str, optional
+        Event name; by default inferred from ``f``'s name ``on_<event>``.
+    sender : object, optional
+        Only call ``f`` when this very object (identity) emits. None: any sender.
+    last : bool
+        Run after the subscribers connected without ``last`` (phy's option).
+
+    Returns
+    -------
+    callable
+        ``f`` itself (or a decorator when ``f`` is None), held strongly until unconnected.
+
+    Notes
+    -----
+    Connecting the same ``f`` to the same event and sender again is a no-op.
+    A name one typo away from a built-in event (see :data:`EVENTS`) logs a warning.
+    """
+    if f is None:
+        def decorator(func: F) -> F:
+            return connect(func, event=event, sender=sender, last=last)  # type: ignore[no-any-return]
+
+        return decorator
+    if not callable(f):
+        raise TypeError(f"connect() needs a callable, got {f!r}.")
+    name = event if event is not None else event_name(f)
+    if name not in EVENTS:
+        close = [e for e in EVENTS if _one_edit_apart(name, e)]
+        if close:
+            logger.warning("Event %r is not a built-in event; did you mean %r?", name, close[0])
+    _bus.connect(f, name, sender, last)
+    return f
+
+
+def emit(event: str, sender: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    """Call the subscribers of ``event`` with ``(sender, *args, **kwargs)``.
+
+    Returns
+    -------
+    list
+        Their return values, in calling order (``[]`` inside :func:`silent`). A subscriber
+        that raised contributes nothing (unless errors are re-raised, see
+        :func:`set_raise_errors`).
+    """
+    return _bus.emit(event, sender, args, kwargs)
+
+
+def unconnect(*fs: Any) -> None:
+    """Remove subscribers: each argument is a subscribed function, a sender (all the
+    subscribers filtering on it), or an object (all its bound methods)."""
+    _bus.unconnect(fs)
+
+
+def reset() -> None:
+    """Remove every subscriber and leave silent mode."""
+    global _bus
+    _bus = _Bus()
+
+
+@contextlib.contextmanager
+def silent() -> Iterator[None]:
+    """Suppress every emission inside the block (nestable; restored even on error)."""
+    bus = _bus
+    previous = bus.silent
+    bus.silent = True
+    try:
+        yield
+    finally:
+        bus.silent = previous
+
+
+def is_silent() -> bool:
+    """Whether emissions are currently suppressed."""
+    return _bus.silent
+
+
+@contextlib.contextmanager
+def isolated() -> Iterator[None]:
+    """Run the block with a fresh, empty bus; the previous bus comes back afterwards."""
+    global _bus
+    previous = _bus
+    _bus = _Bus()
+    try:
+        yield
+    finally:
+        _bus = previous
+
+
+def set_raise_errors(value: bool | None) -> None:
+    """Re-raise (True) or log (False) subscriber exceptions; None follows the
+    ``PHYCORE_RAISE_EVENT_ERRORS`` environment variable (the default)."""
+    global _raise_errors
+    _raise_errors = value
+
+
+def raise_errors() -> bool:
+    """Whether a raising subscriber makes :func:`emit` raise."""
+    return _env_raise() if _raise_errors is None else _raise_errors

@@ -1,0 +1,379 @@
+"""GUI state files: global ``~/.phy/<GUIName>/state.json`` and local ``<data>/.phy/state.json``.
+
+A :class:`GUIState` is a dict of presentation settings (view states keyed by view
+name, ``view_count``, budgets...). At load, values come from the ``defaults``, then
+the global file, then the local one (each overriding the previous one key by key,
+recursively). Local keys (``"ViewName.attr"`` strings) are written only to the local
+file and stripped from the global one, as in phy; keys starting with ``_`` are never
+written.
+
+Files are read and written as phy does (indented JSON, sorted keys, integer keys as
+strings, phy's ``{"__ndarray__": ...}`` arrays understood), and written atomically.
+A missing file is recreated; a corrupt one is moved aside to
+``state.json.corrupt-<timestamp>``, reported in the log and replaced by the defaults.
+Loading and saving never raise for a bad or unwritable file.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from phycore._paths import atomic_write_text, phy_dir, user_dir
+from phycore.errors import StateFileError
+
+__all__ = ["GUIState", "load_state", "read_state_file", "write_state_file"]
+
+logger = logging.getLogger(__name__)
+
+_SMALL_ARRAY = 1000  # 1-D arrays up to this size are written as plain lists
+
+
+
+
+def _to_json(obj: Any) -> Any:
+    """Convert ``obj`` into JSON-ready types (phy-compatible)."""
+    if isinstance(obj, Mapping):
+        return {(str(k) if not isinstance(k, str) else k): _to_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_to_json(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted(_to_json(v) for v in obj)
+    if isinstance(obj, np.ndarray):
+        if obj.ndim <= 1 and obj.size <= _SMALL_ARRAY and obj.dtype.kind in "biuf":
+            return obj.tolist()
+        arr = np.ascontiguousarray(obj)
+        return {"__ndarray__": base64.b64encode(arr.data).decode("ascii"),
+                "dtype": str(arr.dtype), "shape": list(arr.shape)}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (bytes, bytearray)):
+        return {"__bytes__": base64.b64encode(bytes(obj)).decode("ascii")}
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    raise TypeError(f"cannot store a {type(obj).__name__} in a GUI state file")
+
+
+def _from_json(d: dict[str, Any]) -> Any:
+    """``object_hook``: decode arrays and bytes, turn digit keys back into ints."""
+    if "__ndarray__" in d and "dtype" in d and "shape" in d:
+        data = base64.b64decode(d["__ndarray__"])
+        return np.frombuffer(data, dtype=d["dtype"]).reshape(d["shape"]).copy()
+    if set(d) == {"__bytes__"}:
+        return base64.b64decode(d["__bytes__"])
+    return {(int(k) if isinstance(k, str) and k.isdigit() else k): v for k, v in d.items()}
+
+
+def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a state file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``state.json`` file.
+
+    Returns
+    -------
+    dict
+        Its content; ``{}`` for an empty file.
+
+    Raises
+    ------
+    StateFileError
+        The file is not valid JSON, not UTF-8, or not a JSON object. The message
+        names the file.
+    FileNotFoundError
+        The file does not exist.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw.decode("utf-8"), object_hook=_from_json)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise StateFileError(f"The GUI state file {path} is corrupt: {exc}.", path=path) from exc
+    if not isinstance(data, dict):
+        raise StateFileError(
+            f"The GUI state file {path} holds a JSON {type(data).__name__}, not an object.", path=path)
+    return data
+
+
+def write_state_file(path: str | os.PathLike[str], data: Mapping[str, Any]) -> None:
+    """Write ``data`` to ``path`` atomically as indented JSON with sorted keys.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file; its folder is created if needed.
+    data : Mapping
+        Nested dicts of JSON values, numpy arrays/scalars, tuples, sets, bytes, paths.
+
+    Raises
+    ------
+    TypeError
+        A value cannot be stored (the message names its type).
+    OSError
+        The file cannot be written.
+    """
+    path = Path(path)
+    text = json.dumps(_to_json(data), indent=2, sort_keys=True) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+
+
+
+
+def _deep_update(d: dict[Any, Any], u: Mapping[Any, Any]) -> dict[Any, Any]:
+    for k, v in u.items():
+        if isinstance(v, Mapping) and isinstance(d.get(k), dict):
+            _deep_update(d[k], v)
+        else:
+            d[k] = copy.deepcopy(dict(v) if isinstance(v, Mapping) else v)
+    return d
+
+
+def _without_private(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _without_private(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("_"))}
+    return value
+
+
+def _split_key(key: str) -> list[str]:
+    return key.split(".")
+
+
+def _local_data(d: Mapping[str, Any], local_keys: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in local_keys:
+        *parents, leaf = _split_key(key)
+        node: Any = d
+        for p in parents:
+            node = node.get(p) if isinstance(node, Mapping) else None
+        if not isinstance(node, Mapping) or node.get(leaf) is None:
+            continue
+        target = out
+        for p in parents:
+            target = target.setdefault(p, {})
+        target[leaf] = copy.deepcopy(node[leaf])
+    return out
+
+
+def _global_data(d: Mapping[str, Any], local_keys: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = copy.deepcopy(_without_private(d))
+    for key in local_keys:
+        *parents, leaf = _split_key(key)
+        node: Any = out
+        for p in parents:
+            node = node.get(p) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return out
+
+
+def _move_aside(path: Path, error: Exception) -> None:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    try:
+        os.replace(path, target)
+        logger.warning("%s The file was moved to %s and default values are used.", error, target)
+    except OSError as exc:
+        logger.warning("%s It could not be moved aside (%s); default values are used.", error, exc)
+
+
+def _read_or_recover(path: Path | None) -> tuple[dict[str, Any], bool]:
+    """Return (content, needs_rewrite); a corrupt file is moved aside."""
+    if path is None:
+        return {}, False
+    if not path.exists():
+        return {}, True
+    try:
+        return read_state_file(path), False
+    except StateFileError as exc:
+        _move_aside(path, exc)
+        return {}, True
+    except OSError as exc:
+        logger.warning("Cannot read the GUI state file %s: %s. Default values are used.", path, exc)
+        return {}, False
+
+
+
+
+class GUIState(dict):  # type: ignore[type-arg]
+    """Presentation state of a GUI: a dict, saved to a global and a local JSON file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        Global state file (``~/.phy/<GUIName>/state.json``). None: not saved.
+    local_path : str or os.PathLike, optional
+        Local state file (``<data>/.phy/state.json``). None: not saved.
+    local_keys : iterable of str, optional
+        ``"ViewName.attr"`` keys (any depth, dot-separated) kept only in the local file.
+    defaults : Mapping, optional
+        Values used when the files lack them (deep-copied).
+    load : bool
+        Read the files now (default), recreating missing ones.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        local_path: str | os.PathLike[str] | None = None,
+        local_keys: Iterable[str] | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        *,
+        load: bool = True,
+    ) -> None:
+        super().__init__()
+        self.path = Path(path) if path is not None else None
+        self.local_path = Path(local_path) if local_path is not None else None
+        self.local_keys: list[str] = []
+        self.add_local_keys(local_keys or ())
+        self.defaults: dict[str, Any] = copy.deepcopy(dict(defaults or {}))
+        if load:
+            self.load()
+
+    def add_local_keys(self, keys: Iterable[str]) -> None:
+        """Register more ``"ViewName.attr"`` keys that belong to the local file only.
+
+        Parameters
+        ----------
+        keys : iterable of str
+            Keys to add (duplicates ignored).
+        """
+        self.local_keys.extend(k for k in keys if k not in self.local_keys)
+
+    def load(self) -> None:
+        """Reset to the defaults, then apply the global file, then the local one.
+
+        Missing files are created (with the values just loaded); a corrupt file is
+        moved aside and recreated. Never raises for a bad file.
+        """
+        self.clear()
+        _deep_update(self, self.defaults)
+        global_data, rewrite_global = _read_or_recover(self.path)
+        local_data, rewrite_local = _read_or_recover(self.local_path)
+        _deep_update(self, global_data)
+        _deep_update(self, local_data)
+        if rewrite_global:
+            self._write(self.path, _global_data(self, self.local_keys))
+        if rewrite_local:
+            self._write(self.local_path, _local_data(self, self.local_keys))
+
+    def _write(self, path: Path | None, data: dict[str, Any]) -> bool:
+        if path is None:
+            return False
+        try:
+            write_state_file(path, data)
+        except (OSError, TypeError) as exc:
+            logger.error("Cannot save the GUI state file %s: %s", path, exc)
+            return False
+        logger.debug("Saved the GUI state file %s.", path)
+        return True
+
+    def save(self) -> list[Path]:
+        """Write the global file (without local and private keys) and the local file.
+
+        Errors (unwritable folder, a value JSON cannot hold) are logged, not raised:
+        closing the GUI must not fail because of its state.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        written = []
+        if self._write(self.path, _global_data(self, self.local_keys)):
+            written.append(self.path)
+        if self._write(self.local_path, _local_data(self, self.local_keys)):
+            written.append(self.local_path)
+        return [p for p in written if p is not None]
+
+    @staticmethod
+    def _view_name(view: Any) -> str:
+        return view if isinstance(view, str) else str(getattr(view, "name", type(view).__name__))
+
+    def get_view_state(self, view: Any) -> dict[str, Any]:
+        """Return the state of a view (a dict; empty if none was stored).
+
+        Parameters
+        ----------
+        view : str or object
+            View name (``"WaveformView"``, ``"WaveformView (1)"``) or an object with a
+            ``name`` attribute.
+
+        Returns
+        -------
+        dict
+        """
+        value = self.get(self._view_name(view))
+        return value if isinstance(value, dict) else {}
+
+    def update_view_state(self, view: Any, state: Mapping[str, Any]) -> None:
+        """Merge ``state`` into the stored state of ``view``.
+
+        Parameters
+        ----------
+        view : str or object
+            View name or an object with a ``name`` attribute.
+        state : Mapping
+            New values.
+        """
+        name = self._view_name(view)
+        if not isinstance(self.get(name), dict):
+            self[name] = {}
+        self[name].update(copy.deepcopy(dict(state)))
+
+    def __repr__(self) -> str:
+        return f"GUIState(path={self.path}, local_path={self.local_path}, keys={sorted(map(str, self))})"
+
+
+def load_state(
+    gui_name: str = "TemplateGUI",
+    data_dir: str | os.PathLike[str] | None = None,
+    local_keys: Iterable[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    *,
+    config_dir: str | os.PathLike[str] | None = None,
+) -> GUIState:
+    """Load the state of a GUI from ``<user dir>/<gui_name>/state.json`` and ``<data>/.phy/state.json``.
+
+    Parameters
+    ----------
+    gui_name : str
+        GUI name, the folder of the global file (``TemplateGUI`` as phy).
+    data_dir : str or os.PathLike, optional
+        Dataset folder. None: no local file. A read-only dataset folder keeps its
+        local state in the fallback folder of :func:`phycore._paths.phy_dir`.
+    local_keys : iterable of str, optional
+        ``"ViewName.attr"`` keys kept only in the local file.
+    defaults : Mapping, optional
+        Values used when the files lack them.
+    config_dir : str or os.PathLike, optional
+        User directory; default :func:`phycore._paths.user_dir` (``$PHY_USER_DIR`` or ``~/.phy``).
+
+    Returns
+    -------
+    GUIState
+    """
+    base = Path(config_dir) if config_dir is not None else user_dir()
+    local_path = phy_dir(data_dir) / "state.json" if data_dir is not None else None
+    return GUIState(base / gui_name / "state.json", local_path, local_keys=local_keys, defaults=defaults)

@@ -1,0 +1,32 @@
+"""Shared pytest configuration: hypothesis profiles, event-bus isolation, temp user dir."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# `ci` bounds the run time of the property tests; `thorough` is for local deep runs:
+#   HYPOTHESIS_PROFILE=thorough make test
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=True,
+)
+settings.register_profile(
+    "thorough",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _user_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the real ~/.phy from tests."""
+    monkeypatch.setenv("PHY_USER_DIR", str(tmp_path_factory.mktemp("phy_user_dir")))

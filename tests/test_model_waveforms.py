@@ -1,0 +1,132 @@
+"""Raw waveform extraction: numba kernel vs numpy reference, ground truth, sparse vs dense,
+and the high-pass filter vs scipy (phy's ``high_pass``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from phycore.model import RawTraces, load_model
+from phycore.model.filters import butter_highpass, filtfilt_highpass, lfilter_reference
+from phycore.model.synthetic import make_dataset
+from phycore.model.waveforms import (extract_waveforms, extract_waveforms_reference, kept_chunks,
+                                     select_spikes_evenly)
+
+
+@given(
+    n_samples=st.integers(1, 300),
+    n_dat=st.integers(1, 6),
+    nsw=st.integers(1, 40),
+    spikes=st.lists(st.integers(-50, 350), max_size=20),
+    data=st.data(),
+)
+def test_kernel_equals_reference(n_samples: int, n_dat: int, nsw: int, spikes: list[int], data) -> None:
+    rng = np.random.default_rng(n_samples * 7 + n_dat)
+    arr = rng.integers(-1000, 1000, (n_samples, n_dat)).astype(np.int16)
+    chmap = np.array(data.draw(st.permutations(range(n_dat))))
+    traces = RawTraces.from_array(arr, 1000.0, chmap)
+    channels = data.draw(st.lists(st.integers(-1, n_dat - 1), min_size=1, max_size=n_dat + 2))
+    a = extract_waveforms(traces, spikes, channels, nsw)
+    b = extract_waveforms_reference(traces, spikes, channels, nsw)
+    assert a.dtype == np.float32 and a.shape == (len(spikes), nsw, len(channels))
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.fixture(scope="module")
+def dense_sparse(tmp_path_factory: pytest.TempPathFactory):
+    d = tmp_path_factory.mktemp("ds")
+    kw = dict(n_spikes=600, n_channels=16, n_templates=6, duration=20.0, seed=5, noise_std=0.0,
+              n_channels_loc=16)
+    pd = make_dataset(d / "dense", sparse=False, **kw)
+    ps = make_dataset(d / "sparse", sparse=True, **kw)
+    return load_model(pd), load_model(ps)
+
+
+def test_ground_truth(dense_sparse) -> None:
+    m, _ = dense_sparse
+    s = m.spike_samples
+    gap = np.diff(s)
+    isolated = np.nonzero((np.r_[10**9, gap] > 90) & (np.r_[gap, 10**9] > 90))[0]
+    assert len(isolated) > 100
+    for i in isolated[:50]:
+        t = m.spike_templates[i]
+        truth = m.amplitudes[i] * (m.sparse_templates.data[t] @ m.wmi)
+        ch = m.get_template_channels(t)
+        w = m.get_waveforms([i], ch)[0]
+        np.testing.assert_allclose(w, truth[:, ch], atol=0.51)
+
+
+def test_sparse_and_dense_same_data(dense_sparse) -> None:
+    d, s = dense_sparse
+    ids = np.arange(0, d.n_spikes, 3)
+    ch = np.arange(0, 16, 2)
+    np.testing.assert_array_equal(d.get_waveforms(ids, ch), s.get_waveforms(ids, ch))
+    np.testing.assert_array_equal(d.get_features(ids, ch), s.get_features(ids, ch))
+    np.testing.assert_array_equal(d.get_template_features(ids), s.get_template_features(ids))
+    for c in d.cluster_ids:
+        a, b = d.get_cluster_spike_waveforms(c, channel_ids=ch), s.get_cluster_spike_waveforms(c, channel_ids=ch)
+        np.testing.assert_array_equal(a, b)
+
+
+def test_cluster_spike_waveforms_selection(dense_sparse) -> None:
+    m, _ = dense_sparse
+    c = int(m.cluster_ids[np.argmax([len(m.get_cluster_spikes(c)) for c in m.cluster_ids])])
+    spikes = m.get_cluster_spikes(c)
+    sel = m.select_waveform_spikes(c, 10)
+    assert len(sel) == min(10, len(spikes)) and np.all(np.isin(sel, spikes))
+    assert sel[0] == spikes[0] and sel[-1] == spikes[-1]  # spread over the whole cluster
+    w = m.get_cluster_spike_waveforms(c, 10)
+    assert w.shape == (len(sel), 82, len(m.get_cluster_channels(c))) and w.dtype == np.float32
+    assert m.get_cluster_spike_waveforms(c, -1).shape[0] == len(spikes)
+    med = m.get_cluster_spike_waveforms(c, 10, subtract_median=True)
+    np.testing.assert_allclose(np.median(med, axis=1), 0, atol=1e-4)
+    filt = m.get_cluster_spike_waveforms(c, 10, filtered=True)
+    assert filt.shape == w.shape and np.isfinite(filt).all()
+
+
+def test_select_evenly_and_chunks() -> None:
+    ids = np.arange(100, 200)
+    assert list(select_spikes_evenly(ids, 3)) == [100, 149, 199]
+    assert len(select_spikes_evenly(ids, None)) == 100
+    assert len(select_spikes_evenly(ids, 0)) == 0
+    assert list(kept_chunks([0, 10, 20, 30, 40], 2)) == [0, 10, 20, 30]
+
+
+@pytest.mark.parametrize("sr", [20000.0, 30000.0, 25000.0])
+def test_butter_matches_scipy(sr: float) -> None:
+    signal = pytest.importorskip("scipy.signal")
+    b, a = butter_highpass(3, 150.0, sr)
+    b0, a0 = signal.butter(3, 150.0 / sr * 2.0, "high")
+    np.testing.assert_allclose(b, b0, rtol=1e-10)
+    np.testing.assert_allclose(a, a0, rtol=1e-10)
+    x = np.random.default_rng(0).standard_normal((500, 3))
+    np.testing.assert_allclose(lfilter_reference(b, a, x), signal.lfilter(b0, a0, x, axis=0), atol=1e-10)
+    # phy's high_pass: lfilter, flip, lfilter, flip.
+    y = signal.lfilter(b0, a0, x, axis=0)[::-1]
+    y = signal.lfilter(b0, a0, y, axis=0)[::-1]
+    np.testing.assert_allclose(filtfilt_highpass(x, sr, axis=0), y, atol=1e-9)
+    x3 = np.random.default_rng(1).standard_normal((4, 82, 5))
+    ref = np.flip(signal.lfilter(b0, a0, np.flip(signal.lfilter(b0, a0, x3, axis=1), 1), axis=1), 1)
+    np.testing.assert_allclose(filtfilt_highpass(x3, sr, axis=1), ref, atol=1e-9)
+
+
+def test_raw_offset_and_dtype(tmp_path: Path) -> None:
+    arr = np.arange(60, dtype=np.float32).reshape(20, 3)
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"H" * 16 + arr.tobytes())
+    t = RawTraces([p], 3, np.float32, 16, 1000.0, channel_map=[2, 0])
+    assert t.shape == (20, 2)
+    np.testing.assert_array_equal(t[3:5], arr[3:5][:, [2, 0]])
+    w = extract_waveforms(t, [0, 19], [0, 1], 4)
+    np.testing.assert_array_equal(w[0, 2:], arr[0:2][:, [2, 0]])
+    assert np.all(w[0, :2] == 0) and np.all(w[1, 3:] == 0)
+
+
+def test_warm_up() -> None:
+    from phycore.model.waveforms import warm_up
+
+    warm_up()
