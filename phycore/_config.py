@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +119,21 @@ def load_config(user_dir: str | os.PathLike[str] | None = None) -> Config:
             logger.warning("Cannot create the config file %s: %s", path, exc)
             return Config()
     c = Config()
-    namespace: dict[str, Any] = {
-        "c": c, "get_config": lambda: c, "__file__": str(path), "__name__": "phy_config",
-    }
+    # A real module, so that plugin classes defined in the config file (phy allows it)
+    # know their file.
+    module = types.ModuleType("phy_config")
+    module.__file__ = str(path)
+    module.__dict__.update(c=c, get_config=lambda: c)
+    previous = sys.modules.get("phy_config")
+    sys.modules["phy_config"] = module
     try:
         source = path.read_text(encoding="utf-8")
-        exec(compile(source, str(path), "exec"), namespace)  # the user's own config file, as phy
+        exec(compile(source, str(path), "exec"), module.__dict__)  # the user's own config file, as phy
     except (Exception, SystemExit) as exc:
+        if previous is None:
+            sys.modules.pop("phy_config", None)
+        else:
+            sys.modules["phy_config"] = previous
         _record(path.name, "config", f"Error in the config file {path}: {type(exc).__name__}: {exc}. "
                 "An empty configuration is used.", path, exc)
         return Config()

@@ -12,16 +12,18 @@ Private module of the bottom layer: it imports only the standard library and
   a temporary file in the destination folder, flush and fsync it, ``os.replace`` it
   over the destination and fsync the folder: a reader sees the old file or the new
   one, never a truncated mix, even after a crash or a power cut.
+- :func:`fingerprint_files` summarises input files cheaply, to key caches.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,12 +35,17 @@ __all__ = [
     "atomic_open",
     "atomic_write_bytes",
     "atomic_write_text",
+    "fingerprint_files",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: Environment variable that overrides the user directory ``~/.phy``.
 USER_DIR_ENV = "PHY_USER_DIR"
+
+_CHUNK = 1 << 20  # 1 MiB
+_FULL_HASH_LIMIT = 16 << 20  # files up to 16 MiB are hashed entirely
+_WARNED: set[Path] = set()  # data folders already reported as read-only (warn once)
 
 
 def user_dir() -> Path:
@@ -111,7 +118,8 @@ def phy_dir(data_dir: str | os.PathLike[str], *, create: bool = True) -> Path:
     -------
     Path
         ``<data>/.phy`` when it exists (or can be created) and is writable; otherwise
-        :func:`fallback_phy_dir`, with a warning logged on the ``phycore`` logger.
+        :func:`fallback_phy_dir`, with a warning logged on the ``phycore`` logger
+        (once per folder and process).
     """
     data = Path(data_dir).expanduser().absolute()
     local = data / ".phy"
@@ -126,7 +134,9 @@ def phy_dir(data_dir: str | os.PathLike[str], *, create: bool = True) -> Path:
     except OSError as exc:
         logger.debug("Cannot create %s: %s", local, exc)
     fallback = fallback_phy_dir(data)
-    logger.warning(
+    log = logger.debug if data in _WARNED else logger.warning
+    _WARNED.add(data)
+    log(
         "The data folder %s is not writable: phycore keeps its cache and local state in %s instead.",
         data, fallback,
     )
@@ -242,3 +252,47 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
         Text encoding, UTF-8 by default.
     """
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def fingerprint_files(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """Return a fingerprint that changes when any of the files changes.
+
+    Fast on multi-GB files: for each file, in the order given, the hash covers its
+    *name* (not its folder, so a moved dataset keeps its cache), its size in bytes and
+    its modification time in nanoseconds, then its content: the whole file when it
+    is at most 16 MiB, otherwise its first MiB and its last MiB. A missing path
+    contributes its name and the word ``missing``; a folder contributes its name and
+    ``dir``.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        The input files, e.g. every ``.npy`` of a dataset plus ``params.py``.
+
+    Returns
+    -------
+    str
+        32 hexadecimal digits (BLAKE2b, 16-byte digest).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for p in paths:
+        path = Path(p)
+        h.update(b"\x00name:" + os.fsencode(path.name))
+        try:
+            st = path.stat()
+        except OSError:
+            h.update(b"\x00missing")
+            continue
+        if path.is_dir():
+            h.update(b"\x00dir")
+            continue
+        h.update(f"\x00{st.st_size}\x00{st.st_mtime_ns}".encode())
+        with open(path, "rb") as f:
+            if st.st_size <= _FULL_HASH_LIMIT:
+                for block in iter(functools.partial(f.read, _CHUNK), b""):
+                    h.update(block)
+            else:
+                h.update(f.read(_CHUNK))
+                f.seek(-_CHUNK, os.SEEK_END)
+                h.update(f.read(_CHUNK))
+    return h.hexdigest()

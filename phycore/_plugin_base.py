@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -36,7 +37,8 @@ class PluginFailure:
     name : str
         Plugin name, or file name for a config/import problem.
     stage : str
-        ``'config'``, ``'import'``, ``'lookup'`` or ``'attach'``.
+        ``'config'``, ``'import'``, ``'duplicate'`` (a warning: two files define
+        the same class name), ``'lookup'`` or ``'attach'``.
     message : str
         One line: what went wrong and in which file.
     path : str or None
@@ -51,7 +53,7 @@ class PluginFailure:
     path: str | None = None
     traceback: str = ""
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         """Unpack as ``(name, message)``."""
         return iter((self.name, self.message))
 
@@ -60,14 +62,14 @@ _FAILURES: list[PluginFailure] = []
 
 
 def _record(name: str, stage: str, message: str, path: str | os.PathLike[str] | None = None,
-            exc: BaseException | None = None) -> PluginFailure:
+            exc: BaseException | None = None, *, level: int = logging.ERROR) -> PluginFailure:
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) if exc else ""
     failure = PluginFailure(name, stage, message, os.fspath(path) if path is not None else None, tb)
     _FAILURES.append(failure)
     if tb:
-        logger.error("%s\n%s", message, tb.rstrip())
+        logger.log(level, "%s\n%s", message, tb.rstrip())
     else:
-        logger.error("%s", message)
+        logger.log(level, "%s", message)
     return failure
 
 
@@ -134,10 +136,8 @@ class IPlugin:
             _REGISTRY[name] = _Entry(cls, path)  # new, or the same file imported again
             logger.debug("Registered plugin %s from %s.", name, path)
             return
-        logger.warning(
-            "The plugin %s is defined twice, in %s and in %s; the first one is used.",
-            name, old.path, path,
-        )
+        _record(name, "duplicate", f"The plugin {name} is defined twice, in {old.path} and in {path}; "
+                "the first one is used.", path, level=logging.WARNING)
 
     def attach_to_controller(self, controller: Any) -> None:
         """Called once with the controller, before the GUI is built.

@@ -4,13 +4,18 @@
 ``context.memcache(f)`` keeps them in a bounded in-memory LRU keyed by the positional
 arguments (usually a cluster id), which can be pickled under ``.phy/memcache/`` on close.
 
-Unlike phy, results can never be stale:
+Results can never be stale, unlike phy's:
 
 - every key includes a *fingerprint* of the input files (:func:`fingerprint_files`):
   the disk cache lives in a folder named after the fingerprint, and a pickled
   memcache is reloaded only if it was saved with the same fingerprint;
 - :meth:`Context.invalidate` (or :meth:`Context.on_cluster`, to connect to the
   ``cluster`` event) drops the memcached results of clusters an action changed.
+
+Unlike phy, cache files cannot run foreign code: both caches are pickles, so phycore
+signs what it writes with a key kept in the user folder (:mod:`phycore._trust`) and
+ignores (memcache) or clears (disk cache) what this user's phycore did not write, e.g.
+the ``.phy/`` of a dataset received from someone else.
 
 The disk cache is keyed by the *values* of the arguments (joblib hashes them), so a
 disk-cached function must take what determines its result (e.g. spike ids), not a
@@ -31,13 +36,15 @@ import inspect
 import logging
 import os
 import pickle
+import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from phycore._lru import LRU, MISSING, first_arg_matches, fullname, has_self
-from phycore._paths import atomic_open, phy_dir
+from phycore._paths import atomic_open, atomic_write_bytes, fingerprint_files, phy_dir
+from phycore._trust import sign, user_key, verify
 
 __all__ = ["Context", "fingerprint_files", "cache_disabled"]
 
@@ -45,9 +52,7 @@ logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_CHUNK = 1 << 20  # 1 MiB
-_FULL_HASH_LIMIT = 16 << 20  # files up to 16 MiB are hashed entirely
-_MEMCACHE_VERSION = 1
+_MAGIC = b"PHYCMC1\n"  # memcache file: magic, HMAC-SHA256 of the pickle, pickle
 
 
 def cache_disabled() -> bool:
@@ -61,50 +66,6 @@ def cache_disabled() -> bool:
     """
     value = os.environ.get("PHY_DISABLE_CACHE", "").strip().lower()
     return value not in ("", "0", "false", "no")
-
-
-def fingerprint_files(paths: Iterable[str | os.PathLike[str]]) -> str:
-    """Return a fingerprint that changes when any of the files changes.
-
-    Fast on multi-GB files: for each file, in the order given, the hash covers its
-    *name* (not its folder, so a moved dataset keeps its cache), its size in bytes and
-    its modification time in nanoseconds, then its content: the whole file when it
-    is at most 16 MiB, otherwise its first MiB and its last MiB. A missing path
-    contributes its name and the word ``missing``; a folder contributes its name and
-    ``dir``.
-
-    Parameters
-    ----------
-    paths : iterable of str or os.PathLike
-        The input files, e.g. every ``.npy`` of a dataset plus ``params.py``.
-
-    Returns
-    -------
-    str
-        32 hexadecimal digits (BLAKE2b, 16-byte digest).
-    """
-    h = hashlib.blake2b(digest_size=16)
-    for p in paths:
-        path = Path(p)
-        h.update(b"\x00name:" + os.fsencode(path.name))
-        try:
-            st = path.stat()
-        except OSError:
-            h.update(b"\x00missing")
-            continue
-        if path.is_dir():
-            h.update(b"\x00dir")
-            continue
-        h.update(f"\x00{st.st_size}\x00{st.st_mtime_ns}".encode())
-        with open(path, "rb") as f:
-            if st.st_size <= _FULL_HASH_LIMIT:
-                for block in iter(functools.partial(f.read, _CHUNK), b""):
-                    h.update(block)
-            else:
-                h.update(f.read(_CHUNK))
-                f.seek(-_CHUNK, os.SEEK_END)
-                h.update(f.read(_CHUNK))
-    return h.hexdigest()
 
 
 class Context:
@@ -189,11 +150,27 @@ class Context:
         return self.cache_dir / "joblib-cache"
 
     def _set_memory(self) -> None:
-        from joblib import Memory
+        from joblib import Memory  # type: ignore[import-untyped]
 
-        location = self._joblib_root / (self.fingerprint or "no-fingerprint")
+        key = user_key()
+        if key is None:
+            logger.warning("Disk caching is off: no signing key (see the warnings above).")
+            return
+        fp = self.fingerprint or "no-fingerprint"
+        if not re.fullmatch(r"[\w-]{1,64}", fp):
+            fp = hashlib.blake2b(fp.encode(), digest_size=16).hexdigest()
+        location = self._joblib_root / fp
+        marker = location / ".signature"
+        signature = sign(key, b"joblib-cache:" + fp.encode())
         try:
             self._prune_other_fingerprints(location)
+            if location.exists() and not (marker.is_file() and marker.read_bytes() == signature):
+                # joblib unpickles its results: never reuse a cache this user did not write.
+                logger.info("Clearing the disk cache %s: not signed by this user's phycore.", location)
+                shutil.rmtree(location)
+            location.mkdir(parents=True, exist_ok=True)
+            if not marker.exists():
+                atomic_write_bytes(marker, signature)
             self._memory = Memory(location=str(location), mmap_mode=None, verbose=self.verbose)
             self._memory.reduce_size(bytes_limit=self.cache_limit)
         except OSError as exc:
@@ -233,7 +210,8 @@ class Context:
         return self._memory.cache(f, ignore=ignore)  # type: ignore[no-any-return]
 
     def _memcache_path(self, name: str) -> Path:
-        return self.cache_dir / "memcache" / f"{name}.pkl"
+        safe = re.sub(r"[^\w.-]", "_", name)  # <locals>, <lambda>: fine on every OS
+        return self.cache_dir / "memcache" / f"{safe}.pkl"
 
     def memcache(self, f: F) -> F:
         """Cache ``f`` in memory, keyed by its positional arguments.
@@ -318,15 +296,23 @@ class Context:
         path = self._memcache_path(name)
         if not path.exists():
             return {}
+        key = user_key()
         try:
-            with open(path, "rb") as f:
-                payload = pickle.load(f)
-        except Exception as exc:  # a truncated or foreign pickle must not stop the session
+            raw = path.read_bytes()
+        except OSError as exc:
             logger.warning("Ignoring the unreadable memcache file %s: %s", path, exc)
             return {}
-        if not (isinstance(payload, dict) and payload.get("version") == _MEMCACHE_VERSION
-                and isinstance(payload.get("entries"), dict)):
-            logger.debug("Ignoring %s: not written by this version of phycore.", path)
+        header, signature, body = raw[:len(_MAGIC)], raw[len(_MAGIC):len(_MAGIC) + 32], raw[len(_MAGIC) + 32:]
+        if key is None or header != _MAGIC or not verify(key, body, signature):
+            # Never unpickle what this user did not write (phy's files, a copied dataset).
+            logger.info("Ignoring the memcache file %s: not signed by this user's phycore.", path)
+            return {}
+        try:
+            payload = pickle.loads(body)
+        except Exception as exc:  # e.g. a result class that no longer exists
+            logger.warning("Ignoring the unreadable memcache file %s: %s", path, exc)
+            return {}
+        if not (isinstance(payload, dict) and isinstance(payload.get("entries"), dict)):
             return {}
         if payload.get("fingerprint") != self.fingerprint:
             logger.debug("Ignoring %s: the input files changed since it was saved.", path)
@@ -369,6 +355,10 @@ class Context:
         """
         if self.disabled or not self._memcaches:
             return
+        key = user_key()
+        if key is None:
+            logger.warning("The memcache is not saved: no signing key (see the warnings above).")
+            return
         keep = frozenset(int(i) for i in cluster_ids) if cluster_ids is not None else None
         folder = self.cache_dir / "memcache"
         try:
@@ -379,12 +369,13 @@ class Context:
         for name, lru in self._memcaches.items():
             with lru.lock:
                 entries = {k: v for k, v in lru.data.items() if keep is None or first_arg_matches(k, keep)}
-            payload = {"version": _MEMCACHE_VERSION, "fingerprint": fingerprint if fingerprint is not None
-                       else self.fingerprint, "entries": entries}
+            payload = {"fingerprint": fingerprint if fingerprint is not None else self.fingerprint,
+                       "entries": entries}
             path = self._memcache_path(name)
             try:
+                body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
                 with atomic_open(path) as f:
-                    pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+                    f.write(_MAGIC + sign(key, body) + body)
             except Exception as exc:  # unpicklable results or a full disk: skip this one
                 logger.warning("Cannot save the memcache file %s: %s", path, exc)
 

@@ -18,9 +18,7 @@ Loading and saving never raise for a bad or unwritable file.
 
 from __future__ import annotations
 
-import base64
 import copy
-import json
 import logging
 import os
 import time
@@ -28,113 +26,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from phycore._paths import atomic_write_text, phy_dir, user_dir
+from phycore._paths import phy_dir, user_dir
+from phycore._statefile import read_state_file, write_state_file
 from phycore.errors import StateFileError
 
 __all__ = ["GUIState", "load_state", "read_state_file", "write_state_file"]
 
 logger = logging.getLogger(__name__)
-
-_SMALL_ARRAY = 1000  # 1-D arrays up to this size are written as plain lists
-
-
-
-
-def _to_json(obj: Any) -> Any:
-    """Convert ``obj`` into JSON-ready types (phy-compatible)."""
-    if isinstance(obj, Mapping):
-        return {(str(k) if not isinstance(k, str) else k): _to_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_to_json(v) for v in obj]
-    if isinstance(obj, (set, frozenset)):
-        return sorted(_to_json(v) for v in obj)
-    if isinstance(obj, np.ndarray):
-        if obj.ndim <= 1 and obj.size <= _SMALL_ARRAY and obj.dtype.kind in "biuf":
-            return obj.tolist()
-        arr = np.ascontiguousarray(obj)
-        return {"__ndarray__": base64.b64encode(arr.data).decode("ascii"),
-                "dtype": str(arr.dtype), "shape": list(arr.shape)}
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, (bytes, bytearray)):
-        return {"__bytes__": base64.b64encode(bytes(obj)).decode("ascii")}
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    raise TypeError(f"cannot store a {type(obj).__name__} in a GUI state file")
-
-
-def _from_json(d: dict[str, Any]) -> Any:
-    """``object_hook``: decode arrays and bytes, turn digit keys back into ints."""
-    if "__ndarray__" in d and "dtype" in d and "shape" in d:
-        data = base64.b64decode(d["__ndarray__"])
-        return np.frombuffer(data, dtype=d["dtype"]).reshape(d["shape"]).copy()
-    if set(d) == {"__bytes__"}:
-        return base64.b64decode(d["__bytes__"])
-    return {(int(k) if isinstance(k, str) and k.isdigit() else k): v for k, v in d.items()}
-
-
-def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a state file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A ``state.json`` file.
-
-    Returns
-    -------
-    dict
-        Its content; ``{}`` for an empty file.
-
-    Raises
-    ------
-    StateFileError
-        The file is not valid JSON, not UTF-8, or not a JSON object. The message
-        names the file.
-    FileNotFoundError
-        The file does not exist.
-    """
-    path = Path(path)
-    raw = path.read_bytes()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw.decode("utf-8"), object_hook=_from_json)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise StateFileError(f"The GUI state file {path} is corrupt: {exc}.", path=path) from exc
-    if not isinstance(data, dict):
-        raise StateFileError(
-            f"The GUI state file {path} holds a JSON {type(data).__name__}, not an object.", path=path)
-    return data
-
-
-def write_state_file(path: str | os.PathLike[str], data: Mapping[str, Any]) -> None:
-    """Write ``data`` to ``path`` atomically as indented JSON with sorted keys.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Destination file; its folder is created if needed.
-    data : Mapping
-        Nested dicts of JSON values, numpy arrays/scalars, tuples, sets, bytes, paths.
-
-    Raises
-    ------
-    TypeError
-        A value cannot be stored (the message names its type).
-    OSError
-        The file cannot be written.
-    """
-    path = Path(path)
-    text = json.dumps(_to_json(data), indent=2, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
-
-
 
 
 def _deep_update(d: dict[Any, Any], u: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -282,18 +180,21 @@ class GUIState(dict):  # type: ignore[type-arg]
         if path is None:
             return False
         try:
-            write_state_file(path, data)
-        except (OSError, TypeError) as exc:
+            dropped = write_state_file(path, data, strict=False)
+        except OSError as exc:
             logger.error("Cannot save the GUI state file %s: %s", path, exc)
             return False
+        if dropped:
+            logger.warning("Values JSON cannot hold were left out of %s: %s", path, ", ".join(dropped))
         logger.debug("Saved the GUI state file %s.", path)
         return True
 
     def save(self) -> list[Path]:
         """Write the global file (without local and private keys) and the local file.
 
-        Errors (unwritable folder, a value JSON cannot hold) are logged, not raised:
-        closing the GUI must not fail because of its state.
+        Errors are logged, not raised: closing the GUI must not fail because of its
+        state. A value JSON cannot hold is left out (and named in the log); an
+        unwritable file is skipped.
 
         Returns
         -------

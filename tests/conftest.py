@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -30,3 +31,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def _user_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the real ~/.phy from tests."""
     monkeypatch.setenv("PHY_USER_DIR", str(tmp_path_factory.mktemp("phy_user_dir")))
+
+
+@pytest.fixture(autouse=True)
+def _clean_event_bus() -> Any:
+    """Each test starts with an empty event bus and subscriber errors re-raised."""
+    from phycore import signals
+
+    signals.reset()
+    signals.set_raise_errors(True)
+    yield
+    signals.reset()
+    signals.set_raise_errors(None)

@@ -235,13 +235,89 @@ def test_corrupt_memcache_file_ignored(tmp_path: Path, caplog: pytest.LogCapture
     ctx.save_memcache()
     path = next((tmp_path / "memcache").glob("*.pkl"))
     path.write_bytes(b"garbage")
-    with caplog.at_level(logging.WARNING, logger="phycore"):
+    with caplog.at_level(logging.INFO, logger="phycore"):
         f = Context(tmp_path, fingerprint="fp").memcache(m.square)
     assert f(1) == 1 and str(path) in caplog.text
-    path.write_bytes(pickle.dumps({(1,): 1}))  # phy's format: no fingerprint, ignored
+    path.write_bytes(pickle.dumps({(1,): 1}))  # phy's format: not signed, ignored
     m.calls.clear()
     Context(tmp_path, fingerprint="fp").memcache(m.square)(1)
     assert m.calls == [1]
+
+
+_PWNED: list[str] = []
+
+
+def _pwn() -> None:
+    _PWNED.append("code ran")
+
+
+class Evil:
+    def __reduce__(self) -> Any:
+        return (_pwn, ())
+
+
+def test_foreign_memcache_is_never_unpickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dataset from someone else cannot run code through .phy/memcache."""
+    ctx = Context(tmp_path, fingerprint="fp")
+    m = Counter()
+    ctx.memcache(m.square)(1)
+    ctx.save_memcache()
+    path = next((tmp_path / "memcache").glob("*.pkl"))
+    valid = path.read_bytes()
+    # A crafted file: right magic, forged signature, malicious pickle.
+    body = pickle.dumps({"fingerprint": "fp", "entries": {(1,): Evil()}})
+    path.write_bytes(valid[:8] + b"\x00" * 32 + body)
+    Context(tmp_path, fingerprint="fp").memcache(m.square)(1)
+    path.write_bytes(body)  # plain pickle
+    Context(tmp_path, fingerprint="fp").memcache(m.square)(1)
+    assert _PWNED == []
+    # A genuine file signed by another user (another user dir, another key) is ignored too.
+    path.write_bytes(valid)
+    monkeypatch.setenv("PHY_USER_DIR", str(tmp_path / "other_user"))
+    m.calls.clear()
+    Context(tmp_path, fingerprint="fp").memcache(m.square)(1)
+    assert m.calls == [1]
+
+
+def test_foreign_disk_cache_is_cleared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _spike_total.calls = 0  # type: ignore[attr-defined]
+    Context(tmp_path, fingerprint="fp").cache(_spike_total)(np.arange(3))
+    Context(tmp_path, fingerprint="fp").cache(_spike_total)(np.arange(3))
+    assert _spike_total.calls == 1  # type: ignore[attr-defined]
+    monkeypatch.setenv("PHY_USER_DIR", str(tmp_path / "other_user"))
+    Context(tmp_path, fingerprint="fp").cache(_spike_total)(np.arange(3))
+    assert _spike_total.calls == 2  # type: ignore[attr-defined]
+    marker = tmp_path / "joblib-cache" / "fp" / ".signature"
+    marker.write_bytes(b"forged")
+    Context(tmp_path, fingerprint="fp").cache(_spike_total)(np.arange(3))
+    assert _spike_total.calls == 3  # type: ignore[attr-defined]
+
+
+def test_odd_fingerprint_and_function_names_are_safe(tmp_path: Path) -> None:
+    ctx = Context(tmp_path, fingerprint="a/b c:*")
+    assert [p.name for p in (tmp_path / "joblib-cache").iterdir()] != ["a/b c:*"]
+    f = ctx.memcache(lambda cluster_id: cluster_id + 1)
+    assert f(1) == 2
+    ctx.save_memcache()
+    [path] = (tmp_path / "memcache").glob("*.pkl")
+    assert "<" not in path.name
+    assert Context(tmp_path, fingerprint="a/b c:*").load_memcache(
+        "tests.test_cache.test_odd_fingerprint_and_function_names_are_safe.<locals>.<lambda>") == {(1,): 2}
+
+
+def test_unwritable_user_dir_disables_signed_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    monkeypatch.setenv("PHY_USER_DIR", str(blocker))
+    with caplog.at_level(logging.WARNING, logger="phycore"):
+        ctx = Context(tmp_path / ".phy", fingerprint="fp")
+    m = Counter()
+    assert ctx.cache(m.total) == m.total
+    assert ctx.memcache(m.square)(2) == 4  # in-memory caching still works
+    ctx.save_memcache()
+    assert not (tmp_path / ".phy" / "memcache").exists()
+    assert "cache key" in caplog.text
 
 
 # disk cache -----------------------------------------------------------------------------
@@ -343,3 +419,16 @@ def test_uncreatable_cache_dir_disables_disk_cache(tmp_path: Path, caplog: pytes
 
 def test_repr(tmp_path: Path) -> None:
     assert "fingerprint=abcdef12" in repr(Context(tmp_path, fingerprint="abcdef1234"))
+
+
+def test_user_key_is_private_and_stable() -> None:
+    from phycore._paths import user_dir
+    from phycore._trust import sign, user_key, verify
+
+    key = user_key()
+    assert key is not None and len(key) == 32 and user_key() == key
+    assert (user_dir() / "cache-key").stat().st_mode & 0o777 == 0o600
+    sig = sign(key, b"data")
+    assert verify(key, b"data", sig) and not verify(key, b"datA", sig)
+    (user_dir() / "cache-key").write_bytes(b"short")  # damaged: replaced
+    assert user_key() not in (None, key)

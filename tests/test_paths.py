@@ -119,3 +119,12 @@ def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
 def test_atomic_open_rejects_bad_mode(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="mode"):
         atomic_open(tmp_path / "f", "a")
+
+
+def test_read_only_warning_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(_paths, "_is_writable_dir", lambda path: False)
+    with caplog.at_level(logging.WARNING, logger="phycore"):
+        phy_dir(tmp_path)
+        phy_dir(tmp_path)
+    assert caplog.text.count("not writable") == 1

@@ -121,6 +121,23 @@ def test_config_error_reported_empty_config(tmp_path: Path, caplog: pytest.LogCa
     assert "Traceback" in failure.traceback and str(path) in caplog.text and "Traceback" in caplog.text
 
 
+def test_plugin_defined_in_config_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "phy_config.py", """
+        from phycore import IPlugin
+
+        class ConfigDefinedPlugin(IPlugin):
+            def attach_to_controller(self, controller):
+                controller.attached.append('ConfigDefinedPlugin')
+
+        c = get_config()
+        c.TemplateGUI.plugins = ['ConfigDefinedPlugin']
+    """)
+    controller = FakeController()
+    assert len(attach_plugins(controller, config_dir=tmp_path)) == 1
+    assert controller.attached == ["ConfigDefinedPlugin"]
+    assert P.plugin_path("ConfigDefinedPlugin") == str(path)
+
+
 def test_config_object_attribute_delete() -> None:
     c = Config()
     c.A.x = 1
@@ -187,6 +204,8 @@ def test_duplicate_name_warns_naming_both_files(tmp_path: Path, caplog: pytest.L
     assert "GoodPlugin is defined twice" in caplog.text
     assert str(a) in caplog.text and str(b) in caplog.text
     assert P.plugin_path("GoodPlugin") == str(a)  # the first one is kept
+    [failure] = get_failures()  # shown to the user by the GUI too
+    assert failure.stage == "duplicate" and str(a) in failure.message and str(b) in failure.message
 
 
 def test_rediscover_skips_unchanged_and_reloads_changed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

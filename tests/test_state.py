@@ -115,12 +115,15 @@ def test_numpy_and_phy_compat_roundtrip(tmp_path: Path) -> None:
     assert p.read_text().endswith("}\n")
 
 
-def test_unstorable_value_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+def test_unstorable_value_left_out_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     s = load_state()
-    s["bad"] = object()
-    with caplog.at_level(logging.ERROR, logger="phycore"):
-        assert s.save() == []
-    assert "Cannot save the GUI state file" in caplog.text
+    s["View"] = {"bad": object(), "good": 1, "list": [1, object()]}
+    with caplog.at_level(logging.WARNING, logger="phycore"):
+        assert s.save() == [_global()]
+    assert "View.bad" in caplog.text and "View.list[1]" in caplog.text
+    assert json.loads(_global().read_text()) == {"View": {"good": 1, "list": [1]}}
+    with pytest.raises(TypeError, match="View.bad"):
+        write_state_file(_global(), {"View": {"bad": object()}})
 
 
 def test_view_state_with_view_object() -> None:

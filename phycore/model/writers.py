@@ -98,8 +98,13 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, backup_dir: str | os
     if backup_dir is not None and path.exists():
         backup_dir = Path(backup_dir)
         backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = f"{os.stat(path).st_mtime_ns}"
-        atomic_write_bytes(backup_dir / f"{path.name}.{stamp}", path.read_bytes())
+        target = backup_dir / f"{path.name}.{os.stat(path).st_mtime_ns}"
+        if not target.exists():
+            try:
+                # A hard link keeps the old content for free: the new file gets a new inode.
+                os.link(path, target)
+            except OSError:
+                atomic_write_bytes(target, path.read_bytes())
         olds = sorted(backup_dir.glob(f"{path.name}.*"), key=lambda p: p.name.rsplit(".", 1)[-1])
         for old in olds[: max(0, len(olds) - keep)]:
             old.unlink()

@@ -92,6 +92,12 @@ class Journal:
         os.replace(tmp, self.path)
         self._file = open(self.path, "a", encoding="utf-8")
 
+    def resume(self) -> None:
+        """Keep appending to an existing journal (after its entries were replayed)."""
+        self.close()
+        Journal.read(self.path)  # validates the header
+        self._file = open(self.path, "a", encoding="utf-8")
+
     def append(self, entry: dict[str, Any]) -> None:
         """Append one action and make it durable before returning."""
         if self._file is None:

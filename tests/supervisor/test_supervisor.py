@@ -84,7 +84,7 @@ def test_merge_undo_redo_restores_ids_and_selection() -> None:
     s.redo()
     assert s.selected == [4]
     assert s.clustering.spike_counts[4] == 30
-    assert seen == [("merge", None), ("merge", "undo"), ("merge", "redo")]
+    assert seen == [("merge", None), ("assign", "undo"), ("merge", "redo")]
 
 
 def test_nothing_to_undo_or_redo_says_so() -> None:

@@ -1,0 +1,432 @@
+"""`Clustering`: the spike → cluster assignment, its actions and its undo stack.
+
+Each action records its inverse as ``{old cluster: its spike ids}`` and
+``{new cluster: its spike ids}``. Those arrays are the very arrays of the per-cluster
+index (shared, read-only), so the history costs almost no memory, and undo/redo only
+touch the spikes of the clusters involved: never all spikes, never the whole history.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phycore._paths import atomic_write_text
+from phycore.clustering import _spike_index as si
+from phycore.clustering.history import History
+from phycore.clustering.update_info import UpdateInfo
+from phycore.errors import ActionError, ClusterIdError
+from phycore.signals import emit
+
+__all__ = ["Clustering", "NEW_CLUSTER_ID_FILE"]
+
+logger = logging.getLogger(__name__)
+
+Int64Array = npt.NDArray[np.int64]
+
+#: Name of the file (in ``state_dir``, i.e. ``<data>/.phy``) holding the next fresh id.
+NEW_CLUSTER_ID_FILE = "new_cluster_id.json"
+
+
+@attrs.define(eq=False)
+class _Change:
+    """One action: the clusters it removed and created, with their spikes, and its UpdateInfo."""
+
+    before: dict[int, Int64Array]
+    after: dict[int, Int64Array]
+    up: UpdateInfo
+
+
+class _SpikeCounts(Mapping[int, int]):
+    """Read-only live view ``{cluster_id: n_spikes}`` over the index."""
+
+    def __init__(self, index: dict[int, Int64Array]) -> None:
+        self._index = index
+
+    def __getitem__(self, cluster_id: int) -> int:
+        return len(self._index[cluster_id])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._index))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, cluster_id: object) -> bool:
+        return cluster_id in self._index
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class _SpikesPerCluster(Mapping[int, Int64Array]):
+    """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
+
+    def __init__(self, index: dict[int, Int64Array]) -> None:
+        self._index = index
+
+    def __getitem__(self, cluster_id: int) -> Int64Array:
+        return self._index[cluster_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._index))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, cluster_id: object) -> bool:
+        return cluster_id in self._index
+
+
+def _largest(groups: Mapping[int, Int64Array]) -> int:
+    """Cluster with the most spikes (ties: smallest id), like phy's bincount().argmax()."""
+    return min(groups, key=lambda c: (-len(groups[c]), c))
+
+
+class Clustering:
+    """Spike → cluster assignment with merge, split, assign, undo and redo.
+
+    Cluster ids are never renamed nor reused: every changed cluster gets a fresh id
+    from :meth:`new_cluster_id`, which only increases (also across undo, redo and, with
+    ``state_dir``, across sessions).
+
+    Parameters
+    ----------
+    spike_clusters : array-like of int
+        Cluster of every spike. Copied to int64: the caller's array is never modified.
+    new_cluster_id : int, optional
+        Lower bound of the next fresh id (e.g. the counter of a previous session).
+    state_dir : path, optional
+        ``<data>/.phy``: the counter is read from and written to
+        ``new_cluster_id.json`` there (``{"new_cluster_id": N}``, atomically).
+
+    Events
+    ------
+    cluster(clustering, up)
+        After every merge, split, assign, undo and redo, with its :class:`UpdateInfo`.
+
+    Notes
+    -----
+    Undoing a merge reports an ``'assign'`` that recreates the original clusters;
+    undoing a split reports a ``'merge'`` (when the split came from one cluster) with
+    ``history='undo'``, as phy does. Redo returns the original UpdateInfo with
+    ``history='redo'`` and recreates the same ids.
+    """
+
+    def __init__(
+        self,
+        spike_clusters: npt.ArrayLike,
+        *,
+        new_cluster_id: int | None = None,
+        state_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self._sc = si.check_spike_clusters(spike_clusters)
+        self._view = self._sc.view()
+        self._view.flags.writeable = False
+        self._index: dict[int, Int64Array] = si.build_index(self._sc)
+        self._cluster_ids: Int64Array | None = None
+        self._history: History[_Change] = History()
+        self._state_dir = Path(state_dir) if state_dir is not None else None
+        candidates = [int(self._sc.max()) + 1 if self._sc.size else 0]
+        if new_cluster_id is not None:
+            candidates.append(int(new_cluster_id))
+        stored = self._read_counter()
+        if stored is not None:
+            candidates.append(stored)
+        self._new_cluster_id = max(candidates)
+        self._saved_counter: int | None = stored
+
+    # State file
+    # ------------------------------------------------------------------------------------
+
+    def _read_counter(self) -> int | None:
+        if self._state_dir is None:
+            return None
+        path = self._state_dir / NEW_CLUSTER_ID_FILE
+        if not path.exists():
+            return None
+        try:
+            value = json.loads(path.read_text())["new_cluster_id"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(value)
+            return int(value)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            logger.warning("Ignoring unreadable %s (%s).", path, e)
+            return None
+
+    def _save_counter(self) -> None:
+        if self._state_dir is None or self._saved_counter == self._new_cluster_id:
+            return
+        try:
+            self._state_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self._state_dir / NEW_CLUSTER_ID_FILE,
+                              json.dumps({"new_cluster_id": self._new_cluster_id}))
+            self._saved_counter = self._new_cluster_id
+        except OSError as e:
+            logger.warning("Could not save the cluster id counter in %s (%s).", self._state_dir, e)
+
+    # Read-only state
+    # ------------------------------------------------------------------------------------
+
+    @property
+    def spike_clusters(self) -> Int64Array:
+        """Cluster of every spike: a live, read-only view (it follows later actions)."""
+        return self._view
+
+    @property
+    def n_spikes(self) -> int:
+        """Number of spikes."""
+        return int(self._sc.shape[0])
+
+    @property
+    def cluster_ids(self) -> Int64Array:
+        """Sorted ids of the non-empty clusters."""
+        if self._cluster_ids is None:
+            ids = np.fromiter(sorted(self._index), dtype=np.int64, count=len(self._index))
+            self._cluster_ids = si.readonly(ids)
+        return self._cluster_ids
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of non-empty clusters."""
+        return len(self._index)
+
+    @property
+    def spike_counts(self) -> Mapping[int, int]:
+        """Live read-only mapping ``{cluster_id: number of spikes}``."""
+        return _SpikeCounts(self._index)
+
+    @property
+    def spikes_per_cluster(self) -> Mapping[int, Int64Array]:
+        """Live read-only mapping ``{cluster_id: sorted int64 spike ids}``."""
+        return _SpikesPerCluster(self._index)
+
+    @property
+    def history(self) -> History[_Change]:
+        """The undo stack (items are private records)."""
+        return self._history
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether :meth:`undo` would do something."""
+        return self._history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether :meth:`redo` would do something."""
+        return self._history.can_redo
+
+    def new_cluster_id(self) -> int:
+        """The next fresh cluster id (never used before in this session)."""
+        return self._new_cluster_id
+
+    def spikes_in_clusters(self, cluster_ids: Any) -> Int64Array:
+        """Sorted spike ids of the given clusters (from the index, no scan of all spikes)."""
+        ids = si.check_cluster_ids(cluster_ids, self._index)
+        if not ids:
+            return np.zeros(0, dtype=np.int64)
+        return si.merge_sorted([self._index[c] for c in ids])
+
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    def merge(self, cluster_ids: Any, to: int | None = None) -> UpdateInfo:
+        """Move all spikes of ``cluster_ids`` into one new cluster.
+
+        Parameters
+        ----------
+        cluster_ids : list of int
+            Existing clusters (at least one; duplicates are ignored).
+        to : int, optional
+            Id of the new cluster; default :meth:`new_cluster_id`, and never below it.
+
+        Returns
+        -------
+        UpdateInfo
+            ``description='merge'``, ``added=[to]``, ``deleted`` the sorted ids.
+
+        Raises
+        ------
+        ClusterIdError
+            Unknown or non-integer ids.
+        ActionError
+            No cluster given, or ``to`` below the next fresh id.
+        """
+        ids = si.check_cluster_ids(cluster_ids, self._index)
+        if not ids:
+            raise ActionError("merge() needs at least one cluster id.", argument="cluster_ids")
+        if to is None:
+            to = self._new_cluster_id
+        if not si._is_int_scalar(to):
+            raise ClusterIdError(f"to must be an integer, got {to!r}.", argument="to")
+        to = int(to)
+        if to < self._new_cluster_id:
+            raise ActionError(f"to must be at least {self._new_cluster_id} (ids are never reused), got {to}.",
+                              argument="to")
+        before = {c: self._index[c] for c in ids}
+        spikes = si.readonly(si.merge_sorted(list(before.values())))
+        up = UpdateInfo(description="merge", spike_ids=spikes, added=[to], deleted=ids,
+                        descendants=[(c, to) for c in ids], largest_old_cluster=_largest(before))
+        return self._commit(_Change(before, {to: spikes}, up))
+
+    def assign(self, spike_ids: Any, spike_clusters_rel: Any = 0) -> UpdateInfo:
+        """Move spikes into new clusters; the rest of every touched cluster gets a new id too.
+
+        Parameters
+        ----------
+        spike_ids : array-like of int
+            Spikes to move (in range, no duplicates).
+        spike_clusters_rel : int or array-like of int
+            Relative label of each spike (or one for all): spikes with the same label go
+            to the same new cluster; labels map to ``new_cluster_id() + rel - min(rel)``.
+            The remaining spikes of each touched cluster then go to one fresh id per
+            cluster, in increasing old-id order.
+
+        Returns
+        -------
+        UpdateInfo
+            ``'assign'``, or ``'merge'`` when only one new cluster results. Empty spike
+            ids: an empty UpdateInfo, nothing recorded nor emitted.
+
+        Raises
+        ------
+        SpikeIdError
+            Non-integer, out-of-range or duplicated spike ids.
+        ActionError
+            Labels of the wrong length, dtype or sign.
+        """
+        spikes = si.check_spike_ids(spike_ids, self.n_spikes)
+        rel = si.check_rel(spike_clusters_rel, len(spikes))
+        if spikes.size == 0:
+            return UpdateInfo()
+        spikes, rel = si.sorted_unique_check(spikes, rel)
+        return self._commit(self._assign_change(spikes, rel))
+
+    def split(self, spike_ids: Any, spike_clusters_rel: Any = 0) -> UpdateInfo:
+        """Split spikes out of their clusters: same as :meth:`assign`."""
+        return self.assign(spike_ids, spike_clusters_rel)
+
+    def _assign_change(self, spikes: Int64Array, rel: Int64Array) -> _Change:
+        new_labels = rel - rel.min() + self._new_cluster_id
+        old = self._sc[spikes]
+        touched = np.unique(old)
+        before = {int(c): self._index[int(c)] for c in touched}
+        after: dict[int, Int64Array] = {}
+        # Selected spikes, grouped by new label (stable: spike order kept in each group).
+        order = np.argsort(new_labels, kind="stable")
+        labels_sorted = new_labels[order]
+        cuts = np.flatnonzero(np.diff(labels_sorted)) + 1
+        for group in np.split(order, cuts):
+            after[int(new_labels[group[0]])] = si.readonly(spikes[group])
+        # The rest of each touched cluster goes to a fresh id, in increasing old-id order.
+        next_id = int(new_labels.max()) + 1
+        old_order = np.argsort(old, kind="stable")
+        old_sorted = old[old_order]
+        starts = np.searchsorted(old_sorted, touched, side="left")
+        ends = np.searchsorted(old_sorted, touched, side="right")
+        for c, s, e in zip(touched.tolist(), starts, ends):
+            members = before[c]
+            chosen = spikes[old_order[s:e]]
+            if len(chosen) == len(members):
+                continue
+            keep = np.ones(len(members), dtype=bool)
+            keep[np.searchsorted(members, chosen)] = False
+            after[next_id] = si.readonly(members[keep])
+            next_id += 1
+        all_spikes = si.readonly(si.merge_sorted(list(before.values())))
+        largest = _largest(before)
+        if len(after) == 1:
+            (to,) = after
+            up = UpdateInfo(description="merge", spike_ids=all_spikes, added=[to], deleted=sorted(before),
+                            descendants=[(c, to) for c in sorted(before)], largest_old_cluster=largest)
+            return _Change(before, {to: all_spikes}, up)
+        clusters = np.empty(len(all_spikes), dtype=np.int64)
+        descendants = set()
+        for new_id, members in after.items():
+            pos = np.searchsorted(all_spikes, members)
+            clusters[pos] = new_id
+        # (old, new) pairs: old cluster of each new cluster's spikes.
+        for new_id, members in after.items():
+            for c in np.unique(self._sc[members]).tolist():
+                descendants.add((int(c), new_id))
+        up = UpdateInfo(description="assign", spike_ids=all_spikes, spike_clusters=clusters, added=sorted(after),
+                        deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)
+        return _Change(before, after, up)
+
+    def _apply(self, remove: dict[int, Int64Array], add: dict[int, Int64Array]) -> None:
+        for c in remove:
+            del self._index[c]
+        for c, members in add.items():
+            self._sc[members] = c
+            self._index[c] = members
+        self._cluster_ids = None
+
+    def _commit(self, change: _Change) -> UpdateInfo:
+        self._apply(change.before, change.after)
+        self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
+        change.up.all_cluster_ids = self.cluster_ids.tolist()
+        self._history.add(change)
+        self._save_counter()
+        emit("cluster", self, change.up)
+        return change.up
+
+    def undo(self) -> UpdateInfo | None:
+        """Undo the last action by applying its stored inverse.
+
+        Returns
+        -------
+        UpdateInfo or None
+            The change from the current state back to the previous one
+            (``history='undo'``), or None (and an info log) when there is nothing to undo.
+        """
+        change = self._history.undo()
+        if change is None:
+            logger.info("Nothing to undo.")
+            return None
+        self._apply(change.after, change.before)
+        restored = sorted(change.before)
+        up = UpdateInfo(
+            description="merge" if len(restored) == 1 else "assign",
+            history="undo",
+            added=restored,
+            deleted=sorted(change.after),
+            descendants=sorted((new, old) for old, new in change.up.descendants),
+            largest_old_cluster=_largest(change.after),
+            all_cluster_ids=self.cluster_ids.tolist(),
+            undo_state=change.up.undo_state,
+            spike_ids=change.up.spike_ids,
+            spike_clusters=self._sc[change.up.spike_ids] if len(restored) > 1 else None,
+        )
+        emit("cluster", self, up)
+        return up
+
+    def redo(self) -> UpdateInfo | None:
+        """Redo the last undone action, recreating the same cluster ids.
+
+        Returns
+        -------
+        UpdateInfo or None
+            The original UpdateInfo with ``history='redo'``, or None (and an info log)
+            when there is nothing to redo.
+        """
+        change = self._history.redo()
+        if change is None:
+            logger.info("Nothing to redo.")
+            return None
+        self._apply(change.before, change.after)
+        self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
+        up = attrs.evolve(change.up, history="redo", all_cluster_ids=self.cluster_ids.tolist())
+        emit("cluster", self, up)
+        return up
+
+    def __repr__(self) -> str:
+        return (f"<Clustering {self.n_spikes} spikes, {self.n_clusters} clusters, "
+                f"next id {self._new_cluster_id}, {self._history!r}>")

@@ -1,0 +1,96 @@
+"""Per-cluster values of the cluster table (phy's TemplateGUI columns), from live state.
+
+Private. Everything is keyed by cluster id; as ids are never reused, a value computed
+once for a cluster stays valid for the whole session and only new clusters (an
+UpdateInfo's ``added``) ever cost anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from phycore.clustering import Clustering
+from phycore.model import TemplateModel
+
+__all__ = ["ClusterColumns"]
+
+
+class ClusterColumns:
+    """The ``ch``, ``sh``, ``depth``, ``fr``, ``amp`` columns and the best channels.
+
+    Parameters
+    ----------
+    model : TemplateModel
+        The dataset (templates, channels).
+    clustering : Clustering
+        Live assignment (its per-cluster spike index makes each lookup O(cluster size)).
+    """
+
+    def __init__(self, model: TemplateModel, clustering: Clustering,
+                 initial_templates: npt.NDArray[np.int64] | None = None) -> None:
+        self.model = model
+        self.clustering = clustering
+        self._template: dict[int, int] = {}
+        if initial_templates is not None:
+            # Main template of every loaded cluster, from one vectorised pass (indexed by id).
+            for c in clustering.cluster_ids:
+                if c < len(initial_templates) and initial_templates[c] >= 0:
+                    self._template[int(c)] = int(initial_templates[c])
+
+    def template(self, cluster_id: int) -> int:
+        """The original template owning most of the cluster's spikes."""
+        cid = int(cluster_id)
+        t = self._template.get(cid)
+        if t is None:
+            spikes = self.clustering.spikes_in_clusters([cid])
+            counts = np.bincount(self.model.spike_templates[spikes], minlength=1)
+            t = int(np.argmax(counts))
+            self._template[cid] = t
+        return t
+
+    def template_counts(self, cluster_id: int) -> npt.NDArray[np.int64]:
+        """Number of the cluster's spikes from each original template."""
+        spikes = self.clustering.spikes_in_clusters([int(cluster_id)])
+        return np.bincount(self.model.spike_templates[spikes], minlength=self.model.n_templates)
+
+    def best_channels(self, cluster_id: int) -> npt.NDArray[np.int64]:
+        """Best channels of the cluster (those of its main template, by amplitude)."""
+        return np.asarray(self.model.get_template(self.template(cluster_id)).channel_ids, dtype=np.int64)
+
+    def best_channel(self, cluster_id: int) -> int:
+        """Peak channel of the cluster (index into the model's channels)."""
+        return int(self.model.get_template(self.template(cluster_id)).best_channel)
+
+    def ch(self, cluster_id: int) -> int:
+        """phy's ``ch`` column: raw-file channel index of the peak channel."""
+        return int(self.model.channel_map[self.best_channel(cluster_id)])
+
+    def sh(self, cluster_id: int) -> int:
+        """Shank of the peak channel."""
+        return int(self.model.channel_shanks[self.best_channel(cluster_id)])
+
+    def depth(self, cluster_id: int) -> float:
+        """y position of the peak channel."""
+        return float(self.model.channel_positions[self.best_channel(cluster_id), 1])
+
+    def fr(self, cluster_id: int) -> float:
+        """Mean firing rate in Hz."""
+        duration = float(self.model.duration) or 1.0
+        return float(self.clustering.spike_counts[int(cluster_id)]) / duration
+
+    def amp(self, cluster_id: int) -> float:
+        """Peak-to-peak amplitude of the main unwhitened template."""
+        amplitude = self.model.get_template(self.template(cluster_id)).amplitude
+        return float(amplitude.max()) if len(amplitude) else 0.0
+
+    def as_metrics(self) -> dict[str, Callable[[int], Any]]:
+        """``{column: f(cluster_id)}`` in phy's column order."""
+        return {"ch": self.ch, "sh": self.sh, "depth": self.depth, "fr": self.fr, "amp": self.amp}
+
+    def forget(self, cluster_ids: Any) -> None:
+        """Drop cached values of clusters that no longer exist."""
+        for c in cluster_ids:
+            self._template.pop(int(c), None)

@@ -1,0 +1,139 @@
+"""Cluster-dependent data the views need, with phy's spike budgets (private).
+
+Each function answers for the *live* clustering and is memoised per cluster id in the
+Context's in-memory cache (ids are never reused, so an entry never goes stale; the
+Context drops entries of deleted clusters to free memory).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phycore.analysis import correlograms
+from phycore.cache import Context
+from phycore.clustering import Clustering
+from phycore.controller._columns import ClusterColumns
+from phycore.model import TemplateModel
+
+__all__ = ["ViewData", "SpikeData", "even_subset"]
+
+
+def even_subset(spike_ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[np.int64]:
+    """At most ``n`` spikes evenly spaced within ``spike_ids`` (all when ``n`` is None)."""
+    if n is None or n < 0 or spike_ids.size <= n:
+        return spike_ids
+    idx = np.linspace(0, spike_ids.size - 1, int(n)).round().astype(np.int64)
+    return spike_ids[np.unique(idx)]
+
+
+@attrs.define(eq=False)
+class SpikeData:
+    """Per-spike data of one cluster for a view.
+
+    Attributes
+    ----------
+    cluster_id : int
+    spike_ids : ndarray of int64
+    data : ndarray
+        Waveforms ``(n, n_samples, n_channels)``, features ``(n, n_channels, n_pcs)``
+        or amplitudes ``(n,)``.
+    channel_ids : ndarray of int64 or None
+    spike_times : ndarray of float64
+    """
+
+    cluster_id: int
+    spike_ids: npt.NDArray[np.int64]
+    data: Any
+    channel_ids: npt.NDArray[np.int64] | None = None
+    spike_times: npt.NDArray[np.float64] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+class ViewData:
+    """Data functions for the views (waveforms, features, amplitudes, templates, CCGs, traces).
+
+    Parameters
+    ----------
+    model, clustering, columns, context
+        The session's objects.
+    """
+
+    n_spikes_waveforms = 100
+    n_spikes_features = 2500
+    n_spikes_amplitudes = 10_000
+    n_spikes_correlograms = 100_000
+
+    def __init__(self, model: TemplateModel, clustering: Clustering, columns: ClusterColumns,
+                 context: Context) -> None:
+        self.model = model
+        self.clustering = clustering
+        self.columns = columns
+        self.get_waveforms = context.memcache(self._get_waveforms)
+        self.get_features = context.memcache(self._get_features)
+        self.get_amplitudes = context.memcache(self._get_amplitudes)
+        self.get_template_waveforms = context.memcache(self._get_template_waveforms)
+
+    def spikes(self, cluster_id: int, n: int | None = None) -> npt.NDArray[np.int64]:
+        """Spike ids of a cluster, at most ``n`` evenly spaced ones."""
+        return even_subset(self.clustering.spikes_in_clusters([int(cluster_id)]), n)
+
+    def _times(self, spike_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        return np.asarray(self.model.spike_times[spike_ids], dtype=np.float64)
+
+    def _get_waveforms(self, cluster_id: int, n_spikes: int | None = None) -> SpikeData:
+        """Raw waveforms of sampled spikes on the cluster's best channels."""
+        n = self.n_spikes_waveforms if n_spikes is None else n_spikes
+        spike_ids = self.spikes(cluster_id, n)
+        channels = self.columns.best_channels(cluster_id)
+        data = self.model.get_waveforms(spike_ids, channels)
+        return SpikeData(int(cluster_id), spike_ids, data, channels, self._times(spike_ids))
+
+    def _get_template_waveforms(self, cluster_id: int) -> SpikeData:
+        """The cluster's main unwhitened template on its best channels ``(n_samples, n_channels)``."""
+        template = self.model.get_template(self.columns.template(cluster_id))
+        empty = np.zeros(0, dtype=np.int64)
+        return SpikeData(int(cluster_id), empty, template.template, template.channel_ids)
+
+    def _get_features(self, cluster_id: int, channel_ids: Sequence[int] | None = None,
+                      load_all: bool = False) -> SpikeData | None:
+        """PC features of sampled spikes (all spikes with ``load_all``, for lasso splits)."""
+        spike_ids = self.spikes(cluster_id, None if load_all else self.n_spikes_features)
+        channels = (np.asarray(channel_ids, dtype=np.int64) if channel_ids is not None
+                    else self.columns.best_channels(cluster_id)[:4])
+        data = self.model.get_features(spike_ids, channels)
+        if data is None:
+            return None
+        return SpikeData(int(cluster_id), spike_ids, data, channels, self._times(spike_ids))
+
+    def _get_amplitudes(self, cluster_id: int, load_all: bool = False) -> SpikeData | None:
+        """Template amplitudes of sampled spikes over time."""
+        if self.model.amplitudes is None:
+            return None
+        spike_ids = self.spikes(cluster_id, None if load_all else self.n_spikes_amplitudes)
+        data = np.asarray(self.model.amplitudes[spike_ids], dtype=np.float64)
+        return SpikeData(int(cluster_id), spike_ids, data, None, self._times(spike_ids))
+
+    def get_correlograms(self, cluster_ids: Sequence[int], bin_size: float = 1e-3,
+                         window_size: float = 50e-3) -> npt.NDArray[np.int64]:
+        """Cross-correlograms ``(n, n, n_bins)`` of the clusters (at most 100,000 spikes each)."""
+        ids = [int(c) for c in cluster_ids]
+        parts = [self.spikes(c, self.n_spikes_correlograms) for c in ids]
+        spikes = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return correlograms(self._times(spikes), self.clustering.spike_clusters[spikes], ids,
+                            sample_rate=float(self.model.sample_rate), bin_size=bin_size,
+                            window_size=window_size)
+
+    def get_traces(self, t0: float, t1: float) -> dict[str, Any]:
+        """Raw traces in ``[t0, t1)`` and the spikes inside, with their live clusters."""
+        traces = self.model.get_traces(t0, t1)
+        times = self.model.spike_times
+        i0, i1 = np.searchsorted(times, [t0, t1])
+        spike_ids = np.arange(i0, i1, dtype=np.int64)
+        return {"traces": traces, "spike_ids": spike_ids, "spike_times": self._times(spike_ids),
+                "spike_clusters": self.clustering.spike_clusters[spike_ids]}

@@ -1,0 +1,308 @@
+"""TemplateController: one curation session over a Kilosort/phy folder, GUI or not."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from phycore._paths import phy_dir, user_dir
+from phycore.cache import Context, fingerprint_files
+from phycore.controller._columns import ClusterColumns
+from phycore.controller._data import ViewData
+from phycore.controller._similarity import TemplateSimilarity
+from phycore.errors import StateFileError
+from phycore.model import TemplateModel, load_model
+from phycore.model.writers import cluster_info_bytes, spike_clusters_bytes, tsv_bytes, write_atomic
+from phycore.plugins import attach_plugins, load_config
+from phycore.signals import connect, emit, unconnect
+from phycore.supervisor import Journal, Supervisor
+from phycore.supervisor.journal import hash_array
+
+__all__ = ["TemplateController"]
+
+logger = logging.getLogger(__name__)
+
+JOURNAL_NAME = "journal.jsonl"
+
+
+def _resolve_model(path: str | os.PathLike[str] | None, model: TemplateModel | None) -> TemplateModel:
+    if model is not None:
+        return model
+    if path is None:
+        raise TypeError("TemplateController needs a params.py path, a folder, or model=.")
+    p = Path(path)
+    return load_model(p / "params.py" if p.is_dir() else p)
+
+
+class TemplateController:
+    """Model + Supervisor + Context + plugins: everything a curation session needs.
+
+    Parameters
+    ----------
+    dir_path : path, optional
+        The folder or its ``params.py``.
+    model : TemplateModel, optional
+        An already-built model (e.g. ``TemplateModel.from_arrays``) instead of a path.
+    config_dir : path, optional
+        User directory holding ``phy_config.py`` and ``plugins/`` (default ``~/.phy``
+        or ``$PHY_USER_DIR``).
+    plugins : sequence of str, optional
+        Plugin names to attach besides ``c.TemplateGUI.plugins``.
+    recover : bool or None
+        What to do with a crash journal left by an earlier session: True replays it,
+        False discards it, None (default) keeps it aside (``journal.jsonl.unrecovered-*``)
+        and sets :attr:`recovery_entries` so a GUI can ask the user.
+    clear_cache : bool
+        Empty the dataset's cache first.
+
+    Attributes
+    ----------
+    model, supervisor, context, config, plugins, gui
+    cluster_metrics : dict
+        ``{column: f(cluster_id)}``; plugins may add to it in ``attach_to_controller``.
+    similarity_functions : dict
+        ``{name: f(cluster_id) -> [(id, score)]}``; ``similarity`` names the one used.
+
+    Events
+    ------
+    controller_ready(controller)
+        At the end of construction.
+    """
+
+    gui_name = "TemplateGUI"
+
+    def __init__(
+        self,
+        dir_path: str | os.PathLike[str] | None = None,
+        *,
+        model: TemplateModel | None = None,
+        config_dir: str | os.PathLike[str] | None = None,
+        plugins: Sequence[str] | None = None,
+        recover: bool | None = None,
+        clear_cache: bool = False,
+    ) -> None:
+        self.model = _resolve_model(dir_path, model)
+        self.dir_path: Path | None = Path(self.model.dir_path) if getattr(self.model, "dir_path", None) else None
+        self.gui: Any = None
+        self.recovery_entries: list[dict[str, Any]] = []
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.phy_dir = self._make_phy_dir()
+        self.context = Context(self.phy_dir, fingerprint=self._fingerprint())
+        if clear_cache:
+            self.context.clear()
+        self.config_dir = Path(config_dir) if config_dir is not None else user_dir()
+        self.config = load_config(self.config_dir)
+
+        # Filled before the Supervisor exists so plugins can add columns / similarity.
+        self.cluster_metrics: dict[str, Callable[[int], Any]] = {}
+        self.similarity_functions: dict[str, Callable[[int], Any]] = {}
+        self.similarity = "template"
+        self.plugins = attach_plugins(self, plugins, self.config, config_dir=self.config_dir)
+
+        self.journal = Journal(self.phy_dir / JOURNAL_NAME) if self.dir_path is not None else None
+        header, entries = self._read_old_journal(recover)
+        self.supervisor = self._make_supervisor(header if entries else None)
+        self._connect()
+        if entries:
+            n = self.supervisor.replay(entries)
+            logger.info("Recovered %d unsaved action(s) from the crash journal.", n)
+            self._resume_journal()
+        elif self.journal is not None:
+            self.journal.start(self._journal_header())
+        emit("controller_ready", self)
+
+    # Set-up --------------------------------------------------------------------------
+
+    def _make_phy_dir(self) -> Path:
+        if self.dir_path is not None:
+            return phy_dir(self.dir_path)
+        self._tmp = tempfile.TemporaryDirectory(prefix="phycore-")
+        return Path(self._tmp.name)
+
+    def _fingerprint(self) -> str:
+        if self.dir_path is None:
+            return "in-memory"
+        names = [n for n in getattr(self.model, "files", []) if n.endswith(".npy")]
+        return fingerprint_files(self.dir_path / n for n in names)
+
+    def _make_supervisor(self, header: dict[str, Any] | None) -> Supervisor:
+        spike_clusters = self.model.spike_clusters
+        metadata = dict(getattr(self.model, "metadata", {}) or {})
+        groups = metadata.pop("group", {})
+        # Replaying a journal must recreate the same ids: start from the journal's counter
+        # and only attach the persisted counter afterwards.
+        recovering = header is not None
+        supervisor = Supervisor(
+            spike_clusters,
+            cluster_groups=groups,
+            cluster_labels=metadata,
+            cluster_metrics={},
+            similarity=None,
+            new_cluster_id=header.get("new_cluster_id") if recovering else None,
+            state_dir=None if recovering else self.phy_dir,
+            journal=self.journal,
+            save_callback=self._save_files,
+        )
+        self.columns = ClusterColumns(self.model, supervisor.clustering,
+                                      initial_templates=self.model.clusters_templates)
+        self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context)
+        sim = TemplateSimilarity(self.model, supervisor.clustering, self.columns.best_channels,
+                                 self.columns.template)
+        self._template_similarity = sim
+        self.similarity_functions.setdefault("template", sim)
+        supervisor.similarity = self._similar
+        # Built-in columns first (phy's order), then plugin columns.
+        for name, func in {**self.columns.as_metrics(), **self.cluster_metrics}.items():
+            supervisor.add_column(name, func)
+        self.cluster_metrics = supervisor.cluster_metrics
+        supervisor.cluster_table.sort_by("n_spikes", "desc")
+        return supervisor
+
+    def _similar(self, cluster_id: int) -> Any:
+        return self.similarity_functions[self.similarity](cluster_id)
+
+    def _connect(self) -> None:
+        def on_cluster(sender: Any, up: Any) -> None:
+            self.context.on_cluster(sender, up)
+            self.columns.forget(up.deleted)
+            self._template_similarity.forget(list(up.deleted) + list(up.added))
+
+        self._on_cluster = on_cluster
+        connect(on_cluster, event="cluster", sender=self.supervisor)
+
+    # Crash journal -------------------------------------------------------------------
+
+    def _journal_header(self) -> dict[str, Any]:
+        return {
+            "spike_clusters": hash_array(self.supervisor.clustering.spike_clusters),
+            "new_cluster_id": int(self.supervisor.clustering.new_cluster_id()),
+            "created": time.time(),
+        }
+
+    def _read_old_journal(self, recover: bool | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        if self.journal is None or not self.journal.path.exists():
+            return {}, []
+        try:
+            header, entries = Journal.read(self.journal.path)
+        except StateFileError as e:
+            logger.warning("%s It is kept aside and not replayed.", e)
+            self._set_aside()
+            return {}, []
+        if not entries:
+            return {}, []
+        if header.get("spike_clusters") != hash_array(self.model.spike_clusters):
+            logger.warning("The crash journal %s does not match spike_clusters.npy (the folder changed "
+                           "since); it is kept aside and not replayed.", self.journal.path)
+            self._set_aside()
+            return {}, []
+        if recover:
+            return header, entries
+        if recover is None:
+            self.recovery_entries = entries
+            where = self._set_aside()
+            logger.warning("Found %d unsaved action(s) from a session that did not close properly; "
+                           "kept in %s. Reopen with recover=True to replay them.", len(entries), where)
+        else:
+            self.journal.discard()
+        return {}, []
+
+    def _set_aside(self) -> Path:
+        assert self.journal is not None
+        target = self.journal.path.with_name(f"{JOURNAL_NAME}.unrecovered-{int(time.time())}")
+        os.replace(self.journal.path, target)
+        return target
+
+    def _resume_journal(self) -> None:
+        # The replayed entries still describe the path from the saved state: keep them.
+        assert self.journal is not None
+        self.supervisor.clustering.attach_state_dir(self.phy_dir)
+        self.journal.resume()
+
+    # Saving --------------------------------------------------------------------------
+
+    def _save_files(self, spike_clusters: np.ndarray, labels: dict[str, dict[int, Any]],
+                    cluster_info: list[dict[str, Any]]) -> list[Path]:
+        if self.dir_path is None:
+            logger.info("In-memory model: nothing to save to disk.")
+            return []
+        backup = self.phy_dir / "backup"
+        written = [write_atomic(self.dir_path / "spike_clusters.npy", spike_clusters_bytes(spike_clusters), backup)]
+        for field, values in labels.items():
+            path = self.dir_path / f"cluster_{field}.tsv"
+            written.append(write_atomic(path, tsv_bytes(field, values), backup))
+        written.append(write_atomic(self.dir_path / "cluster_info.tsv", cluster_info_bytes(cluster_info), backup))
+        if self.journal is not None:
+            self.journal.start(self._journal_header())
+        logger.info("Saved %d files in %s.", len(written), self.dir_path)
+        return written
+
+    def save(self) -> list[Path]:
+        """Save the clustering and labels (phy's files, atomically, with backups)."""
+        return self.supervisor.save()
+
+    # Data for views (phy's controller method names) -----------------------------------
+
+    def get_best_channels(self, cluster_id: int) -> np.ndarray:
+        """Best channels of a cluster."""
+        return self.columns.best_channels(cluster_id)
+
+    def get_best_channel(self, cluster_id: int) -> int:
+        """Peak channel of a cluster."""
+        return self.columns.best_channel(cluster_id)
+
+    def get_template_for_cluster(self, cluster_id: int) -> int:
+        """Main original template of a cluster."""
+        return self.columns.template(cluster_id)
+
+    def get_waveforms(self, cluster_id: int, n_spikes: int | None = None) -> Any:
+        """Raw waveforms of sampled spikes on the best channels (:class:`SpikeData`)."""
+        return self.view_data.get_waveforms(cluster_id, n_spikes)
+
+    def get_template_waveforms(self, cluster_id: int) -> Any:
+        """Main template of a cluster on its best channels."""
+        return self.view_data.get_template_waveforms(cluster_id)
+
+    def get_features(self, cluster_id: int, channel_ids: Sequence[int] | None = None,
+                     load_all: bool = False) -> Any:
+        """PC features of sampled spikes (all with ``load_all``)."""
+        key = tuple(int(c) for c in channel_ids) if channel_ids is not None else None
+        return self.view_data.get_features(cluster_id, key, load_all)
+
+    def get_amplitudes(self, cluster_id: int, load_all: bool = False) -> Any:
+        """Template amplitudes of sampled spikes (all with ``load_all``)."""
+        return self.view_data.get_amplitudes(cluster_id, load_all)
+
+    def get_correlograms(self, cluster_ids: Sequence[int], bin_size: float = 1e-3,
+                         window_size: float = 50e-3) -> np.ndarray:
+        """Cross-correlograms of clusters, ``(n, n, n_bins)``."""
+        return self.view_data.get_correlograms(cluster_ids, bin_size, window_size)
+
+    def get_traces(self, t0: float, t1: float) -> dict[str, Any]:
+        """Raw traces and spikes in a time window."""
+        return self.view_data.get_traces(t0, t1)
+
+    # GUI and lifetime ----------------------------------------------------------------
+
+    def create_gui(self, **kwargs: Any) -> Any:
+        """Create the phygui window for this session (phygui must be installed)."""
+        gui = importlib.import_module("phygui.app").create_gui(self, **kwargs)
+        self.gui = gui
+        return gui
+
+    def close(self) -> None:
+        """Release resources (the journal stays on disk until the next save)."""
+        unconnect(self._on_cluster)
+        if self.journal is not None:
+            self.journal.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __repr__(self) -> str:
+        return f"<TemplateController {self.dir_path or 'in-memory'}: {self.supervisor!r}>"
