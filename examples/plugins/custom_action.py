@@ -26,14 +26,19 @@ class SplitByAmplitudePlugin(IPlugin):
     alias = "sa"
 
     def attach_to_controller(self, controller: Any) -> None:
-        """Add the action now if the supervisor exists, else when the GUI is ready."""
+        """Add the action now if the supervisor exists, else once the controller is ready.
+
+        Plugins are attached before the Supervisor is built (so they can add columns);
+        ``controller_ready`` fires right after, with or without a GUI.
+        """
         if getattr(controller, "supervisor", None) is not None:
             self._add_action(controller)
             return
 
         @connect
-        def on_gui_ready(sender: Any, gui: Any) -> None:
-            self._add_action(controller)
+        def on_controller_ready(sender: Any) -> None:
+            if sender is controller:
+                self._add_action(controller)
 
     def _add_action(self, controller: Any) -> None:
         supervisor = controller.supervisor
@@ -46,7 +51,7 @@ class SplitByAmplitudePlugin(IPlugin):
                 return None
             cluster_id = selected[0]
             spike_ids = np.asarray(supervisor.clustering.spikes_in_clusters([cluster_id]))
-            amplitudes = np.asarray(controller.get_amplitudes(cluster_id), dtype=np.float64)
+            amplitudes = np.asarray(controller.get_amplitudes(cluster_id, load_all=True), dtype=np.float64)
             if amplitudes.shape != spike_ids.shape:
                 logger.warning("get_amplitudes(%d) returned %d values for %d spikes.",
                                cluster_id, amplitudes.size, spike_ids.size)

@@ -88,10 +88,21 @@ def build_index_numpy(spike_clusters: Int64Array) -> dict[int, Int64Array]:
     return {int(c): order[s:e] for c, s, e in zip(uniq, starts, ends)}
 
 
-def merge_sorted(arrays: list[Int64Array]) -> Int64Array:
-    """Union of disjoint sorted arrays, sorted (timsort merges the sorted runs)."""
+def merge_sorted(arrays: list[Int64Array], n_spikes: int | None = None) -> Int64Array:
+    """Union of disjoint sorted arrays, sorted.
+
+    Timsort merges the sorted runs; when the union covers more than an eighth of the
+    ``n_spikes`` spikes, a boolean mask is cheaper (the cost stays proportional to the
+    spikes in the union).
+    """
     if len(arrays) == 1:
         return arrays[0]
+    total = sum(len(a) for a in arrays)
+    if n_spikes is not None and len(arrays) > 2 and 8 * total > n_spikes:
+        mask = np.zeros(n_spikes, dtype=bool)
+        for a in arrays:
+            mask[a] = True
+        return np.flatnonzero(mask).astype(np.int64, copy=False)
     return np.sort(np.concatenate(arrays), kind="stable")
 
 

@@ -233,7 +233,7 @@ class Clustering:
         ids = si.check_cluster_ids(cluster_ids, self._index)
         if not ids:
             return np.zeros(0, dtype=np.int64)
-        return si.merge_sorted([self._index[c] for c in ids])
+        return si.merge_sorted([self._index[c] for c in ids], self.n_spikes)
 
     # Actions
     # ------------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ class Clustering:
         """
         ids = si.check_cluster_ids(cluster_ids, self._index)
         if not ids:
-            raise ActionError("merge() needs at least one cluster id.", argument="cluster_ids")
+            raise ActionError("merge() needs at least one id in cluster_ids.", argument="cluster_ids")
         if to is None:
             to = self._new_cluster_id
         if not si._is_int_scalar(to):
@@ -272,7 +272,7 @@ class Clustering:
             raise ActionError(f"to must be at least {self._new_cluster_id} (ids are never reused), got {to}.",
                               argument="to")
         before = {c: self._index[c] for c in ids}
-        spikes = si.readonly(si.merge_sorted(list(before.values())))
+        spikes = si.readonly(si.merge_sorted(list(before.values()), self.n_spikes))
         up = UpdateInfo(description="merge", spike_ids=spikes, added=[to], deleted=ids,
                         descendants=[(c, to) for c in ids], largest_old_cluster=_largest(before))
         return self._commit(_Change(before, {to: spikes}, up))
@@ -320,28 +320,29 @@ class Clustering:
         touched = np.unique(old)
         before = {int(c): self._index[int(c)] for c in touched}
         after: dict[int, Int64Array] = {}
+        descendants: set[tuple[int, int]] = set()
         # Selected spikes, grouped by new label (stable: spike order kept in each group).
         order = np.argsort(new_labels, kind="stable")
-        labels_sorted = new_labels[order]
-        cuts = np.flatnonzero(np.diff(labels_sorted)) + 1
+        cuts = np.flatnonzero(np.diff(new_labels[order])) + 1
         for group in np.split(order, cuts):
-            after[int(new_labels[group[0]])] = si.readonly(spikes[group])
+            new_id = int(new_labels[group[0]])
+            after[new_id] = si.readonly(spikes[group])
+            descendants.update((int(c), new_id) for c in np.unique(old[group]).tolist())
         # The rest of each touched cluster goes to a fresh id, in increasing old-id order.
         next_id = int(new_labels.max()) + 1
         old_order = np.argsort(old, kind="stable")
-        old_sorted = old[old_order]
-        starts = np.searchsorted(old_sorted, touched, side="left")
-        ends = np.searchsorted(old_sorted, touched, side="right")
-        for c, s, e in zip(touched.tolist(), starts, ends):
+        bounds = np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1])
+        for k, c in enumerate(touched.tolist()):
             members = before[c]
-            chosen = spikes[old_order[s:e]]
+            chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
             if len(chosen) == len(members):
                 continue
             keep = np.ones(len(members), dtype=bool)
             keep[np.searchsorted(members, chosen)] = False
             after[next_id] = si.readonly(members[keep])
+            descendants.add((c, next_id))
             next_id += 1
-        all_spikes = si.readonly(si.merge_sorted(list(before.values())))
+        all_spikes = si.readonly(si.merge_sorted(list(before.values()), self.n_spikes))
         largest = _largest(before)
         if len(after) == 1:
             (to,) = after
@@ -349,14 +350,8 @@ class Clustering:
                             descendants=[(c, to) for c in sorted(before)], largest_old_cluster=largest)
             return _Change(before, {to: all_spikes}, up)
         clusters = np.empty(len(all_spikes), dtype=np.int64)
-        descendants = set()
         for new_id, members in after.items():
-            pos = np.searchsorted(all_spikes, members)
-            clusters[pos] = new_id
-        # (old, new) pairs: old cluster of each new cluster's spikes.
-        for new_id, members in after.items():
-            for c in np.unique(self._sc[members]).tolist():
-                descendants.add((int(c), new_id))
+            clusters[np.searchsorted(all_spikes, members)] = new_id
         up = UpdateInfo(description="assign", spike_ids=all_spikes, spike_clusters=clusters, added=sorted(after),
                         deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)
         return _Change(before, after, up)

@@ -158,6 +158,7 @@ class TemplateController:
         self._template_similarity = sim
         self.similarity_functions.setdefault("template", sim)
         supervisor.similarity = self._similar
+        self.supervisor = supervisor  # plugin columns may look it up
         # Built-in columns first (phy's order), then plugin columns.
         for name, func in {**self.columns.as_metrics(), **self.cluster_metrics}.items():
             supervisor.add_column(name, func)
@@ -275,8 +276,18 @@ class TemplateController:
         key = tuple(int(c) for c in channel_ids) if channel_ids is not None else None
         return self.view_data.get_features(cluster_id, key, load_all)
 
-    def get_amplitudes(self, cluster_id: int, load_all: bool = False) -> Any:
-        """Template amplitudes of sampled spikes (all with ``load_all``)."""
+    def get_spike_ids(self, cluster_id: int, n: int | None = None) -> np.ndarray:
+        """Spike ids of a cluster, at most ``n`` evenly spaced ones (all by default)."""
+        return self.view_data.spikes(cluster_id, n)
+
+    def get_amplitudes(self, cluster_id: int, load_all: bool = False) -> np.ndarray | None:
+        """Template amplitudes of the cluster's spikes, as phy: sampled (10,000 evenly spaced
+        spikes, see :meth:`get_amplitude_data` for their ids) or all with ``load_all``."""
+        data = self.view_data.get_amplitudes(cluster_id, load_all)
+        return None if data is None else data.data
+
+    def get_amplitude_data(self, cluster_id: int, load_all: bool = False) -> Any:
+        """Amplitudes with their spike ids and times (:class:`SpikeData`)."""
         return self.view_data.get_amplitudes(cluster_id, load_all)
 
     def get_correlograms(self, cluster_ids: Sequence[int], bin_size: float = 1e-3,
