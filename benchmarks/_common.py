@@ -124,3 +124,27 @@ def print_table(rows: list[tuple[str, float | None, float | None, str]], ref: st
         fb = "n/a" if b is None else f"{b:.4g} {unit}"
         ratio = "" if a is None or b is None or b == 0 else f"{a / b:.1f}x"
         print(f"{label:<{w}}{fa:>14}{fb:>14}{ratio:>10}")
+
+
+def bench_dataset(args: Any) -> Path:
+    """The cached synthetic folder for ``args.n_spikes/n_channels/n_templates/duration``."""
+    name = f"model_{args.n_spikes}_{args.n_channels}_{args.n_templates}_{int(args.duration)}"
+    d = BENCH_DATA / name / "data"
+    if not (d / ".complete").exists():
+        from phycore.model.synthetic import make_dataset
+
+        print(f"Generating {d} (once) ...", flush=True)
+        t0 = time.perf_counter()
+        last = [0.0]
+
+        def progress(step: str, frac: float) -> None:
+            if time.perf_counter() - last[0] > 10:
+                last[0] = time.perf_counter()
+                print(f"  {step}: {frac:.0%}", flush=True)
+
+        make_dataset(d, n_spikes=args.n_spikes, n_channels=args.n_channels,
+                     n_templates=args.n_templates, duration=args.duration, raw=True, seed=0,
+                     progress=progress)
+        (d / ".complete").write_text("ok")
+        print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
+    return d

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH_DATA, AnonPeak, anon_rss_mb, current_rss_mb,  # noqa: E402
+from _common import (BENCH_DATA, AnonPeak, bench_dataset, anon_rss_mb, current_rss_mb,  # noqa: E402
                      hardlink_copy, peak_rss_mb, print_table, run_worker, timed,
                      warm_page_cache)
 
@@ -94,29 +94,6 @@ def _worker(side: str, params: str, cluster_id: int) -> dict[str, float]:
     return res
 
 
-def _dataset(args: argparse.Namespace) -> Path:
-    name = f"model_{args.n_spikes}_{args.n_channels}_{args.n_templates}_{int(args.duration)}"
-    d = BENCH_DATA / name / "data"
-    if not (d / ".complete").exists():
-        from phycore.model.synthetic import make_dataset
-
-        print(f"Generating {d} (once) ...", flush=True)
-        t0 = time.perf_counter()
-        last = [0.0]
-
-        def progress(step: str, frac: float) -> None:
-            if time.perf_counter() - last[0] > 10:
-                last[0] = time.perf_counter()
-                print(f"  {step}: {frac:.0%}", flush=True)
-
-        make_dataset(d, n_spikes=args.n_spikes, n_channels=args.n_channels,
-                     n_templates=args.n_templates, duration=args.duration, raw=True, seed=0,
-                     progress=progress)
-        (d / ".complete").write_text("ok")
-        print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
-    return d
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-spikes", type=int, default=10_000_000)
@@ -133,7 +110,7 @@ def main() -> int:
         print(json.dumps(_worker(args.worker, args.params, args.cluster)))
         return 0
 
-    d = _dataset(args)
+    d = bench_dataset(args)
     sc = np.load(d / "spike_clusters.npy", mmap_mode="r")
     counts = np.bincount(np.asarray(sc))
     cluster = int(np.argmin(np.abs(counts - args.target_cluster_size)))

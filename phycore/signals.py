@@ -75,6 +75,8 @@ RAISE_ERRORS_ENV = "PHYCORE_RAISE_EVENT_ERRORS"
 class EventDoc:
     """Documentation of one built-in event.
 
+    .. versionadded:: 0.1.0
+
     Parameters
     ----------
     sender : str
@@ -126,6 +128,8 @@ EVENTS: dict[str, EventDoc] = {
 
 def event_name(f: Callable[..., Any]) -> str:
     """Return ``event`` for a function named ``on_<event>``.
+
+    .. versionadded:: 0.1.0
 
     Raises
     ------
@@ -233,12 +237,14 @@ _raise_errors: bool | None = None
 
 def connect(
     f: F | None = None,
-    *,
     event: str | None = None,
     sender: Any = None,
+    *,
     last: bool = False,
 ) -> Any:
     """Subscribe ``f`` to an event; usable as ``@connect``, ``@connect(...)`` or a call.
+
+    .. versionadded:: 0.1.0
 
     Parameters
     ----------
@@ -280,6 +286,8 @@ def connect(
 def emit(event: str, sender: Any, *args: Any, **kwargs: Any) -> list[Any]:
     """Call the subscribers of ``event`` with ``(sender, *args, **kwargs)``.
 
+    .. versionadded:: 0.1.0
+
     Returns
     -------
     list
@@ -292,19 +300,28 @@ def emit(event: str, sender: Any, *args: Any, **kwargs: Any) -> list[Any]:
 
 def unconnect(*fs: Any) -> None:
     """Remove subscribers: each argument is a subscribed function, a sender (all the
-    subscribers filtering on it), or an object (all its bound methods)."""
+    subscribers filtering on it), or an object (all its bound methods).
+
+    .. versionadded:: 0.1.0
+    """
     _bus.unconnect(fs)
 
 
 def reset() -> None:
-    """Remove every subscriber and leave silent mode."""
+    """Remove every subscriber and leave silent mode.
+
+    .. versionadded:: 0.1.0
+    """
     global _bus
     _bus = _Bus()
 
 
 @contextlib.contextmanager
 def silent() -> Iterator[None]:
-    """Suppress every emission inside the block (nestable; restored even on error)."""
+    """Suppress every emission inside the block (nestable; restored even on error).
+
+    .. versionadded:: 0.1.0
+    """
     bus = _bus
     previous = bus.silent
     bus.silent = True
@@ -315,13 +332,19 @@ def silent() -> Iterator[None]:
 
 
 def is_silent() -> bool:
-    """Whether emissions are currently suppressed."""
+    """Whether emissions are currently suppressed.
+
+    .. versionadded:: 0.1.0
+    """
     return _bus.silent
 
 
 @contextlib.contextmanager
 def isolated() -> Iterator[None]:
-    """Run the block with a fresh, empty bus; the previous bus comes back afterwards."""
+    """Run the block with a fresh, empty bus; the previous bus comes back afterwards.
+
+    .. versionadded:: 0.1.0
+    """
     global _bus
     previous = _bus
     _bus = _Bus()
@@ -333,11 +356,16 @@ def isolated() -> Iterator[None]:
 
 def set_raise_errors(value: bool | None) -> None:
     """Re-raise (True) or log (False) subscriber exceptions; None follows the
-    ``PHYCORE_RAISE_EVENT_ERRORS`` environment variable (the default)."""
+    ``PHYCORE_RAISE_EVENT_ERRORS`` environment variable (the default).
+    .. versionadded:: 0.1.0
+    """
     global _raise_errors
     _raise_errors = value
 
 
 def raise_errors() -> bool:
-    """Whether a raising subscriber makes :func:`emit` raise."""
+    """Whether a raising subscriber makes :func:`emit` raise.
+
+    .. versionadded:: 0.1.0
+    """
     return _env_raise() if _raise_errors is None else _raise_errors

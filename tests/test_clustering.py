@@ -140,6 +140,14 @@ def test_undo_redo(c: Clustering) -> None:
     assert c.redo() is None
 
 
+def test_undo_redo_noops_say_so(c: Clustering, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="phycore.clustering"):
+        assert c.undo() is None and c.redo() is None
+    assert "Nothing to undo" in caplog.text and "Nothing to redo" in caplog.text
+
+
 def test_undo_split_restores_original_ids_as_merge(c: Clustering) -> None:
     c.split([3])
     u = c.undo()

@@ -9,7 +9,7 @@ action touched only.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,9 @@ from numba import njit
 from phycore.errors import ActionError, ClusterIdError, SpikeIdError
 
 __all__ = [
+    "SpikeCounts",
+    "SpikesPerCluster",
+    "largest",
     "build_index",
     "build_index_numpy",
     "check_cluster_ids",
@@ -193,3 +196,49 @@ def sorted_unique_check(spike_ids: Int64Array, rel: Int64Array) -> tuple[Int64Ar
         dup = int(s[1:][s[1:] == s[:-1]][0])
         raise SpikeIdError(f"spike_ids contains duplicates (e.g. {dup}).", argument="spike_ids")
     return s, rel[order]
+
+
+class SpikeCounts(Mapping[int, int]):
+    """Read-only live view ``{cluster_id: n_spikes}`` over the index."""
+
+    def __init__(self, index: dict[int, Int64Array]) -> None:
+        self._index = index
+
+    def __getitem__(self, cluster_id: int) -> int:
+        return len(self._index[cluster_id])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._index))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, cluster_id: object) -> bool:
+        return cluster_id in self._index
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class SpikesPerCluster(Mapping[int, Int64Array]):
+    """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
+
+    def __init__(self, index: dict[int, Int64Array]) -> None:
+        self._index = index
+
+    def __getitem__(self, cluster_id: int) -> Int64Array:
+        return self._index[cluster_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._index))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, cluster_id: object) -> bool:
+        return cluster_id in self._index
+
+
+def largest(groups: Mapping[int, Int64Array]) -> int:
+    """Cluster with the most spikes (ties: smallest id), like phy's bincount().argmax()."""
+    return min(groups, key=lambda c: (-len(groups[c]), c))

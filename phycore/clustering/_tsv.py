@@ -31,7 +31,10 @@ def coerce_number(value: str) -> Any:
 
 
 def write_cluster_tsv(field: str, values: Mapping[int, Any]) -> str:
-    """Content of ``cluster_<field>.tsv`` for ``{cluster_id: value}`` (None values omitted)."""
+    """Content of ``cluster_<field>.tsv`` for ``{cluster_id: value}`` (None values omitted).
+
+    .. versionadded:: 0.1.0
+    """
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter="\t")
     writer.writerow(["cluster_id", field])
@@ -41,6 +44,8 @@ def write_cluster_tsv(field: str, values: Mapping[int, Any]) -> str:
 
 def read_cluster_tsv(text: str, *, path: str | None = None) -> dict[str, dict[int, Any]]:
     """Parse a cluster metadata table into ``{field: {cluster_id: value}}``.
+
+    .. versionadded:: 0.1.0
 
     Raises
     ------
@@ -53,9 +58,9 @@ def read_cluster_tsv(text: str, *, path: str | None = None) -> dict[str, dict[in
     delimiter = "\t" if "\t" in lines[0] else ","
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = [h.strip() for h in rows[0]]
+    where = f" {path}" if path else ""
     if "cluster_id" not in header:
-        raise DataFormatError(f"Cluster table {path or ''} has no 'cluster_id' column (header: {header}).".replace(
-            "table  has", "table has"), path=path)
+        raise DataFormatError(f"Cluster table{where} has no 'cluster_id' column (header: {header}).", path=path)
     out: dict[str, dict[int, Any]] = {h: {} for h in header if h != "cluster_id"}
     for lineno, row in enumerate(rows[1:], start=2):
         cells = {k: v for k, v in zip(header, row) if v != ""}
@@ -65,7 +70,7 @@ def read_cluster_tsv(text: str, *, path: str | None = None) -> dict[str, dict[in
         if isinstance(cid, float) and cid.is_integer():
             cid = int(cid)
         if not isinstance(cid, int) or cid < 0:
-            raise DataFormatError(f"Line {lineno} of cluster table {path or ''}: cluster id "
+            raise DataFormatError(f"Line {lineno} of cluster table{where}: cluster id "
                                   f"{cid!r} is not a non-negative integer.", path=path)
         for field, value in cells.items():
             out[field][cid] = coerce_number(value)

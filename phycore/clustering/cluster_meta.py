@@ -54,6 +54,8 @@ def _cluster_list(cluster_ids: Any) -> list[int]:
 class ClusterMeta:
     """Per-cluster metadata fields with their own undo stack.
 
+    .. versionadded:: 0.1.0
+
     Events
     ------
     cluster(cluster_meta, up)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,54 +45,10 @@ class _Change:
     up: UpdateInfo
 
 
-class _SpikeCounts(Mapping[int, int]):
-    """Read-only live view ``{cluster_id: n_spikes}`` over the index."""
-
-    def __init__(self, index: dict[int, Int64Array]) -> None:
-        self._index = index
-
-    def __getitem__(self, cluster_id: int) -> int:
-        return len(self._index[cluster_id])
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(sorted(self._index))
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __contains__(self, cluster_id: object) -> bool:
-        return cluster_id in self._index
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
-class _SpikesPerCluster(Mapping[int, Int64Array]):
-    """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
-
-    def __init__(self, index: dict[int, Int64Array]) -> None:
-        self._index = index
-
-    def __getitem__(self, cluster_id: int) -> Int64Array:
-        return self._index[cluster_id]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(sorted(self._index))
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __contains__(self, cluster_id: object) -> bool:
-        return cluster_id in self._index
-
-
-def _largest(groups: Mapping[int, Int64Array]) -> int:
-    """Cluster with the most spikes (ties: smallest id), like phy's bincount().argmax()."""
-    return min(groups, key=lambda c: (-len(groups[c]), c))
-
-
 class Clustering:
     """Spike → cluster assignment with merge, split, assign, undo and redo.
+
+    .. versionadded:: 0.1.0
 
     Cluster ids are never renamed nor reused: every changed cluster gets a fresh id
     from :meth:`new_cluster_id`, which only increases (also across undo, redo and, with
@@ -202,12 +158,12 @@ class Clustering:
     @property
     def spike_counts(self) -> Mapping[int, int]:
         """Live read-only mapping ``{cluster_id: number of spikes}``."""
-        return _SpikeCounts(self._index)
+        return si.SpikeCounts(self._index)
 
     @property
     def spikes_per_cluster(self) -> Mapping[int, Int64Array]:
         """Live read-only mapping ``{cluster_id: sorted int64 spike ids}``."""
-        return _SpikesPerCluster(self._index)
+        return si.SpikesPerCluster(self._index)
 
     @property
     def history(self) -> History[_Change]:
@@ -274,7 +230,7 @@ class Clustering:
         before = {c: self._index[c] for c in ids}
         spikes = si.readonly(si.merge_sorted(list(before.values()), self.n_spikes))
         up = UpdateInfo(description="merge", spike_ids=spikes, added=[to], deleted=ids,
-                        descendants=[(c, to) for c in ids], largest_old_cluster=_largest(before))
+                        descendants=[(c, to) for c in ids], largest_old_cluster=si.largest(before))
         return self._commit(_Change(before, {to: spikes}, up))
 
     def assign(self, spike_ids: Any, spike_clusters_rel: Any = 0) -> UpdateInfo:
@@ -343,16 +299,14 @@ class Clustering:
             descendants.add((c, next_id))
             next_id += 1
         all_spikes = si.readonly(si.merge_sorted(list(before.values()), self.n_spikes))
-        largest = _largest(before)
+        largest = si.largest(before)
         if len(after) == 1:
             (to,) = after
             up = UpdateInfo(description="merge", spike_ids=all_spikes, added=[to], deleted=sorted(before),
                             descendants=[(c, to) for c in sorted(before)], largest_old_cluster=largest)
             return _Change(before, {to: all_spikes}, up)
-        clusters = np.empty(len(all_spikes), dtype=np.int64)
-        for new_id, members in after.items():
-            clusters[np.searchsorted(all_spikes, members)] = new_id
-        up = UpdateInfo(description="assign", spike_ids=all_spikes, spike_clusters=clusters, added=sorted(after),
+        # up.spike_clusters is gathered from the updated array in _commit.
+        up = UpdateInfo(description="assign", spike_ids=all_spikes, added=sorted(after),
                         deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)
         return _Change(before, after, up)
 
@@ -366,6 +320,8 @@ class Clustering:
 
     def _commit(self, change: _Change) -> UpdateInfo:
         self._apply(change.before, change.after)
+        if change.up.description == "assign":
+            change.up.spike_clusters = self._sc[change.up.spike_ids]
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         change.up.all_cluster_ids = self.cluster_ids.tolist()
         self._history.add(change)
@@ -394,7 +350,7 @@ class Clustering:
             added=restored,
             deleted=sorted(change.after),
             descendants=sorted((new, old) for old, new in change.up.descendants),
-            largest_old_cluster=_largest(change.after),
+            largest_old_cluster=si.largest(change.after),
             all_cluster_ids=self.cluster_ids.tolist(),
             undo_state=change.up.undo_state,
             spike_ids=change.up.spike_ids,

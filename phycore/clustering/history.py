@@ -18,6 +18,8 @@ T = TypeVar("T")
 class History(Generic[T]):
     """A list of done actions with a cursor.
 
+    .. versionadded:: 0.1.0
+
     Position 0 is the base state (nothing done). :meth:`add` appends an item after the
     cursor and drops the redo branch; :meth:`undo` moves the cursor back and returns the
     undone item; :meth:`redo` moves it forward and returns the redone item.
@@ -110,6 +112,8 @@ class Undoable(Protocol):
 
 class GlobalHistory(History[tuple[Any, ...]]):
     """Undo stack of user actions that span several parts (Clustering and ClusterMeta).
+
+    .. versionadded:: 0.1.0
 
     A merge that also gives the new cluster its parents' labels is one user action made
     of two parts; :meth:`undo` undoes both (last part first) and returns one combined

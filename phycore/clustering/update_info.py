@@ -47,6 +47,8 @@ def _eq_value(a: Any, b: Any) -> bool:
 class UpdateInfo:
     """What an action changed; passed to every ``cluster`` subscriber.
 
+    .. versionadded:: 0.1.0
+
     Fields are reachable as attributes and as keys (``up.added``, ``up['added']``);
     ``dict(up)`` gives every field. Cluster ids are Python ints in lists; spike ids are
     int64 arrays.
@@ -133,6 +135,8 @@ class UpdateInfo:
 
 def combine_updates(ups: Sequence[UpdateInfo | None], history: str | None) -> UpdateInfo | None:
     """Merge the UpdateInfos of the parts of one action into one.
+
+    .. versionadded:: 0.1.0
 
     The clustering part (the one with ``added``/``deleted``) gives the main fields; the
     ``metadata_changed`` lists are joined. Returns None when every part is None.

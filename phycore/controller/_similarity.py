@@ -39,7 +39,12 @@ class _Membership(dict):  # type: ignore[type-arg]
         sc = self._clustering.spike_clusters
         st = self._model.spike_templates
         n_t = int(self._model.n_templates)
-        keys = np.unique(sc.astype(np.int64) * n_t + st)
+        key = sc.astype(np.int64) * n_t + st
+        n_keys = (int(sc.max()) + 1) * n_t if sc.size else 0
+        if n_keys <= 50_000_000:  # a histogram is ~10x faster than sorting 10M keys
+            keys = np.flatnonzero(np.bincount(key, minlength=n_keys))
+        else:
+            keys = np.unique(key)
         clusters, templates = np.divmod(keys, n_t)
         bounds = np.flatnonzero(np.diff(clusters)) + 1
         for cid, group in zip(clusters[np.r_[0, bounds]] if keys.size else [],

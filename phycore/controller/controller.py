@@ -150,6 +150,7 @@ class TemplateController:
             journal=self.journal,
             save_callback=self._save_files,
         )
+        self.model.prefetch_templates()
         self.columns = ClusterColumns(self.model, supervisor.clustering,
                                       initial_templates=self.model.clusters_templates)
         self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context)

@@ -121,10 +121,32 @@ class _TemplateStore:
             self._cache[template_id] = out
         return out
 
+    def prefetch(self, chunk: int = 64) -> None:
+        """Compute every template's default :class:`Template` at once.
+
+        Unwhitening template by template costs one small matrix product each, which
+        BLAS runs badly (~10 ms for 82 x 384 x 384); stacking ``chunk`` templates in one
+        product is several times faster. Sparse templates are cheap and left lazy.
+        """
+        if self.cols is not None:
+            return
+        todo = [t for t in range(self.n_templates) if t not in self._cache]
+        for k in range(0, len(todo), chunk):
+            ids = todo[k:k + chunk]
+            stack = np.asarray(self.data[ids], dtype=np.float64)
+            n, ns, nc = stack.shape
+            unwhitened = (stack.reshape(n * ns, nc) @ self.wmi * self.template_scaling).reshape(n, ns, nc)
+            for i, tid in enumerate(ids):
+                self._cache[tid] = self._dense_template(unwhitened[i].astype(np.float32), None, None)
+
     def _dense(self, tid: int, channel_ids: npt.ArrayLike | None, threshold: float | None,
                unwhiten: bool) -> Template:
         w = self.template_data(tid)
         template = (self._unwhiten(w) if unwhiten else np.asarray(w)).astype(np.float32)
+        return self._dense_template(template, channel_ids, threshold)
+
+    def _dense_template(self, template: np.ndarray, channel_ids: npt.ArrayLike | None,
+                        threshold: float | None) -> Template:
         amplitude = template.max(axis=0) - template.min(axis=0)
         best = int(np.argmax(amplitude))
         thr = self.amplitude_threshold if threshold is None else threshold
@@ -162,10 +184,12 @@ class _TemplateStore:
 
     def best_channels_all(self) -> npt.NDArray[np.int64]:
         """Best (peak) channel of every template, unwhitened (cached per template)."""
+        self.prefetch()
         return np.array([self.get(t).best_channel for t in range(self.n_templates)], dtype=np.int64)
 
     def amplitudes_all(self) -> npt.NDArray[np.float64]:
         """Max peak-to-peak amplitude (unwhitened, best channels) of every template."""
+        self.prefetch()
         out = np.zeros(self.n_templates)
         for t in range(self.n_templates):
             a = self.get(t).amplitude

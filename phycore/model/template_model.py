@@ -309,6 +309,11 @@ class TemplateModel:
         return self._templates.get(self._check_template_id(template_id), channel_ids,
                                    amplitude_threshold, unwhiten)
 
+    def prefetch_templates(self) -> None:
+        """Compute every template's unwhitened waveform, best channels and amplitude now
+        (batched, several times faster than one by one); later calls hit the cache."""
+        self._templates.prefetch()
+
     def get_template_channels(self, template_id: int) -> npt.NDArray[np.int64]:
         """Best channels of a template, by decreasing amplitude."""
         return self.get_template(template_id).channel_ids

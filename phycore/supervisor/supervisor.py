@@ -21,6 +21,7 @@ from phycore.signals import emit
 from phycore.supervisor import _edits, wizard
 from phycore.supervisor._register import register_actions
 from phycore.supervisor.actions import Actions
+from phycore.supervisor.colors import ClusterColorSelector
 from phycore.supervisor.journal import Journal
 from phycore.supervisor.keymap import DEFAULT_SHORTCUTS, DEFAULT_SNIPPETS
 from phycore.supervisor.table import TableModel
@@ -91,6 +92,8 @@ class Supervisor:
         Asks lasso views for spike ids when :meth:`split` has none (phy compatibility).
     attach_gui(supervisor)
         When a GUI attaches.
+    color_mapping_changed(supervisor)
+        When :attr:`color_selector` changes field or colour map.
     """
 
     n_similar_max = 100
@@ -140,6 +143,9 @@ class Supervisor:
         self.select_actions = Actions("Select", default_shortcuts=DEFAULT_SHORTCUTS,
                                       default_snippets=DEFAULT_SNIPPETS)
         register_actions(self)
+        self.color_selector = ClusterColorSelector(
+            lambda field, ids: [self.cluster_table.get(c, field) for c in ids],
+            lambda: self.clustering.cluster_ids, sender=self)
 
     # phy names for the two tables
     @property

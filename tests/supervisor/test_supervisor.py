@@ -235,3 +235,24 @@ def test_journal_replay_reaches_the_same_state(tmp_path) -> None:
     for field in s.fields:
         assert t.get_labels(field) == s.get_labels(field)
     assert t.cluster_table.visible_ids == s.cluster_table.visible_ids
+
+
+def test_color_selector_follows_fields_and_emits() -> None:
+    from phycore.supervisor.colors import hex_to_rgba, selected_cluster_color
+
+    s = make_supervisor()
+    events = []
+    connect(lambda sender: events.append(sender), event="color_mapping_changed")
+    assert selected_cluster_color(0) == hex_to_rgba("#0892FC")
+    assert selected_cluster_color(1) == hex_to_rgba("#FF0202")
+    c = s.color_selector
+    assert c.get(0) != c.get(1)  # categorical by id
+    c.set_color_mapping(color_field="group")
+    assert events == [s]
+    assert c.get(3)[:3] == pytest.approx(hex_to_rgba("#666666")[:3])  # noise
+    c.set_color_mapping(color_field="fr", colormap="linear", categorical=False)
+    lo, hi = c.get(0), c.get(3)  # fr = 0.5 * id: 0 is the minimum, 3 the maximum
+    assert lo[:3] == pytest.approx(hex_to_rgba("#FFFFFF")[:3])
+    assert hi[:3] == pytest.approx(hex_to_rgba("#D50F1D")[:3])
+    with pytest.raises(Exception, match="Unknown colormap"):
+        c.set_color_mapping(colormap="nope")

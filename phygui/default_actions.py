@@ -1,0 +1,82 @@
+"""The GUI's own action groups: File, View, Help and the snippet-mode key.
+
+They are ordinary :class:`phycore.supervisor.Actions` groups, like the Supervisor's Edit
+and Select groups, so menus, shortcuts, snippets and plugins treat them all alike.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from phycore.supervisor import Actions
+
+if TYPE_CHECKING:
+    from phygui.gui import GUI
+
+__all__ = ["GUI_SHORTCUTS", "create_default_actions"]
+
+#: phy's GUI-level shortcuts (parity.md §2.1, "Other GUI actions").
+GUI_SHORTCUTS: dict[str, str | tuple[str, ...]] = {
+    "save": "ctrl+s",
+    "exit": "ctrl+q",
+    "enable_snippet_mode": ":",
+    "show_all_shortcuts": ("h", "f1"),
+    "about": "?",
+    "reset_layout": "ctrl+alt+l",
+    "screenshot": "ctrl+alt+p",
+}
+
+
+def create_default_actions(gui: GUI) -> dict[str, Actions]:
+    """Create ``file``, ``view``, ``help`` and ``snippet`` groups bound to ``gui``.
+
+    Returns
+    -------
+    dict
+        ``{'file': Actions, 'view': Actions, 'help': Actions, 'snippet': Actions}``.
+    """
+    file = Actions("File", default_shortcuts=GUI_SHORTCUTS)
+    view = Actions("View", default_shortcuts=GUI_SHORTCUTS)
+    help_ = Actions("Help", default_shortcuts=GUI_SHORTCUTS)
+    snippet = Actions("Snippets", menu="", default_shortcuts=GUI_SHORTCUTS)
+
+    def save() -> object:
+        """Save the clustering and labels (phy's files, atomically, with backups)."""
+        return gui.save()
+
+    def exit() -> None:
+        """Close the window (asks to save unsaved changes)."""
+        gui.request_close()
+
+    file.add(save)
+    file.separator()
+    file.add(exit)
+
+    def reset_layout() -> None:
+        """Put every view back where phy puts it."""
+        gui.reset_layout()
+
+    def screenshot(path: str = "") -> str:
+        """Save a PNG of the window (default: ~/.phy/screenshots/)."""
+        return str(gui.screenshot(path or None))
+
+    view.add(reset_layout)
+    view.add(screenshot)
+
+    def show_all_shortcuts() -> None:
+        """List every shortcut and snippet."""
+        gui.show_help()
+
+    def about() -> str:
+        """Version information."""
+        return gui.about()
+
+    help_.add(show_all_shortcuts)
+    help_.add(about)
+
+    def enable_snippet_mode(text: str = "") -> None:
+        """Open the command line in the status bar (type ':')."""
+        gui.open_snippet(":" + text if text else ":")
+
+    snippet.add(enable_snippet_mode)
+    return {"file": file, "view": view, "help": help_, "snippet": snippet}

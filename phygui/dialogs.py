@@ -1,0 +1,114 @@
+"""Small windows of the GUI: the status bar with its command line, Help, the close prompt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import dearpygui.dearpygui as dpg
+
+from phygui.layout import STATUS_WINDOW
+from phygui.snippets import snippet_table
+
+if TYPE_CHECKING:
+    from phycore.supervisor import Actions
+
+    from phygui.viewmodels.status import StatusModel
+
+__all__ = ["StatusBar", "HelpWindow", "ClosePrompt"]
+
+_ERROR = (255, 90, 90, 255)
+
+
+class StatusBar:
+    """The docked status window: status line, error line and the ``:`` command line."""
+
+    def __init__(self, window_name: str, on_submit: Callable[[str], None]) -> None:
+        with dpg.window(label=window_name, use_internal_label=False, no_close=True, no_collapse=True,
+                        no_scrollbar=True, no_title_bar=True, width=1600, height=26, pos=(0, 974)) as win:
+            self.window = win
+            with dpg.group(horizontal=True):
+                self.snippet = dpg.add_input_text(width=320, show=False, on_enter=True,
+                                                  callback=lambda s, a: on_submit(a))
+                self.text = dpg.add_text("")
+                self.error = dpg.add_text("", color=_ERROR)
+        self._version = -1
+
+    @staticmethod
+    def window_name() -> str:
+        """Name of the status window in the dock layout."""
+        return STATUS_WINDOW
+
+    def update(self, model: StatusModel) -> None:
+        """Mirror the status model when it changed."""
+        if model.version != self._version:
+            self._version = model.version
+            dpg.set_value(self.text, model.text())
+            dpg.set_value(self.error, ("   |   " + model.error) if model.error else "")
+
+    def open_snippet(self, text: str) -> None:
+        """Show the command line with ``text`` and give it the keyboard."""
+        dpg.configure_item(self.snippet, show=True)
+        dpg.set_value(self.snippet, text)
+        dpg.focus_item(self.snippet)
+
+    def close_snippet(self) -> None:
+        """Hide the command line."""
+        dpg.set_value(self.snippet, "")
+        dpg.configure_item(self.snippet, show=False)
+
+    def snippet_active(self) -> bool:
+        """Whether the command line has the keyboard."""
+        return bool(dpg.is_item_shown(self.snippet) and dpg.is_item_active(self.snippet))
+
+
+class HelpWindow:
+    """A floating window listing every action with its shortcuts and snippet."""
+
+    def __init__(self) -> None:
+        with dpg.window(label="Help: shortcuts and snippets", show=False, width=640, height=700,
+                        pos=(480, 100), no_docking=True) as win:
+            self.window = win
+            dpg.add_text("Keyboard shortcuts and snippets (type ':' then the snippet, Enter to run).")
+            self.table = dpg.add_table(header_row=True, scrollY=True, height=-1,
+                                       policy=dpg.mvTable_SizingStretchProp, borders_innerH=True)
+
+    def show(self, groups: Sequence[Actions]) -> list[tuple[str, str, str, str]]:
+        """Fill the table from the current action groups and show the window."""
+        rows = snippet_table(groups)
+        dpg.delete_item(self.table, children_only=True)
+        for label in ("menu", "action", "shortcut", "snippet"):
+            dpg.add_table_column(label=label, parent=self.table)
+        for row in rows:
+            with dpg.table_row(parent=self.table):
+                for cell in row:
+                    dpg.add_text(cell)
+        dpg.configure_item(self.window, show=True)
+        dpg.focus_item(self.window)
+        return rows
+
+
+class ClosePrompt:
+    """Modal asking what to do with unsaved changes: Save, Discard or Cancel."""
+
+    def __init__(self, on_answer: Callable[[str], Any]) -> None:
+        with dpg.window(label="Unsaved changes", modal=True, show=False, no_close=True, width=420,
+                        height=110, pos=(590, 420), no_docking=True) as win:
+            self.window = win
+            dpg.add_text("There are unsaved changes. Save them before closing?")
+            with dpg.group(horizontal=True):
+                for answer in ("Save", "Discard", "Cancel"):
+                    dpg.add_button(label=answer, width=120,
+                                   callback=lambda s, a, u: on_answer(u), user_data=answer.lower())
+
+    def show(self) -> None:
+        """Open the prompt."""
+        dpg.configure_item(self.window, show=True)
+
+    def hide(self) -> None:
+        """Close the prompt."""
+        dpg.configure_item(self.window, show=False)
+
+    @property
+    def shown(self) -> bool:
+        """Whether the prompt is open."""
+        return bool(dpg.is_item_shown(self.window))
