@@ -95,6 +95,7 @@ class GUI:
         self._menu_signature: tuple[Any, ...] = ()
         self._menubar: int | str = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="phygui-")
+        self._reset_layout = False
 
         groups = create_default_actions(self)
         self.file_actions, self.view_actions = groups["file"], groups["view"]
@@ -121,7 +122,9 @@ class GUI:
                             x_pos=viewport.get("x", 40), y_pos=viewport.get("y", 40), disable_close=True,
                             clear_color=(0, 0, 0, 255))
         dpg.set_exit_callback(lambda: self.request_close())
-        self._apply_theme()
+        from phygui.menus import apply_theme
+
+        apply_theme()
         self.status_bar = StatusBar(_layout.STATUS_WINDOW, self._submit_snippet)
         self.help_window = HelpWindow()
         self.close_prompt = ClosePrompt(self._answer_close)

@@ -31,7 +31,9 @@ def _files(dir_path: Path) -> dict[str, bytes]:
 def test_full_session_save_and_reopen(params: Path) -> None:
     c = TemplateController(params)
     s = c.supervisor
-    assert s.columns == ["id", "n_spikes", "ch", "sh", "depth", "fr", "amp"]
+    assert s.columns == ["id", "n_spikes", "ch", "sh", "depth", "fr", "amp", "presence_ratio",
+                         "isi_violation_ratio", "contamination", "amplitude_cutoff", "isolation_distance",
+                         "l_ratio"]
     first = s.cluster_table.visible_ids[0]
     assert s.get_cluster_info(first)["n_spikes"] == max(s.clustering.spike_counts.values())
 
@@ -239,3 +241,25 @@ def test_in_memory_model(tmp_path: Path) -> None:
     s.merge(*s.cluster_table.visible_ids[:2])
     assert c.save() == []
     c.close()
+
+
+def test_quality_metric_columns_follow_actions(params: Path) -> None:
+    from phycore.analysis import spike_train_metrics
+
+    c = TemplateController(params)
+    s = c.supervisor
+    a, b = s.cluster_table.visible_ids[:2]
+    up = s.merge(a, b)
+    new = up.added[0]
+    spikes = s.clustering.spikes_in_clusters([new])
+    ref = spike_train_metrics(c.model.spike_times, [new], duration=c.model.duration,
+                              spikes_per_cluster={new: spikes})
+    row = s.get_cluster_info(new)
+    assert row["presence_ratio"] == pytest.approx(float(ref.presence_ratio[0]))
+    assert row["contamination"] == pytest.approx(float(ref.contamination[0]))
+    assert s.filter("presence_ratio > 0.5 and contamination <= 1")  # usable in filters
+    c.close()
+    c2 = TemplateController(params, metrics=False)
+    assert "contamination" not in c2.supervisor.columns
+    c2.close()
+

@@ -16,6 +16,7 @@ from phycore._paths import phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
 from phycore.controller._columns import ClusterColumns
 from phycore.controller._data import ViewData
+from phycore.controller._metrics import QualityColumns
 from phycore.controller._similarity import TemplateSimilarity
 from phycore.errors import StateFileError
 from phycore.model import TemplateModel, load_model
@@ -61,6 +62,9 @@ class TemplateController:
         and sets :attr:`recovery_entries` so a GUI can ask the user.
     clear_cache : bool
         Empty the dataset's cache first.
+    metrics : bool
+        Compute the quality-metric columns (presence ratio, ISI violations,
+        contamination, amplitude cutoff, isolation distance, L-ratio) at load.
 
     Attributes
     ----------
@@ -87,6 +91,7 @@ class TemplateController:
         plugins: Sequence[str] | None = None,
         recover: bool | None = None,
         clear_cache: bool = False,
+        metrics: bool = True,
     ) -> None:
         self.model = _resolve_model(dir_path, model)
         self.dir_path: Path | None = Path(self.model.dir_path) if getattr(self.model, "dir_path", None) else None
@@ -99,6 +104,7 @@ class TemplateController:
             self.context.clear()
         self.config_dir = Path(config_dir) if config_dir is not None else user_dir()
         self.config = load_config(self.config_dir)
+        self._with_metrics = metrics
 
         # Filled before the Supervisor exists so plugins can add columns / similarity.
         self.cluster_metrics: dict[str, Callable[[int], Any]] = {}
@@ -160,8 +166,10 @@ class TemplateController:
         self.similarity_functions.setdefault("template", sim)
         supervisor.similarity = self._similar
         self.supervisor = supervisor  # plugin columns may look it up
-        # Built-in columns first (phy's order), then plugin columns.
-        for name, func in {**self.columns.as_metrics(), **self.cluster_metrics}.items():
+        self.quality = QualityColumns(self.model, supervisor.clustering) if self._with_metrics else None
+        quality = self.quality.as_metrics() if self.quality is not None else {}
+        # Built-in columns first (phy's order), then quality metrics and plugin columns.
+        for name, func in {**self.columns.as_metrics(), **quality, **self.cluster_metrics}.items():
             supervisor.add_column(name, func)
         self.cluster_metrics = supervisor.cluster_metrics
         supervisor.cluster_table.sort_by("n_spikes", "desc")
@@ -174,6 +182,8 @@ class TemplateController:
         def on_cluster(sender: Any, up: Any) -> None:
             self.context.on_cluster(sender, up)
             self.columns.forget(up.deleted)
+            if self.quality is not None:
+                self.quality.forget(up.deleted)
             self._template_similarity.forget(list(up.deleted) + list(up.added))
 
         self._on_cluster = on_cluster
