@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH_DATA, AnonPeak, bench_dataset, anon_rss_mb, current_rss_mb,  # noqa: E402
+from _common import (AnonPeak, bench_dataset, anon_rss_mb, current_rss_mb,  # noqa: E402
                      hardlink_copy, peak_rss_mb, print_table, run_worker, timed,
                      warm_page_cache)
 

@@ -180,6 +180,19 @@ class Clustering:
         """Whether :meth:`redo` would do something."""
         return self._history.can_redo
 
+    def attach_state_dir(self, state_dir: str | os.PathLike[str]) -> None:
+        """Start persisting the id counter in ``state_dir`` (after a journal replay).
+
+        The counter becomes the larger of the current one and the stored one, so ids
+        handed out by any earlier session are never reused.
+        """
+        self._state_dir = Path(state_dir)
+        stored = self._read_counter()
+        self._saved_counter = stored
+        if stored is not None:
+            self._new_cluster_id = max(self._new_cluster_id, stored)
+        self._save_counter()
+
     def new_cluster_id(self) -> int:
         """The next fresh cluster id (never used before in this session)."""
         return self._new_cluster_id

@@ -6,9 +6,11 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
+import attrs
+
 from phycore.clustering.update_info import UpdateInfo, combine_updates
 
-__all__ = ["History", "GlobalHistory", "Undoable"]
+__all__ = ["History", "GlobalHistory", "Undoable", "UserAction"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,41 +112,66 @@ class Undoable(Protocol):
     def redo(self) -> UpdateInfo | None: ...
 
 
-class GlobalHistory(History[tuple[Any, ...]]):
-    """Undo stack of user actions that span several parts (Clustering and ClusterMeta).
+@attrs.define(eq=False)
+class UserAction:
+    """One recorded user action: its parts and whatever the caller keeps with it.
 
-    .. versionadded:: 0.1.0
+    Attributes
+    ----------
+    parts : tuple
+        The objects that did a change (Clustering, ClusterMeta), in order.
+    state : object
+        Caller data, e.g. the Supervisor's selection before and after the action.
+    """
+
+    parts: tuple[Any, ...]
+    state: Any = None
+
+
+class GlobalHistory(History[UserAction]):
+    """Undo stack of user actions that span several parts (Clustering and ClusterMeta).
 
     A merge that also gives the new cluster its parents' labels is one user action made
     of two parts; :meth:`undo` undoes both (last part first) and returns one combined
-    UpdateInfo with ``history='undo'``.
+    UpdateInfo with ``history='undo'`` whose ``undo_state`` is the action's ``state``.
     """
 
-    def action(self, *parts: Undoable) -> None:
+    def action(self, *parts: Undoable, state: Any = None) -> UserAction:
         """Record one user action made of ``parts`` (each already did its change)."""
-        self.add(tuple(parts))
+        item = UserAction(tuple(parts), state)
+        self.add(item)
+        return item
 
     def add_to_current_action(self, part: Undoable) -> None:
         """Add a part to the last recorded action."""
-        if self._index == 0:
+        item = self.current_item
+        if item is None:
             raise IndexError("No current action to extend.")
-        self._items[self._index - 1] = self._items[self._index - 1] + (part,)
+        item.parts = item.parts + (part,)
+
+    @property
+    def current_state(self) -> Any:
+        """``state`` of the last done action (None at the base)."""
+        item = self.current_item
+        return item.state if item is not None else None
 
     def undo(self) -> UpdateInfo | None:  # type: ignore[override]
         """Undo every part of the last action; None (and a log line) when nothing to undo."""
-        parts = super().undo()
-        if parts is None:
+        item = super().undo()
+        if item is None:
             logger.info("Nothing to undo.")
             return None
-        return combine_updates([p.undo() for p in reversed(parts)], "undo")
+        up = combine_updates([p.undo() for p in reversed(item.parts)], "undo")
+        return attrs.evolve(up, undo_state=item.state) if up is not None else None
 
     def redo(self) -> UpdateInfo | None:  # type: ignore[override]
         """Redo every part of the next action; None (and a log line) when nothing to redo."""
-        parts = super().redo()
-        if parts is None:
+        item = super().redo()
+        if item is None:
             logger.info("Nothing to redo.")
             return None
-        return combine_updates([p.redo() for p in parts], "redo")
+        up = combine_updates([p.redo() for p in item.parts], "redo")
+        return attrs.evolve(up, undo_state=item.state) if up is not None else None
 
     back = undo
     forward = redo

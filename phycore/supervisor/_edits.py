@@ -16,7 +16,6 @@ import numpy as np
 from phycore.clustering import UpdateInfo
 from phycore.errors import ActionError
 from phycore.signals import emit
-from phycore.supervisor import wizard
 
 if TYPE_CHECKING:
     from phycore.supervisor.supervisor import Supervisor
@@ -26,9 +25,9 @@ logger = logging.getLogger("phycore.supervisor")
 
 @attrs.define
 class Step:
-    """One undoable user action: its parts (Clustering and/or ClusterMeta) and selections."""
+    """What the Supervisor keeps with each recorded action: selections around it, and a
+    serial number that identifies the resulting state (for dirty tracking)."""
 
-    parts: list[Any]
     before: tuple[list[int], list[int]]
     after: tuple[list[int], list[int]] = ([], [])
     serial: int = 0
@@ -44,10 +43,10 @@ def _journal(sup: Supervisor, entry: dict[str, Any]) -> None:
 
 
 def record(sup: Supervisor, parts: list[Any], before: tuple[list[int], list[int]]) -> Step:
-    """Push one step onto the Supervisor's history (drops the redo branch)."""
+    """Push one user action onto the Supervisor's history (drops the redo branch)."""
     sup._serial += 1
-    step = Step(parts=parts, before=before, serial=sup._serial)
-    sup._history.add(step)
+    step = Step(before=before, serial=sup._serial)
+    sup._history.action(*parts, state=step)
     return step
 
 
@@ -185,30 +184,19 @@ def move(sup: Supervisor, group: str | None, which: Any = "all") -> UpdateInfo |
     elif moved & set(best) and moved & set(similar):
         sup.next_best()
         sup.next()
-    if sup._history.current_item is not None:
-        sup._history.current_item.after = _selection(sup)
+    if sup._history.current_state is not None:
+        sup._history.current_state.after = _selection(sup)
     return up
-
-
-def _combine(ups: list[UpdateInfo], history: str) -> UpdateInfo:
-    main = next((u for u in ups if u.added or u.deleted), ups[0])
-    changed = sorted({c for u in ups for c in u.metadata_changed})
-    return attrs.evolve(main, history=history, metadata_changed=changed or main.metadata_changed)
 
 
 def undo(sup: Supervisor) -> UpdateInfo | None:
     """Undo the last action and restore the selection that preceded it; None at the start."""
-    step = sup._history.undo()
-    if step is None:
-        logger.info("Nothing to undo.")
+    up = sup._history.undo()
+    if up is None:
         return None
-    ups = [part.undo() for part in reversed(step.parts)]
-    ups = [u for u in ups if u is not None]
-    for u in ups:
-        _apply_tables(sup, u)
-    up = _combine(ups, "undo")
+    step: Step = up.undo_state
     up = attrs.evolve(up, undo_state=step.before)
-    emit("cluster", sup, up)
+    apply_update(sup, up)
     _journal(sup, {"op": "undo"})
     _restore_selection(sup, step.before)
     return up
@@ -216,16 +204,12 @@ def undo(sup: Supervisor) -> UpdateInfo | None:
 
 def redo(sup: Supervisor) -> UpdateInfo | None:
     """Redo the last undone action (same ids as the first time); None when nothing to redo."""
-    step = sup._history.redo()
-    if step is None:
-        logger.info("Nothing to redo.")
+    up = sup._history.redo()
+    if up is None:
         return None
-    ups = [part.redo() for part in step.parts]
-    ups = [u for u in ups if u is not None]
-    for u in ups:
-        _apply_tables(sup, u)
-    up = _combine(ups, "redo")
-    emit("cluster", sup, up)
+    step: Step = up.undo_state
+    up = attrs.evolve(up, undo_state=step.after)
+    apply_update(sup, up)
     _journal(sup, {"op": "redo"})
     _restore_selection(sup, step.after)
     return up
@@ -238,7 +222,7 @@ def _restore_selection(sup: Supervisor, selection: tuple[list[int], list[int]]) 
 
 def is_dirty(sup: Supervisor) -> bool:
     """Whether the state differs from the last save (or from the loaded state)."""
-    step = sup._history.current_item
+    step = sup._history.current_state
     current = step.serial if step is not None else 0
     return current != sup._saved_serial
 
@@ -253,7 +237,7 @@ def save(sup: Supervisor) -> list[Any]:
                                          cluster_info=sup.cluster_info) or [])
     groups = {c: (g or "unsorted") for c, g in labels.get("group", {}).items()}
     emit("save_clustering", sup, spike_clusters, groups, *labels.items())
-    step = sup._history.current_item
+    step = sup._history.current_state
     sup._saved_serial = step.serial if step is not None else 0
     return written
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from phycore.clustering import Clustering, ClusterMeta, History, UpdateInfo
+from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo
 from phycore.errors import ClusterIdError
 from phycore.signals import emit
 from phycore.supervisor import _edits, wizard
@@ -128,7 +128,7 @@ class Supervisor:
         self.skip_masked = True
         self.gui: Any = None
 
-        self._history: History = History()
+        self._history = GlobalHistory()
         self._serial = 0
         self._saved_serial = 0
         self._selected: list[int] = []

@@ -25,6 +25,7 @@ __all__ = ["ClusterView", "SimilarityView", "TableView"]
 
 _ROW_H = 21.0  # selectable height + cell padding (measured after the first frame)
 _HEADER_BG = (40, 40, 48, 255)
+_WHITE = (255, 255, 255, 255)
 
 
 class TableView(View):
@@ -40,6 +41,7 @@ class TableView(View):
         self.filter_input: int | str = 0
         self._body: int | str = 0
         self._table: int | str = 0
+        self._holder: int | str = 0
         self._spacer: int | str = 0
         self._rows: list[tuple[int | str, list[int | str]]] = []
         self._header: list[int | str] = []
@@ -79,7 +81,7 @@ class TableView(View):
             self.filter_input = dpg.add_input_text(
                 hint="filter, e.g.  fr > 5 and group != 'noise'   (Enter applies, Esc clears)",
                 width=-1, on_enter=True, callback=self._on_filter)
-            with dpg.child_window(border=False, height=-1, width=-1) as self._body:
+            with dpg.child_window(border=False, height=-1, width=-1, horizontal_scrollbar=True) as self._body:
                 self._spacer = dpg.add_spacer(height=10, width=1)
         self._build_table(8)
 
@@ -97,12 +99,14 @@ class TableView(View):
         return theme
 
     def _build_table(self, n_pool: int) -> None:
-        if self._table:
-            dpg.delete_item(self._table)
+        if self._holder:
+            dpg.delete_item(self._holder)
         self._columns = self.model.columns
         self._rows, self._header, self._highlighted = [], [], set()
-        with dpg.table(parent=self._body, header_row=False, pos=(0, 0), policy=dpg.mvTable_SizingFixedFit,
-                       borders_innerV=False, resizable=True, no_host_extendY=True) as self._table:
+        # Tables ignore ``pos``; a group holding the table follows the scroll position.
+        self._holder = dpg.add_group(parent=self._body, pos=(0, int(max(self._scroll, 0)) + 1))
+        with dpg.table(parent=self._holder, header_row=False, policy=dpg.mvTable_SizingFixedFit,
+                       borders_innerV=False, resizable=True, no_host_extendX=True) as self._table:
             for c in self._columns:
                 dpg.add_table_column(label=c)
             with dpg.table_row():
@@ -142,7 +146,7 @@ class TableView(View):
         if scroll != self._scroll:
             self._scroll = scroll
             first = int(scroll // self._row_h)
-            dpg.configure_item(self._table, pos=(0, int(scroll)))
+            dpg.configure_item(self._holder, pos=(0, int(scroll) + 1))
             if first != self._first:
                 self._first = first
                 self.dirty = True
@@ -169,10 +173,11 @@ class TableView(View):
             data = rows[k]
             dpg.configure_item(row, show=True)
             dpg.configure_item(cells[0], label=data.cells[0])
-            dpg.bind_item_theme(cells[0], self._theme(data.color))
+            color = _WHITE if data.selected_color is not None else data.color
+            dpg.bind_item_theme(cells[0], self._theme(color))
             for cell, text in zip(cells[1:], data.cells[1:]):
                 dpg.set_value(cell, text)
-                dpg.configure_item(cell, color=data.color)
+                dpg.configure_item(cell, color=color)
             if data.selected_color is not None:
                 dpg.highlight_table_row(self._table, k + 1, data.selected_color)
                 self._highlighted.add(k + 1)
