@@ -12,10 +12,8 @@ Both implementations replay exactly the same sequence and must end in the same s
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import time
-import types
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +22,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import print_table  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests._phy_reference import phy_clustering_class  # noqa: E402
+
 from phycore.clustering import Clustering  # noqa: E402
-
-
-def phy_clustering_class() -> Any:
-    """phy's Clustering without importing phy.cluster's Qt-dependent __init__."""
-    spec = importlib.util.find_spec("phy")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    phy_dir = Path(list(spec.submodule_search_locations)[0])
-    if "phy.cluster" not in sys.modules:
-        import phy  # noqa: F401
-
-        mod = types.ModuleType("phy.cluster")
-        mod.__path__ = [str(phy_dir / "cluster")]  # type: ignore[attr-defined]
-        sys.modules["phy.cluster"] = mod
-    from phy.cluster.clustering import Clustering as PhyClustering
-
-    return PhyClustering
 
 
 def make_spike_clusters(n_spikes: int, n_clusters: int, seed: int = 0) -> np.ndarray:

@@ -58,17 +58,12 @@ def _ours(params: str) -> dict[str, float]:
 
 
 def _phy(params: str) -> dict[str, float]:
-    import importlib.util
-    import types
-
     from phylib.io.model import load_model
 
-    spec = importlib.util.find_spec("phy")
-    assert spec is not None and spec.origin is not None
-    pkg = types.ModuleType("phy.cluster")
-    pkg.__path__ = [str(Path(spec.origin).parent / "cluster")]
-    sys.modules["phy.cluster"] = pkg
-    from phy.cluster.clustering import Clustering
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests._phy_reference import phy_clustering_class
+
+    Clustering = phy_clustering_class()
 
     res: dict[str, float] = {}
     t0 = time.perf_counter()

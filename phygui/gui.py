@@ -16,6 +16,7 @@ from typing import Any, Callable, Sequence
 
 import dearpygui.dearpygui as dpg
 
+from phycore.errors import PhyCoreError
 from phycore.signals import connect, emit, unconnect
 from phycore.state import GUIState, load_state
 from phycore.supervisor import Action, Actions
@@ -116,7 +117,7 @@ class GUI:
             ["ClusterView", "SimilarityView", *wanted], self.width, self.height))
 
         dpg.create_context()
-        dpg.configure_app(docking=True, docking_space=True, manual_callback_management=True,
+        dpg.configure_app(docking=True, docking_space=True, manual_callback_management=True, keyboard_navigation=False,
                           init_file=str(self._ini_path), load_init_file=True)
         dpg.create_viewport(title=title or self._title(), width=self.width, height=self.height,
                             x_pos=viewport.get("x", 40), y_pos=viewport.get("y", 40), disable_close=True,
@@ -179,7 +180,7 @@ class GUI:
         self._update_selection_status()
 
     def _action_error(self, action: Action, exc: BaseException) -> None:
-        logger.error("Action %s failed: %s", action.name, exc, exc_info=not isinstance(exc, ValueError))
+        logger.error("Action %s failed: %s", action.name, exc, exc_info=not isinstance(exc, PhyCoreError))
         self.status.set_error(f"{action.name}: {exc}")
 
     def prompt(self, action: Action) -> None:

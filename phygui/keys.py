@@ -16,6 +16,7 @@ import logging
 import string
 from typing import Any, Callable, Iterable, Sequence
 
+from phycore.errors import PhyCoreError
 from phycore.supervisor import Action, Actions
 
 __all__ = ["KEY_NAMES", "MODIFIER_KEYS", "normalize_shortcut", "chord", "KeyMap", "KeyDispatcher"]
@@ -41,7 +42,8 @@ KEY_NAMES.update({572 + i: f"f{i + 1}" for i in range(12)})
 KEY_NAMES.update({612 + i: str(i) for i in range(10)})  # keypad digits
 
 #: Modifier key codes (left/right ctrl, shift, alt, super), ignored as chords of their own.
-MODIFIER_KEYS = frozenset({527, 528, 529, 530, 531, 532, 533, 534, 4096, 8192, 16384, 32768})
+MODIFIER_KEYS = frozenset({527, 528, 529, 530, 531, 532, 533, 534, 662, 663, 664, 665, 666,
+                           4096, 8192, 16384, 32768})
 
 # US-layout characters typed with shift, so ':' and '?' work as phy's shortcuts.
 _SHIFTED = {";": ":", "/": "?", "=": "+", "1": "!", "-": "_", ",": "<", ".": ">", "'": '"', "`": "~"}
@@ -217,7 +219,10 @@ class KeyDispatcher:
         try:
             result = action()
         except Exception as exc:  # an action must never break the event loop
-            logger.exception("Action %s failed.", action.name)
+            if isinstance(exc, PhyCoreError):
+                logger.warning("Action %s: %s", action.name, exc)
+            else:
+                logger.exception("Action %s failed.", action.name)
             if self._on_error is not None:
                 self._on_error(action, exc)
             return action

@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,26 +12,13 @@ from hypothesis import strategies as st
 
 from phycore.clustering import Clustering
 
+from ._phy_reference import phy_clustering_class
 from .property.strategies import spike_clusters
 
 
-def _phy_clustering_class() -> Any:
-    spec = importlib.util.find_spec("phy")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("phy is not installed")
-    phy_dir = Path(list(spec.submodule_search_locations)[0])
-    if "phy.cluster" not in sys.modules:
-        import phy  # noqa: F401
-
-        mod = types.ModuleType("phy.cluster")
-        mod.__path__ = [str(phy_dir / "cluster")]
-        sys.modules["phy.cluster"] = mod
-    from phy.cluster.clustering import Clustering as PhyClustering
-
-    return PhyClustering
-
-
-PhyClustering = _phy_clustering_class()
+PhyClustering = phy_clustering_class()
+if PhyClustering is None:
+    pytest.skip("phy is not installed", allow_module_level=True)
 
 
 def _same(ours: Clustering, theirs: Any) -> None:

@@ -263,3 +263,23 @@ def test_quality_metric_columns_follow_actions(params: Path) -> None:
     assert "contamination" not in c2.supervisor.columns
     c2.close()
 
+
+
+def test_read_only_data_folder_uses_user_cache(params: Path, monkeypatch: pytest.MonkeyPatch,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    from phycore import _paths
+
+    data = params.parent
+    real = _paths._is_writable_dir
+    # Tests run as root, where chmod cannot make a folder read-only: simulate it.
+    monkeypatch.setattr(_paths, "_is_writable_dir", lambda p: False if Path(p) == data / ".phy" or
+                        Path(p) == data else real(p))
+    c = TemplateController(params)
+    assert not str(c.phy_dir).startswith(str(data))
+    assert str(c.phy_dir).startswith(str(_paths.user_dir()))
+    s = c.supervisor
+    s.merge(*s.cluster_table.visible_ids[:2])
+    assert (c.phy_dir / "journal.jsonl").exists()  # unsaved work is journaled in the fallback
+    assert not (data / ".phy").exists()
+    assert "not writable" in caplog.text or "read-only" in caplog.text or "fallback" in caplog.text.lower()
+    c.close()

@@ -34,6 +34,8 @@ def describe_result(name: str, result: Any) -> str:
             ids = ", ".join(map(str, result.metadata_changed))
             return f"{desc}: {ids} -> {value}"
         return f"{desc}: {', '.join(map(str, deleted))} -> {', '.join(map(str, added))}"
+    if result is None and name in ("undo", "redo"):
+        return f"nothing to {name}"
     if name in ("save",) and isinstance(result, list):
         return f"saved {len(result)} file(s)"
     if isinstance(result, list) and all(isinstance(x, int) for x in result):

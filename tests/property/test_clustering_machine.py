@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo
 from phycore.signals import connect, reset
