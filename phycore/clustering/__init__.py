@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from phycore.clustering._tsv import read_cluster_tsv, write_cluster_tsv
+from phycore.model.tables import read_cluster_tsv, write_cluster_tsv
 from phycore.clustering.cluster_meta import DEFAULT_GROUPS, ClusterMeta
 from phycore.clustering.clustering import NEW_CLUSTER_ID_FILE, Clustering
 from phycore.clustering.history import GlobalHistory, History

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from phycore.clustering._spike_index import _is_int_scalar
-from phycore.clustering._tsv import read_cluster_tsv, write_cluster_tsv
+from phycore.model.tables import read_cluster_tsv, write_cluster_tsv
 from phycore.clustering.history import History
 from phycore.clustering.update_info import UpdateInfo
 from phycore.errors import ActionError, ClusterIdError

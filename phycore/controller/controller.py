@@ -20,7 +20,8 @@ from phycore.controller._metrics import QualityColumns
 from phycore.controller._similarity import TemplateSimilarity
 from phycore.errors import StateFileError
 from phycore.model import TemplateModel, load_model
-from phycore.model.writers import cluster_info_bytes, spike_clusters_bytes, tsv_bytes, write_atomic
+from phycore.model.tables import cluster_info_bytes, write_cluster_tsv
+from phycore.model.writers import spike_clusters_bytes, write_atomic
 from phycore.plugins import attach_plugins, load_config
 from phycore.signals import connect, emit, unconnect
 from phycore.supervisor import Journal, Supervisor
@@ -248,7 +249,7 @@ class TemplateController:
         written = [write_atomic(self.dir_path / "spike_clusters.npy", spike_clusters_bytes(spike_clusters), backup)]
         for field, values in labels.items():
             path = self.dir_path / f"cluster_{field}.tsv"
-            written.append(write_atomic(path, tsv_bytes(field, values), backup))
+            written.append(write_atomic(path, write_cluster_tsv(field, values).encode("utf-8"), backup))
         written.append(write_atomic(self.dir_path / "cluster_info.tsv", cluster_info_bytes(cluster_info), backup))
         if self.journal is not None:
             self.journal.start(self._journal_header())

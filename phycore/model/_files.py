@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.errors import DataFormatError, MissingFileError
+from phycore.model.tables import read_cluster_tsv
 
 __all__: list[str] = []
 
@@ -129,42 +130,6 @@ def read_small_array(path: Path, *, kinds: str = _INT_KINDS + _FLOAT_KINDS + "b"
     return arr
 
 
-def _try_number(value: str) -> Any:
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            return float(value)
-        except ValueError:
-            return value
-
-
-def read_cluster_table(path: Path) -> dict[str, dict[int, Any]]:
-    """Read a ``cluster_*.tsv``/``.csv`` file into ``{field: {cluster_id: value}}``.
-
-    The delimiter is a tab if the header line has one, else a comma (as phy does);
-    numbers are coerced; empty cells are skipped; every column but ``cluster_id``
-    becomes a field. Rows whose ``cluster_id`` is not an integer are skipped.
-    """
-    with path.open("r", newline="", encoding="utf-8") as f:
-        first = f.readline()
-        delimiter = "\t" if "\t" in first else ","
-        f.seek(0)
-        reader = csv.reader(f, delimiter=delimiter)
-        header = next(reader, None)
-        if not header or "cluster_id" not in header:
-            return {}
-        out: dict[str, dict[int, Any]] = {h: {} for h in header if h != "cluster_id"}
-        for row in reader:
-            d = {k: _try_number(v) for k, v in zip(header, row) if v != ""}
-            cid = d.pop("cluster_id", None)
-            if not isinstance(cid, int):
-                continue
-            for k, v in d.items():
-                out[k][cid] = v
-    return {k: v for k, v in out.items() if v or k in header}
-
-
 def read_metadata(dir_path: Path) -> tuple[dict[str, dict[int, Any]], list[str]]:
     """Read every ``*.csv`` and ``*.tsv`` (except ``cluster_info``) in ``dir_path``.
 
@@ -182,8 +147,8 @@ def read_metadata(dir_path: Path) -> tuple[dict[str, dict[int, Any]], list[str]]
         if p.stem == "cluster_info" or not p.is_file():
             continue
         try:
-            table = read_cluster_table(p)
-        except (OSError, UnicodeDecodeError, csv.Error) as e:
+            table = read_cluster_tsv(p.read_text(encoding="utf-8"), path=str(p))
+        except (OSError, UnicodeDecodeError, csv.Error) as e:  # unreadable, not malformed
             logger.warning("Cannot read %s: %s.", p.name, e)
             continue
         if table:

@@ -9,18 +9,17 @@ file in the same folder, flushed, fsynced and renamed over the old one.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from phycore._paths import atomic_write_bytes
 
-__all__ = ["format_npy", "spike_clusters_bytes", "tsv_bytes", "cluster_info_bytes", "write_atomic"]
+__all__ = ["format_npy", "spike_clusters_bytes", "write_atomic"]
 
 
 def format_npy(arr: npt.ArrayLike) -> bytes:
@@ -36,56 +35,6 @@ def spike_clusters_bytes(spike_clusters: npt.NDArray[np.integer[Any]]) -> bytes:
     if a.size and (a.min() < np.iinfo(np.int32).min or a.max() > np.iinfo(np.int32).max):
         return format_npy(a.astype(np.int64))
     return format_npy(a.astype(np.int32))
-
-
-def _format_value(value: Any, decimals: int | None) -> Any:
-    if value is None:
-        return ""
-    if decimals is not None and isinstance(value, (float, np.floating)) and not isinstance(value, np.float16):
-        return f"{value:.{decimals}f}"
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _csv_bytes(rows: Iterable[Sequence[Any]], delimiter: str) -> bytes:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=delimiter)
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
-def tsv_bytes(field: str, values: Mapping[int, Any], *, delimiter: str = "\t") -> bytes:
-    """Content of ``cluster_<field>.tsv``: ``cluster_id``/field header, sorted ids, None omitted."""
-    rows: list[Sequence[Any]] = [("cluster_id", field)]
-    rows += [(int(c), _format_value(values[c], None)) for c in sorted(values) if values[c] is not None]
-    return _csv_bytes(rows, delimiter)
-
-
-def cluster_info_bytes(
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    exclude: Sequence[str] = ("is_masked",),
-    decimals: int = 8,
-    delimiter: str = "\t",
-) -> bytes:
-    """Content of ``cluster_info.tsv`` from table rows (``id`` renamed ``cluster_id``, first).
-
-    Other fields are sorted by name; floats get ``decimals`` decimals; missing cells are empty.
-    """
-    data = []
-    for row in rows:
-        d = {k: v for k, v in row.items() if k not in exclude}
-        if "id" in d:
-            d["cluster_id"] = d.pop("id")
-        data.append(d)
-    if not data:
-        return b""
-    fields = sorted(set().union(*data) - {"cluster_id"})
-    fields = ["cluster_id"] + fields
-    out: list[Sequence[Any]] = [fields]
-    out += [[_format_value(d.get(f), decimals) for f in fields] for d in data]
-    return _csv_bytes(out, delimiter)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, backup_dir: str | os.PathLike[str] | None = None,

@@ -1,10 +1,12 @@
-"""Read and write the content of ``cluster_<field>.tsv`` files the way phylib does.
+"""The cluster tables phy reads and writes: ``cluster_<field>.tsv`` and ``cluster_info.tsv``.
 
-Writing: tab separated, header ``cluster_id<TAB><field>``, rows sorted by id, clusters
-whose value is None omitted, ``\\r\\n`` line endings (Python's ``csv`` default, which
-phylib uses), so the bytes match phy's. Reading: comma or tab (tab when the first line
-has one), numbers coerced to int then float, empty cells skipped, every column but
-``cluster_id`` becomes a field.
+Facts about the format (phylib 2.7): written with :mod:`csv`, so lines end with
+``\\r\\n``; a header row; rows sorted by cluster id. ``cluster_<field>.tsv`` has two
+columns and omits clusters whose value is None. ``cluster_info.tsv`` has every table
+column (``cluster_id`` first, the others sorted by name), empty cells for missing values
+and floats written with a fixed number of *decimals* (``'%.8f'``). Reading accepts comma
+or tab (tab when the first line has one), coerces numbers (int, then float), skips empty
+cells and makes every column but ``cluster_id`` a field.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Iterable, Sequence
+
+import numpy as np
 
 from phycore.errors import DataFormatError
 
-__all__ = ["read_cluster_tsv", "write_cluster_tsv", "coerce_number"]
+__all__ = ["read_cluster_tsv", "write_cluster_tsv", "cluster_info_bytes", "coerce_number"]
+
 
 
 def coerce_number(value: str) -> Any:
@@ -75,3 +80,46 @@ def read_cluster_tsv(text: str, *, path: str | None = None) -> dict[str, dict[in
         for field, value in cells.items():
             out[field][cid] = coerce_number(value)
     return out
+
+
+def _format_value(value: Any, decimals: int | None) -> Any:
+    if value is None:
+        return ""
+    if decimals is not None and isinstance(value, (float, np.floating)) and not isinstance(value, np.float16):
+        return f"{value:.{decimals}f}"
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _csv_bytes(rows: Iterable[Sequence[Any]], delimiter: str) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=delimiter)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def cluster_info_bytes(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    exclude: Sequence[str] = ("is_masked",),
+    decimals: int = 8,
+    delimiter: str = "\t",
+) -> bytes:
+    """Content of ``cluster_info.tsv`` from table rows (``id`` renamed ``cluster_id``, first).
+
+    Other fields are sorted by name; floats get ``decimals`` decimals; missing cells are empty.
+    """
+    data = []
+    for row in rows:
+        d = {k: v for k, v in row.items() if k not in exclude}
+        if "id" in d:
+            d["cluster_id"] = d.pop("id")
+        data.append(d)
+    if not data:
+        return b""
+    fields = sorted(set().union(*data) - {"cluster_id"})
+    fields = ["cluster_id"] + fields
+    out: list[Sequence[Any]] = [fields]
+    out += [[_format_value(d.get(f), decimals) for f in fields] for d in data]
+    return _csv_bytes(out, delimiter)
