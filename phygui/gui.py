@@ -97,6 +97,7 @@ class GUI:
         self._menubar: int | str = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="phygui-")
         self._reset_layout = False
+        self.alive = True
 
         groups = create_default_actions(self)
         self.file_actions, self.view_actions = groups["file"], groups["view"]
@@ -486,11 +487,11 @@ class GUI:
 
     def destroy(self) -> None:
         """Destroy the Dear PyGui context (the GUI cannot be used afterwards)."""
+        if not self.alive:
+            return
+        self.alive = False
         unconnect(self._on_select, self._on_cluster, self._on_table)
         for view in self.views:
             self._guard(view, "close")
-        if dpg.is_dearpygui_running() or self._shown:
-            dpg.destroy_context()
-        else:
-            dpg.destroy_context()
+        dpg.destroy_context()
         self._tmp.cleanup()

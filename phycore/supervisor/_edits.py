@@ -189,30 +189,27 @@ def move(sup: Supervisor, group: str | None, which: Any = "all") -> UpdateInfo |
     return up
 
 
-def undo(sup: Supervisor) -> UpdateInfo | None:
-    """Undo the last action and restore the selection that preceded it; None at the start."""
-    up = sup._history.undo()
+def _travel(sup: Supervisor, op: str) -> UpdateInfo | None:
+    up = sup._history.undo() if op == "undo" else sup._history.redo()
     if up is None:
         return None
     step: Step = up.undo_state
-    up = attrs.evolve(up, undo_state=step.before)
+    selection = step.before if op == "undo" else step.after
+    up = attrs.evolve(up, undo_state=selection)
     apply_update(sup, up)
-    _journal(sup, {"op": "undo"})
-    _restore_selection(sup, step.before)
+    _journal(sup, {"op": op})
+    _restore_selection(sup, selection)
     return up
+
+
+def undo(sup: Supervisor) -> UpdateInfo | None:
+    """Undo the last action and restore the selection that preceded it; None at the start."""
+    return _travel(sup, "undo")
 
 
 def redo(sup: Supervisor) -> UpdateInfo | None:
     """Redo the last undone action (same ids as the first time); None when nothing to redo."""
-    up = sup._history.redo()
-    if up is None:
-        return None
-    step: Step = up.undo_state
-    up = attrs.evolve(up, undo_state=step.after)
-    apply_update(sup, up)
-    _journal(sup, {"op": "redo"})
-    _restore_selection(sup, step.after)
-    return up
+    return _travel(sup, "redo")
 
 
 def _restore_selection(sup: Supervisor, selection: tuple[list[int], list[int]]) -> None:
