@@ -283,3 +283,32 @@ def test_read_only_data_folder_uses_user_cache(params: Path, monkeypatch: pytest
     assert not (data / ".phy").exists()
     assert "not writable" in caplog.text or "read-only" in caplog.text or "fallback" in caplog.text.lower()
     c.close()
+
+
+def test_split_init_restores_template_membership(params: Path) -> None:
+    c = TemplateController(params)
+    s = c.supervisor
+    a, b = s.cluster_table.visible_ids[:2]
+    ta, tb = c.get_template_for_cluster(a), c.get_template_for_cluster(b)
+    merged = s.merge(a, b).added[0]
+    up = s.actions.run("split_init")
+    assert len(up.added) == 2 and up.deleted == [merged]
+    groups = sorted(set(np.asarray(c.model.spike_templates)[s.clustering.spikes_in_clusters([k])]).pop()
+                    for k in up.added)
+    assert groups == sorted([ta, tb])
+    assert s.actions.get("split_init").shortcuts == ("shift+ctrl+k",)
+    c.close()
+
+
+def test_waveform_similarity_fallback(tmp_path: Path) -> None:
+    params = Path(make_dataset(tmp_path / "d", n_spikes=6000, n_channels=16, n_templates=8, duration=4.0,
+                               raw=False, seed=5))
+    (params.parent / "similar_templates.npy").unlink()
+    c = TemplateController(params, metrics=False)
+    s = c.supervisor
+    a = s.cluster_table.visible_ids[0]
+    s.select(a)
+    scores = [s.similarity_table.get(i, "similarity") for i in s.similarity_table.visible_ids]
+    assert scores and all(-1 <= x <= 1 for x in scores) and scores == sorted(scores, reverse=True)
+    assert c._template_similarity.kind == "waveform"
+    c.close()

@@ -66,6 +66,8 @@ class TemplateController:
     metrics : bool
         Compute the quality-metric columns (presence ratio, ISI violations,
         contamination, amplitude cutoff, isolation distance, L-ratio) at load.
+    progress : callable, optional
+        ``progress(step, fraction)`` while the metrics are computed.
 
     Attributes
     ----------
@@ -93,6 +95,7 @@ class TemplateController:
         recover: bool | None = None,
         clear_cache: bool = False,
         metrics: bool = True,
+        progress: Callable[[str, float], None] | None = None,
     ) -> None:
         self.model = _resolve_model(dir_path, model)
         self.dir_path: Path | None = Path(self.model.dir_path) if getattr(self.model, "dir_path", None) else None
@@ -106,6 +109,7 @@ class TemplateController:
         self.config_dir = Path(config_dir) if config_dir is not None else user_dir()
         self.config = load_config(self.config_dir)
         self._with_metrics = metrics
+        self._progress = progress
 
         # Filled before the Supervisor exists so plugins can add columns / similarity.
         self.cluster_metrics: dict[str, Callable[[int], Any]] = {}
@@ -167,14 +171,25 @@ class TemplateController:
         self.similarity_functions.setdefault("template", sim)
         supervisor.similarity = self._similar
         self.supervisor = supervisor  # plugin columns may look it up
-        self.quality = QualityColumns(self.model, supervisor.clustering) if self._with_metrics else None
+        self.quality = QualityColumns(self.model, supervisor.clustering, self._progress) if self._with_metrics else None
         quality = self.quality.as_metrics() if self.quality is not None else {}
         # Built-in columns first (phy's order), then quality metrics and plugin columns.
         for name, func in {**self.columns.as_metrics(), **quality, **self.cluster_metrics}.items():
             supervisor.add_column(name, func)
         self.cluster_metrics = supervisor.cluster_metrics
         supervisor.cluster_table.sort_by("n_spikes", "desc")
+        supervisor.actions.add(self.split_init, shortcut="shift+ctrl+k")
         return supervisor
+
+    def split_init(self, *cluster_ids: int) -> Any:
+        """Split clusters (default: the selection) back into their original templates."""
+        ids = [int(c) for c in cluster_ids] or self.supervisor.selected
+        if not ids:
+            return None
+        spike_ids = self.supervisor.clustering.spikes_in_clusters(ids)
+        templates = np.asarray(self.model.spike_templates[spike_ids], dtype=np.int64)
+        _, rel = np.unique(templates, return_inverse=True)
+        return self.supervisor.split(spike_ids, rel)
 
     def _similar(self, cluster_id: int) -> Any:
         return self.similarity_functions[self.similarity](cluster_id)
