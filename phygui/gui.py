@@ -197,6 +197,7 @@ class GUI:
 
     def run_snippet(self, text: str) -> Any:
         """Run a snippet (``':merge 3 7'``) and show its result; returns the result object."""
+        self.status_bar.close_snippet()
         result = self.snippets.submit(text)
         if result.ok:
             self.status.set_message(describe_result(result.text, result.value))
@@ -206,7 +207,6 @@ class GUI:
         return result
 
     def _submit_snippet(self, text: str) -> None:
-        self.status_bar.close_snippet()
         self.run_snippet(text)
 
     # Views --------------------------------------------------------------------------------

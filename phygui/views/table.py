@@ -78,9 +78,13 @@ class TableView(View):
 
     def build(self, parent: int | str) -> None:
         with dpg.group(parent=parent):
-            self.filter_input = dpg.add_input_text(
-                hint="filter, e.g.  fr > 5 and group != 'noise'   (Enter applies, Esc clears)",
-                width=-1, on_enter=True, callback=self._on_filter)
+            # No ``hint=``: with it, a second Dear PyGui context in the same process segfaults
+            # (dearpygui 2.3.1), which breaks tests and scripts that open the GUI twice.
+            with dpg.group(horizontal=True):
+                dpg.add_text("filter", color=(150, 150, 150, 255))
+                self.filter_input = dpg.add_input_text(width=-1, on_enter=True, callback=self._on_filter)
+            with dpg.tooltip(self.filter_input):
+                dpg.add_text("e.g.  fr > 5 and group != 'noise'   (Enter applies, Esc clears)")
             with dpg.child_window(border=False, height=-1, width=-1, horizontal_scrollbar=True) as self._body:
                 self._spacer = dpg.add_spacer(height=10, width=1)
         self._build_table(8)
