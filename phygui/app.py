@@ -229,6 +229,8 @@ def _open(params: Path, args: argparse.Namespace) -> int:
         ids = _parse_ids(args.select)
         if ids:
             controller.supervisor.select(ids)
+        elif args.demo and not controller.supervisor.selected:
+            controller.supervisor.next_best()  # show something on the demo's first frame
         if args.screenshot is None:
             gui.run()
             return 0

@@ -26,12 +26,18 @@ class StatusBar:
         with dpg.window(label=window_name, use_internal_label=False, no_close=True, no_collapse=True,
                         no_scrollbar=True, no_title_bar=True, width=1600, height=26, pos=(0, 974)) as win:
             self.window = win
-            with dpg.group(horizontal=True):
-                self.snippet = dpg.add_input_text(width=320, show=False, on_enter=True,
-                                                  callback=lambda s, a: on_submit(a))
+            with dpg.group(horizontal=True) as self._row:
                 self.text = dpg.add_text("")
                 self.error = dpg.add_text("", color=_ERROR)
         self._version = -1
+        self._refocus = False
+        self._on_submit = on_submit
+        self.snippet = self._add_snippet_input("")
+        dpg.configure_item(self.snippet, show=False)
+
+    def _add_snippet_input(self, text: str) -> int | str:
+        return dpg.add_input_text(parent=self._row, before=self.text, width=320, on_enter=True, default_value=text,
+                                  callback=lambda s, a: self._on_submit(a))
 
     @staticmethod
     def window_name() -> str:
@@ -40,6 +46,9 @@ class StatusBar:
 
     def update(self, model: StatusModel) -> None:
         """Mirror the status model when it changed."""
+        if self._refocus:
+            self._refocus = False
+            dpg.focus_item(self.snippet)
         if model.version != self._version:
             self._version = model.version
             dpg.set_value(self.text, model.text())
@@ -50,6 +59,13 @@ class StatusBar:
         dpg.configure_item(self.snippet, show=True)
         dpg.set_value(self.snippet, text)
         dpg.focus_item(self.snippet)
+
+    def replace_snippet_text(self, text: str) -> None:
+        """Replace the text being edited (history): ImGui ignores ``set_value`` on an active
+        field, so a new field replaces it and gets the keyboard on the next frame."""
+        dpg.delete_item(self.snippet)
+        self.snippet = self._add_snippet_input(text)
+        self._refocus = True
 
     def close_snippet(self) -> None:
         """Hide the command line."""

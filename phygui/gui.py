@@ -21,6 +21,7 @@ from phycore.signals import connect, emit, unconnect
 from phycore.state import GUIState, load_state
 from phycore.supervisor import Action, Actions
 
+from phygui import _closing, _docks, _keyboard
 from phygui import layout as _layout
 from phygui.default_actions import create_default_actions
 from phygui.dialogs import ClosePrompt, HelpWindow, StatusBar
@@ -117,16 +118,8 @@ class GUI:
         self._ini_path.write_text(ini or _layout.default_layout_ini(
             ["ClusterView", "SimilarityView", *wanted], self.width, self.height))
 
-        dpg.create_context()
-        dpg.configure_app(docking=True, docking_space=True, manual_callback_management=True, keyboard_navigation=False,
-                          init_file=str(self._ini_path), load_init_file=True)
-        dpg.create_viewport(title=title or self._title(), width=self.width, height=self.height,
-                            x_pos=viewport.get("x", 40), y_pos=viewport.get("y", 40), disable_close=True,
-                            clear_color=(0, 0, 0, 255))
-        dpg.set_exit_callback(lambda: self.request_close())
-        from phygui.menus import apply_theme
-
-        apply_theme()
+        _docks.create_viewport(self._ini_path, title or self._title(), self.width, self.height,
+                               viewport.get("x", 40), viewport.get("y", 40), on_exit=self.request_close)
         self.status_bar = StatusBar(_layout.STATUS_WINDOW, self._submit_snippet)
         self.help_window = HelpWindow()
         self.close_prompt = ClosePrompt(self._answer_close)
@@ -209,10 +202,10 @@ class GUI:
     def _submit_snippet(self, text: str) -> None:
         self.run_snippet(text)
 
-    # Views --------------------------------------------------------------------------------
+    # Views (phygui._docks) --------------------------------------------------------------------
 
     def register_view(self, name: str, factory: Callable[..., View], show: bool = False) -> None:
-        """Make a view class available in View > Add (plugins); ``show`` creates one now."""
+        """Make a view class available in View > Add view (plugins); ``show`` creates one now."""
         self.view_classes[name] = factory
         self._menu_signature = ()
         if show:
@@ -220,57 +213,23 @@ class GUI:
 
     def add_view(self, view: Any) -> Any:
         """Dock a view (a :class:`View` instance or class) and emit ``add_view``."""
-        if isinstance(view, type):
-            view = view(self)
-        if any(v.name == view.name for v in self.views):
-            n = sum(1 for v in self.views if v.name.split(" (")[0] == view.name)
-            view.name = f"{view.name} ({n})"
-        with dpg.window(label=view.name, use_internal_label=False, no_close=not view.closable,
-                        width=500, height=400, on_close=lambda s, a, u: self.close_view(u),
-                        user_data=view) as win:
-            view.window = win
-        self._guard(view, "set_state", self.state.get_view_state(view.name))
-        self._guard(view, "build", win)
-        self.views.append(view)
-        self._menu_signature = ()
-        self._emit("add_view", view)
-        return view
+        return _docks.add_view(self, view)
 
     def get_view(self, name: str) -> View | None:
         """The view called ``name`` (or the first of that class name), or None."""
         return next((v for v in self.views if v.name == name or type(v).__name__ == name), None)
 
     def close_view(self, view: View) -> None:
-        """Hide a view (View menu re-opens it) and emit ``close_view``."""
-        if view.window is not None:
-            dpg.configure_item(view.window, show=False)
-        self._closed_views.add(view.name)
-        self._menu_signature = ()
+        """Hide a view (the View menu shows it again) and emit ``close_view``."""
+        _docks.set_shown(self, view, False)
         self._emit("close_view", view)
 
     def show_view(self, view: View) -> None:
         """Show a closed view again."""
-        if view.window is not None:
-            dpg.configure_item(view.window, show=True)
-            dpg.focus_item(view.window)
-        self._closed_views.discard(view.name)
-        view.dirty = True
-        self._menu_signature = ()
+        _docks.set_shown(self, view, True)
 
     def _guard(self, view: View, method: str, *args: Any) -> Any:
-        """Call a view method; an exception is logged and shown, and the app keeps going."""
-        if self._view_errors.get(view.name, 0) >= 3:
-            return None
-        try:
-            return getattr(view, method)(*args)
-        except Exception as exc:
-            n = self._view_errors[view.name] = self._view_errors.get(view.name, 0) + 1
-            logger.exception("View %s failed in %s.", view.name, method)
-            self.status.set_error(f"{view.name}.{method} failed: {type(exc).__name__}: {exc}")
-            if n >= 3 and view.window is not None and dpg.does_item_exist(view.window):
-                dpg.add_text(f"This view stopped after repeated errors: {exc}", parent=view.window,
-                             color=(255, 90, 90, 255))
-            return None
+        return _docks.guard(self, view, method, *args)
 
     # Events ---------------------------------------------------------------------------------
 
@@ -310,36 +269,18 @@ class GUI:
             if ids:
                 self.supervisor.select(ids)
 
-    # Keyboard ---------------------------------------------------------------------------------
+    # Keyboard (phygui._keyboard) ----------------------------------------------------------------
 
     def text_input_active(self) -> bool:
         """Whether a text field has the keyboard (then shortcuts do not fire)."""
-        if self.status_bar.snippet_active() or self.close_prompt.shown:
-            return True
-        return any(dpg.is_item_active(v.filter_input) for v in (self.cluster_view, self.similarity_view))
+        return _keyboard.text_input_active(self)
 
     def _on_key(self, sender: Any, key: int) -> None:
-        ctrl = dpg.is_key_down(dpg.mvKey_ModCtrl)
-        alt = dpg.is_key_down(dpg.mvKey_ModAlt)
-        shift = dpg.is_key_down(dpg.mvKey_ModShift)
-        self.handle_key(int(key), ctrl=ctrl, alt=alt, shift=shift)
+        _keyboard.on_key(self, key)
 
     def handle_key(self, key: int, *, ctrl: bool = False, alt: bool = False, shift: bool = False) -> Any:
         """Handle one key press (the key handler calls this; tests may too)."""
-        if self.snippets.active and self.status_bar.snippet_active():
-            if key == 515:
-                dpg.set_value(self.status_bar.snippet, self.snippets.history_up())
-            elif key == 516:
-                dpg.set_value(self.status_bar.snippet, self.snippets.history_down())
-            elif key == 526:
-                self.snippets.close()
-                self.status_bar.close_snippet()
-            return None
-        for view in (self.cluster_view, self.similarity_view):
-            if key == 526 and dpg.is_item_active(view.filter_input):
-                view.clear_filter()
-                return None
-        return self.dispatcher.on_key(key, ctrl=ctrl, alt=alt, shift=shift)
+        return _keyboard.handle_key(self, key, ctrl=ctrl, alt=alt, shift=shift)
 
     # Menus ---------------------------------------------------------------------------------------
 
@@ -442,48 +383,19 @@ class GUI:
         where = getattr(self.controller, "dir_path", None)
         return f"phygui - {where}" if where else "phygui"
 
-    # Closing -----------------------------------------------------------------------------------------
+    # Closing (phygui._closing) -----------------------------------------------------------------------
 
     def request_close(self) -> bool:
-        """Close the window like its close button: subscribers of ``close`` may cancel; unsaved
+        """Close like the window's close button: ``close`` subscribers may cancel; unsaved
         changes open the Save / Discard / Cancel prompt. Returns True if closed now."""
-        if any(r is False for r in self._emit("close")):
-            self.status.set_message("close cancelled by a plugin")
-            return False
-        if self.supervisor.is_dirty():
-            self.close_prompt.show()
-            return False
-        self._quit()
-        return True
+        return _closing.request_close(self)
 
     def _answer_close(self, answer: str) -> None:
-        self.close_prompt.hide()
-        if answer == "cancel":
-            self.status.set_message("close cancelled")
-            return
-        if answer == "save":
-            try:
-                self.save()
-            except Exception as exc:  # never lose work: stay open when saving fails
-                self.status.set_error(f"save failed, not closing: {exc}")
-                return
-        self._quit()
-
-    def _quit(self) -> None:
-        self.save_state()
-        self._running = False
-        dpg.stop_dearpygui()
+        _closing.answer_close(self, answer)
 
     def save_state(self) -> list[Path]:
         """Write layout, window geometry and view options to the GUI state files."""
-        from phygui.menus import collect_state
-
-        try:
-            self.state.update(collect_state(self))
-            return self.state.save()
-        except Exception:
-            logger.exception("Could not save the GUI state.")
-            return []
+        return _closing.save_state(self)
 
     def destroy(self) -> None:
         """Destroy the Dear PyGui context (the GUI cannot be used afterwards)."""

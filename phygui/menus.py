@@ -82,6 +82,7 @@ def apply_theme() -> None:
             dpg.add_theme_color(dpg.mvThemeCol_TableRowBg, (0, 0, 0, 255))
             dpg.add_theme_color(dpg.mvThemeCol_FrameBg, (30, 30, 36, 255))
             dpg.add_theme_style(dpg.mvStyleVar_CellPadding, 6, 2)
+            dpg.add_theme_style(dpg.mvStyleVar_SelectableTextAlign, 0, 0.5)
             dpg.add_theme_style(dpg.mvStyleVar_WindowPadding, 4, 4)
     dpg.bind_theme(theme)
 

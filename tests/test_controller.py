@@ -312,3 +312,18 @@ def test_waveform_similarity_fallback(tmp_path: Path) -> None:
     assert scores and all(-1 <= x <= 1 for x in scores) and scores == sorted(scores, reverse=True)
     assert c._template_similarity.kind == "waveform"
     c.close()
+
+
+def test_background_metrics_fill_the_table_when_ready(params: Path) -> None:
+    c = TemplateController(params, metrics="background")
+    s = c.supervisor
+    a, b = s.cluster_table.visible_ids[:2]
+    up = s.merge(a, b)  # curating while the metrics are computed
+    c.wait()
+    assert c.quality is not None and c.quality.ready
+    new = up.added[0]
+    assert s.get_cluster_info(new)["presence_ratio"] is not None
+    other = s.cluster_table.visible_ids[-1]
+    assert s.get_cluster_info(other)["contamination"] is not None
+    assert a not in c.quality.metrics  # deleted meanwhile: dropped
+    c.close()

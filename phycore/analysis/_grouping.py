@@ -24,7 +24,7 @@ __all__: list[str] = []
 _MAX_DENSE_SPAN = 50_000_000
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cluster_index_dense(spike_clusters, lut, offset):  # type: ignore[no-untyped-def]
     n = spike_clusters.shape[0]
     out = np.empty(n, np.int64)
@@ -35,7 +35,7 @@ def _cluster_index_dense(spike_clusters, lut, offset):  # type: ignore[no-untype
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cluster_index_sorted(spike_clusters, sorted_ids, order):  # type: ignore[no-untyped-def]
     n = spike_clusters.shape[0]
     m = sorted_ids.shape[0]
@@ -47,7 +47,7 @@ def _cluster_index_sorted(spike_clusters, sorted_ids, order):  # type: ignore[no
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _counting_sort(index, n_clusters):  # type: ignore[no-untyped-def]
     counts = np.zeros(n_clusters + 1, np.int64)
     for i in range(index.shape[0]):

@@ -23,7 +23,7 @@ def _bin_of(x, edges):  # type: ignore[no-untyped-def]
     return np.searchsorted(edges, x, side="right") - 1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _isi_hist(times, spike_ids, offsets, edges):  # type: ignore[no-untyped-def]
     """Per-cluster histogram of consecutive-spike intervals; also counts negative ISIs."""
     n_clusters = offsets.shape[0] - 1
@@ -40,7 +40,7 @@ def _isi_hist(times, spike_ids, offsets, edges):  # type: ignore[no-untyped-def]
     return out, n_negative.sum()
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _values_hist(values, spike_ids, offsets, edges, ignore_zeros):  # type: ignore[no-untyped-def]
     """Per-cluster histogram of a per-spike value (e.g. spike times, amplitudes)."""
     n_clusters = offsets.shape[0] - 1
@@ -56,7 +56,7 @@ def _values_hist(values, spike_ids, offsets, edges, ignore_zeros):  # type: igno
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _binned_mean(times, values, spike_ids, offsets, edges):  # type: ignore[no-untyped-def]
     """Per-cluster mean of ``values`` in time bins (NaN for empty bins) and the counts."""
     n_clusters = offsets.shape[0] - 1

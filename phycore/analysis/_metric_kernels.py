@@ -15,7 +15,7 @@ from numba import njit, prange
 __all__: list[str] = []
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _spike_train_metrics(times, spike_ids, offsets, duration, n_presence_bins, refractory):  # type: ignore[no-untyped-def]
     """Per cluster: spike count, number of occupied presence bins, ISIs < refractory."""
     n_clusters = offsets.shape[0] - 1
@@ -58,7 +58,7 @@ def gaussian_weights(sigma: float) -> np.ndarray:
     return phi / phi.sum()  # type: ignore[no-any-return]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _gaussian_smooth(x, weights):  # type: ignore[no-untyped-def]
     """scipy.ndimage.gaussian_filter1d(x, sigma, mode='reflect') for the weights of
     :func:`gaussian_weights`, with scipy's summation order for symmetric kernels."""
@@ -73,7 +73,7 @@ def _gaussian_smooth(x, weights):  # type: ignore[no-untyped-def]
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _amplitude_cutoff_one(amps, n_bins, weights):  # type: ignore[no-untyped-def]
     n = amps.shape[0]
     if n < 2:
@@ -109,7 +109,7 @@ def _amplitude_cutoff_one(amps, n_bins, weights):  # type: ignore[no-untyped-def
     return min(frac, 0.5)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _amplitude_cutoffs(amplitudes, spike_ids, offsets, n_bins, weights):  # type: ignore[no-untyped-def]
     n_clusters = offsets.shape[0] - 1
     out = np.full(n_clusters, np.nan)

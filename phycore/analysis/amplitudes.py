@@ -124,7 +124,7 @@ def binned_mean_over_time(
     return means, counts, edges
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _spike_depths(features, spike_templates, channel_ind, ypos):  # type: ignore[no-untyped-def]
     n, n_loc = features.shape[0], features.shape[2]
     out = np.empty(n, np.float64)

@@ -94,7 +94,7 @@ def correlogram_lags(bin_size: float, window_size: float) -> npt.NDArray[np.floa
     return (np.arange(n + 1) - n / 2.0) * b
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _ccg_partial(samples, offset, n_clusters, nb, binsize, lut, n_chunks):  # type: ignore[no-untyped-def]
     # Spikes are time-sorted, so the inner loop stops at the first spike beyond the
     # window (lag >= nb * binsize). offset[a] = (cluster index of spike a) * nb, and a
@@ -132,7 +132,7 @@ def _ccg_partial(samples, offset, n_clusters, nb, binsize, lut, n_chunks):  # ty
     return partial
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _acg_half(samples, spike_ids, offsets, binsize, half):  # type: ignore[no-untyped-def]
     n_clusters = offsets.shape[0] - 1
     out = np.zeros((n_clusters, half + 1), np.int64)

@@ -1,17 +1,21 @@
 """Quality-metric columns of the cluster table (private).
 
-Wraps :class:`phycore.analysis.ClusterMetrics`: every metric is computed for all
-clusters at load, then only for the clusters an action creates (lazily, the first time
-their row is drawn), from the live per-cluster spike index.
+Wraps :class:`phycore.analysis.ClusterMetrics`. The metrics of every cluster are
+computed once at load — synchronously for scripts, or on a worker thread for the GUI
+(its kernels release the GIL) while the user already curates — then only for the
+clusters an action creates, lazily, from the live per-cluster spike index.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from types import SimpleNamespace
 from typing import Any, Callable
+
+import numpy as np
 
 from phycore.analysis import ClusterMetrics, PCFeatures
 from phycore.clustering import Clustering
@@ -35,10 +39,13 @@ class QualityColumns:
     clustering : Clustering
     progress : callable, optional
         ``progress(step, fraction)`` during the initial computation.
+    background : bool
+        Compute the initial table on a worker thread; until :meth:`install` runs,
+        values are None (shown empty) and :attr:`ready` is False.
     """
 
     def __init__(self, model: TemplateModel, clustering: Clustering,
-                 progress: Callable[[str, float], None] | None = None) -> None:
+                 progress: Callable[[str, float], None] | None = None, background: bool = False) -> None:
         self.clustering = clustering
         pcf = None
         sf = getattr(model, "sparse_features", None)
@@ -46,13 +53,63 @@ class QualityColumns:
             pcf = PCFeatures(sf.data, sf.cols, model.spike_templates, sf.rows)
         self.metrics = ClusterMetrics(model.spike_times, duration=float(model.duration) or 1.0,
                                       amplitudes=model.amplitudes, pc_features=pcf)
+        self.ready = False
+        self.error: BaseException | None = None
+        self._pending: set[int] = set()
+        # The worker sees a snapshot: actions made meanwhile are reconciled by install().
+        snapshot = np.array(clustering.spike_clusters)
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._compute, args=(snapshot, progress),
+                                            name="phycore-metrics", daemon=True)
+            self._thread.start()
+        else:
+            self._compute(snapshot, progress)
+            self.ready = True
+
+    def _compute(self, spike_clusters: np.ndarray, progress: Callable[[str, float], None] | None) -> None:
         t0 = time.perf_counter()
-        self.metrics.compute_all(clustering.spike_clusters, progress=progress)
+        try:
+            self.metrics.compute_all(spike_clusters, progress=progress)
+        except Exception as e:  # reported by install(); the session goes on without metrics
+            self.error = e
+            return
         logger.info("Quality metrics of %d clusters computed in %.2f s.", len(self.metrics),
                     time.perf_counter() - t0)
 
+    @property
+    def done(self) -> bool:
+        """Whether the initial computation finished (successfully or not)."""
+        return self.ready or (self._thread is not None and not self._thread.is_alive())
+
+    def install(self) -> list[int]:
+        """After a background computation: adopt it for the current clusters.
+
+        Call on the thread that owns the Supervisor. Metrics of clusters deleted
+        meanwhile are dropped; clusters created meanwhile are computed on demand.
+        Returns the current cluster ids whose values changed (to refresh in the table).
+        """
+        if self.ready or not self.done:
+            return []
+        if self.error is not None:
+            logger.error("Quality metrics could not be computed: %s", self.error)
+            self.ready = True
+            return []
+        live = set(int(c) for c in self.clustering.cluster_ids)
+        stale = [c for c in self.metrics.cluster_ids.tolist() if c not in live]
+        self.metrics.update(SimpleNamespace(added=[], deleted=stale, spike_ids=None))
+        self.ready = True
+        return sorted(live)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Block until the initial computation is done (then call :meth:`install`)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _value(self, name: str) -> Callable[[int], Any]:
         def value(cluster_id: int) -> float | None:
+            if not self.ready:
+                return None
             cid = int(cluster_id)
             if cid not in self.metrics:
                 up = SimpleNamespace(added=[cid], deleted=[], spike_ids=None)
@@ -69,4 +126,5 @@ class QualityColumns:
 
     def forget(self, cluster_ids: Any) -> None:
         """Drop the metrics of deleted clusters."""
-        self.metrics.update(SimpleNamespace(added=[], deleted=list(cluster_ids), spike_ids=None))
+        if self.ready:
+            self.metrics.update(SimpleNamespace(added=[], deleted=list(cluster_ids), spike_ids=None))

@@ -63,9 +63,11 @@ class TemplateController:
         and sets :attr:`recovery_entries` so a GUI can ask the user.
     clear_cache : bool
         Empty the dataset's cache first.
-    metrics : bool
+    metrics : bool or "background"
         Compute the quality-metric columns (presence ratio, ISI violations,
-        contamination, amplitude cutoff, isolation distance, L-ratio) at load.
+        contamination, amplitude cutoff, isolation distance, L-ratio) at load;
+        ``"background"`` computes them on a worker thread (the GUI's choice) and fills
+        the columns when :meth:`poll` sees them ready.
     progress : callable, optional
         ``progress(step, fraction)`` while the metrics are computed.
 
@@ -94,7 +96,7 @@ class TemplateController:
         plugins: Sequence[str] | None = None,
         recover: bool | None = None,
         clear_cache: bool = False,
-        metrics: bool = True,
+        metrics: bool | str = True,
         progress: Callable[[str, float], None] | None = None,
     ) -> None:
         self.model = _resolve_model(dir_path, model)
@@ -171,7 +173,8 @@ class TemplateController:
         self.similarity_functions.setdefault("template", sim)
         supervisor.similarity = self._similar
         self.supervisor = supervisor  # plugin columns may look it up
-        self.quality = QualityColumns(self.model, supervisor.clustering, self._progress) if self._with_metrics else None
+        self.quality = QualityColumns(self.model, supervisor.clustering, self._progress,
+                                      background=self._with_metrics == "background") if self._with_metrics else None
         quality = self.quality.as_metrics() if self.quality is not None else {}
         # Built-in columns first (phy's order), then quality metrics and plugin columns.
         for name, func in {**self.columns.as_metrics(), **quality, **self.cluster_metrics}.items():
@@ -252,6 +255,23 @@ class TemplateController:
         assert self.journal is not None
         self.supervisor.clustering.attach_state_dir(self.phy_dir)
         self.journal.resume()
+
+    def poll(self) -> bool:
+        """Bring finished background work into the session (call from the owning thread,
+        e.g. once per GUI frame). Returns True when the tables changed."""
+        if self.quality is None or self.quality.ready or not self.quality.done:
+            return False
+        ids = self.quality.install()
+        table = self.supervisor.cluster_table
+        for name, func in self.quality.as_metrics().items():
+            table.update_values(name, {c: func(c) for c in ids})
+        return bool(ids)
+
+    def wait(self) -> None:
+        """Block until background work (quality metrics) is done and installed."""
+        if self.quality is not None and not self.quality.ready:
+            self.quality.join()
+            self.poll()
 
     # Saving --------------------------------------------------------------------------
 

@@ -115,10 +115,11 @@ class TableView(View):
                 dpg.add_table_column(label=c)
             with dpg.table_row():
                 for c in self._columns:
-                    self._header.append(dpg.add_selectable(label=c, callback=self._on_header, user_data=c))
+                    self._header.append(dpg.add_selectable(label=c, height=17, callback=self._on_header,
+                                                           user_data=c))
             for k in range(n_pool):
                 with dpg.table_row(show=False) as row:
-                    cells: list[int | str] = [dpg.add_selectable(label="", span_columns=True,
+                    cells: list[int | str] = [dpg.add_selectable(label="", span_columns=True, height=17,
                                                                  callback=self._on_click, user_data=k)]
                     cells += [dpg.add_text("") for _ in self._columns[1:]]
                 self._rows.append((row, cells))
@@ -160,6 +161,9 @@ class TableView(View):
     def refill(self) -> None:
         """Refill the pool rows from the view model (selection, sort, filter, clustering)."""
         self.dirty = False
+        text = self.model.table.filter_text or ""
+        if dpg.get_value(self.filter_input) != text and not dpg.is_item_active(self.filter_input):
+            dpg.set_value(self.filter_input, text)  # filter changed elsewhere (`:f`, Esc, a script)
         n_rows = self.model.n_rows
         dpg.configure_item(self._spacer, height=int((n_rows + 2) * self._row_h))
         self._first = max(0, min(self._first, max(0, n_rows - 1)))

@@ -51,3 +51,7 @@ def test_failing_view_and_plugin_action_do_not_crash(run_scenario: Run) -> None:
 
 def test_plugin_view_and_events(run_scenario: Run) -> None:
     run_scenario("plugin_view_and_events")
+
+
+def test_template_gui_script_api(run_scenario: Run) -> None:
+    run_scenario("template_gui_script")

@@ -1,0 +1,322 @@
+"""Amplitude view model: amplitude vs time of the selected clusters, with lasso split.
+
+phy's AmplitudeView (parity.md §1.3): each selected cluster's sampled spikes (10,000
+evenly spaced) in its colour over grey background spikes taken from the clusters whose
+best channels contain the first cluster's peak channel; a marginal histogram of
+amplitudes (density, zeros ignored) on the right; y range ``[min(0, q1%), q99%]``,
+x range ``[0, duration]``. Amplitude types: ``template`` (``amplitudes.npy``) and
+``feature`` (a PC feature on the selected channel, best channel and PC0 by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phycore.analysis import amplitude_histograms
+from phycore.signals import emit
+from phygui.viewmodels.items import BACKGROUND_COLOR, ClusterViewModel, Polyline, RasterLayer
+from phygui.viewmodels.lasso import LassoState
+from phygui.viewmodels.raster import draw_points, finish_image, new_image
+
+__all__ = ["AmplitudeModel", "AmplitudeOptions", "AmplitudeFrame", "AMPLITUDE_SHORTCUTS"]
+
+AMPLITUDE_SHORTCUTS = {"next_amplitudes_type": "a", "previous_amplitudes_type": "shift+a"}
+
+#: Width of the histogram strip, as a fraction of the duration (phy's histogram_scale).
+HISTOGRAM_SCALE = 0.25
+
+
+def _even(ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[np.int64]:
+    if n is None or ids.size <= n:
+        return ids
+    return ids[np.unique(np.linspace(0, ids.size - 1, int(n)).round().astype(np.int64))]
+
+
+@attrs.define(frozen=True)
+class AmplitudeOptions:
+    """Options (global state: ``amplitudes_type``, ``marker_size``) and budgets."""
+
+    amplitudes_type: str = "template"
+    marker_size: int = 3
+    n_spikes_amplitudes: int = 10_000
+    n_spikes_amplitudes_background: int = 10_000
+    n_bins: int = 100
+    quantile: float = 0.99
+
+
+@attrs.define(eq=False)
+class AmplitudeFrame:
+    """Scatter raster, histogram outlines (right strip), time band, lasso (data coordinates)."""
+
+    raster: RasterLayer
+    histograms: list[Polyline]
+    home: tuple[float, float, float, float]
+    data_bounds: tuple[float, float, float, float]
+    time_range: tuple[float, float] | None
+    cluster_ids: list[int]
+    lasso: npt.NDArray[np.float64]
+    amplitudes_type: str
+
+
+@attrs.define(eq=False)
+class _Layer:
+    spike_ids: npt.NDArray[np.int64]
+    times: npt.NDArray[np.float64]
+    amplitudes: npt.NDArray[np.float64]
+
+
+class AmplitudeModel(ClusterViewModel):
+    """View model of the amplitude view.
+
+    Parameters
+    ----------
+    controller : TemplateController (duck-typed)
+    options : AmplitudeOptions, optional
+    sender : object, optional
+        Sender of ``select_time``.
+
+    Events
+    ------
+    select_time(sender, time)
+        On alt+click (:meth:`time_click`).
+    """
+
+    max_n_clusters = 8
+    options_class = AmplitudeOptions
+    shortcuts = AMPLITUDE_SHORTCUTS
+
+    def __init__(self, controller: Any, options: AmplitudeOptions | None = None, sender: Any = None) -> None:
+        super().__init__(controller, options)
+        self.sender = sender if sender is not None else self
+        self.lasso = LassoState()
+        self.size = (800, 300)
+        self.time_range: tuple[float, float] | None = None
+        self.feature_channel: int | None = None
+        self.feature_pc = 0
+        self._layers: list[_Layer] = []
+        self._background: _Layer | None = None
+        self._bounds = (0.0, 0.0, 1.0, 1.0)
+        self._best: dict[int, set[int]] = {}
+
+    @property
+    def amplitudes_types(self) -> list[str]:
+        """Available types."""
+        m = self.controller.model
+        out = ["template"] if getattr(m, "amplitudes", None) is not None else []
+        if getattr(m, "sparse_features", None) is not None:
+            out.append("feature")
+        return out
+
+    @property
+    def duration(self) -> float:
+        """Recording duration (x range)."""
+        return float(self.controller.model.duration) or 1.0
+
+    def set_size(self, width: int, height: int) -> None:
+        """Pixel size of the scatter picture."""
+        if (int(width), int(height)) != self.size:
+            self.size = (max(1, int(width)), max(1, int(height)))
+            self.invalidate(data=False)
+
+    # Data ---------------------------------------------------------------------------
+
+    def _amplitudes(self, spike_ids: npt.NDArray[np.int64], cid: int) -> npt.NDArray[np.float64]:
+        m = self.controller.model
+        if self.options.amplitudes_type == "feature":
+            ch = self.feature_channel if self.feature_channel is not None else \
+                int(self.controller.get_best_channel(self.cluster_ids[0] if self.cluster_ids else cid))
+            f = m.get_features(spike_ids, np.asarray([ch], dtype=np.int64))
+            return np.nan_to_num(np.asarray(f[:, 0, self.feature_pc], np.float64)) if f is not None \
+                else np.zeros(len(spike_ids))
+        return np.asarray(m.amplitudes[spike_ids], dtype=np.float64)
+
+    def _layer(self, spike_ids: npt.NDArray[np.int64], cid: int) -> _Layer:
+        times = np.asarray(self.controller.model.spike_times[spike_ids], dtype=np.float64)
+        return _Layer(spike_ids, times, self._amplitudes(spike_ids, cid))
+
+    def _cluster_spikes(self, cid: int, load_all: bool) -> npt.NDArray[np.int64]:
+        n = None if load_all else self.options.n_spikes_amplitudes
+        return np.asarray(self.controller.get_spike_ids(cid, n), dtype=np.int64)
+
+    def _best_channels(self, cid: int) -> set[int]:
+        if cid not in self._best:
+            self._best[cid] = set(int(c) for c in self.controller.get_best_channels(cid))
+        return self._best[cid]
+
+    def background_clusters(self) -> list[int]:
+        """Unselected clusters whose best channels contain the first cluster's peak channel."""
+        if not self.cluster_ids:
+            return []
+        peak = int(self.controller.get_best_channel(self.cluster_ids[0]))
+        ids = self.controller.supervisor.clustering.cluster_ids
+        return [int(c) for c in ids if int(c) not in self.cluster_ids and peak in self._best_channels(int(c))]
+
+    def _load(self) -> None:
+        if self.options.amplitudes_type not in self.amplitudes_types:
+            self.options = attrs.evolve(self.options, amplitudes_type=(self.amplitudes_types or ["template"])[0])
+        self._layers = [self._layer(self._cluster_spikes(c, False), c) for c in self.cluster_ids]
+        others = self.background_clusters()
+        self._background = None
+        if others:
+            spikes = self.controller.supervisor.clustering.spikes_in_clusters(others)
+            self._background = self._layer(_even(np.asarray(spikes, np.int64),
+                                                 self.options.n_spikes_amplitudes_background), -1)
+        layers = [self._background] if self._background is not None else []
+        layers += self._layers
+        q = self.options.quantile
+        lows = [np.quantile(x.amplitudes, 1 - q) for x in layers if len(x.amplitudes)]
+        highs = [np.quantile(x.amplitudes, q) for x in layers if len(x.amplitudes)]
+        y0 = min(0.0, float(min(lows, default=0.0)))
+        y1 = float(max(highs, default=1.0))
+        self._bounds = (0.0, y0, self.duration, y1 if y1 > y0 else y0 + 1.0)
+        self._data_valid = True
+
+    # Frame ---------------------------------------------------------------------------
+
+    def compute(self, extent: tuple[float, float, float, float] | None = None) -> AmplitudeFrame:
+        """Rasterise background and clusters; histograms on the right strip."""
+        if not self._data_valid:
+            self._load()
+        x0, y0, x1, y1 = self._bounds
+        home = (x0, y0, x1 * (1.0 + 0.05 + HISTOGRAM_SCALE), y1)
+        ext = tuple(extent) if extent is not None else home
+        image = new_image(self.size[1], self.size[0])
+        pal = self.palette(1.0)
+        if self._background is not None:
+            b = self._background
+            draw_points(image, b.times, b.amplitudes, len(self.cluster_ids), pal, ext, self.options.marker_size)
+        for i, layer in enumerate(self._layers):
+            draw_points(image, layer.times, layer.amplitudes, i, pal, ext, self.options.marker_size)
+        self.is_dirty = False
+        return AmplitudeFrame(RasterLayer(finish_image(image), ext), self._histograms(), home,  # type: ignore[arg-type]
+                              self._bounds, self.time_range, list(self.cluster_ids), self.lasso.polygon,
+                              self.options.amplitudes_type)
+
+    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Marginal histograms ``(n_layers, n_bins)`` (background first if any) and edges."""
+        layers = ([self._background] if self._background is not None else []) + self._layers
+        if not layers:
+            return np.zeros((0, self.options.n_bins)), np.linspace(0, 1, self.options.n_bins + 1)
+        amps = np.concatenate([x.amplitudes for x in layers])
+        offsets = np.cumsum([0] + [len(x.amplitudes) for x in layers])
+        lookup = {k: np.arange(offsets[k], offsets[k + 1]) for k in range(len(layers))}
+        return amplitude_histograms(amps, list(range(len(layers))), n_bins=self.options.n_bins,
+                                    value_range=(self._bounds[1], self._bounds[3]), ignore_zeros=True,
+                                    density=True, spikes_per_cluster=lookup)
+
+    def _histograms(self) -> list[Polyline]:
+        hist, edges = self.histograms()
+        if not hist.size:
+            return []
+        top = float(hist.max()) or 1.0
+        d = self.duration
+        base, width = d * 1.05, d * HISTOGRAM_SCALE
+        colors = ([BACKGROUND_COLOR] if self._background is not None else []) + \
+            [self.cluster_color(i, 0.5) for i in range(len(self._layers))]
+        ids: list[int | None] = ([None] if self._background is not None else []) + list(self.cluster_ids)
+        out = []
+        for h, color, cid in zip(hist, colors, ids):
+            y = np.repeat(edges, 2)
+            x = base + width * np.r_[0.0, np.repeat(h / top, 2), 0.0]
+            out.append(Polyline(x, y, tuple(color), kind="histogram", cluster_id=cid))
+        return out
+
+    # Lasso, split, clicks --------------------------------------------------------------
+
+    def add_lasso_point(self, x: float, y: float) -> bool:
+        """ctrl+left click (data coordinates)."""
+        ok = self.lasso.add(x, y, box=0)
+        self.is_dirty = True
+        return ok
+
+    def clear_lasso(self) -> None:
+        """ctrl+right click."""
+        self.lasso.clear()
+        self.is_dirty = True
+
+    def spikes_in_lasso(self, load_all: bool = True) -> npt.NDArray[np.int64]:
+        """Spikes of the selected clusters inside the lasso (all their spikes with ``load_all``)."""
+        if not self.lasso.is_closed or not self.cluster_ids:
+            return np.zeros(0, dtype=np.int64)
+        out = []
+        for cid in self.cluster_ids:
+            layer = self._layer(self._cluster_spikes(cid, load_all), cid)
+            out.append(layer.spike_ids[self.lasso.contains(np.c_[layer.times, layer.amplitudes])])
+        return np.unique(np.concatenate(out))
+
+    def on_request_split(self, sender: Any = None) -> npt.NDArray[np.int64]:
+        """``request_split`` handler (clears the lasso)."""
+        spikes = self.spikes_in_lasso(load_all=True)
+        self.clear_lasso()
+        return spikes
+
+    def split(self) -> Any:
+        """Split the lasso's spikes through the Supervisor."""
+        spikes = self.on_request_split()
+        return self.controller.supervisor.split(spikes) if spikes.size else None
+
+    def time_click(self, x: float) -> float:
+        """alt+click: emit ``select_time`` with the clicked time."""
+        t = float(np.clip(x, 0.0, self.duration))
+        emit("select_time", self.sender, t)
+        return t
+
+    def on_time_range_selected(self, sender: Any, interval: tuple[float, float]) -> None:
+        """Show the trace view's window as a band."""
+        self.time_range = (float(interval[0]), float(interval[1]))
+        self.is_dirty = True
+
+    def on_select_feature(self, sender: Any, dim: str | None = None, channel_id: int | None = None,
+                          pc: int | None = None) -> None:
+        """``select_feature`` from the feature view: switch to that feature."""
+        if "feature" not in self.amplitudes_types or channel_id is None:
+            return
+        self.feature_channel, self.feature_pc = int(channel_id), int(pc or 0)
+        self._set(amplitudes_type="feature")
+
+    # Commands --------------------------------------------------------------------------
+
+    def set_amplitudes_type(self, name: str) -> None:
+        """Switch amplitude type."""
+        if name not in self.amplitudes_types:
+            raise ValueError(f"Unknown amplitude type {name!r}; available: {self.amplitudes_types}.")
+        self._set(amplitudes_type=name)
+
+    def _step(self, d: int) -> None:
+        types = self.amplitudes_types
+        if types:
+            cur = self.options.amplitudes_type
+            i = types.index(cur) if cur in types else 0
+            self.set_amplitudes_type(types[(i + d) % len(types)])
+
+    def next_amplitudes_type(self) -> None:
+        """``a``."""
+        self._step(+1)
+
+    def previous_amplitudes_type(self) -> None:
+        """``shift+a``."""
+        self._step(-1)
+
+    def change_marker_size(self, delta: float) -> None:
+        """``alt+wheel``."""
+        size = int(np.clip(self.options.marker_size + (1 if delta > 0 else -1), 1, 20))
+        self._set(False, marker_size=size)
+
+    def on_cluster(self, sender: Any, up: Any) -> None:
+        """Forget cached best channels of deleted clusters, then as the base class."""
+        for c in getattr(up, "deleted", ()) or ():
+            self._best.pop(int(c), None)
+        if self.cluster_ids and (set(getattr(up, "deleted", ()) or ()) | set(getattr(up, "added", ()) or ())):
+            # Background clusters may have changed too.
+            self.invalidate()
+            return
+        super().on_cluster(sender, up)
+
+    @property
+    def status(self) -> str:
+        """The amplitude type."""
+        return self.options.amplitudes_type

@@ -1,0 +1,219 @@
+"""ISI and firing-rate view models: one histogram row per selected cluster.
+
+phy's HistogramView subclasses (parity.md §1.5). Every spike of the cluster is used
+(no budget). The ISI view shows :func:`phycore.analysis.isi_histograms` (density, as
+phy) over ``[x_min, x_max]`` (0-50 ms, 50 bins of 1 ms); the firing-rate view shows
+:func:`phycore.analysis.firing_rate_over_time` in Hz (phy shows a unit-area histogram
+of spike times instead, whose height is not a rate) over ``[x_min, x_max]`` (whole
+recording, 200 bins). Rows are stacked top to bottom in selection order; in the row
+coordinates of the frame, row ``i`` covers ``y in [n - 1 - i, n - i]`` and ``x`` is in
+seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phycore.analysis import firing_rate_over_time, isi_bin_edges, isi_histograms
+from phycore.errors import ActionError
+from phygui.viewmodels.items import ClusterViewModel, Label, Polyline
+
+__all__ = ["HistogramModel", "ISIModel", "FiringRateModel", "HistogramOptions", "HistogramFrame"]
+
+_HEIGHT = 0.9  # fraction of a row used by its histogram
+
+
+@attrs.define(frozen=True)
+class HistogramOptions:
+    """State keys ``n_bins``, ``x_min``, ``x_max`` (seconds; None = from the data)."""
+
+    n_bins: int = 50
+    x_min: float = 0.0
+    x_max: float | None = 0.05
+
+
+@attrs.define(eq=False)
+class HistogramFrame:
+    """Rows of histograms.
+
+    Attributes
+    ----------
+    values : ndarray (n_clusters, n_bins)
+        Density (ISI) or rate in Hz (firing rate).
+    edges : ndarray (n_bins + 1,)
+        Bin edges in seconds.
+    """
+
+    values: npt.NDArray[np.float64]
+    edges: npt.NDArray[np.float64]
+    bars: list[Polyline]
+    labels: list[Label]
+    home: tuple[float, float, float, float]
+    cluster_ids: list[int]
+    unit: str
+
+
+class HistogramModel(ClusterViewModel):
+    """Shared logic of the ISI and firing-rate views (subclasses define :meth:`histograms`)."""
+
+    max_n_clusters = 20
+    options_class = HistogramOptions
+    unit = "s"
+    alias = "h"
+
+    def __init__(self, controller: Any, options: HistogramOptions | None = None) -> None:
+        super().__init__(controller, options)
+        self._values = np.zeros((0, 1))
+        self._edges = np.linspace(0, 1, 2)
+
+    @property
+    def snippets(self) -> dict[str, str]:
+        """phy's snippet aliases (``:isin``, ``:frb``, ...)."""
+        a = self.alias
+        return {"set_n_bins": f"{a}n", "set_bin_size": f"{a}b", "set_x_min": f"{a}min", "set_x_max": f"{a}max"}
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """``(x_min, x_max)`` in seconds."""
+        hi = self.options.x_max if self.options.x_max is not None else float(self.controller.model.duration)
+        return float(self.options.x_min), float(hi)
+
+    def _spikes(self) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.int64]]]:
+        # Spike times of the selected clusters only, with a lookup into them.
+        clustering = self.controller.supervisor.clustering
+        times = np.asarray(self.controller.model.spike_times)
+        parts, lookup, start = [], {}, 0
+        for cid in self.cluster_ids:
+            t = times[np.asarray(clustering.spikes_in_clusters([cid]), dtype=np.int64)]
+            parts.append(np.asarray(t, dtype=np.float64))
+            lookup[cid] = np.arange(start, start + len(t), dtype=np.int64)
+            start += len(t)
+        return (np.concatenate(parts) if parts else np.zeros(0)), lookup
+
+    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``(values (n_clusters, n_bins), edges)``."""
+        raise NotImplementedError
+
+    def compute(self) -> HistogramFrame:
+        """Histograms and their stacked step outlines."""
+        if not self._data_valid:
+            if self.cluster_ids:
+                self._values, self._edges = self.histograms()
+            else:
+                self._values, self._edges = np.zeros((0, self.options.n_bins)), np.linspace(*self.x_range, 2)
+            self._data_valid = True
+        n = len(self.cluster_ids)
+        bars, labels = [], []
+        x = np.repeat(self._edges, 2)
+        for i, (cid, v) in enumerate(zip(self.cluster_ids, self._values)):
+            top = float(v.max()) or 1.0
+            y = (n - 1 - i) + _HEIGHT * np.r_[0.0, np.repeat(v / top, 2), 0.0]
+            bars.append(Polyline(x, y, self.cluster_color(i), kind="histogram", box=i, cluster_id=cid))
+            labels.append(Label(float(self._edges[-1]), n - i - 0.1, self._text(v), anchor="right", box=i))
+        self.is_dirty = False
+        x0, x1 = float(self._edges[0]), float(self._edges[-1])
+        return HistogramFrame(self._values, self._edges, bars, labels, (x0, 0.0, x1, float(max(n, 1))),
+                              list(self.cluster_ids), self.unit)
+
+    def _text(self, values: np.ndarray) -> str:
+        return ""
+
+    # Commands (values in the view's unit, like phy's prompts and snippets) ------------------
+
+    def _f(self) -> float:
+        return 1e-3 if self.unit == "ms" else 1.0
+
+    def set_n_bins(self, n_bins: int) -> None:
+        """Number of bins (at least 2)."""
+        self._set(n_bins=max(2, int(n_bins)))
+
+    def set_bin_size(self, bin_size: float) -> None:
+        """Bin size in the view's unit (sets the number of bins)."""
+        if not bin_size > 0:
+            raise ActionError(f"The bin size must be positive, got {bin_size}.", argument="bin_size")
+        lo, hi = self.x_range
+        self.set_n_bins(int(round((hi - lo) / (float(bin_size) * self._f()))))
+
+    def set_x_min(self, x_min: float) -> None:
+        """Lower bound, in the view's unit."""
+        v = float(x_min) * self._f()
+        if v < self.x_range[1]:
+            self._set(x_min=max(0.0, v))
+
+    def set_x_max(self, x_max: float) -> None:
+        """Upper bound, in the view's unit."""
+        v = float(x_max) * self._f()
+        if v > self.x_range[0]:
+            self._set(x_max=v)
+
+    def increase(self) -> None:
+        """``ctrl+wheel`` up: x_max x1.1."""
+        self._set(x_max=self.x_range[1] * 1.1)
+
+    def decrease(self) -> None:
+        """``ctrl+wheel`` down: x_max /1.1."""
+        v = self.x_range[1] / 1.1
+        if v > self.x_range[0]:
+            self._set(x_max=v)
+
+    def change_x_min(self, delta: float) -> None:
+        """``shift+wheel``: x_min x1.1^delta (kept below x_max)."""
+        v = self.options.x_min * 1.1 ** float(delta)
+        if v < self.x_range[1]:
+            self._set(x_min=v)
+
+    def change_n_bins(self, delta: float) -> None:
+        """``alt+wheel``: n_bins /1.05^delta (at least 2)."""
+        self.set_n_bins(max(2, int(self.options.n_bins / 1.05 ** float(delta))))
+
+    @property
+    def bin_size(self) -> float:
+        """Bin size in the view's unit."""
+        lo, hi = self.x_range
+        return (hi - lo) / self.options.n_bins / self._f()
+
+    @property
+    def status(self) -> str:
+        """``'[0.0ms, 50.0ms]'``."""
+        lo, hi = self.x_range
+        return f"[{lo / self._f():.1f}{self.unit}, {hi / self._f():.1f}{self.unit}]"
+
+
+class ISIModel(HistogramModel):
+    """Inter-spike-interval histograms (density), 0-50 ms in 1-ms bins by default."""
+
+    unit = "ms"
+    alias = "isi"
+
+    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """ISI densities ``(n_clusters, n_bins)`` and edges (s)."""
+        lo, hi = self.x_range
+        edges = isi_bin_edges(lo, hi, self.options.n_bins)
+        times, lookup = self._spikes()
+        values = isi_histograms(times, self.cluster_ids, bin_edges=edges, spikes_per_cluster=lookup, density=True)
+        return values, edges
+
+
+class FiringRateModel(HistogramModel):
+    """Firing rate over time (Hz), whole recording in 200 bins by default."""
+
+    unit = "s"
+    alias = "fr"
+
+    def __init__(self, controller: Any, options: HistogramOptions | None = None) -> None:
+        super().__init__(controller, options or HistogramOptions(n_bins=200, x_min=0.0, x_max=None))
+
+    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Rates ``(n_clusters, n_bins)`` in Hz and edges (s)."""
+        lo, hi = self.x_range
+        times, lookup = self._spikes()
+        rates, edges = firing_rate_over_time(times - lo, self.cluster_ids, duration=hi - lo,
+                                             bin_size=(hi - lo) / self.options.n_bins, spikes_per_cluster=lookup)
+        return rates, edges + lo
+
+    def _text(self, values: np.ndarray) -> str:
+        return f"{float(values.mean()):.1f} Hz" if values.size else ""

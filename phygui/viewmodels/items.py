@@ -1,0 +1,173 @@
+"""What the view models hand to the drawers, and what they share.
+
+A view model's ``compute()`` returns a frame-data object made of these items: a
+rasterised dense layer (:class:`RasterLayer`), a few light vector items
+(:class:`Polyline`, :class:`Label`) and the plot's home bounds. :class:`ClusterViewModel`
+is the shared selection / dirty-flag / options logic of the per-selection views.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phycore.supervisor.colors import selected_cluster_color
+
+__all__ = ["RasterLayer", "Polyline", "Label", "ClusterViewModel", "BACKGROUND_COLOR", "AXIS_COLOR"]
+
+#: Colour of background spikes (phy's 50 % grey).
+BACKGROUND_COLOR = (0.5, 0.5, 0.5, 0.5)
+#: Colour of axes, zero lines, ticks, baselines.
+AXIS_COLOR = (0.75, 0.75, 0.75, 1.0)
+
+Bounds = tuple[float, float, float, float]
+
+
+@attrs.define(eq=False)
+class RasterLayer:
+    """A dense layer as an image.
+
+    Attributes
+    ----------
+    image : ndarray, shape (height, width, 4), float32
+        Straight RGBA in 0..1, top row first.
+    extent : (x0, y0, x1, y1)
+        Data rectangle the image covers (what the drawer passes as the image
+        series' bounds).
+    """
+
+    image: npt.NDArray[np.float32]
+    extent: Bounds
+
+
+@attrs.define(eq=False)
+class Polyline:
+    """A light vector line (mean waveform, template, baseline, refractory line, axis).
+
+    ``x`` and ``y`` have the same length; NaN breaks the line. ``box`` says which
+    subplot it belongs to when the view has several (None otherwise).
+    """
+
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float64]
+    color: tuple[float, ...]
+    kind: str = ""
+    box: Any = None
+    cluster_id: int | None = None
+
+
+@attrs.define(eq=False)
+class Label:
+    """A text label at a data position (``anchor`` in ``{'left', 'right', 'center'}``)."""
+
+    x: float
+    y: float
+    text: str
+    color: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    anchor: str = "right"
+    box: Any = None
+
+
+def options_state(options: Any) -> dict[str, Any]:
+    """Options as a JSON-friendly dict (tuples become lists)."""
+    out = {}
+    for k, v in attrs.asdict(options).items():
+        out[k] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+class ClusterViewModel:
+    """Selection, colours, options and the dirty flag of a view of selected clusters.
+
+    Parameters
+    ----------
+    controller : object
+        Duck-typed :class:`phycore.TemplateController` (``model``, ``supervisor`` and
+        the ``get_*`` data functions).
+    options : attrs instance, optional
+        The view's options (state keys); defaults when omitted.
+
+    Attributes
+    ----------
+    cluster_ids : list of int
+        Clusters drawn: the first ``max_n_clusters`` of the selection, in order.
+    is_dirty : bool
+        True when the picture must be recomputed (inputs changed since the last
+        ``compute()``); the drawer re-rasterises only then.
+    """
+
+    max_n_clusters = 8
+    options_class: type = object
+
+    def __init__(self, controller: Any, options: Any = None) -> None:
+        self.controller = controller
+        self.options = options if options is not None else self.options_class()
+        self.cluster_ids: list[int] = []
+        self.is_dirty = True
+        self._data_valid = False
+
+    # Inputs ----------------------------------------------------------------------
+
+    def set_selection(self, cluster_ids: Sequence[int]) -> None:
+        """Follow the ``select`` event: draw the first ``max_n_clusters`` clusters."""
+        ids = [int(c) for c in cluster_ids][: self.max_n_clusters]
+        if ids != self.cluster_ids:
+            self.cluster_ids = ids
+            self.invalidate()
+
+    def on_select(self, sender: Any, cluster_ids: Sequence[int], *args: Any, **kwargs: Any) -> None:
+        """``select`` event handler (phy's signature)."""
+        self.set_selection(cluster_ids)
+
+    def on_cluster(self, sender: Any, up: Any) -> None:
+        """``cluster`` event handler: recompute if the update touches a drawn cluster.
+
+        Merges and splits delete the old ids (a new selection follows); metadata
+        changes do not alter the data of these views.
+        """
+        touched = set(int(c) for c in getattr(up, "deleted", ()) or ()) | set(
+            int(c) for c in getattr(up, "added", ()) or ())
+        if touched & set(self.cluster_ids) or self._touches_background(up):
+            self.invalidate()
+
+    def _touches_background(self, up: Any) -> bool:
+        return False
+
+    def invalidate(self, data: bool = True) -> None:
+        """Mark the view dirty; ``data=False`` keeps loaded data (layout/option change)."""
+        self.is_dirty = True
+        if data:
+            self._data_valid = False
+
+    # Colours and state -------------------------------------------------------------
+
+    def cluster_color(self, i: int, alpha: float = 1.0) -> tuple[float, float, float, float]:
+        """Colour of the ``i``-th drawn cluster (phy's selection palette)."""
+        return selected_cluster_color(i, alpha)
+
+    def palette(self, alpha: float = 1.0) -> npt.NDArray[np.float32]:
+        """``(n_clusters + 1, 4)``: one row per drawn cluster, then background grey."""
+        rows = [self.cluster_color(i, alpha) for i in range(len(self.cluster_ids))]
+        rows.append(BACKGROUND_COLOR)
+        return np.asarray(rows, dtype=np.float32)
+
+    def get_state(self) -> dict[str, Any]:
+        """Options to save in the GUI state."""
+        return options_state(self.options)
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore options saved by :meth:`get_state` (unknown keys are ignored)."""
+        fields = {f.name: f for f in attrs.fields(type(self.options))}
+        changes = {}
+        for k, v in state.items():
+            if k in fields:
+                changes[k] = tuple(v) if isinstance(v, list) else v
+        self.options = attrs.evolve(self.options, **changes)
+        self.invalidate()
+
+    def _set(self, data: bool = True, **changes: Any) -> None:
+        self.options = attrs.evolve(self.options, **changes)
+        self.invalidate(data)

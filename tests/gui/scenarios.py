@@ -1,0 +1,352 @@
+"""GUI scenarios, each run in its own process by ``test_gui_app.py`` (one Dear PyGui context
+per process: a second context in the same process can segfault in dearpygui 2.3.1).
+
+Run one by hand:  xvfb-run -a python -m tests.gui.scenarios startup /path/to/data
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tests.gui.helpers import grab, has_color, region
+
+BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
+GOOD, MUA, NOISE = (0x86, 0xD1, 0x6D), (0xAF, 0xAF, 0xAF), (0x77, 0x77, 0x77)
+DOWN, SPACE, G, Z, S, SEMICOLON = 516, 524, 552, 571, 564, 601
+
+
+def scenario_startup_tables_and_pixels(gui: Any, dataset: Path) -> None:
+    sup = gui.supervisor
+    ids = sup.cluster_table.visible_ids
+    sup.select(ids[0], ids[1])
+    gui.render(3)
+    frame = grab(gui, "startup_two_selected")
+    assert frame.shape[0] >= 900 and frame.shape[1] >= 1500
+    assert frame[..., :3].std() > 10  # not blank
+    table = region(gui, gui.cluster_view, frame)
+    assert has_color(table, BLUE, min_count=200), "first selected row is not blue"
+    assert has_color(table, RED, min_count=200), "second selected row is not red"
+    groups = {sup.cluster_table.get(c, "group") for c in ids[2:20]}
+    if "good" in groups:
+        assert has_color(table, GOOD, tol=8)
+    if "noise" in groups:
+        assert has_color(table, NOISE, tol=8)
+    # rows are drawn: many distinct text lines in the table region
+    rows_with_text = (table[..., :3].max(axis=-1) > 150).any(axis=1).sum()
+    assert rows_with_text > 100
+    # only visible rows exist as widgets (virtualised table)
+    assert gui.cluster_view._n_pool < 80
+    sim = region(gui, gui.similarity_view, frame)
+    assert (sim[..., :3].max(axis=-1) > 150).any(axis=1).sum() > 100
+
+
+def scenario_keyboard_dispatch_merge_undo_save(gui: Any, dataset: Path) -> None:
+    sup = gui.supervisor
+    n0 = len(sup.clustering.cluster_ids)
+    gui.handle_key(DOWN)
+    gui.render(1)
+    assert len(sup.selected_clusters) == 1
+    gui.handle_key(SPACE)
+    gui.render(1)
+    assert len(sup.selected) == 2
+    pair = sup.selected
+    gui.handle_key(G)
+    gui.render(2)
+    assert len(sup.clustering.cluster_ids) == n0 - 1
+    assert not set(pair) & set(sup.clustering.cluster_ids)
+    assert "merge" in gui.status.text()
+    gui.handle_key(Z, ctrl=True)
+    gui.render(1)
+    assert len(sup.clustering.cluster_ids) == n0
+    gui.handle_key(Z, ctrl=True, shift=True)
+    gui.render(1)
+    assert len(sup.clustering.cluster_ids) == n0 - 1
+    assert sup.is_dirty()
+    gui.handle_key(S, ctrl=True)
+    gui.render(1)
+    assert not sup.is_dirty()
+    saved = np.load(dataset / "spike_clusters.npy")
+    assert not set(pair) & set(np.unique(saved).tolist())
+    assert "saved" in gui.status.text()
+    grab(gui, "after_merge_save")
+
+
+def scenario_clicks_select_and_similarity_updates(gui: Any, dataset: Path) -> None:
+    sup, cv, sv = gui.supervisor, gui.cluster_view, gui.similarity_view
+    ids = sup.cluster_table.visible_ids
+    cv.click_row(ids[3])
+    assert sup.selected_clusters == [ids[3]]
+    assert ids[3] not in sup.similarity_table.visible_ids and len(sup.similarity_table) > 0
+    cv.click_row(ids[5], ctrl=True)
+    assert sup.selected_clusters == [ids[3], ids[5]]
+    cv.click_row(ids[3], ctrl=True)
+    assert sup.selected_clusters == [ids[5]]
+    cv.click_row(ids[8], shift=True)
+    assert sup.selected_clusters == ids[3:9]  # shift: range from the last clicked row
+    sim_ids = sup.similarity_table.visible_ids
+    sv.click_row(sim_ids[0])
+    assert sup.selected_similar == [sim_ids[0]]
+    gui.render(2)
+    frame = grab(gui, "clicks")
+    # the similarity row takes the colour after the 6 cluster-table selections (phy's palette, index 6)
+    assert sv.color_offset() == 6
+    assert has_color(region(gui, sv, frame), (0xFF, 0x8F, 0xC8), min_count=100)
+
+
+def scenario_snippet_mode_and_errors(gui: Any, dataset: Path) -> None:
+    sup = gui.supervisor
+    gui.handle_key(SEMICOLON, shift=True)  # ':'
+    gui.render(2)
+    assert gui.snippets.active
+    ids = sup.cluster_table.visible_ids
+    r = gui.run_snippet(f":merge {ids[0]} {ids[1]}")
+    assert r.ok and ids[0] not in sup.clustering.cluster_ids
+    r = gui.run_snippet(f":c {ids[2]} {ids[3]}")
+    assert r.ok and sup.selected_clusters == [ids[2], ids[3]]
+    r = gui.run_snippet(":label quality good")
+    assert r.ok and sup.cluster_meta.get("quality", ids[2]) == "good"
+    r = gui.run_snippet(":nope 1")
+    assert not r.ok and "Unknown snippet" in gui.status.error
+    gui.render(2)
+    grab(gui, "snippet_error")
+    # prompt actions open the command line with their snippet
+    gui.handle_key(557)  # 'l'
+    gui.render(2)
+    assert gui.snippets.text.startswith(":l")
+
+
+def scenario_filter_and_sort_emit_events(gui: Any, dataset: Path) -> None:
+    from phycore.signals import connect
+
+    seen: list[tuple[str, int]] = []
+    connect(lambda s, ids: seen.append(("filter", len(ids))), event="table_filter")
+    connect(lambda s, ids: seen.append(("sort", len(ids))), event="table_sort")
+    cv = gui.cluster_view
+    cv.apply_filter("n_spikes > 500")
+    gui.render(2)
+    n = cv.model.n_rows
+    assert 0 < n < len(gui.supervisor.cluster_table)
+    assert ("filter", n) in seen
+    cv.apply_filter("this is not valid ((")
+    assert gui.status.error and cv.model.n_rows == n
+    cv.model.header_click("fr")
+    assert gui.supervisor.cluster_table.current_sort == ("fr", "desc")
+    assert ("sort", n) in seen
+    cv.clear_filter()
+    gui.render(2)
+    assert cv.model.n_rows == len(gui.supervisor.cluster_table)
+
+
+def scenario_state_save(gui: Any, dataset: Path) -> None:
+    ids = gui.supervisor.cluster_table.visible_ids
+    gui.cluster_view.model.header_click("fr")
+    gui.supervisor.select(ids[4])
+    gui.close_view(gui.get_view("FeatureView"))
+    gui.render(3)
+    assert gui.request_close() is True
+    local = json.loads((dataset / ".phy" / "state.json").read_text())
+    assert local["ClusterView"]["selected"] == [ids[4]]
+    (dataset / "expected.json").write_text(json.dumps({"selected": [ids[4]]}))
+
+
+def scenario_state_restore(gui: Any, dataset: Path) -> None:
+    expected = json.loads((dataset / "expected.json").read_text())
+    assert gui.supervisor.cluster_table.current_sort == ("fr", "desc")
+    assert gui.supervisor.selected_clusters == expected["selected"]
+    assert gui.get_view("FeatureView") is None
+    assert "FeatureView" in gui.view_classes  # can be re-added from View > Add view
+    assert "[Docking]" in gui.state["GUI"]["layout_ini"]
+    grab(gui, "state_restored")
+
+
+def scenario_close_with_unsaved_changes_prompts(gui: Any, dataset: Path) -> None:
+    sup = gui.supervisor
+    ids = sup.cluster_table.visible_ids
+    sup.merge(ids[0], ids[1])
+    assert gui.request_close() is False
+    gui.render(2)
+    assert gui.close_prompt.shown
+    grab(gui, "close_prompt")
+    gui._answer_close("cancel")
+    gui.render(2)
+    assert not gui.close_prompt.shown and sup.is_dirty()
+    assert gui.request_close() is False
+    gui._answer_close("save")
+    assert not sup.is_dirty()
+    assert not (set(ids[:2]) & set(np.unique(np.load(dataset / "spike_clusters.npy")).tolist()))
+
+
+def scenario_failing_view_and_plugin_action_do_not_crash(gui: Any, dataset: Path) -> None:
+    from phygui.views.base import View
+
+    class Broken(View):
+        def update(self) -> None:
+            raise RuntimeError("boom in draw")
+
+    gui.register_view("Broken", Broken, show=True)
+    group = gui.add_action_group("Plugin", menu="Plugin")
+    group.add(lambda: 1 / 0, name="explode", shortcut="alt+x")
+    gui.render(5)
+    assert "boom in draw" in gui.status.error
+    gui.handle_key(569, alt=True)
+    gui.render(2)
+    assert "explode" in gui.status.error
+    gui.supervisor.select(gui.supervisor.cluster_table.visible_ids[0])
+    gui.render(3)  # still running
+    grab(gui, "errors_shown")
+
+
+def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
+    from phycore.signals import connect
+    from phygui.app import create_gui
+    from phygui.views.base import View
+
+    events: list[str] = []
+
+    class MyView(View):
+        pass
+
+    def on_gui_ready(sender: Any, gui: Any) -> None:
+        events.append("gui_ready")
+        gui.register_view("MyView", MyView)
+
+    connect(on_gui_ready, event="gui_ready")
+    connect(lambda gui, view: events.append(f"add_view:{view.name}"), event="add_view")
+    connect(lambda gui, view: events.append(f"close_view:{view.name}"), event="close_view")
+    connect(lambda gui: events.append("show"), event="show")
+    connect(lambda gui: events.append("close"), event="close")
+    gui = create_gui(controller)
+    try:
+        gui.render(2)
+        assert "gui_ready" in events and "show" in events
+        from phygui.menus import menu_entries
+
+        assert "MyView" in gui.view_classes
+        view = gui.add_view(gui.view_classes["MyView"](gui))
+        gui.render(2)
+        assert "add_view:MyView" in events
+        gui.close_view(view)
+        assert "close_view:MyView" in events
+        assert {"File", "Edit", "Select", "View", "Help"} <= set(menu_entries(gui))
+        rows = gui.show_help()
+        assert any(r[1] == "merge" and r[2] == "g" for r in rows)
+        gui.render(2)
+        grab(gui, "help_window")
+        assert gui.request_close()
+        assert "close" in events
+    finally:
+        gui.destroy()
+
+
+def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
+    """Real X key events (xdotool) reach the keymap: select, merge, undo, snippet line."""
+    import shutil
+    import subprocess
+    import time
+
+    assert shutil.which("xdotool"), "xdotool is not installed"
+    sup = gui.supervisor
+    n0 = len(sup.clustering.cluster_ids)
+    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
+    assert wid, "the phygui window was not found by xdotool"
+
+    def keys(*seq: str, command: str = "key") -> None:
+        proc = subprocess.Popen(["xdotool", "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq])
+        t0 = time.monotonic()
+        while proc.poll() is None and time.monotonic() - t0 < 30:
+            gui.render(1)
+        gui.render(4)
+
+    keys("Down", "Down")
+    assert len(sup.selected_clusters) == 1
+    keys("space")
+    assert len(sup.selected) == 2
+    pair = sup.selected
+    keys("g")
+    assert len(sup.clustering.cluster_ids) == n0 - 1 and not set(pair) & set(sup.clustering.cluster_ids)
+    keys("ctrl+z")
+    assert len(sup.clustering.cluster_ids) == n0
+    # typing in the filter box does not trigger shortcuts
+    import dearpygui.dearpygui as dpg
+
+    dpg.focus_item(gui.cluster_view.filter_input)
+    gui.render(3)
+    keys("g")
+    assert len(sup.clustering.cluster_ids) == n0
+    keys("Escape")
+    # snippet mode: ':' opens the command line, typed text runs on Enter
+    ids = sup.cluster_table.visible_ids[:2]
+    keys("colon")
+    assert gui.snippets.active
+    keys(f"c {ids[0]} {ids[1]}", command="type")
+    keys("Return")
+    assert sup.selected_clusters == list(ids), gui.status.error
+    # history: ':' then Up recalls the last snippet, Enter runs it again
+    sup.select(sup.cluster_table.visible_ids[5])
+    keys("colon")
+    keys("Up")
+    keys("Return")
+    assert sup.selected_clusters == list(ids), (gui.status.text(), gui.status.error)
+    # Escape leaves snippet mode without running anything
+    keys("colon")
+    keys("g", command="type")
+    keys("Escape")
+    assert not gui.snippets.active
+    grab(gui, "xdotool_keys")
+
+
+def scenario_template_gui_script(controller: Any, dataset: Path) -> None:
+    """`phygui.template_gui(params)` runs the event loop; a `show` subscriber closes it."""
+    import phygui
+    from phycore.signals import connect
+
+    seen: list[Any] = []
+
+    def on_gui_ready(sender: Any, gui: Any) -> None:
+        seen.append(("gui_ready", type(sender).__name__))
+
+    def on_show(gui: Any) -> None:
+        seen.append("show")
+        gui.supervisor.select(gui.supervisor.cluster_table.visible_ids[0])
+        gui.request_close()
+
+    connect(on_gui_ready, event="gui_ready")
+    connect(on_show, event="show")
+    phygui.template_gui(dataset / "params.py")
+    assert seen == [("gui_ready", "TemplateController"), "show"], seen
+    assert (dataset / ".phy" / "state.json").exists()
+
+
+def main(name: str, data_dir: str) -> None:
+    """Build the controller (and the GUI unless the scenario takes a controller) and run it."""
+    from phycore import signals
+    from phycore.controller import TemplateController
+    from phygui.app import create_gui
+
+    signals.set_raise_errors(False)  # the GUI reports subscriber errors itself
+    func = globals()[f"scenario_{name}"]
+    dataset = Path(data_dir)
+    controller = TemplateController(dataset / "params.py")
+    try:
+        if "controller" in inspect.signature(func).parameters:
+            func(controller, dataset)
+        else:
+            gui = create_gui(controller)
+            try:
+                gui.render(3)
+                func(gui, dataset)
+            finally:
+                gui.destroy()
+    finally:
+        controller.close()
+    print(f"scenario {name}: OK")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
