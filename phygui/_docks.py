@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -43,8 +44,13 @@ def add_view(gui: GUI, view: Any) -> Any:
     if any(v.name == view.name for v in gui.views):
         n = sum(1 for v in gui.views if v.name.split(" (")[0] == view.name)
         view.name = f"{view.name} ({n})"
-    with dpg.window(label=view.name, use_internal_label=False, no_close=not view.closable, width=500, height=400,
-                    on_close=lambda s, a, u: gui.close_view(u), user_data=view) as win:
+    extra: dict[str, Any] = {}
+    if f"[Window][{view.name}]" not in gui._layout_text:
+        # Not in the dock layout (a plugin view, View > Add view): float it over the data views.
+        k = len(gui.views) % 8
+        extra["pos"] = (int(gui.width * 0.33) + 30 * k, 60 + 30 * k)
+    with dpg.window(label=view.name, use_internal_label=False, no_close=not view.closable, width=560, height=420,
+                    on_close=lambda s, a, u: gui.close_view(u), user_data=view, **extra) as win:
         view.window = win
     guard(gui, view, "set_state", gui.state.get_view_state(view.name))
     guard(gui, view, "build", win)
@@ -82,3 +88,13 @@ def guard(gui: GUI, view: View, method: str, *args: Any) -> Any:
             dpg.add_text(f"This view stopped after repeated errors: {exc}", parent=view.window,
                          color=(255, 90, 90, 255))
         return None
+
+
+def adapt_factory(factory: Callable[..., Any]) -> Callable[[GUI], Any]:
+    """A view factory taking the GUI, from one taking the GUI or nothing (phy's ``view_creator``)."""
+    try:
+        takes_gui = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+                        for p in inspect.signature(factory).parameters.values())
+    except (TypeError, ValueError):
+        takes_gui = True
+    return (lambda gui: factory(gui)) if takes_gui else (lambda gui: factory())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import dearpygui.dearpygui as dpg
@@ -14,9 +15,23 @@ if TYPE_CHECKING:
 
     from phygui.viewmodels.status import StatusModel
 
-__all__ = ["StatusBar", "HelpWindow", "ClosePrompt"]
+__all__ = ["StatusBar", "StatusLogHandler", "HelpWindow", "ClosePrompt"]
 
 _ERROR = (255, 90, 90, 255)
+
+
+class StatusLogHandler(logging.Handler):
+    """Shows ERROR records of phycore/phygui (e.g. a plugin's event handler that raised) in the
+    status bar, so no failure goes unnoticed while the app keeps running."""
+
+    def __init__(self, status: StatusModel) -> None:
+        super().__init__(level=logging.ERROR)
+        self.status = status
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+        self.status.set_error(f"{record.getMessage()}{detail}"[:300])
 
 
 class StatusBar:
@@ -117,8 +132,9 @@ class ClosePrompt:
                                    callback=lambda s, a, u: on_answer(u), user_data=answer.lower())
 
     def show(self) -> None:
-        """Open the prompt."""
-        dpg.configure_item(self.window, show=True)
+        """Open the prompt in the middle of the window."""
+        w, h = dpg.get_viewport_client_width(), dpg.get_viewport_client_height()
+        dpg.configure_item(self.window, show=True, pos=(max(0, w // 2 - 210), max(0, h // 2 - 55)))
 
     def hide(self) -> None:
         """Close the prompt."""

@@ -24,7 +24,7 @@ from phycore.supervisor import Action, Actions
 from phygui import _closing, _docks, _keyboard
 from phygui import layout as _layout
 from phygui.default_actions import create_default_actions
-from phygui.dialogs import ClosePrompt, HelpWindow, StatusBar
+from phygui.dialogs import ClosePrompt, HelpWindow, StatusBar, StatusLogHandler
 from phygui.keys import KeyDispatcher
 from phygui.snippets import SnippetLine
 from phygui.viewmodels.status import StatusModel, describe_result
@@ -35,7 +35,6 @@ from phygui.views.table import ClusterView, SimilarityView
 __all__ = ["GUI", "NoDisplayError", "has_display"]
 
 logger = logging.getLogger("phygui")
-_MENUS = ("File", "Edit", "Select", "View", "Help")
 
 
 class NoDisplayError(RuntimeError):
@@ -87,6 +86,9 @@ class GUI:
             "TemplateGUI", data_dir, local_keys=["ClusterView.selected"],
             config_dir=getattr(controller, "config_dir", None))
         self.status = StatusModel()
+        self._log_handler = StatusLogHandler(self.status)
+        for name in ("phycore", "phygui"):
+            logging.getLogger(name).addHandler(self._log_handler)
         self.views: list[View] = []
         self.view_classes: dict[str, Callable[..., View]] = {}
         self._closed_views: set[str] = set()
@@ -115,8 +117,9 @@ class GUI:
         self.width, self.height = viewport.get("width", size[0]), viewport.get("height", size[1])
         wanted = list(views) if views is not None else list(PLACEHOLDER_VIEWS[:6])
         self._ini_path = Path(self._tmp.name) / "layout.ini"
-        self._ini_path.write_text(ini or _layout.default_layout_ini(
-            ["ClusterView", "SimilarityView", *wanted], self.width, self.height))
+        self._layout_text = ini or _layout.default_layout_ini(
+            ["ClusterView", "SimilarityView", *wanted], self.width, self.height)
+        self._ini_path.write_text(self._layout_text)
 
         _docks.create_viewport(self._ini_path, title or self._title(), self.width, self.height,
                                viewport.get("x", 40), viewport.get("y", 40), on_exit=self.request_close)
@@ -132,6 +135,8 @@ class GUI:
             self.register_view(name, lambda gui, n=name: PlaceholderView(gui, n), show=False)
             if open_views is None or name in open_views:
                 self.add_view(self.view_classes[name](self))
+        for name, factory in dict(getattr(controller, "view_creator", None) or {}).items():
+            self.register_view(name, _docks.adapt_factory(factory))  # phy's controller.view_creator
         self._rebuild_menus()
         connect(self._on_select, event="select")
         connect(self._on_cluster, event="cluster")
@@ -374,10 +379,14 @@ class GUI:
         return text
 
     def reset_layout(self) -> None:
-        """Forget the saved layout: phy's default arrangement is used from the next start."""
+        """Re-open closed views and forget the saved dock layout: phy's default arrangement is
+        used from the next start (Dear PyGui cannot re-dock windows while running)."""
         self.state.setdefault("GUI", {})["layout_ini"] = None
         self._reset_layout = True
-        self.status.set_message("layout reset: the default layout is used from the next start")
+        for view in self.views:
+            if view.name in self._closed_views:
+                self.show_view(view)
+        self.status.set_message("layout reset: views re-opened; the default docking applies from the next start")
 
     def _title(self) -> str:
         where = getattr(self.controller, "dir_path", None)
@@ -402,6 +411,8 @@ class GUI:
         if not self.alive:
             return
         self.alive = False
+        for name in ("phycore", "phygui"):
+            logging.getLogger(name).removeHandler(self._log_handler)
         unconnect(self._on_select, self._on_cluster, self._on_table)
         for view in self.views:
             self._guard(view, "close")

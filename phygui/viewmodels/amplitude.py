@@ -20,7 +20,7 @@ from phycore.analysis import amplitude_histograms
 from phycore.signals import emit
 from phygui.viewmodels.items import BACKGROUND_COLOR, ClusterViewModel, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
-from phygui.viewmodels.raster import draw_points, finish_image, new_image
+from phygui.viewmodels.raster import Raster, draw_points
 
 __all__ = ["AmplitudeModel", "AmplitudeOptions", "AmplitudeFrame", "AMPLITUDE_SHORTCUTS"]
 
@@ -85,15 +85,16 @@ class AmplitudeModel(ClusterViewModel):
         On alt+click (:meth:`time_click`).
     """
 
+    default_size = (800, 300)
     max_n_clusters = 8
     options_class = AmplitudeOptions
     shortcuts = AMPLITUDE_SHORTCUTS
+    menu = ("next_amplitudes_type", "previous_amplitudes_type", "-", "clear_lasso", "split")
 
     def __init__(self, controller: Any, options: AmplitudeOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)
         self.sender = sender if sender is not None else self
         self.lasso = LassoState()
-        self.size = (800, 300)
         self.time_range: tuple[float, float] | None = None
         self.feature_channel: int | None = None
         self.feature_pc = 0
@@ -101,6 +102,7 @@ class AmplitudeModel(ClusterViewModel):
         self._background: _Layer | None = None
         self._bounds = (0.0, 0.0, 1.0, 1.0)
         self._best: dict[int, set[int]] = {}
+        self._hist = (np.zeros((0, self.options.n_bins)), np.linspace(0, 1, self.options.n_bins + 1))
 
     @property
     def amplitudes_types(self) -> list[str]:
@@ -115,12 +117,6 @@ class AmplitudeModel(ClusterViewModel):
     def duration(self) -> float:
         """Recording duration (x range)."""
         return float(self.controller.model.duration) or 1.0
-
-    def set_size(self, width: int, height: int) -> None:
-        """Pixel size of the scatter picture."""
-        if (int(width), int(height)) != self.size:
-            self.size = (max(1, int(width)), max(1, int(height)))
-            self.invalidate(data=False)
 
     # Data ---------------------------------------------------------------------------
 
@@ -173,6 +169,7 @@ class AmplitudeModel(ClusterViewModel):
         y0 = min(0.0, float(min(lows, default=0.0)))
         y1 = float(max(highs, default=1.0))
         self._bounds = (0.0, y0, self.duration, y1 if y1 > y0 else y0 + 1.0)
+        self._hist = self._compute_histograms()
         self._data_valid = True
 
     # Frame ---------------------------------------------------------------------------
@@ -183,21 +180,25 @@ class AmplitudeModel(ClusterViewModel):
             self._load()
         x0, y0, x1, y1 = self._bounds
         home = (x0, y0, x1 * (1.0 + 0.05 + HISTOGRAM_SCALE), y1)
-        ext = tuple(extent) if extent is not None else home
-        image = new_image(self.size[1], self.size[0])
-        pal = self.palette(1.0)
+        ext = self._extent(extent, home)
+        image = Raster(self.size[1], self.size[0], self.layer_palette(1.0), ext)
         if self._background is not None:
             b = self._background
-            draw_points(image, b.times, b.amplitudes, len(self.cluster_ids), pal, ext, self.options.marker_size)
+            draw_points(image, b.times, b.amplitudes, 0, self.options.marker_size)
         for i, layer in enumerate(self._layers):
-            draw_points(image, layer.times, layer.amplitudes, i, pal, ext, self.options.marker_size)
+            draw_points(image, layer.times, layer.amplitudes, i + 1, self.options.marker_size)
         self.is_dirty = False
-        return AmplitudeFrame(RasterLayer(finish_image(image), ext), self._histograms(), home,  # type: ignore[arg-type]
+        return AmplitudeFrame(RasterLayer(image.rgba(), ext), self._histograms(), home,  # type: ignore[arg-type]
                               self._bounds, self.time_range, list(self.cluster_ids), self.lasso.polygon,
                               self.options.amplitudes_type)
 
     def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Marginal histograms ``(n_layers, n_bins)`` (background first if any) and edges."""
+        if not self._data_valid:
+            self._load()
+        return self._hist
+
+    def _compute_histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         layers = ([self._background] if self._background is not None else []) + self._layers
         if not layers:
             return np.zeros((0, self.options.n_bins)), np.linspace(0, 1, self.options.n_bins + 1)
@@ -259,6 +260,10 @@ class AmplitudeModel(ClusterViewModel):
         spikes = self.on_request_split()
         return self.controller.supervisor.split(spikes) if spikes.size else None
 
+    def hover(self, x: float, y: float) -> str:
+        """Tooltip: time and amplitude under the mouse."""
+        return f"{x:.3f} s, {self.options.amplitudes_type} amplitude {y:.3g}"
+
     def time_click(self, x: float) -> float:
         """alt+click: emit ``select_time`` with the clicked time."""
         t = float(np.clip(x, 0.0, self.duration))
@@ -294,15 +299,15 @@ class AmplitudeModel(ClusterViewModel):
             self.set_amplitudes_type(types[(i + d) % len(types)])
 
     def next_amplitudes_type(self) -> None:
-        """``a``."""
+        """Next amplitude type (``a``)."""
         self._step(+1)
 
     def previous_amplitudes_type(self) -> None:
-        """``shift+a``."""
+        """Previous amplitude type (``shift+a``)."""
         self._step(-1)
 
     def change_marker_size(self, delta: float) -> None:
-        """``alt+wheel``."""
+        """Marker size (``alt+wheel``)."""
         size = int(np.clip(self.options.marker_size + (1 if delta > 0 else -1), 1, 20))
         self._set(False, marker_size=size)
 

@@ -97,6 +97,8 @@ class CorrelogramModel(ClusterViewModel):
     max_n_clusters = 20
     options_class = CorrelogramOptions
     shortcuts = CORRELOGRAM_SHORTCUTS
+    menu = ("toggle_normalization", "toggle_labels", "-", "set_bin", "set_window", "set_refractory_period",
+            "-", "increase", "decrease")
     snippets = CORRELOGRAM_SNIPPETS
 
     def __init__(self, controller: Any, options: CorrelogramOptions | None = None) -> None:
@@ -158,7 +160,8 @@ class CorrelogramModel(ClusterViewModel):
         n = self._counts.shape[0]
         return (n - 1 - i) + _MARGIN + (1 - 2 * _MARGIN) * np.asarray(h, dtype=np.float64)
 
-    def _items(self, heights: np.ndarray, baseline: np.ndarray, colors: np.ndarray) -> tuple[list[Polyline], list[Polyline]]:
+    def _items(self, heights: np.ndarray, baseline: np.ndarray,
+               colors: np.ndarray) -> tuple[list[Polyline], list[Polyline]]:
         o = self.options
         n = heights.shape[0]
         nb = heights.shape[2] if heights.ndim == 3 else 0
@@ -186,6 +189,20 @@ class CorrelogramModel(ClusterViewModel):
             out.append(Label(0.0, n - 0.5 - k, str(cid), anchor="right", box=(k, 0)))
             out.append(Label(k + 0.5, 0.0, str(cid), anchor="center", box=(n - 1, k)))
         return out
+
+    def hover(self, x: float, y: float) -> str:
+        """Tooltip: the pair, lag and count of the bin under the mouse."""
+        n = self._counts.shape[0]
+        j, i = int(np.floor(x)), n - 1 - int(np.floor(y))
+        if not (0 <= i < n and 0 <= j < n):
+            return ""
+        nb = self._counts.shape[2]
+        k = int(np.floor((x - j - _MARGIN) / (1 - 2 * _MARGIN) * nb))
+        if not 0 <= k < nb:
+            return ""
+        lag = (k - nb // 2) * self.options.bin_size * 1e3
+        a, b = self.cluster_ids[i], self.cluster_ids[j]
+        return f"{a} -> {b}: {lag:+.1f} ms, {int(self._counts[i, j, k])} spikes"
 
     # Commands (phy's actions, sizes in ms like phy's prompts and snippets) -----------------
 

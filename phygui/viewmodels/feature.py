@@ -23,7 +23,7 @@ import numpy.typing as npt
 from phycore.signals import emit
 from phygui.viewmodels.items import AXIS_COLOR, ClusterViewModel, Label, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
-from phygui.viewmodels.raster import draw_points, finish_image, new_image
+from phygui.viewmodels.raster import Raster, draw_points
 
 __all__ = ["FeatureModel", "FeatureOptions", "FeatureFrame", "FEATURE_SHORTCUTS", "default_grid"]
 
@@ -99,9 +99,12 @@ class FeatureModel(ClusterViewModel):
         On alt+click in a cell (:meth:`feature_click`).
     """
 
+    default_size = (800, 800)
     max_n_clusters = 8
     options_class = FeatureOptions
     shortcuts = FEATURE_SHORTCUTS
+    menu = ("toggle_automatic_channel_selection", "clear_channels", "-", "increase", "decrease", "-",
+            "clear_lasso", "split")
 
     def __init__(self, controller: Any, options: FeatureOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)
@@ -109,7 +112,6 @@ class FeatureModel(ClusterViewModel):
         self.grid = default_grid()
         self.channel_ids: list[int] = []
         self.lasso = LassoState()
-        self.size = (800, 800)
         self._clusters: list[_Points] = []
         self._background: _Points | None = None
         self._lim = 1.0
@@ -124,12 +126,6 @@ class FeatureModel(ClusterViewModel):
         """Replace the grid spec (phy's ``set_grid_dim``)."""
         self.grid = [list(row) for row in grid]
         self.invalidate(data=False)
-
-    def set_size(self, width: int, height: int) -> None:
-        """Pixel size of the picture."""
-        if (int(width), int(height)) != self.size:
-            self.size = (max(1, int(width)), max(1, int(height)))
-            self.invalidate(data=False)
 
     # Channels and data ------------------------------------------------------------------
 
@@ -217,9 +213,9 @@ class FeatureModel(ClusterViewModel):
             self._load()
         n_rows, n_cols = self.grid_shape
         home = (0.0, 0.0, float(n_cols), float(n_rows))
-        ext = tuple(extent) if extent is not None else home
+        ext = self._extent(extent, home)
         layers = ([self._background] if self._background is not None else []) + self._clusters
-        index = ([len(self.cluster_ids)] if self._background is not None else []) + list(range(len(self._clusters)))
+        index = ([0] if self._background is not None else []) + list(range(1, len(self._clusters) + 1))
         xs, ys, cs = [], [], []
         if self.channel_ids:
             for p, ci in zip(layers, index):
@@ -230,13 +226,12 @@ class FeatureModel(ClusterViewModel):
                         xs.append(gx)
                         ys.append(gy)
                         cs.append(np.full(len(gx), ci, np.int64))
-        image = new_image(self.size[1], self.size[0])
+        image = Raster(self.size[1], self.size[0], self.layer_palette(0.5), ext)
         if xs:
-            draw_points(image, np.concatenate(xs), np.concatenate(ys), np.concatenate(cs),
-                        self.palette(0.5), ext, self.options.marker_size)
+            draw_points(image, np.concatenate(xs), np.concatenate(ys), np.concatenate(cs), self.options.marker_size)
         lines, labels = self._axes()
         self.is_dirty = False
-        return FeatureFrame(RasterLayer(finish_image(image), ext), lines, labels, home,  # type: ignore[arg-type]
+        return FeatureFrame(RasterLayer(image.rgba(), ext), lines, labels, home,  # type: ignore[arg-type]
                             (n_rows, n_cols), list(self.channel_ids), list(self.cluster_ids), self.lasso.polygon)
 
     def _axes(self) -> tuple[list[Polyline], list[Label]]:
@@ -257,6 +252,20 @@ class FeatureModel(ClusterViewModel):
                     labels.append(Label(j + (0.5 if k == 0 else 0.98), y0 + (0.02 if k == 0 else 0.9),
                                         text, AXIS_COLOR, "center" if k == 0 else "right", box=(i, j)))
         return [Polyline(np.asarray(xs), np.asarray(ys), (0.5, 0.5, 0.5, 0.5), kind="axis")], labels
+
+    def hover(self, x: float, y: float) -> str:
+        """Tooltip: the cell's dimensions and the values under the mouse."""
+        cell = self.cell_at(x, y)
+        if cell is None or not self.channel_ids:
+            return ""
+        i, j = cell
+        dims = self.grid[i][j].split(",")
+        vals = []
+        for dim, g, origin in zip(dims, (x, y), (j, self.grid_shape[0] - 1 - i)):
+            lo, hi = self._dim_bounds(dim)
+            u = (g - origin - _MARGIN) / (1 - 2 * _MARGIN)
+            vals.append(f"{dim}={lo + u * (hi - lo):.3g}")
+        return ", ".join(vals)
 
     # Lasso and split -------------------------------------------------------------------
 
@@ -323,6 +332,13 @@ class FeatureModel(ClusterViewModel):
         self.channel_ids = list(dict.fromkeys(chans))
         self._keep_channels = True
         self.invalidate()
+
+    def on_cluster(self, sender: Any, up: Any) -> None:
+        """As the base class; the channels stay fixed across the update (phy)."""
+        dirty = self._data_valid
+        super().on_cluster(sender, up)
+        if dirty and not self._data_valid and self.channel_ids:
+            self._keep_channels = True
 
     def feature_click(self, x: float, y: float, button: str = "left") -> tuple[str, int | None, int | None] | None:
         """alt+click: emit ``select_feature`` for the cell's x (left) or y (right) dimension."""

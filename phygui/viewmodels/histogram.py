@@ -63,6 +63,7 @@ class HistogramModel(ClusterViewModel):
     max_n_clusters = 20
     options_class = HistogramOptions
     unit = "s"
+    menu = ("set_n_bins", "set_bin_size", "set_x_min", "set_x_max", "-", "increase", "decrease")
     alias = "h"
 
     def __init__(self, controller: Any, options: HistogramOptions | None = None) -> None:
@@ -121,6 +122,17 @@ class HistogramModel(ClusterViewModel):
 
     def _text(self, values: np.ndarray) -> str:
         return ""
+
+    def hover(self, x: float, y: float) -> str:
+        """Tooltip: cluster, bin and value under the mouse."""
+        n = len(self.cluster_ids)
+        i = n - 1 - int(np.floor(y))
+        k = int(np.searchsorted(self._edges, x, side="right")) - 1
+        if not (0 <= i < n and 0 <= k < self._values.shape[1]):
+            return ""
+        f = self._f()
+        lo, hi = self._edges[k] / f, self._edges[k + 1] / f
+        return f"{self.cluster_ids[i]}: [{lo:.4g}, {hi:.4g}] {self.unit}: {self._values[i, k]:.4g}"
 
     # Commands (values in the view's unit, like phy's prompts and snippets) ------------------
 

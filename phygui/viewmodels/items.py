@@ -101,6 +101,12 @@ class ClusterViewModel:
 
     max_n_clusters = 8
     options_class: type = object
+    #: Size (width, height) of the rasterised picture until :meth:`set_viewport`.
+    default_size = (800, 600)
+    #: phy's shortcuts of the view's commands, ``{command: key}``.
+    shortcuts: dict[str, str] = {}
+    #: Commands offered in the view's menu, in order ("-" is a separator).
+    menu: tuple[str, ...] = ()
 
     def __init__(self, controller: Any, options: Any = None) -> None:
         self.controller = controller
@@ -108,6 +114,8 @@ class ClusterViewModel:
         self.cluster_ids: list[int] = []
         self.is_dirty = True
         self._data_valid = False
+        self.size: tuple[int, int] = tuple(self.default_size)  # type: ignore[assignment]
+        self.extent: Bounds | None = None
 
     # Inputs ----------------------------------------------------------------------
 
@@ -136,6 +144,39 @@ class ClusterViewModel:
     def _touches_background(self, up: Any) -> bool:
         return False
 
+    def set_viewport(self, width: int, height: int, extent: Sequence[float] | None = None) -> None:
+        """Pixel size of the plot and the data rectangle it shows (None: the home bounds).
+
+        The drawer calls this when the plot is resized, panned or zoomed; the dense
+        layer is then re-rasterised at the new resolution.
+        """
+        size = (max(1, int(width)), max(1, int(height)))
+        ext = None if extent is None else tuple(float(v) for v in extent)
+        if size != self.size or ext != self.extent:
+            self.size, self.extent = size, ext  # type: ignore[assignment]
+            self.invalidate(data=False)
+
+    def set_size(self, width: int, height: int) -> None:
+        """Pixel size of the plot (keeps the extent)."""
+        self.set_viewport(width, height, self.extent)
+
+    def _extent(self, extent: Sequence[float] | None, home: Bounds) -> Bounds:
+        if extent is not None:
+            return tuple(float(v) for v in extent)  # type: ignore[return-value]
+        return self.extent if self.extent is not None else home
+
+    @classmethod
+    def menu_items(cls) -> list[tuple[str, str | None, str]]:
+        """``(command, shortcut, description)`` of the view's menu ("-" for separators)."""
+        out = []
+        for name in cls.menu:
+            if name == "-":
+                out.append(("-", None, ""))
+                continue
+            doc = (getattr(cls, name).__doc__ or "").strip().splitlines()
+            out.append((name, cls.shortcuts.get(name), doc[0] if doc else name))
+        return out
+
     def invalidate(self, data: bool = True) -> None:
         """Mark the view dirty; ``data=False`` keeps loaded data (layout/option change)."""
         self.is_dirty = True
@@ -148,11 +189,10 @@ class ClusterViewModel:
         """Colour of the ``i``-th drawn cluster (phy's selection palette)."""
         return selected_cluster_color(i, alpha)
 
-    def palette(self, alpha: float = 1.0) -> npt.NDArray[np.float32]:
-        """``(n_clusters + 1, 4)``: one row per drawn cluster, then background grey."""
-        rows = [self.cluster_color(i, alpha) for i in range(len(self.cluster_ids))]
-        rows.append(BACKGROUND_COLOR)
-        return np.asarray(rows, dtype=np.float32)
+    def layer_palette(self, alpha: float = 1.0) -> npt.NDArray[np.float64]:
+        """``(1 + n_clusters, 4)`` raster layers: background grey, then each drawn cluster."""
+        rows = [BACKGROUND_COLOR] + [self.cluster_color(i, alpha) for i in range(len(self.cluster_ids))]
+        return np.asarray(rows, dtype=np.float64)
 
     def get_state(self) -> dict[str, Any]:
         """Options to save in the GUI state."""

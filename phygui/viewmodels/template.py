@@ -20,7 +20,7 @@ import numpy.typing as npt
 from phycore.signals import emit
 from phygui.viewmodels.items import ClusterViewModel, Label, Polyline, RasterLayer
 from phygui.viewmodels.layout import SCALING_STEP, BoxLayout
-from phygui.viewmodels.raster import draw_polylines, finish_image, new_image
+from phygui.viewmodels.raster import Raster, draw_polylines
 
 __all__ = ["TemplateViewModel", "TemplateOptions", "TemplateFrame"]
 
@@ -69,15 +69,16 @@ class TemplateViewModel(ClusterViewModel):
         On ctrl+click near a template (:meth:`click`).
     """
 
+    default_size = (600, 800)
     max_n_clusters = 1_000_000
     options_class = TemplateOptions
+    menu = ("toggle_show_labels", "increase", "decrease")
 
     def __init__(self, controller: Any, options: TemplateOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)
         self.sender = sender if sender is not None else self
         m = controller.model
         self.layout = BoxLayout(np.asarray(m.channel_positions, dtype=np.float64))
-        self.size = (600, 800)
         self.shown: list[int] | None = None  # table filter; None = all clusters
         self._templates: dict[int, _Template] = {}
         self._ylim = 1.0
@@ -104,15 +105,14 @@ class TemplateViewModel(ClusterViewModel):
         changed = False
         for c in getattr(up, "deleted", ()) or ():
             changed |= self._templates.pop(int(c), None) is not None
-        if changed or (getattr(up, "added", None) or ()):
+        if changed or (getattr(up, "added", None) or ()) or getattr(up, "metadata_changed", None):
             self.invalidate()
-            self._raster_key = None
+            self._raster_key = None  # colours may depend on labels
 
-    def set_size(self, width: int, height: int) -> None:
-        """Pixel size of the picture."""
-        if (int(width), int(height)) != self.size:
-            self.size = (max(1, int(width)), max(1, int(height)))
-            self.is_dirty = True
+    def on_color_mapping_changed(self, sender: Any = None) -> None:
+        """The Supervisor's colour selector changed: re-rasterise."""
+        self._raster_key = None
+        self.is_dirty = True
 
     @property
     def clusters(self) -> list[int]:
@@ -147,20 +147,25 @@ class TemplateViewModel(ClusterViewModel):
         if not self._data_valid:
             self._load()
         home = self.layout.extent
-        ext = tuple(extent) if extent is not None else home
+        ext = self._extent(extent, home)
         clusters = self.clusters
         key = (self.size, ext, self.options, tuple(clusters), self.controller.supervisor.color_selector.color_field,
                self.controller.supervisor.color_selector.colormap)
         if key != self._raster_key:
-            image = new_image(self.size[1], self.size[0])
             colors = self.controller.supervisor.color_selector.get_colors(clusters, alpha=self.options.alpha)
+            # One layer per distinct colour (colour maps have few), in first-use order.
+            uniq, first, layer = np.unique(colors, axis=0, return_index=True, return_inverse=True)
+            order = np.argsort(first)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            image = Raster(self.size[1], self.size[0], uniq[order] if len(uniq) else np.zeros((1, 4)), ext)
             for k, cid in enumerate(clusters):
                 t = self._templates[cid]
                 if not t.data.size:
                     continue
                 x, cx, cy, hw, ys = self._geometry(t)
-                draw_polylines(image, x, t.data.T, cx, hw, cy, ys, 0, colors[k:k + 1], ext)
-            self._raster = RasterLayer(finish_image(image), ext)  # type: ignore[arg-type]
+                draw_polylines(image, x, t.data.T, cx, hw, cy, ys, int(rank[np.ravel(layer)[k]]))
+            self._raster = RasterLayer(image.rgba(), ext)  # type: ignore[arg-type]
             self._raster_key = key
         lines = []
         for i, cid in enumerate(self.cluster_ids):
@@ -203,6 +208,11 @@ class TemplateViewModel(ClusterViewModel):
             if float(d.min()) < best_d:
                 best, best_d = cid, float(d.min())
         return best
+
+    def hover(self, x: float, y: float) -> str:
+        """Tooltip: the cluster under the mouse."""
+        cid = self.cluster_at(x, y)
+        return "" if cid is None else f"cluster {cid}"
 
     def click(self, x: float, y: float, button: str = "left") -> int | None:
         """ctrl+click: emit ``cluster_click`` for the nearest template's cluster."""

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from phycore.signals import emit
 from phygui.viewmodels.items import AXIS_COLOR, ClusterViewModel, Label, Polyline, RasterLayer
 from phygui.viewmodels.layout import SCALING_STEP, BoxLayout
-from phygui.viewmodels.raster import draw_polylines, finish_image, new_image
+from phygui.viewmodels.raster import Raster, draw_polylines
 
 __all__ = ["WaveformModel", "WaveformOptions", "WaveformFrame", "WAVEFORM_SHORTCUTS", "overlap_transform"]
 
@@ -123,9 +123,14 @@ class WaveformModel(ClusterViewModel):
         On ctrl+click in a channel box (:meth:`click`).
     """
 
+    default_size = (800, 600)
     max_n_clusters = 8
     options_class = WaveformOptions
     shortcuts = WAVEFORM_SHORTCUTS
+    menu = ("toggle_waveform_overlap", "toggle_show_labels", "next_waveforms_type", "previous_waveforms_type",
+            "toggle_mean_waveforms", "toggle_template_overlay", "toggle_all_channels", "-", "widen", "narrow",
+            "increase", "decrease", "-", "extend_horizontally", "shrink_horizontally", "extend_vertically",
+            "shrink_vertically", "reset_scaling")
 
     def __init__(self, controller: Any, options: WaveformOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)
@@ -134,7 +139,6 @@ class WaveformModel(ClusterViewModel):
         self._ylim: float | None = None
         self.layout = BoxLayout(np.zeros((0, 2)))
         self.channel_ids = np.zeros(0, dtype=np.int64)
-        self.size = (800, 600)
 
     # Data --------------------------------------------------------------------------
 
@@ -198,12 +202,6 @@ class WaveformModel(ClusterViewModel):
 
     # Frame -------------------------------------------------------------------------
 
-    def set_size(self, width: int, height: int) -> None:
-        """Pixel size of the image to rasterise (the plot area)."""
-        if (int(width), int(height)) != self.size:
-            self.size = (max(1, int(width)), max(1, int(height)))
-            self.invalidate(data=False)
-
     def compute(self, extent: tuple[float, float, float, float] | None = None) -> WaveformFrame:
         """Load what changed, rasterise the waveform bundles, build the vector items.
 
@@ -215,7 +213,7 @@ class WaveformModel(ClusterViewModel):
         lay = self.layout
         lay.box_scaling, lay.probe_scaling = self.options.box_scaling, self.options.probe_scaling
         home = lay.extent
-        ext = tuple(extent) if extent is not None else home
+        ext = self._extent(extent, home)
         o = self.options
         n_clu = len(self._waves)
         offsets = _cluster_offsets([w.channel_ids for w in self._waves])
@@ -226,8 +224,9 @@ class WaveformModel(ClusterViewModel):
         raw = o.waveforms_type == "waveforms" and o.waveforms_type in self.waveforms_types
         lines: list[Polyline] = []
         raster = None
-        image = new_image(self.size[1], self.size[0]) if raw else None
         colors = [self.cluster_color(i) for i in range(n_clu)]
+        palette = [self.cluster_color(i, o.waveform_alpha) for i in range(n_clu)]
+        image = Raster(self.size[1], self.size[0], palette, ext) if raw and n_clu else None
         for i, w in enumerate(self._waves):
             n_samples = w.data.shape[1] if w.data.ndim == 3 else 0
             if not n_samples:
@@ -238,17 +237,15 @@ class WaveformModel(ClusterViewModel):
             if raw and image is not None:
                 vals = np.transpose(w.data, (0, 2, 1)).reshape(-1, n_samples)
                 n_sp = w.data.shape[0]
-                palette = np.array([self.cluster_color(i, o.waveform_alpha)], np.float32)
-                draw_polylines(image, t, vals, np.tile(cx, n_sp), hw, np.tile(cy, n_sp),
-                               hh / self.ylim, 0, palette, ext)
+                draw_polylines(image, t, vals, np.tile(cx, n_sp), hw, np.tile(cy, n_sp), hh / self.ylim, i)
             else:
                 lines += self._vector(w.data[0], t, cx, cy, hw, hh, colors[i], "mean", self.cluster_ids[i])
-            if w.template is not None and raw:
+            if w.template is not None and o.waveforms_type != "templates":
                 lines += self._vector(w.template, t, cx, cy, hw, hh, (1.0, 1.0, 1.0, 0.9), "template",
                                       self.cluster_ids[i])
             lines.append(self._zero_lines(t, cx, cy, hw, n_samples))
         if image is not None:
-            raster = RasterLayer(finish_image(image), ext)  # type: ignore[arg-type]
+            raster = RasterLayer(image.rgba(), ext)  # type: ignore[arg-type]
         labels = []
         if o.do_show_labels:
             cmap = np.asarray(self.controller.model.channel_map)
@@ -290,8 +287,14 @@ class WaveformModel(ClusterViewModel):
         """Channel id of the box nearest to a data point (None when nothing is drawn)."""
         if not self._data_valid:
             self._load()
+        self.layout.box_scaling, self.layout.probe_scaling = self.options.box_scaling, self.options.probe_scaling
         k = self.layout.box_at(x, y)
         return None if k < 0 else int(self.channel_ids[k])
+
+    def hover(self, x: float, y: float) -> str:
+        """Tooltip: the channel under the mouse."""
+        ch = self.channel_at(x, y)
+        return "" if ch is None else f"channel {int(self.controller.model.channel_map[ch])}"
 
     def click(self, x: float, y: float, button: str = "left", key: int | None = None) -> int | None:
         """ctrl+click (or digit+click) in a box: emit ``channel_click`` and return the channel."""
@@ -303,11 +306,11 @@ class WaveformModel(ClusterViewModel):
     # Commands (phy's actions) ---------------------------------------------------------
 
     def toggle_waveform_overlap(self, checked: bool | None = None) -> None:
-        """``o``: overlap the clusters instead of side by side."""
+        """Overlap the clusters instead of side by side (``o``)."""
         self._set(False, overlap=not self.options.overlap if checked is None else bool(checked))
 
     def toggle_show_labels(self, checked: bool | None = None) -> None:
-        """``ctrl+l``: channel labels."""
+        """Show channel labels (``ctrl+l``)."""
         self._set(False, do_show_labels=not self.options.do_show_labels if checked is None else bool(checked))
 
     def toggle_template_overlay(self, checked: bool | None = None) -> None:
@@ -333,15 +336,15 @@ class WaveformModel(ClusterViewModel):
         self.set_waveforms_type(types[(i + d) % len(types)])
 
     def next_waveforms_type(self) -> None:
-        """``w``."""
+        """Next waveform type (``w``)."""
         self._step_type(+1)
 
     def previous_waveforms_type(self) -> None:
-        """``shift+w``."""
+        """Previous waveform type (``shift+w``)."""
         self._step_type(-1)
 
     def toggle_mean_waveforms(self, checked: bool | None = None) -> None:
-        """``m``: switch between ``mean_waveforms`` and ``waveforms`` (phy)."""
+        """Mean waveforms instead of the spikes (``m``)."""
         if "mean_waveforms" not in self.waveforms_types:
             return
         mean = self.options.waveforms_type != "mean_waveforms" if checked is None else bool(checked)
@@ -360,35 +363,35 @@ class WaveformModel(ClusterViewModel):
         self._set(False, probe_scaling=(px * fx, py * fy))
 
     def widen(self) -> None:
-        """``ctrl+right``."""
+        """Wider boxes (``ctrl+right``)."""
         self._box(SCALING_STEP, 1.0)
 
     def narrow(self) -> None:
-        """``ctrl+left``."""
+        """Narrower boxes (``ctrl+left``)."""
         self._box(1 / SCALING_STEP, 1.0)
 
     def increase(self) -> None:
-        """``ctrl+up`` (also ctrl+wheel)."""
+        """Taller waveforms (``ctrl+up``, ctrl+wheel)."""
         self._box(1.0, SCALING_STEP)
 
     def decrease(self) -> None:
-        """``ctrl+down``."""
+        """Shorter waveforms (``ctrl+down``)."""
         self._box(1.0, 1 / SCALING_STEP)
 
     def extend_horizontally(self) -> None:
-        """``shift+right``."""
+        """Spread the probe horizontally (``shift+right``)."""
         self._probe(SCALING_STEP, 1.0)
 
     def shrink_horizontally(self) -> None:
-        """``shift+left``."""
+        """Squeeze the probe horizontally (``shift+left``)."""
         self._probe(1 / SCALING_STEP, 1.0)
 
     def extend_vertically(self) -> None:
-        """``shift+up``."""
+        """Spread the probe vertically (``shift+up``)."""
         self._probe(1.0, SCALING_STEP)
 
     def shrink_vertically(self) -> None:
-        """``shift+down``."""
+        """Squeeze the probe vertically (``shift+down``)."""
         self._probe(1.0, 1 / SCALING_STEP)
 
     def reset_scaling(self) -> None:

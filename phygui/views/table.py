@@ -49,6 +49,7 @@ class TableView(View):
         self._first = 0
         self._scroll = -1.0
         self._row_h = _ROW_H
+        self._measured = False
         self._n_pool = 0
         self._highlighted: set[int] = set()
         self._shown: list[RowData] = []
@@ -134,14 +135,16 @@ class TableView(View):
         if self.model.columns != self._columns:
             self._build_table(self._n_pool)
         height = dpg.get_item_rect_size(self._body)[1]
-        if self._rows and height > 0:
+        if not self._measured and len(self._shown) > 1:
+            # Row pitch (font + cell padding + spacing), measured once two rows were drawn.
             y1 = dpg.get_item_state(self._rows[0][1][0]).get("pos")
-            if self._rows[0][0] and self._shown and len(self._rows) > 1:
-                y2 = dpg.get_item_state(self._rows[1][1][0]).get("pos")
-                if y1 and y2 and 10 < y2[1] - y1[1] < 60:
-                    self._row_h = float(y2[1] - y1[1])
+            y2 = dpg.get_item_state(self._rows[1][1][0]).get("pos")
+            if y1 and y2 and 10 < y2[1] - y1[1] < 60:
+                self._row_h = float(y2[1] - y1[1])
+                self._measured = True
+        if height > 0:
             need = int(math.ceil(height / self._row_h)) + 1
-            if need > self._n_pool:
+            if need > self._n_pool:  # the window grew: a bigger pool (never per frame)
                 self._build_table(need)
         scroll = dpg.get_y_scroll(self._body)
         if self._want_scroll_to is not None:

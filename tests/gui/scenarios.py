@@ -162,6 +162,7 @@ def scenario_state_restore(gui: Any, dataset: Path) -> None:
     assert gui.get_view("FeatureView") is None
     assert "FeatureView" in gui.view_classes  # can be re-added from View > Add view
     assert "[Docking]" in gui.state["GUI"]["layout_ini"]
+    assert gui.state["GUI"]["viewport"]["width"] >= 800 and "open_views" in gui.state["GUI"]
     grab(gui, "state_restored")
 
 
@@ -199,6 +200,17 @@ def scenario_failing_view_and_plugin_action_do_not_crash(gui: Any, dataset: Path
     assert "explode" in gui.status.error
     gui.supervisor.select(gui.supervisor.cluster_table.visible_ids[0])
     gui.render(3)  # still running
+    # a plugin's event handler that raises is logged and shown; the others still run
+    from phycore.signals import connect
+
+    def on_select(sender: Any, cluster_ids: Any, **kwargs: Any) -> None:
+        raise KeyError("plugin bug")
+
+    connect(on_select, event="select")
+    gui.supervisor.select(gui.supervisor.cluster_table.visible_ids[1])
+    gui.render(3)
+    assert "plugin bug" in gui.status.error, gui.status.error
+    assert gui.supervisor.selected_clusters == [gui.supervisor.cluster_table.visible_ids[1]]
     grab(gui, "errors_shown")
 
 
@@ -221,6 +233,7 @@ def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
     connect(lambda gui, view: events.append(f"close_view:{view.name}"), event="close_view")
     connect(lambda gui: events.append("show"), event="show")
     connect(lambda gui: events.append("close"), event="close")
+    controller.view_creator = {"CreatorView": lambda gui: MyView(gui, "CreatorView")}  # phy's API
     gui = create_gui(controller)
     try:
         gui.render(2)
@@ -233,13 +246,35 @@ def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
         assert "add_view:MyView" in events
         gui.close_view(view)
         assert "close_view:MyView" in events
+        assert "CreatorView" in gui.view_classes
+        gui.add_view(gui.view_classes["CreatorView"](gui))
+        assert gui.get_view("CreatorView") is not None
+        gui.close_view(gui.get_view("WaveformView"))
+        gui.reset_layout()  # re-opens closed views; default docking from the next start
+        assert not gui._closed_views
+        gui.render(2)
         assert {"File", "Edit", "Select", "View", "Help"} <= set(menu_entries(gui))
+        # a plugin action added to the Supervisor's Edit group after start: menu, key and snippet
+        hits: list[int] = []
+
+        def split_by_amplitude() -> None:
+            """Plugin action."""
+            hits.append(1)
+
+        gui.supervisor.actions.add(split_by_amplitude, shortcut="ctrl+alt+a", alias="sa")
+        gui.render(2)
+        assert any(a.name == "split_by_amplitude" for _, a in menu_entries(gui)["Edit"])
+        gui.handle_key(546, ctrl=True, alt=True)
+        assert gui.run_snippet(":sa").ok
+        assert hits == [1, 1]
         rows = gui.show_help()
+        assert any(r[1] == "split_by_amplitude" and r[2] == "ctrl+alt+a" and r[3] == ":sa" for r in rows)
         assert any(r[1] == "merge" and r[2] == "g" for r in rows)
         gui.render(2)
         grab(gui, "help_window")
         assert gui.request_close()
         assert "close" in events
+        assert gui.state["GUI"]["layout_ini"] is None
     finally:
         gui.destroy()
 
@@ -321,6 +356,37 @@ def scenario_template_gui_script(controller: Any, dataset: Path) -> None:
     phygui.template_gui(dataset / "params.py")
     assert seen == [("gui_ready", "TemplateController"), "show"], seen
     assert (dataset / ".phy" / "state.json").exists()
+
+
+def scenario_big_table(controller: Any, dataset: Path) -> None:
+    """5,000 clusters: only the rows in view are widgets; scrolling shows the right rows."""
+    import dearpygui.dearpygui as dpg
+
+    from phycore.supervisor import Supervisor
+    from phygui.gui import GUI
+
+    rng = np.random.default_rng(0)
+    n = 5000
+    sup = Supervisor(rng.integers(0, n, 500_000), cluster_groups={c: "good" for c in range(0, n, 7)},
+                     similarity=lambda c: [((c + k) % n, 1.0 / k) for k in range(1, 50)])
+    gui = GUI(supervisor=sup, views=["WaveformView"])
+    try:
+        gui.render(5)
+        cv = gui.cluster_view
+        assert cv.model.n_rows == n and cv._n_pool < 80
+        last = sup.cluster_table.visible_ids[-1]
+        sup.select(last)  # the table scrolls to show it
+        gui.render(4)
+        shown = [r.cluster_id for r in cv._shown]
+        assert last in shown, (cv._first, shown[:3])
+        assert dpg.get_y_scroll(cv._body) > 1000
+        gui.handle_key(519)  # home: first navigable cluster, scrolls back up
+        gui.render(4)
+        assert sup.selected_clusters[0] in [r.cluster_id for r in cv._shown]
+        assert cv._first < 5
+        grab(gui, "big_table")
+    finally:
+        gui.destroy()
 
 
 def main(name: str, data_dir: str) -> None:

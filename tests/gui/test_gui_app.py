@@ -55,3 +55,7 @@ def test_plugin_view_and_events(run_scenario: Run) -> None:
 
 def test_template_gui_script_api(run_scenario: Run) -> None:
     run_scenario("template_gui_script")
+
+
+def test_big_table_virtualised(run_scenario: Run) -> None:
+    run_scenario("big_table")

@@ -1,0 +1,60 @@
+"""Probe box layout: phylib's algorithm exactly, no overlap, scalings, nearest box."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from phygui.viewmodels.layout import BoxLayout, non_overlapping_boxes
+
+geometry = pytest.importorskip("phylib.utils.geometry")
+
+
+PROBES = {
+    "linear": np.c_[np.zeros(10), np.arange(10) * 20.0],
+    "tetrode-grid": np.c_[np.tile([0, 16, 32, 48], 4), np.repeat(np.arange(4) * 20.0, 4)],
+    "staggered": np.c_[np.tile([0, 32, 16, 48], 8), np.arange(32) * 10.0],
+    "random": np.random.default_rng(0).normal(size=(12, 2)) * 30,
+    "single": np.array([[5.0, 7.0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+def test_same_boxes_as_phylib(name: str) -> None:
+    pos = PROBES[name]
+    ref_pos, ref_size = geometry.get_non_overlapping_boxes(pos.copy())
+    got_pos, got_size = non_overlapping_boxes(pos)
+    np.testing.assert_allclose(got_pos, ref_pos, atol=1e-12)
+    np.testing.assert_allclose(got_size, ref_size, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+def test_boxes_do_not_overlap_and_follow_the_probe(name: str) -> None:
+    pos = PROBES[name]
+    lay = BoxLayout(pos)
+    b = lay.bounds
+    n = len(b)
+    for i in range(n):
+        for j in range(i + 1, n):
+            assert not (b[i, 0] < b[j, 2] and b[j, 0] < b[i, 2] and b[i, 1] < b[j, 3] and b[j, 1] < b[i, 3])
+    # Centres are an increasing affine function of the positions along each axis.
+    for axis in range(2):
+        if np.ptp(pos[:, axis]) > 0:
+            order = np.argsort(pos[:, axis], kind="stable")
+            assert np.all(np.diff(lay.centres[order, axis]) >= -1e-12)
+    ex = lay.extent
+    assert ex[0] <= b[:, 0].min() and ex[2] >= b[:, 2].max()
+
+
+def test_scalings_and_box_at() -> None:
+    lay = BoxLayout(PROBES["tetrode-grid"])
+    w, h = lay.half_size
+    c = lay.centres.copy()
+    lay.scale_boxes(2.0, 0.5)
+    assert lay.half_size == pytest.approx((2 * w, 0.5 * h))
+    np.testing.assert_allclose(lay.centres, c)
+    lay.scale_probe(1.5, 1.0)
+    np.testing.assert_allclose(lay.centres[:, 0], 1.5 * c[:, 0])
+    for k, (x, y) in enumerate(lay.centres):
+        assert lay.box_at(x, y) == k
+    assert BoxLayout(np.zeros((0, 2))).box_at(0, 0) == -1
