@@ -82,7 +82,8 @@ def template_gui(params_path: str | os.PathLike[str], **kwargs: Any) -> None:
     from phycore.controller import TemplateController
 
     ckeys = {"plugins", "config_dir", "recover", "clear_cache"}
-    controller = TemplateController(params_path, **{k: v for k, v in kwargs.items() if k in ckeys})
+    controller = TemplateController(params_path, metrics="background",
+                                    **{k: v for k, v in kwargs.items() if k in ckeys})
     try:
         gui = create_gui(controller, **{k: v for k, v in kwargs.items() if k not in ckeys})
         gui.run()
@@ -222,7 +223,9 @@ def _open(params: Path, args: argparse.Namespace) -> int:
 
     plugins = [p for p in (args.plugins or "").split(",") if p]
     t0 = time.perf_counter()
-    controller = TemplateController(params, plugins=plugins or None)
+    controller = TemplateController(params, plugins=plugins or None, metrics="background")
+    if args.screenshot is not None:
+        controller.wait()  # a screenshot shows the complete table
     logger.info("Loaded %s in %.2f s.", params, time.perf_counter() - t0)
     try:
         gui = create_gui(controller)

@@ -323,6 +323,13 @@ class GUI:
             dpg.run_callbacks(dpg.get_callback_queue())
 
     def _before_frame(self) -> None:
+        poll = getattr(self.controller, "poll", None)
+        if poll is not None:  # background work (quality metrics) lands on this thread
+            try:
+                poll()
+            except Exception as exc:
+                logger.exception("Background work failed.")
+                self.status.set_error(f"Background work failed: {exc}")
         if self._signature() != self._menu_signature:
             self._rebuild_menus()
         for view in self.views:
@@ -372,7 +379,7 @@ class GUI:
 
     def about(self) -> str:
         """One line about the program and the dataset."""
-        from phygui import __version__
+        from phycore import __version__  # one distribution, one version
 
         text = f"phygui {__version__} (Dear PyGui {dpg.get_dearpygui_version()})"
         self.status.set_message(text)

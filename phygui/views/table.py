@@ -26,6 +26,7 @@ __all__ = ["ClusterView", "SimilarityView", "TableView"]
 _ROW_H = 21.0  # selectable height + cell padding (measured after the first frame)
 _HEADER_BG = (40, 40, 48, 255)
 _WHITE = (255, 255, 255, 255)
+_SCROLLBAR = 16  # height reserved for the table's horizontal scrollbar
 
 
 class TableView(View):
@@ -50,6 +51,7 @@ class TableView(View):
         self._scroll = -1.0
         self._row_h = _ROW_H
         self._measured = False
+        self._body_h = 400.0
         self._n_pool = 0
         self._highlighted: set[int] = set()
         self._shown: list[RowData] = []
@@ -86,7 +88,7 @@ class TableView(View):
                 self.filter_input = dpg.add_input_text(width=-1, on_enter=True, callback=self._on_filter)
             with dpg.tooltip(self.filter_input):
                 dpg.add_text("e.g.  fr > 5 and group != 'noise'   (Enter applies, Esc clears)")
-            with dpg.child_window(border=False, height=-1, width=-1, horizontal_scrollbar=True) as self._body:
+            with dpg.child_window(border=False, height=-1, width=-1) as self._body:
                 self._spacer = dpg.add_spacer(height=10, width=1)
         self._build_table(8)
 
@@ -110,8 +112,11 @@ class TableView(View):
         self._rows, self._header, self._highlighted = [], [], set()
         # Tables ignore ``pos``; a group holding the table follows the scroll position.
         self._holder = dpg.add_group(parent=self._body, pos=(0, int(max(self._scroll, 0)) + 1))
+        # scrollX: columns keep their width and scroll sideways (id column frozen); the height is
+        # the pool's, so the table never scrolls vertically itself (the outer child does).
         with dpg.table(parent=self._holder, header_row=False, policy=dpg.mvTable_SizingFixedFit,
-                       borders_innerV=False, resizable=True, no_host_extendX=True) as self._table:
+                       borders_innerV=False, resizable=True, scrollX=True, freeze_columns=1,
+                       height=int((n_pool + 1) * self._row_h) + _SCROLLBAR, width=-1) as self._table:
             for c in self._columns:
                 dpg.add_table_column(label=c)
             with dpg.table_row():
@@ -135,6 +140,9 @@ class TableView(View):
         if self.model.columns != self._columns:
             self._build_table(self._n_pool)
         height = dpg.get_item_rect_size(self._body)[1]
+        if height > 0 and height != self._body_h:
+            self._body_h = float(height)
+            self.dirty = True
         if not self._measured and len(self._shown) > 1:
             # Row pitch (font + cell padding + spacing), measured once two rows were drawn.
             y1 = dpg.get_item_state(self._rows[0][1][0]).get("pos")
@@ -143,8 +151,10 @@ class TableView(View):
                 self._row_h = float(y2[1] - y1[1])
                 self._measured = True
         if height > 0:
-            need = int(math.ceil(height / self._row_h)) + 1
-            if need > self._n_pool:  # the window grew: a bigger pool (never per frame)
+            # Rows that fit above the horizontal scrollbar (the table never scrolls vertically
+            # itself, so the mouse wheel reaches the outer child that does).
+            need = max(1, int((height - _SCROLLBAR) // self._row_h) - 1)
+            if need != self._n_pool:  # the window was resized: another pool (never per frame)
                 self._build_table(need)
         scroll = dpg.get_y_scroll(self._body)
         if self._want_scroll_to is not None:
@@ -168,7 +178,8 @@ class TableView(View):
         if dpg.get_value(self.filter_input) != text and not dpg.is_item_active(self.filter_input):
             dpg.set_value(self.filter_input, text)  # filter changed elsewhere (`:f`, Esc, a script)
         n_rows = self.model.n_rows
-        dpg.configure_item(self._spacer, height=int((n_rows + 2) * self._row_h))
+        # Scrolling to the end puts the last row in the pool's last line.
+        dpg.configure_item(self._spacer, height=int(max(0, n_rows - self._n_pool) * self._row_h + self._body_h))
         self._first = max(0, min(self._first, max(0, n_rows - 1)))
         for k, label in enumerate(self.model.header()):
             dpg.configure_item(self._header[k], label=label)

@@ -292,7 +292,11 @@ def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
     assert wid, "the phygui window was not found by xdotool"
 
     def keys(*seq: str, command: str = "key") -> None:
-        proc = subprocess.Popen(["xdotool", "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq])
+        if command == "mousemove":  # seq is a full xdotool command line
+            args = ["xdotool", *seq]
+        else:
+            args = ["xdotool", "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq]
+        proc = subprocess.Popen(args)
         t0 = time.monotonic()
         while proc.poll() is None and time.monotonic() - t0 < 30:
             gui.render(1)
@@ -328,6 +332,15 @@ def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
     keys("Up")
     keys("Return")
     assert sup.selected_clusters == list(ids), (gui.status.text(), gui.status.error)
+    # mouse: the wheel over the table scrolls it; a click on a row selects that row's cluster
+    cv = gui.cluster_view
+    keys("mousemove", "--window", wid[0], "150", "250", "click", "--repeat", "3", "--delay", "60", "5",
+         command="mousemove")
+    assert dpg.get_y_scroll(cv._body) > 0 and cv._first > 0
+    x, y = dpg.get_item_state(cv._rows[2][1][0])["rect_min"]
+    target = cv._shown[2].cluster_id
+    keys("mousemove", "--window", wid[0], str(int(x) + 5), str(int(y) + 6), "click", "1", command="mousemove")
+    assert sup.selected_clusters == [target], (sup.selected_clusters, target)
     # Escape leaves snippet mode without running anything
     keys("colon")
     keys("g", command="type")
