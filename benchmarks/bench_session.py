@@ -2,7 +2,8 @@
 
     python benchmarks/bench_session.py [--n-spikes 10000000] [--n-channels 384]
 
-Steps (wall-clock seconds): controller start; first selection of the two biggest
+Steps (wall-clock seconds): controller start (quality metrics on a worker thread, as in
+the GUI) and the time until those metrics are in the table; first selection of the two biggest
 clusters with all view data computed (waveforms, features, amplitudes, correlograms);
 the same selection again (warm cache); merge of the two (clustering + table update +
 new cluster's row); undo; save (spike_clusters.npy + tsv files, atomic, with backup).
@@ -35,7 +36,9 @@ def _ours(params: str) -> dict[str, float]:
     from phycore import TemplateController
 
     res: dict[str, float] = {}
-    res["start"], c = timed(lambda: TemplateController(params))
+    # The GUI's mode: quality metrics on a worker thread, the table usable meanwhile.
+    res["start"], c = timed(lambda: TemplateController(params, metrics="background"))
+    res["metrics_ready"], _ = timed(c.wait)
     s = c.supervisor
     a, b = s.cluster_table.visible_ids[:2]
 
@@ -108,6 +111,7 @@ def main() -> int:
           f"(merge of the two biggest clusters: {int(ours['n_spikes_merged']):,} spikes)")
     rows = [
         ("start (phy: load_model + Clustering)", phy.get("start"), ours["start"], "s"),
+        ("quality metrics ready (background, after start)", None, ours["metrics_ready"], "s"),
         ("select 2 + view data, first", None, ours["select_first"], "s"),
         ("select 2 + view data, warm (< 0.2 s)", None, ours["select_warm"], "s"),
         ("merge + table update (< 0.2 s)", phy.get("merge"), ours["merge"], "s"),

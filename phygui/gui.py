@@ -326,6 +326,11 @@ class GUI:
         poll = getattr(self.controller, "poll", None)
         if poll is not None:  # background work (quality metrics) lands on this thread
             try:
+                busy = self.controller.busy
+                if busy is not None:
+                    self.status.set_progress(*busy)
+                elif self.status.progress is not None and self.status.progress[0].startswith("quality"):
+                    self.status.set_progress(None)
                 poll()
             except Exception as exc:
                 logger.exception("Background work failed.")

@@ -319,7 +319,10 @@ def test_background_metrics_fill_the_table_when_ready(params: Path) -> None:
     s = c.supervisor
     a, b = s.cluster_table.visible_ids[:2]
     up = s.merge(a, b)  # curating while the metrics are computed
+    busy = c.busy
+    assert busy is None or busy[0].startswith("quality metrics")
     c.wait()
+    assert c.busy is None
     assert c.quality is not None and c.quality.ready
     new = up.added[0]
     assert s.get_cluster_info(new)["presence_ratio"] is not None
@@ -327,3 +330,23 @@ def test_background_metrics_fill_the_table_when_ready(params: Path) -> None:
     assert s.get_cluster_info(other)["contamination"] is not None
     assert a not in c.quality.metrics  # deleted meanwhile: dropped
     c.close()
+
+
+def test_saved_folder_loads_in_spikeinterface(params: Path) -> None:
+    extractors = pytest.importorskip("spikeinterface.extractors")
+    pytest.importorskip("pandas")
+    c = TemplateController(params, metrics=False)
+    s = c.supervisor
+    s.merge(*s.cluster_table.visible_ids[:2])
+    s.label("quality", "ok", cluster_ids=s.selected)
+    merged = s.selected[0]
+    c.save()
+    sc = s.clustering.spike_clusters.copy()
+    c.close()
+    sorting = extractors.read_phy(params.parent)
+    ids = [int(u) for u in sorting.get_unit_ids()]
+    assert sorted(ids) == sorted(int(u) for u in np.unique(sc))
+    for u in sorting.get_unit_ids():
+        assert len(sorting.get_unit_spike_train(u)) == int((sc == int(u)).sum())
+    quality = dict(zip(ids, sorting.get_property("quality")))
+    assert quality[merged] == "ok"

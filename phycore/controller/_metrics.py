@@ -55,6 +55,8 @@ class QualityColumns:
                                       amplitudes=model.amplitudes, pc_features=pcf)
         self.ready = False
         self.error: BaseException | None = None
+        #: Last ``(step, fraction)`` of the initial computation (read by a GUI's status bar).
+        self.progress: tuple[str, float] | None = None
         self._pending: set[int] = set()
         # The worker sees a snapshot: actions made meanwhile are reconciled by install().
         snapshot = np.array(clustering.spike_clusters)
@@ -69,8 +71,14 @@ class QualityColumns:
 
     def _compute(self, spike_clusters: np.ndarray, progress: Callable[[str, float], None] | None) -> None:
         t0 = time.perf_counter()
+
+        def report(step: str, fraction: float) -> None:
+            self.progress = (step, fraction)
+            if progress is not None:
+                progress(step, fraction)
+
         try:
-            self.metrics.compute_all(spike_clusters, progress=progress)
+            self.metrics.compute_all(spike_clusters, progress=report)
         except Exception as e:  # reported by install(); the session goes on without metrics
             self.error = e
             return

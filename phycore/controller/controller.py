@@ -256,6 +256,15 @@ class TemplateController:
         self.supervisor.clustering.attach_state_dir(self.phy_dir)
         self.journal.resume()
 
+    @property
+    def busy(self) -> tuple[str, float] | None:
+        """``(what, fraction)`` of background work still running, or None."""
+        q = self.quality
+        if q is None or q.ready:
+            return None
+        step, fraction = q.progress or ("starting", 0.0)
+        return (f"quality metrics: {step}", fraction)
+
     def poll(self) -> bool:
         """Bring finished background work into the session (call from the owning thread,
         e.g. once per GUI frame). Returns True when the tables changed."""

@@ -1,0 +1,311 @@
+"""The thin drawer shared by the data views (private): one plot, one image, a few lines.
+
+A :class:`PlotView` owns a pure view model (``phygui.viewmodels``) and hands what its
+``compute()`` returns to Dear PyGui:
+
+- ``frame.raster`` (a :class:`~phygui.viewmodels.items.RasterLayer`) becomes ONE image
+  series; a new static texture is made only when the model is dirty, and the old one is
+  deleted (dynamic/raw textures are re-uploaded every frame: see the dearpygui spec);
+- ``frame.lines`` / ``frame.histograms`` (Polylines) become line series, ``frame.bars``
+  filled (shade) series, ``frame.labels`` plot annotations, ``frame.lasso`` a line;
+- the plot's pixel size and axis limits go to ``model.set_viewport`` when they change;
+- the model's commands become a per-view action group (menu + phy's shortcuts + snippets);
+- ctrl+left click adds a lasso vertex, ctrl+right click clears it (lasso views), and the
+  model answers the Supervisor's ``request_split``.
+
+No curation logic lives here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, ClassVar
+
+import dearpygui.dearpygui as dpg
+import numpy as np
+
+from phycore.signals import connect, unconnect
+from phygui.views.base import View
+
+__all__ = ["PlotView"]
+
+_LASSO_COLOR = (255, 255, 255, 255)
+
+
+def _rgba255(color: Any) -> tuple[int, int, int, int]:
+    c = tuple(float(v) for v in color) + (1.0,) * (4 - len(color))
+    return tuple(int(round(255 * min(max(v, 0.0), 1.0))) for v in c[:4])  # type: ignore[return-value]
+
+
+class PlotView(View):
+    """A data view drawn as one Dear PyGui plot (subclasses set :attr:`model_class`).
+
+    Attributes
+    ----------
+    model : ClusterViewModel
+        The pure view model (options, selection, rasterisation).
+    n_rasterised : int
+        How many times a new texture was made (tests, benchmarks).
+    """
+
+    model_class: ClassVar[type] = object
+    #: Show tick labels on the (x, y) axes.
+    ticks: ClassVar[tuple[bool, bool]] = (False, False)
+    #: Whether ctrl+left/right clicks draw a lasso and the view answers ``request_split``.
+    has_lasso: ClassVar[bool] = False
+    #: ``{event: model method}`` connected while the view lives (linked views).
+    listens: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, gui: Any, name: str | None = None) -> None:
+        super().__init__(gui, name)
+        self.model = self.model_class(gui.controller)
+        if hasattr(self.model, "sender"):
+            self.model.sender = self
+        self.n_rasterised = 0
+        self.actions: Any = None
+        self.plot: int | str = 0
+        self._axes: tuple[int | str, int | str] = (0, 0)
+        self._text: int | str = 0
+        self._image: int | str = 0
+        self._texture: int | str = 0
+        self._registry: int | str = 0
+        self._items: list[int | str] = []
+        self._themes: dict[tuple[Any, ...], int | str] = {}
+        self._home: tuple[float, ...] | None = None
+        self._limits: tuple[float, ...] | None = None
+        self._lock = 0
+        self._size = (0, 0)
+        self._hover = ""
+        self._mouse: tuple[float, float] | None = None
+        self._connected: list[Any] = []
+
+    # Life cycle ---------------------------------------------------------------------
+
+    def build(self, parent: int | str) -> None:
+        self._text = dpg.add_text("", parent=parent, color=(170, 170, 170, 255))
+        with dpg.plot(parent=parent, width=-1, height=-1, no_title=True, no_mouse_pos=True,
+                      no_menus=True, no_box_select=True) as plot:
+            self.plot = plot
+            xt, yt = self.ticks
+            x = dpg.add_plot_axis(dpg.mvXAxis, no_tick_labels=not xt, no_tick_marks=not xt, no_gridlines=True)
+            y = dpg.add_plot_axis(dpg.mvYAxis, no_tick_labels=not yt, no_tick_marks=not yt, no_gridlines=True)
+            self._axes = (x, y)
+        self._registry = dpg.add_texture_registry()
+        self._texture = dpg.add_static_texture(1, 1, [0.0, 0.0, 0.0, 0.0], parent=self._registry)
+        self._image = dpg.add_image_series(self._texture, (0, 0), (1, 1), parent=self._axes[1])
+        with dpg.item_handler_registry() as handlers:
+            dpg.add_item_clicked_handler(button=dpg.mvMouseButton_Left, callback=lambda s, a: self._clicked("left"))
+            dpg.add_item_clicked_handler(button=dpg.mvMouseButton_Right, callback=lambda s, a: self._clicked("right"))
+        dpg.bind_item_handler_registry(plot, handlers)
+        self._add_actions()
+        sup = self.gui.supervisor
+        if self.has_lasso:
+            self._connect(self.model.on_request_split, "request_split", sup)
+        for event, method in self.listens.items():
+            self._connect(getattr(self.model, method), event, None)
+        self.model.set_selection(sup.selected)
+
+    def _connect(self, func: Any, event: str, sender: Any) -> None:
+        connect(func, event=event, sender=sender)
+        self._connected.append(func)
+
+    def close(self) -> None:
+        if self._connected:
+            unconnect(*self._connected)
+            self._connected = []
+
+    # Events -------------------------------------------------------------------------
+
+    def on_select(self, cluster_ids: list[int]) -> None:
+        before = list(self.model.cluster_ids)
+        self.model.set_selection(cluster_ids)
+        if self.model.cluster_ids != before and getattr(self.model, "extent", None) is not None:
+            self.model.set_viewport(*self.model.size, None)  # a new selection starts unzoomed
+        self.dirty = True
+
+    def on_cluster(self, up: Any) -> None:
+        self.model.on_cluster(self.gui.supervisor, up)
+        self.dirty = True
+
+    # Per-frame update -----------------------------------------------------------------
+
+    def _plot_size(self) -> tuple[int, int]:
+        w, h = dpg.get_item_rect_size(self.plot)
+        xt, yt = self.ticks
+        return int(w) - (56 if yt else 20), int(h) - (36 if xt else 20)
+
+    def update(self) -> None:
+        if not self.plot:
+            return
+        size = self._plot_size()
+        if size[0] < 8 or size[1] < 8:
+            return  # not laid out yet (first frame) or collapsed
+        x, y = self._axes
+        if self._lock:
+            self._lock -= 1
+            if not self._lock:
+                dpg.set_axis_limits_auto(x)
+                dpg.set_axis_limits_auto(y)
+        else:
+            lim = (*dpg.get_axis_limits(x), *dpg.get_axis_limits(y))
+            limits = (lim[0], lim[2], lim[1], lim[3])
+            if self._home is not None and not _close(limits, self._limits):
+                self._limits = limits
+                self.model.set_viewport(*size, None if _close(limits, self._home) else limits)
+        if size != self._size:
+            self._size = size
+            self.model.set_viewport(*size, getattr(self.model, "extent", None))
+        if self.model.is_dirty or self.dirty:
+            self.dirty = False
+            self.redraw()
+        self._update_text()
+
+    def redraw(self) -> None:
+        """Recompute the model's frame and hand it to Dear PyGui."""
+        frame = self.model.compute()
+        self.n_rasterised += self._set_raster(getattr(frame, "raster", None))
+        for item in self._items:
+            if dpg.does_item_exist(item):
+                dpg.delete_item(item)
+        self._items = []
+        lines = list(getattr(frame, "lines", None) or []) + list(getattr(frame, "histograms", None) or [])
+        for bar in getattr(frame, "bars", None) or []:
+            self._shade(bar.x, bar.y, bar.color)
+        for line in lines:
+            self._line(line.x, line.y, line.color)
+        lasso = getattr(frame, "lasso", None)
+        if lasso is not None and len(lasso):
+            closed = np.vstack([lasso, lasso[:1]]) if len(lasso) > 2 else lasso
+            self._line(closed[:, 0], closed[:, 1], (1.0, 1.0, 1.0, 1.0), weight=2)
+        for label in getattr(frame, "labels", None) or []:
+            dx = {"right": -6.0, "left": 6.0}.get(label.anchor, 0.0)
+            self._items.append(dpg.add_plot_annotation(
+                label=label.text, default_value=(float(label.x), float(label.y)), offset=(dx, 0.0),
+                color=(0, 0, 0, 0), clamped=False, parent=self.plot))
+        home = tuple(float(v) for v in frame.home)
+        if home != self._home:
+            self._home = home
+            self._set_limits(home)
+            if getattr(self.model, "extent", None) is not None:
+                self.model.set_viewport(*self._size, None)
+
+    def _set_limits(self, bounds: tuple[float, ...]) -> None:
+        x, y = self._axes
+        x0, y0, x1, y1 = bounds
+        dpg.set_axis_limits(x, x0, x1 if x1 > x0 else x0 + 1)
+        dpg.set_axis_limits(y, y0, y1 if y1 > y0 else y0 + 1)
+        self._limits = (x0, y0, x1, y1)
+        self._lock = 2  # applied on the next frame, then released so the user can pan/zoom
+
+    def reset_view(self) -> None:
+        """Back to the home bounds (unzoom)."""
+        if self._home is not None:
+            self._set_limits(self._home)
+            self.model.set_viewport(*self._size, None)
+
+    # Items ------------------------------------------------------------------------------
+
+    def _set_raster(self, layer: Any) -> int:
+        if layer is None:
+            dpg.configure_item(self._image, show=False)
+            return 0
+        img = np.ascontiguousarray(layer.image, dtype=np.float32)
+        h, w = img.shape[:2]
+        tex = dpg.add_static_texture(w, h, img.ravel(), parent=self._registry)
+        x0, y0, x1, y1 = (float(v) for v in layer.extent)
+        dpg.configure_item(self._image, texture_tag=tex, bounds_min=(x0, y0), bounds_max=(x1, y1), show=True)
+        old, self._texture = self._texture, tex
+        dpg.delete_item(old)
+        return 1
+
+    def _theme(self, kind: Any, color: Any, weight: float = 1.0) -> int | str:
+        key = (kind, _rgba255(color), weight)
+        if key not in self._themes:
+            with dpg.theme() as theme:
+                with dpg.theme_component(kind):
+                    slot = dpg.mvPlotCol_Fill if kind == dpg.mvShadeSeries else dpg.mvPlotCol_Line
+                    dpg.add_theme_color(slot, key[1], category=dpg.mvThemeCat_Plots)
+                    if kind == dpg.mvLineSeries:
+                        dpg.add_theme_style(dpg.mvPlotStyleVar_LineWeight, weight, category=dpg.mvThemeCat_Plots)
+            self._themes[key] = theme
+        return self._themes[key]
+
+    def _line(self, x: Any, y: Any, color: Any, weight: float = 1.0) -> None:
+        item = dpg.add_line_series(np.asarray(x, np.float64).tolist(), np.asarray(y, np.float64).tolist(),
+                                   parent=self._axes[1])
+        dpg.bind_item_theme(item, self._theme(dpg.mvLineSeries, color, weight))
+        self._items.append(item)
+
+    def _shade(self, x: Any, y: Any, color: Any) -> None:
+        y = np.asarray(y, np.float64)
+        base = np.full_like(y, float(y[0]) if y.size else 0.0)
+        item = dpg.add_shade_series(np.asarray(x, np.float64).tolist(), y.tolist(), y2=base.tolist(),
+                                    parent=self._axes[1])
+        dpg.bind_item_theme(item, self._theme(dpg.mvShadeSeries, color))
+        self._items.append(item)
+
+    def _update_text(self) -> None:
+        if dpg.is_item_hovered(self.plot):
+            mouse = tuple(dpg.get_plot_mouse_pos())
+            if mouse != self._mouse:
+                self._mouse = mouse  # type: ignore[assignment]
+                try:
+                    self._hover = self.model.hover(*mouse) if self.model.cluster_ids else ""
+                except Exception:  # a hover outside the data is not an error worth reporting
+                    self._hover = ""
+        status = getattr(self.model, "status", "")
+        dpg.set_value(self._text, "   ".join(t for t in (str(status), self._hover) if t))
+
+    # Mouse ---------------------------------------------------------------------------------
+
+    def _clicked(self, button: str) -> None:
+        ctrl = dpg.is_key_down(dpg.mvKey_ModCtrl)
+        alt = dpg.is_key_down(dpg.mvKey_ModAlt)
+        x, y = dpg.get_plot_mouse_pos()
+        self.click(float(x), float(y), button, ctrl=ctrl, alt=alt)
+
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+        """A click in data coordinates: ctrl+left adds a lasso vertex, ctrl+right clears it."""
+        if self.has_lasso and ctrl:
+            return self.add_lasso_point(x, y) if button == "left" else self.clear_lasso()
+        return None
+
+    def add_lasso_point(self, x: float, y: float) -> bool:
+        """Add a lasso vertex (data coordinates)."""
+        return bool(self.model.add_lasso_point(x, y))
+
+    def clear_lasso(self) -> None:
+        """Forget the lasso."""
+        self.model.clear_lasso()
+
+    # Actions and state ------------------------------------------------------------------------
+
+    def _add_actions(self) -> None:
+        group = self.actions = self.gui.add_action_group(self.name, menu=self.name)
+        snippets = dict(getattr(self.model, "snippets", None) or {})
+        for name, _shortcut, doc in self.model.menu_items():
+            if name == "-":
+                group.separator()
+                continue
+            if name == "split":
+                continue  # the Supervisor's split (k) asks this view through request_split
+            method = getattr(self.model, name)
+            required = sum(1 for p in inspect.signature(method).parameters.values()
+                           if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+            group.add(method, name=name, shortcut=self.model.shortcuts.get(name), alias=snippets.get(name),
+                      prompt=required > 0, docstring=doc, menu=self.name)
+        group.add(self.reset_view, name="reset_view", docstring="Unzoom: back to the home bounds.", menu=self.name)
+
+    def get_state(self) -> dict[str, Any]:
+        return dict(self.model.get_state())
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        if state:
+            self.model.set_state(state)
+
+
+def _close(a: tuple[float, ...] | None, b: tuple[float, ...] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    span = max(abs(b[2] - b[0]), abs(b[3] - b[1]), 1e-12)
+    return bool(np.allclose(a, b, rtol=0, atol=1e-6 * span))
