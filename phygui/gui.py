@@ -29,7 +29,8 @@ from phygui.keys import KeyDispatcher
 from phygui.snippets import SnippetLine
 from phygui.viewmodels.status import StatusModel, describe_result
 from phygui.views.base import View
-from phygui.views.placeholder import PLACEHOLDER_VIEWS, PlaceholderView
+from phygui.views.placeholder import PLACEHOLDER_VIEWS
+from phygui.views.registry import DATA_VIEWS, view_factory
 from phygui.views.table import ClusterView, SimilarityView
 
 __all__ = ["GUI", "NoDisplayError", "has_display"]
@@ -56,7 +57,8 @@ class GUI:
     supervisor : Supervisor, optional
         When there is no controller (tests, scripts).
     views : sequence of str, optional
-        Views to open besides the tables (default: phy's default views, as placeholders).
+        Views to open besides the tables (default: phy's default views; those of later steps
+        are placeholders).
     state : GUIState, optional
         GUI state (default: loaded from ``~/.phy/TemplateGUI`` and ``<data>/.phy``).
     size : (int, int)
@@ -131,10 +133,14 @@ class GUI:
 
         self.cluster_view = self.add_view(ClusterView(self))
         self.similarity_view = self.add_view(SimilarityView(self))
+        has_controller = controller is not None
         for name in wanted:
-            self.register_view(name, lambda gui, n=name: PlaceholderView(gui, n), show=False)
+            self.register_view(name, view_factory(name, has_controller), show=False)
             if open_views is None or name in open_views:
                 self.add_view(self.view_classes[name](self))
+        for name in (*DATA_VIEWS, *PLACEHOLDER_VIEWS):  # View > Add view
+            if name not in self.view_classes:
+                self.register_view(name, view_factory(name, has_controller))
         for name, factory in dict(getattr(controller, "view_creator", None) or {}).items():
             self.register_view(name, _docks.adapt_factory(factory))  # phy's controller.view_creator
         self._rebuild_menus()

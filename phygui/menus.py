@@ -19,15 +19,16 @@ _MENU_ORDER = ("File", "Edit", "Select", "View", "Help")
 
 
 def menu_entries(gui: GUI) -> dict[str, list[tuple[str | None, Action]]]:
-    """``{menu: [(submenu, action), ...]}`` from every group; an action name shown once."""
+    """``{menu: [(submenu, action), ...]}`` from every group; an action name shown once per menu
+    (views have their own menus, where names like ``increase`` repeat)."""
     menus: dict[str, list[tuple[str | None, Action]]] = {m: [] for m in _MENU_ORDER}
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for group in gui.action_groups():
         for action in group:
             menu = (action.menu if action.menu is not None else group.menu or "").replace("&", "")
-            if not menu or action.name in seen:
+            if not menu or (menu, action.name) in seen:
                 continue
-            seen.add(action.name)
+            seen.add((menu, action.name))
             menus.setdefault(menu, []).append((action.submenu, action))
     return menus
 

@@ -78,6 +78,8 @@ class TemplateController:
         ``{column: f(cluster_id)}``; plugins may add to it in ``attach_to_controller``.
     similarity_functions : dict
         ``{name: f(cluster_id) -> [(id, score)]}``; ``similarity`` names the one used.
+    view_creator : dict
+        ``{view name: factory}``; plugins add views here and phygui lists them.
 
     Events
     ------
@@ -117,6 +119,8 @@ class TemplateController:
         self.cluster_metrics: dict[str, Callable[[int], Any]] = {}
         self.similarity_functions: dict[str, Callable[[int], Any]] = {}
         self.similarity = "template"
+        #: ``{view name: factory(gui)}``: views a GUI offers in its View menu (phy's API).
+        self.view_creator: dict[str, Callable[..., Any]] = {}
         self.plugins = attach_plugins(self, plugins, self.config, config_dir=self.config_dir)
 
         self.journal = Journal(self.phy_dir / JOURNAL_NAME) if self.dir_path is not None else None

@@ -121,11 +121,9 @@ class PlotView(View):
         self.model.set_selection(cluster_ids)
         if self.model.cluster_ids != before and getattr(self.model, "extent", None) is not None:
             self.model.set_viewport(*self.model.size, None)  # a new selection starts unzoomed
-        self.dirty = True
 
     def on_cluster(self, up: Any) -> None:
         self.model.on_cluster(self.gui.supervisor, up)
-        self.dirty = True
 
     # Per-frame update -----------------------------------------------------------------
 
