@@ -9,6 +9,11 @@ Scenarios (median / p90 / max ms per frame; the target is a median under 33 ms, 
 3. merge then undo, each followed by a frame;
 4. a 5,000-cluster table scrolled by one page every frame (virtualised rows).
 
+``--views`` measures the data views instead (waveform, feature, amplitude, correlogram,
+ISI, firing rate, all docked with the tables): idle frames with two clusters selected,
+and the time from a selection switch to the end of the frame that redrew every view
+(with each view's own redraw time). ``--mid`` uses a 1M-spike, 128-channel folder.
+
 phy's Qt GUI cannot run here, so there is no reference ratio: numbers are absolute.
 Without a display the script reruns itself under ``xvfb-run``. ``--small`` uses the
 200k-spike folder for a quick run.
@@ -122,9 +127,81 @@ def run_big_table(args: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+DATA_VIEWS = ["WaveformView", "FeatureView", "AmplitudeView", "CorrelogramView", "ISIView", "FiringRateView"]
+
+
+def run_views(args: argparse.Namespace) -> dict[str, Any]:
+    from phycore import signals
+    from phycore.controller import TemplateController
+    from phygui.app import create_gui
+
+    src = bench_dataset(args)
+    work = BENCH_DATA / f"gui_{src.parent.name}"
+    hardlink_copy(src, work)
+    signals.set_raise_errors(False)
+    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels}
+    controller = TemplateController(work / "params.py")
+    t0 = time.perf_counter()
+    gui = create_gui(controller, views=DATA_VIEWS)
+    gui.render(5)
+    res["gui_s"] = time.perf_counter() - t0
+    views = [gui.get_view(n) for n in DATA_VIEWS]
+    redraw_ms: dict[str, list[float]] = {v.name: [] for v in views}
+    for v in views:  # time each view's redraw (model compute + texture + items)
+        def timed_redraw(v: Any = v, f: Any = v.redraw) -> None:
+            t = time.perf_counter()
+            f()
+            redraw_ms[v.name].append((time.perf_counter() - t) * 1000)
+        v.redraw = timed_redraw
+    sup = controller.supervisor
+    ids = sup.cluster_table.visible_ids
+    t0 = time.perf_counter()
+    sup.select(ids[0], ids[1])
+    gui.render(1)
+    res["first_select_ms"] = (time.perf_counter() - t0) * 1000
+    gui.render(10)
+    res["idle"] = _stats(_frames(gui, args.frames))
+    for k in redraw_ms:
+        redraw_ms[k].clear()
+    pairs = [(ids[i], ids[i + 1]) for i in range(2, 2 + 2 * min(15, len(ids) // 2 - 2), 2)]
+    switch = []
+    for a, b in pairs:
+        t0 = time.perf_counter()
+        sup.select(a, b)
+        gui.render(1)
+        switch.append((time.perf_counter() - t0) * 1000)
+        assert all(not v.model.is_dirty for v in views)
+        gui.render(2)
+    res["switch"] = _stats(switch)
+    res["redraw"] = {k: statistics.median(v) if v else None for k, v in redraw_ms.items()}
+    shot = BENCH_DATA / "bench_gui_views.png"
+    sup.select(ids[0], ids[1])
+    gui.render(3)
+    gui.screenshot(shot)
+    res["screenshot"] = str(shot)
+    gui.destroy()
+    controller.close()
+    return res
+
+
+def _print_views(d: dict[str, Any]) -> None:
+    where = "Xvfb, Mesa software OpenGL" if os.environ.get("PHYGUI_BENCH_XVFB") else f"DISPLAY={os.environ.get('DISPLAY')}"
+    print(f"phygui data views, 1600x1000 viewport, {where}")
+    print(f"folder: {d['n_spikes']:,} spikes, {d['n_channels']} channels; GUI {d['gui_s']:.2f} s; "
+          f"first selection {d['first_select_ms']:.0f} ms")
+    print(_line("idle, 2 clusters, 2 tables + 6 data views docked", d["idle"]))
+    st = d["switch"]
+    print(f"{'selection switch -> every view redrawn (select + 1 frame)':<58} median {st['median']:6.1f}   "
+          f"p90 {st['p90']:6.1f}   max {st['max']:7.1f} ms   ({int(st['n'])} switches)")
+    for name, ms in d["redraw"].items():
+        print(f"    {name:<20} redraw median {ms:7.1f} ms" if ms is not None else f"    {name:<20} (not redrawn)")
+    print(f"screenshot: {d['screenshot']}")
+
+
 def worker(args: argparse.Namespace) -> None:
     os.environ["PHY_USER_DIR"] = tempfile.mkdtemp(prefix="phygui-bench-")
-    out = run_big_table(args) if args.scenario == "table" else run_dataset(args)
+    runs = {"table": run_big_table, "views": run_views}
+    out = runs.get(args.scenario, run_dataset)(args)
     print(json.dumps(out))
 
 
@@ -132,11 +209,15 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--small", action="store_true", help="200k spikes, 64 channels (quick)")
     p.add_argument("--frames", type=int, default=200)
+    p.add_argument("--views", action="store_true", help="benchmark the six data views instead")
+    p.add_argument("--mid", action="store_true", help="1M spikes, 128 channels")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--scenario", default="dataset", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.small:
         args.n_spikes, args.n_channels, args.n_templates, args.duration = 200_000, 64, 50, 20.0
+    elif args.mid:
+        args.n_spikes, args.n_channels, args.n_templates, args.duration = 1_000_000, 128, 100, 60.0
     else:
         args.n_spikes, args.n_channels, args.n_templates, args.duration = 10_000_000, 384, 600, 120.0
     if args.worker:
@@ -149,15 +230,21 @@ def main() -> int:
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
         return subprocess.call(cmd, env=dict(os.environ, PHYGUI_BENCH_XVFB="1"))
     results = {}
-    for scenario in ("dataset", "table"):
+    for scenario in (("views",) if args.views else ("dataset", "table")):
         cmd = [sys.executable, __file__, "--worker", "--scenario", scenario, "--frames", str(args.frames)]
         if args.small:
             cmd.append("--small")
+        if args.mid:
+            cmd.append("--mid")
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
         if r.returncode != 0:
             print(r.stdout[-2000:], r.stderr[-4000:])
             return 1
         results[scenario] = json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("{")][-1])
+    if args.views:
+        _print_views(results["views"])
+        (BENCH_DATA / "bench_gui_views_last.json").write_text(json.dumps(results, indent=1))
+        return 0
     d, t = results["dataset"], results["table"]
     where = ("Xvfb, Mesa software OpenGL" if os.environ.get("PHYGUI_BENCH_XVFB")
              else f"DISPLAY={os.environ.get('DISPLAY')} (run without DISPLAY to use Xvfb + Mesa)")

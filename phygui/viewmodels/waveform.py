@@ -192,7 +192,7 @@ class WaveformModel(ClusterViewModel):
         self.layout = BoxLayout(positions, self.options.box_scaling, self.options.probe_scaling)
         if self._ylim is None:
             m = max((float(np.nanmax(np.abs(w.data))) for w in self._waves if w.data.size), default=0.0)
-            self._ylim = m or 1.0
+            self._ylim = m or None  # no data yet (empty selection): scale on the first real data
         self._data_valid = True
 
     @property

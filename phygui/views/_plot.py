@@ -53,6 +53,12 @@ class PlotView(View):
     ticks: ClassVar[tuple[bool, bool]] = (False, False)
     #: Whether ctrl+left/right clicks draw a lasso and the view answers ``request_split``.
     has_lasso: ClassVar[bool] = False
+    #: Margins around the home bounds (left, bottom, right, top), as fractions of its size.
+    pad: ClassVar[tuple[float, float, float, float]] = (0.01, 0.01, 0.01, 0.01)
+    #: Display unit of x: plot x = model x * x_scale (the ISI view shows ms, its model works in s).
+    x_scale: ClassVar[float] = 1.0
+    #: Pixel offset of centred labels (the feature view lifts its x labels into their cell).
+    center_label_offset: ClassVar[tuple[float, float]] = (0.0, 0.0)
     #: ``{event: model method}`` connected while the view lives (linked views).
     listens: ClassVar[dict[str, str]] = {}
 
@@ -77,6 +83,7 @@ class PlotView(View):
         self._size = (0, 0)
         self._hover = ""
         self._mouse: tuple[float, float] | None = None
+        self._hovered = False
         self._connected: list[Any] = []
 
     # Life cycle ---------------------------------------------------------------------
@@ -149,7 +156,9 @@ class PlotView(View):
             limits = (lim[0], lim[2], lim[1], lim[3])
             if self._home is not None and not _close(limits, self._limits):
                 self._limits = limits
-                self.model.set_viewport(*size, None if _close(limits, self._home) else limits)
+                k = self.x_scale
+                extent = (limits[0] / k, limits[1], limits[2] / k, limits[3])
+                self.model.set_viewport(*size, None if _close(limits, self._home) else extent)
         if size != self._size:
             self._size = size
             self.model.set_viewport(*size, getattr(self.model, "extent", None))
@@ -176,11 +185,15 @@ class PlotView(View):
             closed = np.vstack([lasso, lasso[:1]]) if len(lasso) > 2 else lasso
             self._line(closed[:, 0], closed[:, 1], (1.0, 1.0, 1.0, 1.0), weight=2)
         for label in getattr(frame, "labels", None) or []:
-            dx = {"right": -6.0, "left": 6.0}.get(label.anchor, 0.0)
+            offset = {"right": (-6.0, 0.0), "left": (6.0, 0.0)}.get(label.anchor, self.center_label_offset)
             self._items.append(dpg.add_plot_annotation(
-                label=label.text, default_value=(float(label.x), float(label.y)), offset=(dx, 0.0),
+                label=label.text, default_value=(float(label.x) * self.x_scale, float(label.y)), offset=offset,
                 color=(0, 0, 0, 0), clamped=False, parent=self.plot))
-        home = tuple(float(v) for v in frame.home)
+        x0, y0, x1, y1 = (float(v) for v in frame.home)
+        x0, x1 = x0 * self.x_scale, x1 * self.x_scale
+        w, h = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+        pl, pb, pr, pt = self.pad
+        home = (x0 - pl * w, y0 - pb * h, x1 + pr * w, y1 + pt * h)
         if home != self._home:
             self._home = home
             self._set_limits(home)
@@ -192,7 +205,7 @@ class PlotView(View):
         x0, y0, x1, y1 = bounds
         dpg.set_axis_limits(x, x0, x1 if x1 > x0 else x0 + 1)
         dpg.set_axis_limits(y, y0, y1 if y1 > y0 else y0 + 1)
-        self._limits = (x0, y0, x1, y1)
+        self._limits = None  # read back once released, then handed to the model
         self._lock = 2  # applied on the next frame, then released so the user can pan/zoom
 
     def reset_view(self) -> None:
@@ -211,6 +224,7 @@ class PlotView(View):
         h, w = img.shape[:2]
         tex = dpg.add_static_texture(w, h, img.ravel(), parent=self._registry)
         x0, y0, x1, y1 = (float(v) for v in layer.extent)
+        x0, x1 = x0 * self.x_scale, x1 * self.x_scale
         dpg.configure_item(self._image, texture_tag=tex, bounds_min=(x0, y0), bounds_max=(x1, y1), show=True)
         old, self._texture = self._texture, tex
         dpg.delete_item(old)
@@ -229,7 +243,7 @@ class PlotView(View):
         return self._themes[key]
 
     def _line(self, x: Any, y: Any, color: Any, weight: float = 1.0) -> None:
-        item = dpg.add_line_series(np.asarray(x, np.float64).tolist(), np.asarray(y, np.float64).tolist(),
+        item = dpg.add_line_series((np.asarray(x, np.float64) * self.x_scale).tolist(), np.asarray(y, np.float64).tolist(),
                                    parent=self._axes[1])
         dpg.bind_item_theme(item, self._theme(dpg.mvLineSeries, color, weight))
         self._items.append(item)
@@ -237,14 +251,16 @@ class PlotView(View):
     def _shade(self, x: Any, y: Any, color: Any) -> None:
         y = np.asarray(y, np.float64)
         base = np.full_like(y, float(y[0]) if y.size else 0.0)
-        item = dpg.add_shade_series(np.asarray(x, np.float64).tolist(), y.tolist(), y2=base.tolist(),
+        item = dpg.add_shade_series((np.asarray(x, np.float64) * self.x_scale).tolist(), y.tolist(), y2=base.tolist(),
                                     parent=self._axes[1])
         dpg.bind_item_theme(item, self._theme(dpg.mvShadeSeries, color))
         self._items.append(item)
 
     def _update_text(self) -> None:
-        if dpg.is_item_hovered(self.plot):
-            mouse = tuple(dpg.get_plot_mouse_pos())
+        self._hovered = dpg.is_item_hovered(self.plot)
+        if self._hovered:
+            mx, my = dpg.get_plot_mouse_pos()
+            mouse = (mx / self.x_scale, my)
             if mouse != self._mouse:
                 self._mouse = mouse  # type: ignore[assignment]
                 try:
@@ -257,13 +273,15 @@ class PlotView(View):
     # Mouse ---------------------------------------------------------------------------------
 
     def _clicked(self, button: str) -> None:
+        if not self._hovered:
+            return  # the plot's mouse position is only known once it was hovered for a frame
         ctrl = dpg.is_key_down(dpg.mvKey_ModCtrl)
         alt = dpg.is_key_down(dpg.mvKey_ModAlt)
         x, y = dpg.get_plot_mouse_pos()
-        self.click(float(x), float(y), button, ctrl=ctrl, alt=alt)
+        self.click(float(x) / self.x_scale, float(y), button, ctrl=ctrl, alt=alt)
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
-        """A click in data coordinates: ctrl+left adds a lasso vertex, ctrl+right clears it."""
+        """A click in model coordinates: ctrl+left adds a lasso vertex, ctrl+right clears it."""
         if self.has_lasso and ctrl:
             return self.add_lasso_point(x, y) if button == "left" else self.clear_lasso()
         return None

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.gui.helpers import grab, has_color, region
+from tests.gui.helpers import ARTIFACTS, grab, has_color, region
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
 GOOD, MUA, NOISE = (0x86, 0xD1, 0x6D), (0xAF, 0xAF, 0xAF), (0x77, 0x77, 0x77)
@@ -398,6 +398,163 @@ def scenario_big_table(controller: Any, dataset: Path) -> None:
         assert sup.selected_clusters[0] in [r.cluster_id for r in cv._shown]
         assert cv._first < 5
         grab(gui, "big_table")
+    finally:
+        gui.destroy()
+
+
+DATA_VIEWS = ("WaveformView", "FeatureView", "AmplitudeView", "CorrelogramView", "ISIView", "FiringRateView")
+
+
+def _data_views_gui(controller: Any) -> Any:
+    from phygui.app import create_gui
+
+    return create_gui(controller, views=list(DATA_VIEWS))
+
+
+def scenario_data_views_pixels(controller: Any, dataset: Path) -> None:
+    """Every data view draws the two selected clusters in their colours inside its window."""
+    from phygui.views._plot import PlotView
+
+    gui = _data_views_gui(controller)
+    try:
+        gui.render(3)
+        sup = gui.supervisor
+        ids = sup.cluster_table.visible_ids
+        sup.select(ids[0], ids[1])
+        gui.render(6)
+        frame = grab(gui, "data_views")
+        for name in DATA_VIEWS:
+            view = gui.get_view(name)
+            assert isinstance(view, PlotView), (name, view)
+            assert view.model.cluster_ids == [ids[0], ids[1]]
+            assert view.n_rasterised >= 1 or name in ("CorrelogramView", "ISIView", "FiringRateView"), \
+                (name, gui.status.error)
+            pix = region(gui, view, frame)
+            grab_name = name.replace("View", "").lower()
+            from PIL import Image
+
+            Image.fromarray(pix).save(ARTIFACTS / f"{grab_name}.png")
+            assert has_color(pix, BLUE, tol=40, min_count=20), f"{name}: no first-cluster (blue) pixels"
+            assert has_color(pix, RED, tol=40, min_count=20), f"{name}: no second-cluster (red) pixels"
+        # zoom: the plot's new limits go to the model, which rasterises just that rectangle
+        av = gui.get_view("AmplitudeView")
+        n = av.n_rasterised
+        x0, y0, x1, y1 = av._home
+        av._set_limits((0.0, y0, 5.0, y1))
+        gui.render(4)
+        assert av.model.extent is not None and abs(av.model.extent[2] - 5.0) < 1e-6, av.model.extent
+        assert av.n_rasterised == n + 1 and not av.model.is_dirty
+        gui.render(3)  # limits released: they stay, and nothing is re-rasterised
+        assert av.n_rasterised == n + 1 and abs(av.model.extent[2] - 5.0) < 1e-6
+        grab(gui, "amplitude_zoomed")
+        av.reset_view()
+        gui.render(4)
+        assert av.model.extent is None
+        # a view's command through its action group: shortcut 'w' cycles the waveform type
+        wv = gui.get_view("WaveformView")
+        assert not gui.dispatcher.keymap.conflicts, gui.dispatcher.keymap.conflicts
+        assert gui.dispatcher.keymap.lookup("w") is wv.actions.get("next_waveforms_type")
+        assert gui.dispatcher.keymap.lookup("n") is gui.get_view("CorrelogramView").actions.get("toggle_normalization")
+        gui.handle_key(568)  # 'w'
+        gui.render(3)
+        assert wv.model.options.waveforms_type == "mean_waveforms"
+        # selection switch: every view follows, textures replaced (old ones deleted)
+        n0 = {v.name: v.n_rasterised for v in gui.views if isinstance(v, PlotView)}
+        sup.select(ids[2], ids[3])
+        gui.render(3)
+        import dearpygui.dearpygui as dpg
+
+        for name in ("FeatureView", "AmplitudeView"):
+            view = gui.get_view(name)
+            assert view.n_rasterised > n0[name]
+            assert len(dpg.get_item_children(view._registry, 1)) == 1  # old static textures deleted
+        # options are saved with the GUI state
+        wv.model.toggle_waveform_overlap()
+        assert gui.request_close()
+        assert gui.state.get_view_state("WaveformView")["overlap"] is True
+    finally:
+        gui.destroy()
+
+
+def scenario_lasso_split_undo(controller: Any, dataset: Path) -> None:
+    """A lasso drawn in the amplitude view through its commands; split (k) moves exactly the
+    lassoed spikes; undo restores them."""
+    gui = _data_views_gui(controller)
+    try:
+        gui.render(3)
+        sup = gui.supervisor
+        ids = sup.cluster_table.visible_ids
+        sup.select(ids[0])
+        gui.render(4)
+        view = gui.get_view("AmplitudeView")
+        x0, y0, x1, y1 = view.model.compute().data_bounds
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        for px, py in ((x0 - 1, y0 - 1), (xm, y0 - 1), (xm, y1 + 1), (x0 - 1, y1 + 1)):
+            assert view.click(px, py, "left", ctrl=True)
+        gui.render(2)
+        expected = view.model.spikes_in_lasso()
+        before = np.asarray(sup.clustering.spike_clusters).copy()
+        assert 0 < expected.size < sup.clustering.spike_counts[ids[0]]
+        grab(gui, "amplitude_lasso")
+        gui.handle_key(556)  # 'k': the Supervisor's split asks the lasso views (request_split)
+        gui.render(3)
+        after = np.asarray(sup.clustering.spike_clusters)
+        # phy's split: the lassoed spikes form one new cluster (the rest of the cluster gets a new id too)
+        new_id = np.unique(after[expected])
+        assert new_id.size == 1 and new_id[0] not in before, new_id
+        assert np.array_equal(np.flatnonzero(after == new_id[0]), expected)
+        assert np.array_equal(np.flatnonzero(after != before), np.flatnonzero(before == ids[0]))
+        assert sup.selected_clusters and new_id[0] in sup.selected_clusters
+        assert view.model.lasso.count == 0
+        gui.handle_key(571, ctrl=True)  # ctrl+z
+        gui.render(2)
+        assert np.array_equal(np.asarray(sup.clustering.spike_clusters), before)
+    finally:
+        gui.destroy()
+
+
+def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
+    """Real ctrl+clicks (xdotool) in the amplitude plot add lasso vertices; ctrl+right clears."""
+    import shutil
+    import subprocess
+    import time
+
+    import dearpygui.dearpygui as dpg
+
+    assert shutil.which("xdotool"), "xdotool is not installed"
+    gui = _data_views_gui(controller)
+    try:
+        gui.render(3)
+        sup = gui.supervisor
+        sup.select(sup.cluster_table.visible_ids[0])
+        gui.render(5)
+        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
+        assert wid, "the phygui window was not found by xdotool"
+        view = gui.get_view("AmplitudeView")
+        (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
+
+        def run(*args: str) -> None:
+            proc = subprocess.Popen(["xdotool", *args])
+            t0 = time.monotonic()
+            while proc.poll() is None and time.monotonic() - t0 < 30:
+                gui.render(1)
+            gui.render(4)
+
+        pts = [(0.3, 0.3), (0.6, 0.3), (0.6, 0.7), (0.3, 0.7)]
+        run("windowfocus", "--sync", wid[0])
+        for fx, fy in pts:
+            px, py = int(x0 + fx * (x1 - x0)), int(y0 + fy * (y1 - y0))
+            run("mousemove", "--window", wid[0], str(px), str(py))  # hover first, as a user does
+            run("keydown", "ctrl", "click", "1", "keyup", "ctrl")
+        assert view.model.lasso.count == 4, view.model.lasso.count
+        (a, b), (c, d) = view.model.lasso.polygon[0], view.model.lasso.polygon[2]
+        hx0, hy0, hx1, hy1 = view._home  # ~30 % from the left and top (the plot rect includes the axes)
+        assert abs((a - hx0) / (hx1 - hx0) - 0.3) < 0.12 and abs((hy1 - b) / (hy1 - hy0) - 0.3) < 0.12
+        assert abs((c - hx0) / (hx1 - hx0) - 0.6) < 0.12 and abs((hy1 - d) / (hy1 - hy0) - 0.7) < 0.12
+        assert view.model.spikes_in_lasso().size > 0
+        grab(gui, "xdotool_lasso")
+        run("keydown", "ctrl", "click", "3", "keyup", "ctrl")
+        assert view.model.lasso.count == 0
     finally:
         gui.destroy()
 

@@ -59,3 +59,11 @@ def test_template_gui_script_api(run_scenario: Run) -> None:
 
 def test_big_table_virtualised(run_scenario: Run) -> None:
     run_scenario("big_table")
+
+
+def test_data_views_draw_selected_clusters(run_scenario: Run) -> None:
+    run_scenario("data_views_pixels")
+
+
+def test_lasso_split_and_undo(run_scenario: Run) -> None:
+    run_scenario("lasso_split_undo")

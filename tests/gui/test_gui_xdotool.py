@@ -15,3 +15,7 @@ pytestmark = [pytest.mark.gui, needs_display,
 
 def test_real_key_events(run_scenario: Callable[[str], str]) -> None:
     run_scenario("xdotool_keys")
+
+
+def test_real_ctrl_clicks_draw_lasso(run_scenario: Callable[[str], str]) -> None:
+    run_scenario("xdotool_lasso")

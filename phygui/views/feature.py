@@ -1,0 +1,28 @@
+"""FeatureView: the drawer of :class:`~phygui.viewmodels.feature.FeatureModel`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phygui.viewmodels.feature import FeatureModel
+from phygui.views._plot import PlotView
+
+__all__ = ["FeatureView"]
+
+
+class FeatureView(PlotView):
+    """The grid of PC-feature scatter plots (one raster), with lasso split.
+
+    ctrl+left click adds a lasso vertex, ctrl+right click clears it, alt+click emits
+    ``select_feature`` (the amplitude view follows it); it follows ``channel_click``.
+    """
+
+    model_class = FeatureModel
+    has_lasso = True
+    center_label_offset = (0.0, -8.0)
+    listens = {"channel_click": "on_channel_click"}
+
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+        if alt and not ctrl:
+            return self.model.feature_click(x, y, button=button)
+        return super().click(x, y, button, ctrl=ctrl, alt=alt)

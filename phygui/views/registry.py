@@ -1,0 +1,38 @@
+"""Which drawer implements which view name (like napari's ``layer_to_visual``).
+
+Views not listed here (trace, probe, template features...) stay placeholders until their
+step lands; a GUI without a controller (a bare Supervisor) also gets placeholders, since
+the data views need the controller's data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from phygui.views.amplitude import AmplitudeView
+from phygui.views.base import View
+from phygui.views.correlogram import CorrelogramView
+from phygui.views.feature import FeatureView
+from phygui.views.histogram import FiringRateView, ISIView
+from phygui.views.placeholder import PlaceholderView
+from phygui.views.waveform import WaveformView
+
+__all__ = ["DATA_VIEWS", "view_factory"]
+
+#: View name -> drawer class.
+DATA_VIEWS: dict[str, type[View]] = {
+    "WaveformView": WaveformView,
+    "FeatureView": FeatureView,
+    "AmplitudeView": AmplitudeView,
+    "CorrelogramView": CorrelogramView,
+    "ISIView": ISIView,
+    "FiringRateView": FiringRateView,
+}
+
+
+def view_factory(name: str, has_controller: bool) -> Callable[[Any], View]:
+    """A factory ``f(gui) -> View`` for a view name: its drawer, or a placeholder."""
+    cls = DATA_VIEWS.get(name)
+    if cls is not None and has_controller:
+        return lambda gui: cls(gui, name)
+    return lambda gui: PlaceholderView(gui, name)

@@ -1,0 +1,25 @@
+"""WaveformView: the drawer of :class:`~phygui.viewmodels.waveform.WaveformModel`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phygui.viewmodels.waveform import WaveformModel
+from phygui.views._plot import PlotView
+
+__all__ = ["WaveformView"]
+
+
+class WaveformView(PlotView):
+    """Spike waveforms at the probe positions (raster bundles, mean/template lines, labels).
+
+    ctrl+click in a channel box emits ``channel_click`` (the feature view follows it).
+    """
+
+    model_class = WaveformModel
+    pad = (0.06, 0.01, 0.01, 0.01)
+    local_state_attrs = ("box_scaling", "probe_scaling")
+
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+        """ctrl+click: select the channel of the box under the mouse (``channel_click``)."""
+        return self.model.click(x, y, button=button) if ctrl else None
