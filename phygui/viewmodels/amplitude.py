@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from phycore.analysis import amplitude_histograms
 from phycore.signals import emit
-from phygui.viewmodels.items import BACKGROUND_COLOR, ClusterViewModel, Polyline, RasterLayer
+from phygui.viewmodels.items import BACKGROUND_COLOR, LassoViewModel, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.viewmodels.raster import Raster, draw_points
 
@@ -69,7 +69,7 @@ class _Layer:
     amplitudes: npt.NDArray[np.float64]
 
 
-class AmplitudeModel(ClusterViewModel):
+class AmplitudeModel(LassoViewModel):
     """View model of the amplitude view.
 
     Parameters
@@ -234,11 +234,6 @@ class AmplitudeModel(ClusterViewModel):
         self.is_dirty = True
         return ok
 
-    def clear_lasso(self) -> None:
-        """ctrl+right click."""
-        self.lasso.clear()
-        self.is_dirty = True
-
     def spikes_in_lasso(self, load_all: bool = True) -> npt.NDArray[np.int64]:
         """Spikes of the selected clusters inside the lasso (all their spikes with ``load_all``)."""
         if not self.lasso.is_closed or not self.cluster_ids:
@@ -248,17 +243,6 @@ class AmplitudeModel(ClusterViewModel):
             layer = self._layer(self._cluster_spikes(cid, load_all), cid)
             out.append(layer.spike_ids[self.lasso.contains(np.c_[layer.times, layer.amplitudes])])
         return np.unique(np.concatenate(out))
-
-    def on_request_split(self, sender: Any = None) -> npt.NDArray[np.int64]:
-        """``request_split`` handler (clears the lasso)."""
-        spikes = self.spikes_in_lasso(load_all=True)
-        self.clear_lasso()
-        return spikes
-
-    def split(self) -> Any:
-        """Split the lasso's spikes through the Supervisor."""
-        spikes = self.on_request_split()
-        return self.controller.supervisor.split(spikes) if spikes.size else None
 
     def hover(self, x: float, y: float) -> str:
         """Tooltip: time and amplitude under the mouse."""

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.signals import emit
-from phygui.viewmodels.items import AXIS_COLOR, ClusterViewModel, Label, Polyline, RasterLayer
+from phygui.viewmodels.items import AXIS_COLOR, LassoViewModel, Label, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.viewmodels.raster import Raster, draw_points
 
@@ -78,7 +78,7 @@ class _Points:
     times: npt.NDArray[np.float64]
 
 
-class FeatureModel(ClusterViewModel):
+class FeatureModel(LassoViewModel):
     """View model of the feature view.
 
     Parameters
@@ -278,11 +278,6 @@ class FeatureModel(ClusterViewModel):
         self.is_dirty = self.is_dirty or ok
         return ok
 
-    def clear_lasso(self) -> None:
-        """ctrl+right click."""
-        self.lasso.clear()
-        self.is_dirty = True
-
     def spikes_in_lasso(self, load_all: bool = True) -> npt.NDArray[np.int64]:
         """Spike ids of the drawn clusters inside the lasso.
 
@@ -301,17 +296,6 @@ class FeatureModel(ClusterViewModel):
             gx, gy = self.to_grid(i, j, self._dim_values(p, dx), self._dim_values(p, dy))
             out.append(p.spike_ids[self.lasso.contains(np.c_[gx, gy])])
         return np.unique(np.concatenate(out)) if out else np.zeros(0, np.int64)
-
-    def on_request_split(self, sender: Any = None) -> npt.NDArray[np.int64]:
-        """``request_split`` handler: spikes in the lasso (then the lasso is cleared)."""
-        spikes = self.spikes_in_lasso(load_all=True)
-        self.clear_lasso()
-        return spikes
-
-    def split(self) -> Any:
-        """``k`` for this view alone: split the lasso's spikes through the Supervisor."""
-        spikes = self.on_request_split()
-        return self.controller.supervisor.split(spikes) if spikes.size else None
 
     # Channel selection and commands -------------------------------------------------------
 

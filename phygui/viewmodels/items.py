@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from phycore.supervisor.colors import selected_cluster_color
 
-__all__ = ["RasterLayer", "Polyline", "Label", "ClusterViewModel", "BACKGROUND_COLOR", "AXIS_COLOR"]
+__all__ = ["RasterLayer", "Polyline", "Label", "ClusterViewModel", "LassoViewModel", "BACKGROUND_COLOR", "AXIS_COLOR"]
 
 #: Colour of background spikes (phy's 50 % grey).
 BACKGROUND_COLOR = (0.5, 0.5, 0.5, 0.5)
@@ -211,3 +211,33 @@ class ClusterViewModel:
     def _set(self, data: bool = True, **changes: Any) -> None:
         self.options = attrs.evolve(self.options, **changes)
         self.invalidate(data)
+
+
+class LassoViewModel(ClusterViewModel):
+    """A view model whose spikes can be lassoed and split off (feature, amplitude views).
+
+    Subclasses set ``self.lasso`` (a :class:`~phygui.viewmodels.lasso.LassoState`) and
+    implement :meth:`spikes_in_lasso`.
+    """
+
+    lasso: Any
+
+    def spikes_in_lasso(self, load_all: bool = True) -> npt.NDArray[np.int64]:
+        """Spike ids inside the lasso (all spikes of the selected clusters with ``load_all``)."""
+        raise NotImplementedError
+
+    def clear_lasso(self) -> None:
+        """ctrl+right click."""
+        self.lasso.clear()
+        self.is_dirty = True
+
+    def on_request_split(self, sender: Any = None) -> npt.NDArray[np.int64]:
+        """``request_split`` handler: spikes in the lasso (then the lasso is cleared)."""
+        spikes = self.spikes_in_lasso(load_all=True)
+        self.clear_lasso()
+        return spikes
+
+    def split(self) -> Any:
+        """``k`` for this view alone: split the lasso's spikes through the Supervisor."""
+        spikes = self.on_request_split()
+        return self.controller.supervisor.split(spikes) if spikes.size else None

@@ -10,7 +10,6 @@ whatever the number of clusters. Nothing is rebuilt per frame.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import dearpygui.dearpygui as dpg

@@ -488,7 +488,7 @@ def scenario_lasso_split_undo(controller: Any, dataset: Path) -> None:
         gui.render(4)
         view = gui.get_view("AmplitudeView")
         x0, y0, x1, y1 = view.model.compute().data_bounds
-        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        xm = (x0 + x1) / 2
         for px, py in ((x0 - 1, y0 - 1), (xm, y0 - 1), (xm, y1 + 1), (x0 - 1, y1 + 1)):
             assert view.click(px, py, "left", ctrl=True)
         gui.render(2)
