@@ -190,6 +190,15 @@ class TemplateViewModel(ClusterViewModel):
 
     # Mouse and commands -----------------------------------------------------------------
 
+    def cluster_position(self, cluster_id: int) -> tuple[float, float]:
+        """Data position of a cluster's template peak on its best channel (a click target)."""
+        if not self._data_valid or int(cluster_id) not in self._templates:
+            self._load()
+        t = self._templates[int(cluster_id)]
+        tx, cx, cy, hw, ys = self._geometry(t)
+        i = int(np.argmax(np.abs(t.data[:, 0])))
+        return float(cx[0] + hw * tx[i]), float(cy[0] + ys * t.data[i, 0])
+
     def cluster_at(self, x: float, y: float) -> int | None:
         """Cluster whose template passes nearest to a point, in the box under it."""
         if not self._data_valid:

@@ -277,10 +277,12 @@ class PlotView(View):
             return  # the plot's mouse position is only known once it was hovered for a frame
         ctrl = dpg.is_key_down(dpg.mvKey_ModCtrl)
         alt = dpg.is_key_down(dpg.mvKey_ModAlt)
+        shift = dpg.is_key_down(dpg.mvKey_ModShift)
         x, y = dpg.get_plot_mouse_pos()
-        self.click(float(x) / self.x_scale, float(y), button, ctrl=ctrl, alt=alt)
+        self.click(float(x) / self.x_scale, float(y), button, ctrl=ctrl, alt=alt, shift=shift)
 
-    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
         """A click in model coordinates: ctrl+left adds a lasso vertex, ctrl+right clears it."""
         if self.has_lasso and ctrl:
             return self.add_lasso_point(x, y) if button == "left" else self.clear_lasso()

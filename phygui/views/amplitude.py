@@ -22,7 +22,8 @@ class AmplitudeView(PlotView):
     has_lasso = True
     listens = {"select_feature": "on_select_feature"}
 
-    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
         if alt and not ctrl:
             return self.model.time_click(x)
         return super().click(x, y, button, ctrl=ctrl, alt=alt)

@@ -22,7 +22,8 @@ class FeatureView(PlotView):
     center_label_offset = (0.0, -8.0)
     listens = {"channel_click": "on_channel_click"}
 
-    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
         if alt and not ctrl:
             return self.model.feature_click(x, y, button=button)
         return super().click(x, y, button, ctrl=ctrl, alt=alt)

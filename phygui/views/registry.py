@@ -15,6 +15,7 @@ from phygui.views.correlogram import CorrelogramView
 from phygui.views.feature import FeatureView
 from phygui.views.histogram import FiringRateView, ISIView
 from phygui.views.placeholder import PlaceholderView
+from phygui.views.template import TemplateView
 from phygui.views.waveform import WaveformView
 
 __all__ = ["DATA_VIEWS", "view_factory"]
@@ -27,6 +28,7 @@ DATA_VIEWS: dict[str, type[View]] = {
     "CorrelogramView": CorrelogramView,
     "ISIView": ISIView,
     "FiringRateView": FiringRateView,
+    "TemplateView": TemplateView,
 }
 
 

@@ -20,6 +20,7 @@ class WaveformView(PlotView):
     pad = (0.06, 0.01, 0.01, 0.01)
     local_state_attrs = ("box_scaling", "probe_scaling")
 
-    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False) -> Any:
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
         """ctrl+click: select the channel of the box under the mouse (``channel_click``)."""
         return self.model.click(x, y, button=button) if ctrl else None

@@ -476,6 +476,37 @@ def scenario_data_views_pixels(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_template_view(controller: Any, dataset: Path) -> None:
+    """The template view draws every cluster, the selection in its colours, follows the
+    table filter, and ctrl+click selects the clicked template's cluster."""
+    from phygui.app import create_gui
+
+    gui = create_gui(controller, views=["TemplateView"])
+    try:
+        sup = gui.supervisor
+        ids = sup.cluster_table.visible_ids
+        sup.select(ids[0], ids[1])
+        gui.render(6)
+        view = gui.get_view("TemplateView")
+        assert view.n_rasterised >= 1, gui.status.error
+        pix = region(gui, view, grab(gui, "template_view"))
+        assert has_color(pix, BLUE, tol=40, min_count=20), "no first-cluster (blue) template"
+        assert has_color(pix, RED, tol=40, min_count=20), "no second-cluster (red) template"
+        # ctrl+click on the place of another cluster's template selects that cluster
+        target = ids[2]
+        x, y = view.model.cluster_position(target)
+        assert view.click(x, y, "left", ctrl=True) == target
+        assert sup.selected == [target]
+        view.click(*view.model.cluster_position(ids[3]), "left", ctrl=True, shift=True)
+        assert sup.selected == [target, ids[3]]
+        # the table filter restricts the templates drawn
+        sup.filter(f"id == {ids[0]}")
+        gui.render(3)
+        assert view.model.clusters == [ids[0]]
+    finally:
+        gui.destroy()
+
+
 def scenario_lasso_split_undo(controller: Any, dataset: Path) -> None:
     """A lasso drawn in the amplitude view through its commands; split (k) moves exactly the
     lassoed spikes; undo restores them."""

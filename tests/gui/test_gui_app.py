@@ -65,5 +65,9 @@ def test_data_views_draw_selected_clusters(run_scenario: Run) -> None:
     run_scenario("data_views_pixels")
 
 
+def test_template_view_draws_and_selects(run_scenario: Run) -> None:
+    run_scenario("template_view")
+
+
 def test_lasso_split_and_undo(run_scenario: Run) -> None:
     run_scenario("lasso_split_undo")

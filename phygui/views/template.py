@@ -1,0 +1,33 @@
+"""TemplateView: the drawer of :class:`~phygui.viewmodels.template.TemplateViewModel`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phygui.viewmodels.template import TemplateViewModel
+from phygui.views._plot import PlotView
+
+__all__ = ["TemplateView"]
+
+
+class TemplateView(PlotView):
+    """The templates of every (visible) cluster at the probe positions.
+
+    Follows the cluster table's filter and the colour mapping; ctrl+click on a template
+    emits ``cluster_click`` and selects its cluster (ctrl+shift+click adds it).
+    """
+
+    model_class = TemplateViewModel
+    local_state_attrs = ("scaling",)
+    listens = {"table_filter": "on_table_filter", "color_mapping_changed": "on_color_mapping_changed"}
+
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
+        """ctrl+click: select the template's cluster (ctrl+shift+click: add it)."""
+        if not ctrl:
+            return None
+        cid = self.model.click(x, y, button=button)
+        if cid is not None:
+            sup = self.gui.supervisor
+            sup.select(*(sup.selected_clusters + [cid] if shift else [cid]))
+        return cid
