@@ -148,3 +148,11 @@ def bench_dataset(args: Any) -> Path:
         (d / ".complete").write_text("ok")
         print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
     return d
+
+
+def add_dataset_args(ap: Any) -> None:
+    """The arguments naming the synthetic benchmark folder (10M spikes x 384 channels by default)."""
+    ap.add_argument("--n-spikes", type=int, default=10_000_000)
+    ap.add_argument("--n-channels", type=int, default=384)
+    ap.add_argument("--n-templates", type=int, default=600)
+    ap.add_argument("--duration", type=float, default=120.0)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (AnonPeak, bench_dataset, anon_rss_mb, current_rss_mb,  # noqa: E402
+from _common import (AnonPeak, bench_dataset, add_dataset_args, anon_rss_mb, current_rss_mb,  # noqa: E402
                      hardlink_copy, peak_rss_mb, print_table, run_worker, timed,
                      warm_page_cache)
 
@@ -96,10 +96,7 @@ def _worker(side: str, params: str, cluster_id: int) -> dict[str, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n-spikes", type=int, default=10_000_000)
-    ap.add_argument("--n-channels", type=int, default=384)
-    ap.add_argument("--n-templates", type=int, default=600)
-    ap.add_argument("--duration", type=float, default=120.0)
+    add_dataset_args(ap)
     ap.add_argument("--target-cluster-size", type=int, default=200_000)
     ap.add_argument("--skip-phylib", action="store_true")
     ap.add_argument("--worker", choices=["ours", "phylib"])

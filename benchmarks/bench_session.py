@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DATA, bench_dataset, hardlink_copy, print_table, run_worker, timed  # noqa: E402
+from _common import BENCH_DATA, bench_dataset, add_dataset_args, hardlink_copy, print_table, run_worker, timed  # noqa: E402
 
 SCRIPT = Path(__file__).resolve()
 
@@ -84,10 +84,7 @@ def _phy(params: str) -> dict[str, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n-spikes", type=int, default=10_000_000)
-    ap.add_argument("--n-channels", type=int, default=384)
-    ap.add_argument("--n-templates", type=int, default=600)
-    ap.add_argument("--duration", type=float, default=120.0)
+    add_dataset_args(ap)
     ap.add_argument("--worker", choices=["ours", "phy"])
     ap.add_argument("--params")
     args = ap.parse_args()

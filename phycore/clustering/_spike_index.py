@@ -198,14 +198,11 @@ def sorted_unique_check(spike_ids: Int64Array, rel: Int64Array) -> tuple[Int64Ar
     return s, rel[order]
 
 
-class SpikeCounts(Mapping[int, int]):
-    """Read-only live view ``{cluster_id: n_spikes}`` over the index."""
+class _IndexView:
+    """Shared read-only behaviour of the live views over the per-cluster index."""
 
     def __init__(self, index: dict[int, Int64Array]) -> None:
         self._index = index
-
-    def __getitem__(self, cluster_id: int) -> int:
-        return len(self._index[cluster_id])
 
     def __iter__(self) -> Iterator[int]:
         return iter(sorted(self._index))
@@ -215,28 +212,23 @@ class SpikeCounts(Mapping[int, int]):
 
     def __contains__(self, cluster_id: object) -> bool:
         return cluster_id in self._index
+
+
+class SpikeCounts(_IndexView, Mapping[int, int]):
+    """Read-only live view ``{cluster_id: number of spikes}`` over the index."""
+
+    def __getitem__(self, cluster_id: int) -> int:
+        return len(self._index[cluster_id])
 
     def __repr__(self) -> str:
         return repr(dict(self))
 
 
-class SpikesPerCluster(Mapping[int, Int64Array]):
+class SpikesPerCluster(_IndexView, Mapping[int, Int64Array]):
     """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
-
-    def __init__(self, index: dict[int, Int64Array]) -> None:
-        self._index = index
 
     def __getitem__(self, cluster_id: int) -> Int64Array:
         return self._index[cluster_id]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(sorted(self._index))
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __contains__(self, cluster_id: object) -> bool:
-        return cluster_id in self._index
 
 
 def largest(groups: Mapping[int, Int64Array]) -> int:
