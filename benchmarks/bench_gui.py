@@ -164,15 +164,17 @@ def run_views(args: argparse.Namespace) -> dict[str, Any]:
     for k in redraw_ms:
         redraw_ms[k].clear()
     pairs = [(ids[i], ids[i + 1]) for i in range(2, 2 + 2 * min(15, len(ids) // 2 - 2), 2)]
-    switch = []
+    switch, select_only = [], []
     for a, b in pairs:
         t0 = time.perf_counter()
         sup.select(a, b)
+        select_only.append((time.perf_counter() - t0) * 1000)
         gui.render(1)
         switch.append((time.perf_counter() - t0) * 1000)
         assert all(not v.model.is_dirty for v in views)
         gui.render(2)
     res["switch"] = _stats(switch)
+    res["select_only"] = _stats(select_only)
     res["redraw"] = {k: statistics.median(v) if v else None for k, v in redraw_ms.items()}
     shot = BENCH_DATA / "bench_gui_views.png"
     sup.select(ids[0], ids[1])
@@ -193,6 +195,9 @@ def _print_views(d: dict[str, Any]) -> None:
     st = d["switch"]
     print(f"{'selection switch -> every view redrawn (select + 1 frame)':<58} median {st['median']:6.1f}   "
           f"p90 {st['p90']:6.1f}   max {st['max']:7.1f} ms   ({int(st['n'])} switches)")
+    if "select_only" in d:
+        print(f"    {'select() alone (tables, similarity; views only marked dirty)':<54} median "
+              f"{d['select_only']['median']:6.1f} ms")
     for name, ms in d["redraw"].items():
         print(f"    {name:<20} redraw median {ms:7.1f} ms" if ms is not None else f"    {name:<20} (not redrawn)")
     print(f"screenshot: {d['screenshot']}")

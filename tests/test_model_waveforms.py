@@ -130,3 +130,24 @@ def test_warm_up() -> None:
     from phycore.model.waveforms import warm_up
 
     warm_up()
+
+
+@pytest.mark.parametrize("offset", [0, 16, 5000])
+def test_prefetch_windows_memmap(tmp_path: Path, offset: int) -> None:
+    """Cold reads are announced to the OS (madvise WILLNEED) one range per window,
+    windows outside the file are skipped, plain arrays are left alone, results unchanged."""
+    from phycore.model.waveforms import prefetch_windows
+
+    arr = np.arange(3000 * 3, dtype=np.int16).reshape(3000, 3)
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"H" * offset + arr.tobytes())
+    t = RawTraces([p], 3, np.int16, offset, 1000.0)
+    part = t.parts[0]
+    assert isinstance(part, np.memmap)
+    # windows entirely before/after the file are skipped; partial ones are announced
+    assert prefetch_windows(part, np.array([-100, -4, -2, 0, 1500, 2998, 3000, 5000]), 4) == 4
+    assert prefetch_windows(part, np.zeros(0, np.int64), 4) == 0
+    assert prefetch_windows(np.asarray(arr), np.array([0, 10]), 4) == 0  # not a memmap
+    w = extract_waveforms(t, [0, 1500, 2999], [0, 1, 2], 4)
+    np.testing.assert_array_equal(w[1], arr[1498:1502])
+

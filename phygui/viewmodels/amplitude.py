@@ -88,6 +88,7 @@ class AmplitudeModel(LassoViewModel):
     default_size = (800, 300)
     max_n_clusters = 8
     options_class = AmplitudeOptions
+    wheel = {"alt": "change_marker_size"}
     shortcuts = AMPLITUDE_SHORTCUTS
     menu = ("next_amplitudes_type", "previous_amplitudes_type", "-", "clear_lasso", "split")
 

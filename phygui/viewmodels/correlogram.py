@@ -96,6 +96,7 @@ class CorrelogramModel(ClusterViewModel):
 
     max_n_clusters = 20
     options_class = CorrelogramOptions
+    wheel = {"ctrl": ("increase", "decrease"), "alt": "change_bin_size"}
     shortcuts = CORRELOGRAM_SHORTCUTS
     menu = ("toggle_normalization", "toggle_labels", "-", "set_bin", "set_window", "set_refractory_period",
             "-", "increase", "decrease")

@@ -102,6 +102,7 @@ class FeatureModel(LassoViewModel):
     default_size = (800, 800)
     max_n_clusters = 8
     options_class = FeatureOptions
+    wheel = {"ctrl": ("increase", "decrease"), "alt": "change_marker_size"}
     shortcuts = FEATURE_SHORTCUTS
     menu = ("toggle_automatic_channel_selection", "clear_channels", "-", "increase", "decrease", "-",
             "clear_lasso", "split")

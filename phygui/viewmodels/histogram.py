@@ -63,6 +63,7 @@ class HistogramModel(ClusterViewModel):
     max_n_clusters = 20
     options_class = HistogramOptions
     unit = "s"
+    wheel = {"ctrl": ("increase", "decrease"), "alt": "change_n_bins", "shift": "change_x_min"}
     menu = ("set_n_bins", "set_bin_size", "set_x_min", "set_x_max", "-", "increase", "decrease")
     alias = "h"
 

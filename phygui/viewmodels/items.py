@@ -16,7 +16,8 @@ import numpy.typing as npt
 
 from phycore.supervisor.colors import selected_cluster_color
 
-__all__ = ["RasterLayer", "Polyline", "Label", "ClusterViewModel", "LassoViewModel", "BACKGROUND_COLOR", "AXIS_COLOR"]
+__all__ = ["RasterLayer", "Polyline", "Label", "ClusterViewModel", "LassoViewModel", "BACKGROUND_COLOR", "AXIS_COLOR",
+           "wheel_modifier", "wheel_command"]
 
 #: Colour of background spikes (phy's 50 % grey).
 BACKGROUND_COLOR = (0.5, 0.5, 0.5, 0.5)
@@ -71,6 +72,33 @@ class Label:
     box: Any = None
 
 
+def wheel_modifier(ctrl: bool = False, alt: bool = False, shift: bool = False) -> str:
+    """The modifier of a wheel gesture: ``'ctrl'``, ``'alt'``, ``'shift'`` or ``''`` (none).
+
+    Only a single held modifier counts; a combination (ctrl+shift...) is ``'+'``-joined
+    (``'ctrl+shift'``), which no view binds, so such a wheel does nothing.
+    """
+    return "+".join(m for m, on in (("ctrl", ctrl), ("alt", alt), ("shift", shift)) if on)
+
+
+def wheel_command(wheel: dict[str, Any], modifier: str, delta: float) -> tuple[str, tuple[Any, ...]] | None:
+    """Which command a modified wheel step runs: ``(method name, args)`` or None.
+
+    ``wheel`` maps a modifier to either a pair ``(up, down)`` of argument-less commands
+    (``("increase", "decrease")``: phy's ctrl+wheel scaling) or the name of a command
+    taking the wheel delta (``"change_marker_size"``). A zero delta or an unbound
+    modifier (including no modifier: the plain wheel zooms the plot) gives None.
+    """
+    if not modifier or not delta:
+        return None
+    target = wheel.get(modifier)
+    if target is None:
+        return None
+    if isinstance(target, tuple):
+        return (target[0] if delta > 0 else target[1]), ()
+    return str(target), (float(delta),)
+
+
 def options_state(options: Any) -> dict[str, Any]:
     """Options as a JSON-friendly dict (tuples become lists)."""
     out = {}
@@ -107,6 +135,9 @@ class ClusterViewModel:
     shortcuts: dict[str, str] = {}
     #: Commands offered in the view's menu, in order ("-" is a separator).
     menu: tuple[str, ...] = ()
+    #: phy's modified wheel gestures, ``{modifier: (up, down) commands | command(delta)}``
+    #: (see :func:`wheel_command`); the plain wheel always zooms the plot.
+    wheel: dict[str, Any] = {}
 
     def __init__(self, controller: Any, options: Any = None) -> None:
         self.controller = controller
@@ -176,6 +207,19 @@ class ClusterViewModel:
             doc = (getattr(cls, name).__doc__ or "").strip().splitlines()
             out.append((name, cls.shortcuts.get(name), doc[0] if doc else name))
         return out
+
+    def on_wheel(self, delta: float, *, ctrl: bool = False, alt: bool = False, shift: bool = False) -> str | None:
+        """A wheel step with modifiers: run the bound command (:attr:`wheel`).
+
+        Returns the command name, or None when the gesture is not bound (the drawer then
+        lets the plot zoom).
+        """
+        cmd = wheel_command(self.wheel, wheel_modifier(ctrl, alt, shift), delta)
+        if cmd is None:
+            return None
+        name, args = cmd
+        getattr(self, name)(*args)
+        return name
 
     def invalidate(self, data: bool = True) -> None:
         """Mark the view dirty; ``data=False`` keeps loaded data (layout/option change)."""

@@ -44,17 +44,25 @@ def _overlap(x: np.ndarray, y: np.ndarray, w: float, h: float) -> bool:
 
 
 def _largest(f: Callable[[float], bool], lo: float, hi: float, eps: float = 1e-9) -> float:
-    # Largest x in [lo, hi] with f(x) True (phylib's _binary_search).
+    # Largest x in [lo, hi] with f(x) True (phylib's _binary_search). f is memoised: the
+    # search re-tests its previous midpoints as the new bounds (3x fewer overlap tests).
+    seen: dict[float, bool] = {}
+
+    def ok(v: float) -> bool:
+        if v not in seen:
+            seen[v] = f(v)
+        return seen[v]
+
     mid = (lo + hi) / 2.0
     while hi - lo > eps:
         mid = (lo + hi) / 2.0
         if mid == lo or mid == hi:
             break
-        if f(hi):
+        if ok(hi):
             return hi
-        if not f(lo):
+        if not ok(lo):
             return lo
-        if f(mid):
+        if ok(mid):
             lo = mid
         else:
             hi = mid

@@ -72,6 +72,7 @@ class TemplateViewModel(ClusterViewModel):
     default_size = (600, 800)
     max_n_clusters = 1_000_000
     options_class = TemplateOptions
+    wheel = {"ctrl": ("increase", "decrease")}
     menu = ("toggle_show_labels", "increase", "decrease")
 
     def __init__(self, controller: Any, options: TemplateOptions | None = None, sender: Any = None) -> None:

@@ -126,6 +126,7 @@ class WaveformModel(ClusterViewModel):
     default_size = (800, 600)
     max_n_clusters = 8
     options_class = WaveformOptions
+    wheel = {"ctrl": ("increase", "decrease")}
     shortcuts = WAVEFORM_SHORTCUTS
     menu = ("toggle_waveform_overlap", "toggle_show_labels", "next_waveforms_type", "previous_waveforms_type",
             "toggle_mean_waveforms", "toggle_template_overlay", "toggle_all_channels", "-", "widen", "narrow",

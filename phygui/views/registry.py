@@ -1,6 +1,6 @@
 """Which drawer implements which view name (like napari's ``layer_to_visual``).
 
-Views not listed here (trace, probe, template features...) stay placeholders until their
+Views not listed here (template features, trace image...) stay placeholders until their
 step lands; a GUI without a controller (a bare Supervisor) also gets placeholders, since
 the data views need the controller's data.
 """
@@ -15,7 +15,11 @@ from phygui.views.correlogram import CorrelogramView
 from phygui.views.feature import FeatureView
 from phygui.views.histogram import FiringRateView, ISIView
 from phygui.views.placeholder import PlaceholderView
+from phygui.views.probe import ProbeView
+from phygui.views.raster_view import RasterView
+from phygui.views.scatter import ClusterScatterView
 from phygui.views.template import TemplateView
+from phygui.views.trace import TraceView
 from phygui.views.waveform import WaveformView
 
 __all__ = ["DATA_VIEWS", "view_factory"]
@@ -29,6 +33,10 @@ DATA_VIEWS: dict[str, type[View]] = {
     "ISIView": ISIView,
     "FiringRateView": FiringRateView,
     "TemplateView": TemplateView,
+    "TraceView": TraceView,
+    "ProbeView": ProbeView,
+    "RasterView": RasterView,
+    "ClusterScatterView": ClusterScatterView,
 }
 
 

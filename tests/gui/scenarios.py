@@ -590,6 +590,124 @@ def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_wheel_gestures(controller: Any, dataset: Path) -> None:
+    """ctrl+wheel over the waveform view scales its boxes (phy's increase) without zooming
+    the plot; the plain wheel runs no command (it zooms)."""
+    from phygui.app import create_gui
+
+    gui = create_gui(controller, views=["WaveformView", "ISIView", "CorrelogramView"])
+    try:
+        gui.render(3)
+        sup = gui.supervisor
+        ids = sup.cluster_table.visible_ids
+        sup.select(ids[0], ids[1])
+        gui.render(6)
+        wv = gui.get_view("WaveformView")
+        n, (bx, by) = wv.n_rasterised, wv.model.options.box_scaling
+        assert wv.wheel(1.0) is None and wv.model.options.box_scaling == (bx, by)  # plain: zoom only
+        assert wv.wheel(1.0, ctrl=True) == "increase"
+        assert wv.model.options.box_scaling[0] == bx and wv.model.options.box_scaling[1] > by
+        gui.render(3)
+        assert wv.n_rasterised == n + 1 and wv.model.extent is None  # redrawn, not zoomed
+        assert wv.wheel(-1.0, ctrl=True) == "decrease"
+        assert abs(wv.model.options.box_scaling[1] - by) < 1e-9
+        # holding a bound modifier over the plot pins its axes (ImPlot's wheel zoom ignores
+        # modifiers); releasing it frees them again
+        import dearpygui.dearpygui as dpg
+
+        gui.render(3)
+        x, _ = wv._axes
+        before = tuple(dpg.get_axis_limits(x))
+        wv._hovered, wv._modifiers = True, lambda: (True, False, False)  # type: ignore[method-assign]
+        wv.update()
+        assert wv._pinned
+        gui.render(2)
+        assert np.allclose(dpg.get_axis_limits(x), before)
+        wv._hovered, wv._modifiers = True, lambda: (False, False, True)  # type: ignore[method-assign]
+        wv.update()  # shift+wheel is not bound in the waveform view: it zooms
+        assert not wv._pinned
+        isi = gui.get_view("ISIView")
+        hi = isi.model.x_range[1]
+        assert isi.wheel(1.0, ctrl=True) == "increase" and isi.model.x_range[1] > hi
+        assert isi.wheel(1.0, alt=True) == "change_n_bins"
+        gui.render(3)
+        assert not gui.status.error, gui.status.error
+        # the wheel callback: alt+wheel up grows the correlogram bin until it reaches the
+        # window, which is refused with a message in the status bar (no crash, view alive)
+        cv = gui.get_view("CorrelogramView")
+        cv._hovered, cv._modifiers = True, lambda: (False, True, False)  # type: ignore[method-assign]
+        for _ in range(60):
+            cv._wheeled(1)
+        assert "bin size" in gui.status.error, gui.status.error
+        assert cv.model.options.bin_size < cv.model.options.window_size
+        assert gui._view_errors.get("CorrelogramView", 0) == 0
+        gui.render(3)
+    finally:
+        gui.destroy()
+
+
+def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
+    """Real wheel events (xdotool): ctrl+wheel over the waveform plot scales the boxes and
+    does not zoom; the plain wheel zooms and does not scale."""
+    import shutil
+    import subprocess
+    import time
+
+    import dearpygui.dearpygui as dpg
+
+    assert shutil.which("xdotool"), "xdotool is not installed"
+    from phygui.app import create_gui
+
+    gui = create_gui(controller, views=["WaveformView", "AmplitudeView"])
+    try:
+        gui.render(3)
+        sup = gui.supervisor
+        sup.select(sup.cluster_table.visible_ids[0])
+        gui.render(6)
+        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
+        assert wid, "the phygui window was not found by xdotool"
+        view = gui.get_view("WaveformView")
+        (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
+
+        def run(*args: str) -> None:
+            proc = subprocess.Popen(["xdotool", *args])
+            t0 = time.monotonic()
+            while proc.poll() is None and time.monotonic() - t0 < 30:
+                gui.render(1)
+            gui.render(4)
+
+        def limits() -> tuple[float, ...]:
+            x, y = view._axes
+            return (*dpg.get_axis_limits(x), *dpg.get_axis_limits(y))
+
+        run("windowfocus", "--sync", wid[0])
+        run("mousemove", "--window", wid[0], str(int((x0 + x1) / 2)), str(int((y0 + y1) / 2)))
+        scaling = view.model.options.box_scaling
+        run("keydown", "ctrl")
+        run("click", "4")  # wheel up
+        run("keyup", "ctrl")
+        assert view.model.options.box_scaling[1] > scaling[1], view.model.options.box_scaling
+        h = view._home  # taller boxes may move the home bounds; the plot shows them, unzoomed
+        assert np.allclose(limits(), (h[0], h[2], h[1], h[3])) and view.model.extent is None, (limits(), h)
+        before, scaling = limits(), view.model.options.box_scaling
+        run("click", "4")
+        assert view.model.options.box_scaling == scaling
+        assert not np.allclose(limits(), before), "the plain wheel should zoom"
+        # alt+wheel over the amplitude view: marker size, whose home bounds do not move, so
+        # any zoom would show (ImPlot zooms whatever the modifiers unless the axes are pinned)
+        view = gui.get_view("AmplitudeView")
+        (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
+        run("mousemove", "--window", wid[0], str(int(x0 + 0.4 * (x1 - x0))), str(int((y0 + y1) / 2)))
+        before, size = limits(), view.model.options.marker_size
+        run("keydown", "alt")
+        run("click", "4")
+        run("keyup", "alt")
+        assert view.model.options.marker_size > size, (view.model.options.marker_size, size)
+        assert np.allclose(limits(), before) and view.model.extent is None, (limits(), before)
+    finally:
+        gui.destroy()
+
+
 def main(name: str, data_dir: str) -> None:
     """Build the controller (and the GUI unless the scenario takes a controller) and run it."""
     from phycore import signals

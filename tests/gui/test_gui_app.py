@@ -5,6 +5,7 @@ Each test runs one scenario of ``scenarios.py`` in its own process.
 
 from __future__ import annotations
 
+import shutil
 from typing import Callable
 
 import pytest
@@ -63,6 +64,15 @@ def test_big_table_virtualised(run_scenario: Run) -> None:
 
 def test_data_views_draw_selected_clusters(run_scenario: Run) -> None:
     run_scenario("data_views_pixels")
+
+
+def test_wheel_gestures(run_scenario: Run) -> None:
+    run_scenario("wheel_gestures")
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+def test_real_wheel_events(run_scenario: Run) -> None:
+    run_scenario("xdotool_wheel")
 
 
 def test_template_view_draws_and_selects(run_scenario: Run) -> None:

@@ -94,3 +94,73 @@ def test_hover_tooltips(controller: Any) -> None:
     assert h.hover(0.0105, 1.5) == f"{ids[0]}: [10, 11] ms: {hv.values[0, 10]:.4g}"
     a = AmplitudeModel(controller)
     assert a.hover(1.0, 20.0) == "1.000 s, template amplitude 20"
+
+
+# parity.md §1.0-1.5: phy's modified wheel gestures (the plain wheel zooms the plot).
+PHY_WHEEL = {
+    WaveformModel: {"ctrl": ("increase", "decrease")},
+    FeatureModel: {"ctrl": ("increase", "decrease"), "alt": "change_marker_size"},
+    AmplitudeModel: {"alt": "change_marker_size"},
+    CorrelogramModel: {"ctrl": ("increase", "decrease"), "alt": "change_bin_size"},
+    ISIModel: {"ctrl": ("increase", "decrease"), "alt": "change_n_bins", "shift": "change_x_min"},
+    FiringRateModel: {"ctrl": ("increase", "decrease"), "alt": "change_n_bins", "shift": "change_x_min"},
+    TemplateViewModel: {"ctrl": ("increase", "decrease")},
+}
+
+
+def test_wheel_modifier_and_command() -> None:
+    from phygui.viewmodels.items import wheel_command, wheel_modifier
+
+    assert wheel_modifier() == ""
+    assert wheel_modifier(ctrl=True) == "ctrl" and wheel_modifier(alt=True) == "alt"
+    assert wheel_modifier(shift=True) == "shift" and wheel_modifier(ctrl=True, shift=True) == "ctrl+shift"
+    wheel = {"ctrl": ("increase", "decrease"), "alt": "change_marker_size"}
+    assert wheel_command(wheel, "ctrl", 1) == ("increase", ())
+    assert wheel_command(wheel, "ctrl", -2) == ("decrease", ())
+    assert wheel_command(wheel, "alt", -1) == ("change_marker_size", (-1.0,))
+    assert wheel_command(wheel, "", 1) is None  # plain wheel: the plot zooms
+    assert wheel_command(wheel, "shift", 1) is None  # not bound in this view
+    assert wheel_command(wheel, "ctrl+alt", 1) is None
+    assert wheel_command(wheel, "ctrl", 0) is None
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_wheel_gestures_are_phys_and_run_commands(cls: type, controller: Any) -> None:
+    assert cls.wheel == PHY_WHEEL[cls]
+    m = cls(controller)
+    m.set_selection(two_largest(controller))
+    m.compute()
+    assert m.on_wheel(1) is None and not m.is_dirty  # plain wheel: nothing (zoom)
+    assert m.on_wheel(1, ctrl=True, alt=True) is None
+    for mod, target in cls.wheel.items():
+        for delta in (1, -1):
+            before = m.get_state()
+            name = m.on_wheel(delta, **{mod: True})
+            expected = (target[0] if delta > 0 else target[1]) if isinstance(target, tuple) else target
+            assert name == expected
+            if not (mod == "shift" and before.get("x_min") == 0):  # phy: x_min x1.1^delta stays at 0
+                assert m.get_state() != before, (mod, delta)
+
+
+def test_wheel_values(controller: Any) -> None:
+    w = WaveformModel(controller)
+    w.on_wheel(1, ctrl=True)
+    assert w.options.box_scaling[1] > 1 and w.options.box_scaling[0] == 1
+    w.on_wheel(-1, ctrl=True)
+    assert w.options.box_scaling == pytest.approx((1.0, 1.0))
+    c = CorrelogramModel(controller)
+    win, b = c.options.window_size, c.options.bin_size
+    c.on_wheel(1, ctrl=True)
+    assert c.options.window_size == pytest.approx(win * 1.1)
+    c.on_wheel(1, alt=True)
+    assert c.options.bin_size == pytest.approx(b * 1.1)
+    h = ISIModel(controller)
+    n, hi = h.options.n_bins, h.x_range[1]
+    h.on_wheel(1, alt=True)
+    assert h.options.n_bins == int(n / 1.05)
+    h.on_wheel(-1, ctrl=True)
+    assert h.x_range[1] == pytest.approx(hi / 1.1)
+    f = FeatureModel(controller)
+    s0 = f.options.feature_scaling
+    f.on_wheel(1, ctrl=True)
+    assert f.options.feature_scaling == pytest.approx(s0 * 1.1)

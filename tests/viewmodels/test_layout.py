@@ -58,3 +58,18 @@ def test_scalings_and_box_at() -> None:
     for k, (x, y) in enumerate(lay.centres):
         assert lay.box_at(x, y) == k
     assert BoxLayout(np.zeros((0, 2))).box_at(0, 0) == -1
+
+
+def test_largest_tests_each_value_once() -> None:
+    """The binary search of the box size memoises its predicate (fewer overlap tests)."""
+    from phygui.viewmodels.layout import _largest
+
+    calls: list[float] = []
+
+    def f(v: float) -> bool:
+        calls.append(v)
+        return v <= 0.3137
+
+    x = _largest(f, 0.0, 2.0)
+    assert abs(x - 0.3137) < 1e-8
+    assert len(calls) == len(set(calls)) and len(calls) < 40

@@ -1,0 +1,231 @@
+"""Rasterisation of raw traces: one min/max span per pixel column (numba kernels).
+
+:func:`draw_traces` draws many channels of a ``(n_samples, n_channels)`` window (read
+row by row, as the raw file stores it); :func:`draw_snippets` draws many short pieces
+(spike snippets) in one kernel call; :func:`draw_traces_reference` is the plain numpy
+version used by the tests. :func:`read_shifted` reads a window reusing the overlap with
+the previous one (scrolling reads only the new samples).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from phygui.viewmodels.raster import Raster
+
+__all__ = ["draw_traces", "draw_snippets", "draw_traces_reference", "read_shifted"]
+
+
+@njit(cache=True, inline="always")
+def _fill(buf, k, col, a, b):  # type: ignore[no-untyped-def]
+    # buf is indexed [layer, column, row]: a column-major canvas, or a Raster's counts transposed.
+    h = buf.shape[2]
+    if col < 0 or col >= buf.shape[1]:
+        return
+    lo, hi = (a, b) if a <= b else (b, a)
+    lo = max(lo, 0)
+    hi = min(hi, h - 1)
+    for r in range(lo, hi + 1):
+        if buf[k, col, r] < 65535:
+            buf[k, col, r] += 1
+
+
+@njit(cache=True, inline="always")
+def _flush(counts, k, col, lo, hi, first, prev_col, prev_row):  # type: ignore[no-untyped-def]
+    if prev_col >= 0:
+        gap = col - prev_col
+        if gap == 1:
+            lo = min(lo, prev_row)
+            hi = max(hi, prev_row)
+        else:  # fewer samples than columns: a straight segment through the empty columns
+            r0 = prev_row
+            for j in range(1, gap):
+                r1 = prev_row + int(math.floor((first - prev_row) * j / gap + 0.5))
+                _fill(counts, k, prev_col + j, r0, r1)
+                r0 = r1
+            lo = min(lo, r0)
+            hi = max(hi, r0)
+    _fill(counts, k, col, lo, hi)
+
+
+@njit(cache=True, inline="always")
+def _row(v, yo, ys, y1, sy, h):  # type: ignore[no-untyped-def]
+    return int(min(max(math.floor((y1 - (yo + ys * float(v))) * sy), -1.0), h * 1.0))
+
+
+@njit(cache=True)
+def _traces_kernel(counts, data, chans, yoff, ys, s0, s1, t0, dt, e, k):  # type: ignore[no-untyped-def]
+    # counts: [layer, column, row] (see _fill)
+    # Samples are visited row by row (the raw data is (n_samples, n_channels), C order):
+    # per pixel column, each channel keeps its min, max, first and last value; a column
+    # is flushed (its pixels lit) when the samples move on to the next column.
+    w, h = counts.shape[1], counts.shape[2]
+    x0, y0, x1, y1 = e[0], e[1], e[2], e[3]
+    sx = w / (x1 - x0)
+    sy = h / (y1 - y0)
+    nc = chans.shape[0]
+    nd = data.shape[1]
+    # Many channels: min/max over whole contiguous rows (vectorised), indexed by channel
+    # at flush time; few channels (spike snippets): gather just those.
+    full = nc * 2 >= nd
+    m = nd if full else nc
+    vmin = np.empty(m, data.dtype)
+    vmax = np.empty(m, data.dtype)
+    vfirst = np.empty(m, data.dtype)
+    prev_row = np.zeros(nc, dtype=np.int64)
+    prev_col = -1
+    col = -1
+    i = s0
+    while i < s1:
+        col = int(min(max(math.floor((t0 + i * dt - x0) * sx), -2.0), w + 1.0))
+        row = data[i]
+        if full:
+            for n in range(nd):
+                vfirst[n] = row[n]
+                vmin[n] = row[n]
+                vmax[n] = row[n]
+        else:
+            for n in range(nc):
+                v = row[chans[n]]
+                vfirst[n] = v
+                vmin[n] = v
+                vmax[n] = v
+        j = i + 1
+        while j < s1 and int(min(max(math.floor((t0 + j * dt - x0) * sx), -2.0), w + 1.0)) == col:
+            row = data[j]
+            if full:
+                for n in range(nd):
+                    vmin[n] = min(vmin[n], row[n])
+                    vmax[n] = max(vmax[n], row[n])
+            else:
+                for n in range(nc):
+                    v = row[chans[n]]
+                    vmin[n] = min(vmin[n], v)
+                    vmax[n] = max(vmax[n], v)
+            j += 1
+        last_row = data[j - 1]
+        for n in range(nc):
+            q = chans[n] if full else n
+            ra = _row(vmin[q], yoff[n], ys, y1, sy, h)
+            rb = _row(vmax[q], yoff[n], ys, y1, sy, h)
+            first = _row(vfirst[q], yoff[n], ys, y1, sy, h)
+            _flush(counts, k, col, min(ra, rb), max(ra, rb), first, prev_col, prev_row[n])
+            prev_row[n] = _row(last_row[chans[n]], yoff[n], ys, y1, sy, h)
+        prev_col = col
+        i = j
+
+
+@njit(cache=True)
+def _snippets_kernel(counts, data, chans, chan_ptr, yoff_all, ys, starts, stops, layers, t0, dt, e):  # type: ignore[no-untyped-def]
+    for s in range(starts.shape[0]):
+        a, b = chan_ptr[s], chan_ptr[s + 1]
+        _traces_kernel(counts, data, chans[a:b], yoff_all[chans[a:b]], ys, starts[s], stops[s], t0, dt, e, layers[s])
+
+
+def draw_snippets(raster: Raster, data: npt.NDArray[Any], channels: Sequence[npt.NDArray[np.int64]],
+                  y_offset: npt.ArrayLike, y_scale: float, t0: float, dt: float, starts: npt.ArrayLike,
+                  stops: npt.ArrayLike, layers: npt.ArrayLike) -> None:
+    """Many :func:`draw_traces` calls in one kernel: snippet ``s`` is ``data[starts[s]:stops[s],
+    channels[s]]`` in layer ``layers[s]``; ``y_offset`` is indexed by channel."""
+    if not len(channels):
+        return
+    n = data.shape[0]
+    chans = np.ascontiguousarray(np.concatenate([np.asarray(c, dtype=np.int64) for c in channels]))
+    ptr = np.zeros(len(channels) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(c) for c in channels])
+    st_ = np.clip(np.asarray(starts, dtype=np.int64), 0, n)
+    sp_ = np.clip(np.asarray(stops, dtype=np.int64), 0, n)
+    _snippets_kernel(raster.counts.transpose(2, 1, 0), data, chans, ptr, np.ascontiguousarray(y_offset, dtype=np.float64),
+                     float(y_scale), st_, sp_, np.asarray(layers, dtype=np.int64), float(t0), float(dt),
+                     np.asarray(raster.extent, dtype=np.float64))
+
+
+def draw_traces(raster: Raster, data: npt.NDArray[np.float32], channels: npt.ArrayLike, y_offset: npt.ArrayLike,
+                y_scale: float, t0: float, dt: float, start: int = 0, stop: int | None = None,
+                color_index: int = 0) -> None:
+    """Draw ``data[start:stop, channels]`` as traces with one min/max span per pixel column.
+
+    Sample ``i`` is at x ``t0 + i * dt``; channel ``channels[n]`` at y
+    ``y_offset[n] + y_scale * value``. Each pixel column lights the rows between the
+    minimum and maximum of its samples, joined to the previous column's last sample
+    (straight segments through columns with no sample when zoomed in).
+    """
+    data = np.asarray(data)
+    chans = np.ascontiguousarray(channels, dtype=np.int64).reshape(-1)
+    yoff = np.ascontiguousarray(np.broadcast_to(np.asarray(y_offset, dtype=np.float64), chans.shape))
+    stop = data.shape[0] if stop is None else min(int(stop), data.shape[0])
+    start = max(0, int(start))
+    if stop <= start or not chans.size:
+        return
+    e = np.asarray(raster.extent, dtype=np.float64)
+    h, w = raster.shape
+    # Column-major canvas: a pixel column's rows are contiguous (the kernel fills columns).
+    canvas = np.zeros((1, w, h), dtype=np.uint16)
+    _traces_kernel(canvas, data, chans, yoff, float(y_scale), start, stop, float(t0), float(dt), e, 0)
+    layer = raster.counts[..., int(color_index)]
+    np.minimum(layer.astype(np.uint32) + canvas[0].T, 65535, out=layer, casting="unsafe")
+
+
+def draw_traces_reference(raster: Raster, data: np.ndarray, channels: Sequence[int], y_offset: Sequence[float],
+                          y_scale: float, t0: float, dt: float, start: int = 0, stop: int | None = None,
+                          color_index: int = 0) -> None:
+    """Plain numpy version of :func:`draw_traces` (tests)."""
+    h, w = raster.shape
+    x0, y0, x1, y1 = raster.extent
+    stop = data.shape[0] if stop is None else min(int(stop), data.shape[0])
+    counts = raster.counts
+
+    def fill(col: int, a: int, b: int) -> None:
+        if 0 <= col < w:
+            lo, hi = max(min(a, b), 0), min(max(a, b), h - 1)
+            if hi >= lo:
+                counts[lo:hi + 1, col, color_index] += 1
+
+    for n, c in enumerate(channels):
+        i = np.arange(start, stop)
+        if not i.size:
+            continue
+        cols = np.clip(np.floor((t0 + i * dt - x0) * (w / (x1 - x0))), -2, w + 1).astype(int)
+        rows = np.clip(np.floor((y1 - (y_offset[n] + y_scale * data[i, c].astype(np.float64))) * (h / (y1 - y0))),
+                       -1, h).astype(int)
+        # split into runs of equal column
+        cuts = np.flatnonzero(np.diff(cols)) + 1
+        runs = np.split(np.arange(len(i)), cuts)
+        prev_col, prev_row = -1, 0
+        for run in runs:
+            col, seg = int(cols[run[0]]), rows[run]
+            lo, hi, first = int(seg.min()), int(seg.max()), int(seg[0])
+            if prev_col >= 0:
+                gap = col - prev_col
+                if gap == 1:
+                    lo, hi = min(lo, prev_row), max(hi, prev_row)
+                else:
+                    r0 = prev_row
+                    for j in range(1, gap):
+                        r1 = prev_row + int(math.floor((first - prev_row) * j / gap + 0.5))
+                        fill(prev_col + j, r0, r1)
+                        r0 = r1
+                    lo, hi = min(lo, r0), max(hi, r0)
+            fill(col, lo, hi)
+            prev_col, prev_row = col, int(seg[-1])
+
+
+def read_shifted(raw: Any, i0: int, i1: int, prev_i0: int, prev: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
+    """Raw samples ``[i0, i1)``, reusing the part of a previous window ``prev`` (from ``prev_i0``)."""
+    if prev is None or not len(prev):
+        return np.asarray(raw.read(i0, i1))
+    p0, p1 = prev_i0, prev_i0 + len(prev)
+    if i1 <= p0 or i0 >= p1 or (i0 >= p0 and i1 <= p1 and i1 - i0 < (p1 - p0) // 2):
+        return np.asarray(raw.read(i0, i1))
+    parts = []
+    if i0 < p0:
+        parts.append(np.asarray(raw.read(i0, p0)))
+    parts.append(prev[max(i0, p0) - p0:min(i1, p1) - p0])
+    if i1 > p1:
+        parts.append(np.asarray(raw.read(p1, i1)))
+    return np.concatenate(parts) if len(parts) > 1 else parts[0].copy()

@@ -1,0 +1,36 @@
+"""ClusterScatterView: the drawer of :class:`~phygui.viewmodels.scatter.ClusterScatterModel`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from phygui.viewmodels.scatter import ClusterScatterModel
+from phygui.views._plot import PlotView
+
+__all__ = ["ClusterScatterView"]
+
+
+class ClusterScatterView(PlotView):
+    """One marker per cluster; a click selects the nearest cluster, shift+click adds it."""
+
+    model_class = ClusterScatterModel
+    ticks: ClassVar[tuple[bool, bool]] = (True, True)
+    listens = {"table_filter": "on_table_filter", "color_mapping_changed": "on_color_mapping_changed"}
+
+    def on_select(self, cluster_ids: list[int]) -> None:
+        self.model.set_selection(cluster_ids)  # a global view: the selection does not unzoom
+
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
+        """Click: select the nearest cluster (shift+click: add it)."""
+        if ctrl or alt or button != "left":
+            return None
+        cid = self.model.cluster_at(x, y)
+        if cid is not None:
+            sup = self.gui.supervisor
+            if shift:
+                if cid not in sup.selected_clusters:
+                    sup.select(*(sup.selected_clusters + [cid]))
+            else:
+                sup.select(cid)
+        return cid
