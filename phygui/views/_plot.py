@@ -363,6 +363,14 @@ class PlotView(View):
             return self.add_lasso_point(x, y) if button == "left" else self.clear_lasso()
         return None
 
+    def select_cluster(self, cluster_id: int | None, add: bool = False) -> int | None:
+        """Select a clicked cluster in the cluster table (``add``: keep the current selection)."""
+        if cluster_id is not None:
+            sup = self.gui.supervisor
+            current = [c for c in sup.selected_clusters if c != cluster_id]
+            sup.select(*(current + [cluster_id] if add else [cluster_id]))
+        return cluster_id
+
     def add_lasso_point(self, x: float, y: float) -> bool:
         """Add a lasso vertex (data coordinates)."""
         return bool(self.model.add_lasso_point(x, y))

@@ -25,12 +25,4 @@ class ClusterScatterView(PlotView):
         """Click: select the nearest cluster (shift+click: add it)."""
         if ctrl or alt or button != "left":
             return None
-        cid = self.model.cluster_at(x, y)
-        if cid is not None:
-            sup = self.gui.supervisor
-            if shift:
-                if cid not in sup.selected_clusters:
-                    sup.select(*(sup.selected_clusters + [cid]))
-            else:
-                sup.select(cid)
-        return cid
+        return self.select_cluster(self.model.cluster_at(x, y), add=shift)

@@ -26,8 +26,4 @@ class TemplateView(PlotView):
         """ctrl+click: select the template's cluster (ctrl+shift+click: add it)."""
         if not ctrl:
             return None
-        cid = self.model.click(x, y, button=button)
-        if cid is not None:
-            sup = self.gui.supervisor
-            sup.select(*(sup.selected_clusters + [cid] if shift else [cid]))
-        return cid
+        return self.select_cluster(self.model.click(x, y, button=button), add=shift)

@@ -47,16 +47,22 @@ def run_python(args: list[str], timeout: float = 180, env: dict[str, str] | None
                           env=env if env is not None else dict(os.environ))
 
 
-@pytest.fixture
-def run_scenario(dataset: Path, tmp_path: Path) -> Callable[[str], str]:
-    """Run ``scenarios.scenario_<name>`` in a fresh process on ``dataset``; fail with its output."""
+def scenario_runner(module: str, dataset: Path, tmp_path: Path) -> Callable[[str], str]:
+    """``run(name)``: run ``<module>.scenario_<name>`` in a fresh process on ``dataset``
+    (Dear PyGui may crash when a second GUI is built in one process); fail with its output."""
 
     def run(name: str) -> str:
         env = dict(os.environ, PHY_USER_DIR=str(tmp_path / "user_dir"))
-        proc = run_python(["-m", "tests.gui.scenarios", name, str(dataset)], env=env)
+        proc = run_python(["-m", module, name, str(dataset)], env=env)
         out = proc.stdout + proc.stderr
         assert proc.returncode == 0, f"scenario {name} failed (exit {proc.returncode}):\n{out[-6000:]}"
         assert f"scenario {name}: OK" in proc.stdout
         return out
 
     return run
+
+
+@pytest.fixture
+def run_scenario(dataset: Path, tmp_path: Path) -> Callable[[str], str]:
+    """Run ``tests.gui.scenarios.scenario_<name>`` in a fresh process."""
+    return scenario_runner("tests.gui.scenarios", dataset, tmp_path)

@@ -279,11 +279,22 @@ def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def xdotool_while_rendering(gui: Any, *args: str) -> None:
+    """Run xdotool while the GUI keeps rendering frames (so it sees the events), then 4 more."""
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(["xdotool", *args])
+    t0 = time.monotonic()
+    while proc.poll() is None and time.monotonic() - t0 < 30:
+        gui.render(1)
+    gui.render(4)
+
+
 def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
     """Real X key events (xdotool) reach the keymap: select, merge, undo, snippet line."""
     import shutil
     import subprocess
-    import time
 
     assert shutil.which("xdotool"), "xdotool is not installed"
     sup = gui.supervisor
@@ -293,14 +304,9 @@ def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
 
     def keys(*seq: str, command: str = "key") -> None:
         if command == "mousemove":  # seq is a full xdotool command line
-            args = ["xdotool", *seq]
+            xdotool_while_rendering(gui, *seq)
         else:
-            args = ["xdotool", "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq]
-        proc = subprocess.Popen(args)
-        t0 = time.monotonic()
-        while proc.poll() is None and time.monotonic() - t0 < 30:
-            gui.render(1)
-        gui.render(4)
+            xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq)
 
     keys("Down", "Down")
     assert len(sup.selected_clusters) == 1
@@ -548,7 +554,6 @@ def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
     """Real ctrl+clicks (xdotool) in the amplitude plot add lasso vertices; ctrl+right clears."""
     import shutil
     import subprocess
-    import time
 
     import dearpygui.dearpygui as dpg
 
@@ -565,11 +570,7 @@ def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
         (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
 
         def run(*args: str) -> None:
-            proc = subprocess.Popen(["xdotool", *args])
-            t0 = time.monotonic()
-            while proc.poll() is None and time.monotonic() - t0 < 30:
-                gui.render(1)
-            gui.render(4)
+            xdotool_while_rendering(gui, *args)
 
         pts = [(0.3, 0.3), (0.6, 0.3), (0.6, 0.7), (0.3, 0.7)]
         run("windowfocus", "--sync", wid[0])
@@ -651,7 +652,6 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
     does not zoom; the plain wheel zooms and does not scale."""
     import shutil
     import subprocess
-    import time
 
     import dearpygui.dearpygui as dpg
 
@@ -670,11 +670,7 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
         (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
 
         def run(*args: str) -> None:
-            proc = subprocess.Popen(["xdotool", *args])
-            t0 = time.monotonic()
-            while proc.poll() is None and time.monotonic() - t0 < 30:
-                gui.render(1)
-            gui.render(4)
+            xdotool_while_rendering(gui, *args)
 
         def limits() -> tuple[float, ...]:
             x, y = view._axes

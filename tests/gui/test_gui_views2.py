@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from tests.gui.conftest import needs_display, run_python
+from tests.gui.conftest import needs_display, scenario_runner
 
 pytestmark = [pytest.mark.gui, needs_display]
 
@@ -17,17 +16,8 @@ Run = Callable[[str], str]
 
 @pytest.fixture
 def run_views2(dataset: Path, tmp_path: Path) -> Run:
-    """Run ``scenarios_views2.scenario_<name>`` in a fresh process on ``dataset``."""
-
-    def run(name: str) -> str:
-        env = dict(os.environ, PHY_USER_DIR=str(tmp_path / "user_dir"))
-        proc = run_python(["-m", "tests.gui.scenarios_views2", name, str(dataset)], env=env)
-        out = proc.stdout + proc.stderr
-        assert proc.returncode == 0, f"scenario {name} failed (exit {proc.returncode}):\n{out[-6000:]}"
-        assert f"scenario {name}: OK" in proc.stdout
-        return out
-
-    return run
+    """Run ``tests.gui.scenarios_views2.scenario_<name>`` in a fresh process."""
+    return scenario_runner("tests.gui.scenarios_views2", dataset, tmp_path)
 
 
 def test_trace_view(run_views2: Run) -> None:
