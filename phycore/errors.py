@@ -19,9 +19,11 @@ __all__ = [
     "RawDataError",
     "ClusterIdError",
     "SpikeIdError",
+    "ChannelIdError",
     "ActionError",
     "FilterExpressionError",
     "PluginError",
+    "UnsupportedPhyAPIError",
     "StateFileError",
 ]
 
@@ -87,6 +89,10 @@ class SpikeIdError(PhyCoreError, IndexError):
     """Spike ids are out of range, duplicated or of the wrong type."""
 
 
+class ChannelIdError(PhyCoreError, IndexError):
+    """Channel ids are out of range (model channels: ``0 .. n_channels - 1``)."""
+
+
 class ActionError(PhyCoreError, ValueError):
     """A curation action or its arguments are invalid."""
 
@@ -97,6 +103,14 @@ class FilterExpressionError(PhyCoreError, ValueError):
 
 class PluginError(PhyCoreError, RuntimeError):
     """A plugin could not be found, loaded or attached."""
+
+
+class UnsupportedPhyAPIError(PluginError, ImportError):
+    """A plugin uses a part of phy that phycore cannot provide (Qt, HTML, OpenGL).
+
+    Also an ``ImportError``, so a plugin's ``try: from phy.plot.visuals import ...
+    except ImportError`` fallback keeps working.
+    """
 
 
 class StateFileError(PhyCoreError, ValueError):

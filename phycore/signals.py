@@ -28,6 +28,16 @@ Where blinker and phy differ, this wrapper decides (style.md, point 7):
 Each bus uses a private :class:`blinker.Namespace` (never blinker's process-wide default
 namespace). :func:`isolated` swaps in a fresh bus for the duration of a block.
 
+**Threads.** By default ``emit`` calls the subscribers on the calling thread, as phy
+does. :func:`set_owner_thread` turns on per-thread delivery: an emission made on any
+other thread is queued (``emit`` returns ``[]`` there) and delivered, in order, on the
+owner thread when it calls :func:`deliver_pending` (phygui does once per frame;
+``TemplateController.poll`` does too). Subscribers then never run concurrently with
+the owner's code, e.g. a GUI drawing. Thread-safe: ``emit`` (queued from non-owner
+threads), ``connect``, ``unconnect`` and :func:`pending_count`. Owner thread only:
+:func:`deliver_pending`. ``silent()`` and ``isolated()`` act on the whole bus (use them
+on the owner thread); a queued emission is checked against ``silent`` when delivered.
+
 Every built-in event is declared once, with its sender and arguments, in :data:`EVENTS`.
 Any other name may be emitted and connected (phy's ``emit('myevent', sender, 123)``
 works); :func:`connect` logs a warning when a name is one typo away from a built-in one.
@@ -35,11 +45,13 @@ works); :func:`connect` logs a warning when a name is one typo away from a built
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import logging
 import os
 import re
+import threading
 import types
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -61,6 +73,10 @@ __all__ = [
     "set_raise_errors",
     "raise_errors",
     "event_name",
+    "set_owner_thread",
+    "owner_thread",
+    "deliver_pending",
+    "pending_count",
 ]
 
 logger = logging.getLogger(__name__)
@@ -109,6 +125,7 @@ EVENTS: dict[str, EventDoc] = {
     "channel_click": EventDoc("view", "channel_id=, key=, button=", "A channel was clicked in a view."),
     "add_view": EventDoc("gui", "view", "A view was added to the GUI."),
     "close_view": EventDoc("gui", "view", "A view was closed."),
+    "view_attached": EventDoc("view", "gui", "A view was added to the GUI (phy's name and argument order)."),
     "show": EventDoc("gui", "", "The GUI window is shown."),
     "close": EventDoc("gui", "", "The GUI is closing; a subscriber returning False cancels."),
     "request_split": EventDoc("supervisor", "",
@@ -116,13 +133,20 @@ EVENTS: dict[str, EventDoc] = {
     "save_clustering": EventDoc("supervisor", "spike_clusters, groups, *labels",
                                 "After a save; labels are (field, {cluster_id: value}) pairs."),
     "request_save": EventDoc("gui", "", "The user asked to save."),
-    "spikes_added": EventDoc("model (or an acquisition source)", "spike_ids",
-                             "New spikes were appended to the recording (live acquisition)."),
+    "spikes_added": EventDoc("clustering, then supervisor", "spike_ids, cluster_ids",
+                             "Live acquisition: spikes were appended (their new ids, int64 array) to the "
+                             "clusters cluster_ids (sorted list: existing clusters that grew and new "
+                             "ones). The clustering emits it first; the supervisor once its table rows "
+                             "are updated. Not an action: nothing to undo."),
     "is_busy": EventDoc("view", "busy: bool", "A view starts or stops a long computation."),
     "wizard_done": EventDoc("supervisor", "", "The wizard has no more clusters to propose."),
     "select_channel": EventDoc("view", "channel_id, key, button", "A channel was selected in a view."),
     "select_time": EventDoc("view", "time", "A time was picked (amplitude view): trace view goes there."),
     "toggle_spike_reorder": EventDoc("controller", "enabled: bool", "Spike reordering toggled."),
+    "time_range_selected": EventDoc("view", "interval: (t0, t1)",
+                                    "The trace view's time window changed (seconds)."),
+    "select_feature": EventDoc("view", "dim=, channel_id=, pc=",
+                               "alt+click in the feature view picked a dimension; the amplitude view follows."),
 }
 
 
@@ -191,34 +215,46 @@ class _Bus:
         self.receivers: list[_Receiver] = []
         self.silent = False
         self._seq = itertools.count()
+        # Guards the receiver lists: connect/unconnect may happen on any thread.
+        self.lock = threading.RLock()
+        #: Thread ident whose emissions run directly; others are queued (None: all run directly).
+        self.owner: int | None = None
+        self.queue: collections.deque[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = collections.deque()
 
     def connect(self, func: Callable[..., Any], event: str, sender: Any, last: bool) -> None:
-        for r in self.receivers:
-            if _same(r.func, func) and r.event == event and r.sender is sender:
-                return
-        r = _Receiver(func, event, sender, next(self._seq), last)
-        self.receivers.append(r)
-        signal = self.namespace.signal(event)
-        signal.connect(r, sender=blinker.ANY if sender is None else sender, weak=False)
+        with self.lock:
+            for r in self.receivers:
+                if _same(r.func, func) and r.event == event and r.sender is sender:
+                    return
+            r = _Receiver(func, event, sender, next(self._seq), last)
+            self.receivers.append(r)
+            signal = self.namespace.signal(event)
+            signal.connect(r, sender=blinker.ANY if sender is None else sender, weak=False)
 
     def unconnect(self, items: tuple[Any, ...]) -> None:
-        keep = []
-        for r in self.receivers:
-            bound_self = getattr(r.func, "__self__", None)
-            if any(_same(r.func, x) or (r.sender is not None and r.sender is x)
-                   or (bound_self is not None and bound_self is x) for x in items):
-                self.namespace.signal(r.event).disconnect(r, sender=blinker.ANY if r.sender is None else r.sender)
-            else:
-                keep.append(r)
-        self.receivers = keep
+        with self.lock:
+            keep = []
+            for r in self.receivers:
+                bound_self = getattr(r.func, "__self__", None)
+                if any(_same(r.func, x) or (r.sender is not None and r.sender is x)
+                       or (bound_self is not None and bound_self is x) for x in items):
+                    self.namespace.signal(r.event).disconnect(
+                        r, sender=blinker.ANY if r.sender is None else r.sender)
+                else:
+                    keep.append(r)
+            self.receivers = keep
 
     def emit(self, event: str, sender: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        if self.owner is not None and threading.get_ident() != self.owner:
+            self.queue.append((event, sender, args, kwargs))  # deque.append is thread-safe
+            return []
         if self.silent:
             return []
         signal = self.namespace.get(event)
         if signal is None:
             return []
-        receivers = sorted(signal.receivers_for(sender), key=lambda r: (r.last, r.seq))
+        with self.lock:
+            receivers = sorted(signal.receivers_for(sender), key=lambda r: (r.last, r.seq))
         results = []
         for r in receivers:
             try:
@@ -369,3 +405,69 @@ def raise_errors() -> bool:
     .. versionadded:: 0.1.0
     """
     return _env_raise() if _raise_errors is None else _raise_errors
+
+
+def set_owner_thread(thread: threading.Thread | int | str | None = "current") -> None:
+    """Deliver every emission on one thread; emissions from other threads are queued.
+
+    .. versionadded:: 0.2
+
+    Parameters
+    ----------
+    thread : Thread, int, "current" or None
+        The owner (a :class:`threading.Thread` or a thread ident); default
+        ``"current"``, the calling thread. None turns queuing off: every emission runs on its own thread again
+        (anything still queued is delivered by the next :func:`deliver_pending`).
+    """
+    if thread == "current":
+        thread = threading.current_thread()
+    if isinstance(thread, threading.Thread):
+        if thread.ident is None:
+            raise ValueError("set_owner_thread() needs a started thread.")
+        thread = thread.ident
+    if thread is not None and (isinstance(thread, (str, bool)) or not isinstance(thread, int)):
+        raise TypeError(f"thread must be a Thread, a thread ident, 'current' or None, got {thread!r}.")
+    _bus.owner = thread
+
+
+def owner_thread() -> int | None:
+    """Ident of the thread emissions are delivered on, or None (per-thread delivery off).
+
+    .. versionadded:: 0.2
+    """
+    return _bus.owner
+
+
+def pending_count() -> int:
+    """Number of queued emissions waiting for :func:`deliver_pending` (thread-safe).
+
+    .. versionadded:: 0.2
+    """
+    return len(_bus.queue)
+
+
+def deliver_pending(max_events: int | None = None) -> int:
+    """Deliver queued emissions (oldest first) on the owner thread; returns how many.
+
+    .. versionadded:: 0.2
+
+    Parameters
+    ----------
+    max_events : int, optional
+        Deliver at most this many (the rest wait for the next call); default all, including
+        those queued while delivering.
+
+    Raises
+    ------
+    RuntimeError
+        When called on another thread than the owner (:func:`set_owner_thread`).
+    """
+    bus = _bus
+    if bus.owner is not None and threading.get_ident() != bus.owner:
+        raise RuntimeError("deliver_pending() must be called on the owner thread set by set_owner_thread().")
+    n = 0
+    while bus.queue and (max_events is None or n < max_events):
+        event, sender, args, kwargs = bus.queue.popleft()
+        n += 1
+        bus.emit(event, sender, args, kwargs)
+    return n

@@ -60,6 +60,8 @@ def _even_sample(n: int, k: int) -> npt.NDArray[np.int64]:
 class PCFeatures:
     """Kilosort PC features indexed for per-cluster isolation metrics.
 
+    .. versionadded:: 0.1.0
+
     Parameters
     ----------
     features : array-like, shape (n_rows, n_pcs, n_channels_loc)
@@ -77,8 +79,6 @@ class PCFeatures:
         first ``n_pcs`` PCs (defaults 4 and 3).
     max_cluster_spikes, max_other_spikes : int
         Sub-sampling caps (see the module docstring).
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(

@@ -30,6 +30,9 @@ Progress = Callable[[str, float], None]
 class MetricParams:
     """Parameters of the quality metrics (see :mod:`phycore.analysis.metrics`).
 
+    Isolation parameters (channels, PCs, sub-sampling caps) are set on
+    :class:`phycore.analysis.PCFeatures`.
+
     Attributes
     ----------
     refractory_period : float
@@ -42,9 +45,6 @@ class MetricParams:
         Histogram bins for the amplitude cutoff (default 500).
     amplitude_cutoff_smoothing : float
         Gaussian smoothing (bins) for the amplitude cutoff (default 3).
-
-    Isolation parameters (channels, PCs, sub-sampling caps) are set on
-    :class:`phycore.analysis.PCFeatures`.
     """
 
     refractory_period: float = 1.5e-3
@@ -244,6 +244,41 @@ class ClusterMetrics:
         check_sorted_within_groups(self.spike_times, spike_ids, offsets, "spikes_per_cluster")
         self._compute(cids, spike_ids, offsets, None)
         return added
+
+    def set_spikes(
+        self,
+        spike_times: npt.ArrayLike,
+        *,
+        duration: float | None = None,
+        amplitudes: npt.ArrayLike | None = None,
+        pc_features: PCFeatures | None = None,
+        spike_clusters: npt.ArrayLike | None = None,
+    ) -> None:
+        """Adopt longer per-spike arrays after spikes were appended (live sessions).
+
+        Computed rows are kept; the next computations (e.g. :meth:`update` with the
+        clusters that received spikes as ``added`` and ``deleted``) use the new arrays.
+        ``amplitudes`` is required when the table has an amplitude column.
+
+        .. versionadded:: 0.2
+        """
+        t = spike_times_arg(spike_times)
+        if t.shape[0] < self.n_spikes:
+            raise ActionError(f"`spike_times` has {t.shape[0]} spikes, fewer than the {self.n_spikes} before.",
+                              argument="spike_times")
+        amps = None
+        if self.amplitudes is not None:
+            if amplitudes is None:
+                raise ActionError("`amplitudes` is required: the table has an amplitude column.",
+                                  argument="amplitudes")
+            amps = as_1d(amplitudes, "amplitudes", np.float64, length=t.shape[0])
+        self.spike_times, self.n_spikes, self.amplitudes = t, t.shape[0], amps
+        if duration is not None:
+            self.duration = positive(duration, "duration")
+        if pc_features is not None:
+            self.pc_features = pc_features
+        if spike_clusters is not None:
+            self._spike_clusters = as_1d(spike_clusters, "spike_clusters", length=self.n_spikes)
 
     # Access ---------------------------------------------------------------------------
 

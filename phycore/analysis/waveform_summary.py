@@ -31,8 +31,10 @@ class ClusterWaveform:
     Attributes
     ----------
     cluster_id : int
-    template_ids, template_counts : ndarray of int64
-        Templates of the cluster's spikes and their spike counts (decreasing counts).
+    template_ids : ndarray of int64
+        Templates of the cluster's spikes, by decreasing spike count.
+    template_counts : ndarray of int64
+        Their spike counts (decreasing).
     main_template : int
         Template owning most spikes (-1 for an empty cluster).
     peak_channel : int
@@ -64,6 +66,8 @@ class ClusterWaveform:
 class WaveformSummary:
     """Waveform summaries of all clusters, recomputed only for changed clusters.
 
+    .. versionadded:: 0.1.0
+
     Parameters
     ----------
     templates : array-like, shape (n_templates, n_samples, n_channels)
@@ -77,8 +81,6 @@ class WaveformSummary:
         ``n_closest_channels``).
     amplitude_threshold : float
         Relative amplitude threshold for best channels (default 0.1).
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(

@@ -29,6 +29,7 @@ __all__ = [
     "check_spike_clusters",
     "merge_sorted",
     "readonly",
+    "remove_sorted",
 ]
 
 Int64Array = npt.NDArray[np.int64]
@@ -107,6 +108,13 @@ def merge_sorted(arrays: list[Int64Array], n_spikes: int | None = None) -> Int64
             mask[a] = True
         return np.flatnonzero(mask).astype(np.int64, copy=False)
     return np.sort(np.concatenate(arrays), kind="stable")
+
+
+def remove_sorted(arr: Int64Array, remove: Int64Array) -> Int64Array:
+    """``arr`` without the values of ``remove``; both sorted, ``remove`` a subset of ``arr``."""
+    keep = np.ones(len(arr), dtype=bool)
+    keep[np.searchsorted(arr, remove)] = False
+    return arr[keep]
 
 
 def _is_int_scalar(x: Any) -> bool:

@@ -4,11 +4,15 @@ Each action records its inverse as ``{old cluster: its spike ids}`` and
 ``{new cluster: its spike ids}``. Those arrays are the very arrays of the per-cluster
 index (shared, read-only), so the history costs almost no memory, and undo/redo only
 touch the spikes of the clusters involved: never all spikes, never the whole history.
+
+Live sessions append spikes (:meth:`Clustering.append_spikes`, see ``_live.py``).
+Undo and redo then move exactly the spikes the action moved: appended spikes keep the
+cluster they were given, so a cluster can outlive the undo of the action that created
+it (it is then reported in ``UpdateInfo.changed``, not in ``deleted``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
@@ -19,8 +23,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from phycore._paths import atomic_write_text
+from phycore.clustering import _counter, _live
 from phycore.clustering import _spike_index as si
+from phycore.clustering._changes import Change, assign_change
+from phycore.clustering._counter import NEW_CLUSTER_ID_FILE
 from phycore.clustering.history import History
 from phycore.clustering.update_info import UpdateInfo
 from phycore.errors import ActionError, ClusterIdError
@@ -31,18 +37,6 @@ __all__ = ["Clustering", "NEW_CLUSTER_ID_FILE"]
 logger = logging.getLogger(__name__)
 
 Int64Array = npt.NDArray[np.int64]
-
-#: Name of the file (in ``state_dir``, i.e. ``<data>/.phy``) holding the next fresh id.
-NEW_CLUSTER_ID_FILE = "new_cluster_id.json"
-
-
-@attrs.define(eq=False)
-class _Change:
-    """One action: the clusters it removed and created, with their spikes, and its UpdateInfo."""
-
-    before: dict[int, Int64Array]
-    after: dict[int, Int64Array]
-    up: UpdateInfo
 
 
 class Clustering:
@@ -63,11 +57,17 @@ class Clustering:
     state_dir : path, optional
         ``<data>/.phy``: the counter is read from and written to
         ``new_cluster_id.json`` there (``{"new_cluster_id": N}``, atomically).
+    spike_templates : array-like of int, optional
+        Original template of every spike (kept by reference, never modified). Only
+        :meth:`append_spikes` uses it, for the live template membership rule.
 
     Events
     ------
     cluster(clustering, up)
         After every merge, split, assign, undo and redo, with its :class:`UpdateInfo`.
+    spikes_added(clustering, spike_ids, cluster_ids)
+        After :meth:`append_spikes`: the new spike ids and the sorted ids of every
+        cluster that received some (new clusters included).
 
     Notes
     -----
@@ -83,13 +83,17 @@ class Clustering:
         *,
         new_cluster_id: int | None = None,
         state_dir: str | os.PathLike[str] | None = None,
+        spike_templates: npt.ArrayLike | None = None,
     ) -> None:
         self._sc = si.check_spike_clusters(spike_clusters)
         self._view = self._sc.view()
         self._view.flags.writeable = False
+        self._spike_templates = (None if spike_templates is None
+                                 else _live.check_templates(spike_templates, len(self._sc)))
+        self._live: _live.LiveState | None = None
         self._index: dict[int, Int64Array] = si.build_index(self._sc)
         self._cluster_ids: Int64Array | None = None
-        self._history: History[_Change] = History()
+        self._history: History[Change] = History()
         self._state_dir = Path(state_dir) if state_dir is not None else None
         candidates = [int(self._sc.max()) + 1 if self._sc.size else 0]
         if new_cluster_id is not None:
@@ -100,41 +104,25 @@ class Clustering:
         self._new_cluster_id = max(candidates)
         self._saved_counter: int | None = stored
 
-    # State file
-    # ------------------------------------------------------------------------------------
-
     def _read_counter(self) -> int | None:
-        if self._state_dir is None:
-            return None
-        path = self._state_dir / NEW_CLUSTER_ID_FILE
-        if not path.exists():
-            return None
-        try:
-            value = json.loads(path.read_text())["new_cluster_id"]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(value)
-            return int(value)
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            logger.warning("Ignoring unreadable %s (%s).", path, e)
-            return None
+        return None if self._state_dir is None else _counter.read_counter(self._state_dir)
 
     def _save_counter(self) -> None:
         if self._state_dir is None or self._saved_counter == self._new_cluster_id:
             return
-        try:
-            self._state_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self._state_dir / NEW_CLUSTER_ID_FILE,
-                              json.dumps({"new_cluster_id": self._new_cluster_id}))
+        if _counter.save_counter(self._state_dir, self._new_cluster_id):
             self._saved_counter = self._new_cluster_id
-        except OSError as e:
-            logger.warning("Could not save the cluster id counter in %s (%s).", self._state_dir, e)
 
     # Read-only state
     # ------------------------------------------------------------------------------------
 
     @property
     def spike_clusters(self) -> Int64Array:
-        """Cluster of every spike: a live, read-only view (it follows later actions)."""
+        """Cluster of every spike: a live, read-only view (it follows later actions).
+
+        After :meth:`append_spikes` read the property again: an array taken before
+        keeps the earlier spikes only (and may stop following actions).
+        """
         return self._view
 
     @property
@@ -166,7 +154,7 @@ class Clustering:
         return si.SpikesPerCluster(self._index)
 
     @property
-    def history(self) -> History[_Change]:
+    def history(self) -> History[Change]:
         """The undo stack (items are private records)."""
         return self._history
 
@@ -244,7 +232,7 @@ class Clustering:
         spikes = si.readonly(si.merge_sorted(list(before.values()), self.n_spikes))
         up = UpdateInfo(description="merge", spike_ids=spikes, added=[to], deleted=ids,
                         descendants=[(c, to) for c in ids], largest_old_cluster=si.largest(before))
-        return self._commit(_Change(before, {to: spikes}, up))
+        return self._commit(Change(before, {to: spikes}, up))
 
     def assign(self, spike_ids: Any, spike_clusters_rel: Any = 0) -> UpdateInfo:
         """Move spikes into new clusters; the rest of every touched cluster gets a new id too.
@@ -277,61 +265,48 @@ class Clustering:
         if spikes.size == 0:
             return UpdateInfo()
         spikes, rel = si.sorted_unique_check(spikes, rel)
-        return self._commit(self._assign_change(spikes, rel))
+        return self._commit(assign_change(self._sc, self._index, self._new_cluster_id, spikes, rel))
 
     def split(self, spike_ids: Any, spike_clusters_rel: Any = 0) -> UpdateInfo:
         """Split spikes out of their clusters: same as :meth:`assign`."""
         return self.assign(spike_ids, spike_clusters_rel)
 
-    def _assign_change(self, spikes: Int64Array, rel: Int64Array) -> _Change:
-        new_labels = rel - rel.min() + self._new_cluster_id
-        old = self._sc[spikes]
-        touched = np.unique(old)
-        before = {int(c): self._index[int(c)] for c in touched}
-        after: dict[int, Int64Array] = {}
-        descendants: set[tuple[int, int]] = set()
-        # Selected spikes, grouped by new label (stable: spike order kept in each group).
-        order = np.argsort(new_labels, kind="stable")
-        cuts = np.flatnonzero(np.diff(new_labels[order])) + 1
-        for group in np.split(order, cuts):
-            new_id = int(new_labels[group[0]])
-            after[new_id] = si.readonly(spikes[group])
-            descendants.update((int(c), new_id) for c in np.unique(old[group]).tolist())
-        # The rest of each touched cluster goes to a fresh id, in increasing old-id order.
-        next_id = int(new_labels.max()) + 1
-        old_order = np.argsort(old, kind="stable")
-        bounds = np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1])
-        for k, c in enumerate(touched.tolist()):
-            members = before[c]
-            chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
-            if len(chosen) == len(members):
-                continue
-            keep = np.ones(len(members), dtype=bool)
-            keep[np.searchsorted(members, chosen)] = False
-            after[next_id] = si.readonly(members[keep])
-            descendants.add((c, next_id))
-            next_id += 1
-        all_spikes = si.readonly(si.merge_sorted(list(before.values()), self.n_spikes))
-        largest = si.largest(before)
-        if len(after) == 1:
-            (to,) = after
-            up = UpdateInfo(description="merge", spike_ids=all_spikes, added=[to], deleted=sorted(before),
-                            descendants=[(c, to) for c in sorted(before)], largest_old_cluster=largest)
-            return _Change(before, {to: all_spikes}, up)
-        # up.spike_clusters is gathered from the updated array in _commit.
-        up = UpdateInfo(description="assign", spike_ids=all_spikes, added=sorted(after),
-                        deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)
-        return _Change(before, after, up)
+    def _apply(self, remove: dict[int, Int64Array],
+               add: dict[int, Int64Array]) -> tuple[list[int], list[int], list[int]]:
+        """Move the spikes of ``remove`` out of their clusters and those of ``add`` into theirs.
 
-    def _apply(self, remove: dict[int, Int64Array], add: dict[int, Int64Array]) -> None:
-        for c in remove:
-            del self._index[c]
+        Returns the clusters created, emptied, and kept-but-changed. Outside live
+        sessions every removed cluster loses all its spikes and every added one is new.
+        """
+        created, emptied, changed = [], [], []
+        live = self._live
+        for c, spikes in remove.items():
+            current = self._index.pop(c)
+            if live is not None:
+                live.forget(c)
+                live.moved(c, spikes, joined=False)
+            if len(current) != len(spikes):  # spikes appended since the action stay here
+                self._index[c] = si.readonly(si.remove_sorted(current, spikes))
+                changed.append(c)
+            else:
+                emptied.append(c)
         for c, members in add.items():
             self._sc[members] = c
-            self._index[c] = members
+            current = self._index.get(c)
+            if current is None:
+                self._index[c] = members
+                created.append(c)
+            else:
+                self._index[c] = si.readonly(si.merge_sorted([current, members]))
+                if c not in changed:
+                    changed.append(c)
+            if live is not None:
+                live.forget(c)
+                live.moved(c, members, joined=True)
         self._cluster_ids = None
+        return sorted(created), sorted(emptied), sorted(changed)
 
-    def _commit(self, change: _Change) -> UpdateInfo:
+    def _commit(self, change: Change) -> UpdateInfo:
         self._apply(change.before, change.after)
         if change.up.description == "assign":
             change.up.spike_clusters = self._sc[change.up.spike_ids]
@@ -355,13 +330,14 @@ class Clustering:
         if change is None:
             logger.info("Nothing to undo.")
             return None
-        self._apply(change.after, change.before)
+        created, emptied, changed = self._apply(change.after, change.before)
         restored = sorted(change.before)
         up = UpdateInfo(
             description="merge" if len(restored) == 1 else "assign",
             history="undo",
-            added=restored,
-            deleted=sorted(change.after),
+            added=created,
+            deleted=emptied,
+            changed=changed,
             descendants=sorted((new, old) for old, new in change.up.descendants),
             largest_old_cluster=si.largest(change.after),
             all_cluster_ids=self.cluster_ids.tolist(),
@@ -385,10 +361,67 @@ class Clustering:
         if change is None:
             logger.info("Nothing to redo.")
             return None
-        self._apply(change.before, change.after)
+        created, emptied, changed = self._apply(change.before, change.after)
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
-        up = attrs.evolve(change.up, history="redo", all_cluster_ids=self.cluster_ids.tolist())
+        up = attrs.evolve(change.up, history="redo", all_cluster_ids=self.cluster_ids.tolist(),
+                          added=created, deleted=emptied, changed=changed)
         emit("cluster", self, up)
+        return up
+
+    # Live sessions
+    # ------------------------------------------------------------------------------------
+
+    def clusters_for(self, spike_templates: Any, clusters: Any = None) -> Int64Array:
+        """The clusters :meth:`append_spikes` would give to new spikes now (nothing changes).
+
+        Raises the same errors as :meth:`append_spikes`.
+        """
+        return _live.assignment(self, spike_templates, clusters)[1]
+
+    def append_spikes(self, spike_templates: Any, clusters: Any = None) -> UpdateInfo:
+        """Add new spikes at the end (live acquisition); not an action (no undo).
+
+        Each new spike goes to ``clusters`` if given, else by *live template
+        membership*: to the cluster that now holds the most spikes of the same original
+        template (ties: the smallest id); spikes of a template that no cluster holds
+        start one new cluster per template (fresh ids, in template order).
+
+        Parameters
+        ----------
+        spike_templates : array-like of int
+            Original template of each new spike.
+        clusters : array-like of int, optional
+            Cluster of each new spike: existing clusters or fresh ids (at least
+            :meth:`new_cluster_id`; deleted ids are never reused).
+
+        Returns
+        -------
+        UpdateInfo
+            ``description='spikes_added'``, ``spike_ids`` (the new ids, following the
+            existing ones), ``spike_clusters`` (their clusters), ``added`` (new clusters),
+            ``changed`` (existing clusters that grew), ``all_cluster_ids``.
+
+        Raises
+        ------
+        ActionError
+            Bad templates, or no ``clusters`` while the Clustering has no
+            ``spike_templates``.
+        ClusterIdError
+            Bad ``clusters``. Nothing changes on error.
+
+        Notes
+        -----
+        Undo and redo stay exact: they move exactly the spikes the undone action moved;
+        appended spikes keep their cluster. Undoing every action and redoing them all
+        returns to the same assignment.
+        """
+        ids, created, grown = _live.append_spikes(self, spike_templates, clusters)
+        if not len(ids):
+            return UpdateInfo()
+        self._save_counter()
+        up = UpdateInfo(description="spikes_added", spike_ids=ids, spike_clusters=self._sc[ids],
+                        added=created, changed=grown, all_cluster_ids=self.cluster_ids.tolist())
+        emit("spikes_added", self, ids, sorted(created + grown))
         return up
 
     def __repr__(self) -> str:

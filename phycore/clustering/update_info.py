@@ -58,7 +58,8 @@ class UpdateInfo:
     description : str
         ``'merge'``, ``'assign'``, or the metadata field name for a label change
         (``'group'``, ``'my_label'``; ``'metadata'`` when labels of several fields were
-        inherited at once). phy used ``'metadata_<field>'``.
+        inherited at once). phy used ``'metadata_<field>'``. ``'spikes_added'`` for
+        :meth:`Clustering.append_spikes` (live sessions; not an action).
     history : str or None
         None for a new action, ``'undo'`` or ``'redo'``.
     added, deleted : list of int
@@ -79,6 +80,13 @@ class UpdateInfo:
         For ``'assign'``: the new cluster of each spike of ``spike_ids``.
     undo_state : object
         Free slot for the caller (the Supervisor stores the selection to restore).
+    changed : list of int
+        Clusters that kept their id while their spikes changed. Only in live sessions:
+        clusters that received appended spikes, and clusters an undo/redo shrank or
+        grew while spikes appended since the action stayed in them. Anything cached
+        per cluster id must be recomputed for these (and for ``added``).
+
+        .. versionadded:: 0.2
     """
 
     description: str = ""
@@ -94,6 +102,7 @@ class UpdateInfo:
     spike_clusters: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64),
                                                         converter=_int_array)
     undo_state: Any = None
+    changed: list[int] = attrs.field(factory=list, converter=_ids)
 
     def keys(self) -> list[str]:
         """Field names, so that ``dict(up)`` works."""
@@ -122,14 +131,17 @@ class UpdateInfo:
     __hash__ = None  # type: ignore[assignment]
 
     def __bool__(self) -> bool:
-        return bool(self.description or self.added or self.deleted or self.metadata_changed)
+        return bool(self.description or self.added or self.deleted or self.metadata_changed or self.changed)
 
     def __repr__(self) -> str:
         h = f" ({self.history})" if self.history else ""
         if not self.description:
             return "<UpdateInfo>"
         if self.description in ("merge", "assign"):
-            return f"<{self.description}{h} {_join(self.deleted)} => {_join(self.added)}>"
+            grown = f" (changed {_join(self.changed)})" if self.changed else ""
+            return f"<{self.description}{h} {_join(self.deleted)} => {_join(self.added)}{grown}>"
+        if self.description == "spikes_added":
+            return f"<spikes_added {len(self.spike_ids)} => {_join(self.added + self.changed)}>"
         return f"<{self.description}{h} {_join(self.metadata_changed)} => {self.metadata_value!r}>"
 
 

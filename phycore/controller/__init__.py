@@ -1,5 +1,6 @@
 """TemplateController: ties the model, the Supervisor, the cache and the plugins together."""
 
+from phycore.controller._raw_filter import RawDataFilter
 from phycore.controller.controller import TemplateController
 
-__all__ = ["TemplateController"]
+__all__ = ["RawDataFilter", "TemplateController"]

@@ -17,9 +17,13 @@ from phycore.analysis import correlograms
 from phycore.cache import Context
 from phycore.clustering import Clustering
 from phycore.controller._columns import ClusterColumns
+from phycore.errors import ClusterIdError
 from phycore.model import TemplateModel
 
 __all__ = ["ViewData", "SpikeData", "even_subset"]
+
+# Template-feature values read at once (spikes x templates) when projecting many spikes.
+_TEMPLATE_FEATURE_CHUNK = 4_000_000
 
 
 def even_subset(spike_ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[np.int64]:
@@ -119,6 +123,50 @@ class ViewData:
         data = np.asarray(self.model.amplitudes[spike_ids], dtype=np.float64)
         return SpikeData(int(cluster_id), spike_ids, data, None, self._times(spike_ids))
 
+    def get_template_features(self, cluster_ids: Sequence[int], load_all: bool = False) -> list[SpikeData] | None:
+        """Template features of two clusters' spikes projected on the two clusters' templates.
+
+        phy's TemplateFeatureView data: for the spikes of each cluster (at most
+        ``n_spikes_features`` evenly spaced ones, all with ``load_all``), column 0 of
+        ``data`` is the spike's template features averaged over the templates of the
+        *first* cluster, weighted by how many of that cluster's spikes each template
+        holds; column 1 the same for the second cluster. NaN for spikes without
+        template features.
+
+        Parameters
+        ----------
+        cluster_ids : sequence of two int
+        load_all : bool
+            All spikes of both clusters (lasso splits).
+
+        Returns
+        -------
+        list of two SpikeData, or None
+            ``data`` is ``(n_spikes, 2)`` float64; None without ``template_features.npy``.
+        """
+        ids = [int(c) for c in cluster_ids]
+        if len(ids) != 2:
+            raise ClusterIdError(f"cluster_ids must hold exactly two clusters, got {ids}.", argument="cluster_ids")
+        counts = self.clustering.spike_counts
+        missing = [c for c in ids if not counts.get(c)]
+        if missing:
+            raise ClusterIdError(f"Unknown cluster id(s) {missing} in cluster_ids.", argument="cluster_ids")
+        if self.model.sparse_template_features is None:
+            return None
+        weights = np.stack([self.columns.template_counts(c) for c in ids], axis=1).astype(np.float64)
+        weights /= weights.sum(axis=0)
+        out = []
+        for c in ids:
+            spike_ids = self.spikes(c, None if load_all else self.n_spikes_features)
+            # Dense (n, n_templates) blocks are read in chunks so that all spikes of a big
+            # cluster never need n_spikes x n_templates floats at once.
+            step = max(1, _TEMPLATE_FEATURE_CHUNK // max(1, self.model.n_templates))
+            parts = [np.asarray(self.model.get_template_features(spike_ids[i:i + step]), np.float64) @ weights
+                     for i in range(0, len(spike_ids), step)]
+            xy = np.concatenate(parts) if parts else np.zeros((0, 2))
+            out.append(SpikeData(c, spike_ids, xy, None, self._times(spike_ids)))
+        return out
+
     def get_correlograms(self, cluster_ids: Sequence[int], bin_size: float = 1e-3,
                          window_size: float = 50e-3) -> npt.NDArray[np.int64]:
         """Cross-correlograms ``(n, n, n_bins)`` of the clusters (at most 100,000 spikes each)."""
@@ -129,9 +177,26 @@ class ViewData:
                             sample_rate=float(self.model.sample_rate), bin_size=bin_size,
                             window_size=window_size)
 
-    def get_traces(self, t0: float, t1: float) -> dict[str, Any]:
-        """Raw traces in ``[t0, t1)`` and the spikes inside, with their live clusters."""
-        traces = self.model.get_traces(t0, t1)
+    def get_traces(self, t0: float, t1: float, filtered: bool = False,
+                   channel_ids: Sequence[int] | None = None) -> dict[str, Any]:
+        """Traces in ``[t0, t1)`` and the spikes inside, with their live clusters.
+
+        Parameters
+        ----------
+        t0, t1 : float
+            Window in seconds.
+        filtered : bool
+            phy's 150 Hz high-pass (see :meth:`phycore.model.RawTraces.get_window`).
+        channel_ids : sequence of int, optional
+            Only these channels are read (and filtered); all by default.
+
+        Returns
+        -------
+        dict
+            ``traces`` float32 ``(n_samples, n_channels)``, ``spike_ids``, ``spike_times``,
+            ``spike_clusters``.
+        """
+        traces = self.model.get_traces(t0, t1, channel_ids, filtered=filtered)
         times = self.model.spike_times
         i0, i1 = np.searchsorted(times, [t0, t1])
         spike_ids = np.arange(i0, i1, dtype=np.int64)

@@ -4,6 +4,13 @@ Wraps :class:`phycore.analysis.ClusterMetrics`. The metrics of every cluster are
 computed once at load — synchronously for scripts, or on a worker thread for the GUI
 (its kernels release the GIL) while the user already curates — then only for the
 clusters an action creates, lazily, from the live per-cluster spike index.
+
+Live sessions: clusters that receive appended spikes are marked *stale*; they keep
+their previous values until :meth:`QualityColumns.refresh` recomputes all stale
+clusters in one batch (the controller does it at most every
+``live_metrics_interval`` seconds), so that 20,000 spikes/s do not mean a metric
+computation per cluster and frame. A cluster that receives no spike keeps the values
+of its last computation (presence ratio and rates refer to the duration then).
 """
 
 from __future__ import annotations
@@ -30,6 +37,13 @@ METRIC_COLUMNS = ("presence_ratio", "isi_violation_ratio", "contamination", "amp
                   "isolation_distance", "l_ratio")
 
 
+def _pc_features(model: TemplateModel) -> PCFeatures | None:
+    sf = getattr(model, "sparse_features", None)
+    if sf is None or sf.cols is None:
+        return None
+    return PCFeatures(sf.data, sf.cols, model.spike_templates, sf.rows)
+
+
 class QualityColumns:
     """Per-cluster quality metrics as ``{column: f(cluster_id)}``.
 
@@ -47,12 +61,10 @@ class QualityColumns:
     def __init__(self, model: TemplateModel, clustering: Clustering,
                  progress: Callable[[str, float], None] | None = None, background: bool = False) -> None:
         self.clustering = clustering
-        pcf = None
-        sf = getattr(model, "sparse_features", None)
-        if sf is not None and sf.cols is not None:
-            pcf = PCFeatures(sf.data, sf.cols, model.spike_templates, sf.rows)
+        self.model = model
         self.metrics = ClusterMetrics(model.spike_times, duration=float(model.duration) or 1.0,
-                                      amplitudes=model.amplitudes, pc_features=pcf)
+                                      amplitudes=model.amplitudes, pc_features=_pc_features(model))
+        self._stale: set[int] = set()
         self.ready = False
         self.error: BaseException | None = None
         #: Last ``(step, fraction)`` of the initial computation (read by a GUI's status bar).
@@ -120,8 +132,7 @@ class QualityColumns:
                 return None
             cid = int(cluster_id)
             if cid not in self.metrics:
-                up = SimpleNamespace(added=[cid], deleted=[], spike_ids=None)
-                self.metrics.update(up, spikes_per_cluster=lambda c: self.clustering.spikes_in_clusters([c]))
+                self._recompute([cid])
             v = self.metrics.get(cid, name)
             return None if math.isnan(v) else v
 
@@ -134,5 +145,44 @@ class QualityColumns:
 
     def forget(self, cluster_ids: Any) -> None:
         """Drop the metrics of deleted clusters."""
+        ids = [int(c) for c in cluster_ids]
+        self._stale.difference_update(ids)
         if self.ready:
-            self.metrics.update(SimpleNamespace(added=[], deleted=list(cluster_ids), spike_ids=None))
+            self.metrics.update(SimpleNamespace(added=[], deleted=ids, spike_ids=None))
+
+    def _sync_spikes(self) -> None:
+        """Hand the metrics the model's current per-spike arrays (after appends)."""
+        model = self.model
+        if self.metrics.n_spikes == model.n_spikes:
+            return
+        self.metrics.set_spikes(model.spike_times, duration=float(model.duration) or 1.0,
+                                amplitudes=model.amplitudes, pc_features=_pc_features(model),
+                                spike_clusters=self.clustering.spike_clusters)
+
+    def _recompute(self, cluster_ids: list[int]) -> None:
+        """(Re)compute some clusters now, from the live spike index."""
+        self._sync_spikes()
+        self.metrics.duration = float(self.model.duration) or 1.0
+        up = SimpleNamespace(added=cluster_ids, deleted=cluster_ids, spike_ids=None)
+        self.metrics.update(up, spikes_per_cluster=lambda c: self.clustering.spikes_in_clusters([c]))
+
+    def mark_stale(self, cluster_ids: Any) -> None:
+        """Clusters whose spikes changed (appended spikes): recomputed by :meth:`refresh`."""
+        self._stale.update(int(c) for c in cluster_ids)
+
+    @property
+    def n_stale(self) -> int:
+        """Number of clusters waiting for :meth:`refresh`."""
+        return len(self._stale)
+
+    def refresh(self) -> list[int]:
+        """Recompute every stale cluster in one batch; returns their ids (to update in
+        the table). Does nothing while the initial computation runs."""
+        if not self.ready or not self._stale:
+            return []
+        live = self.clustering.spike_counts
+        ids = sorted(c for c in self._stale if c in live)
+        self._stale.clear()
+        if ids:
+            self._recompute(ids)
+        return ids

@@ -1,4 +1,10 @@
-"""TemplateController: one curation session over a Kilosort/phy folder, GUI or not."""
+"""TemplateController: one curation session over a Kilosort/phy folder, GUI or not.
+
+Threads: the controller belongs to the thread that creates it. From any other thread,
+only :meth:`TemplateController.append_spikes` and :attr:`TemplateController.n_pending_spikes`
+may be called; everything else (actions, ``poll``, ``apply_pending``, data getters) runs
+on the owner thread.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import importlib
 import logging
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -14,16 +21,18 @@ import numpy as np
 
 from phycore._paths import phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
+from phycore.controller import _live
 from phycore.controller._columns import ClusterColumns
 from phycore.controller._data import ViewData
 from phycore.controller._metrics import QualityColumns
+from phycore.controller._raw_filter import RawDataFilter
 from phycore.controller._similarity import TemplateSimilarity
 from phycore.errors import StateFileError
 from phycore.model import TemplateModel, load_model
 from phycore.model.tables import cluster_info_bytes, write_cluster_tsv
 from phycore.model.writers import spike_clusters_bytes, write_atomic
 from phycore.plugins import attach_plugins, load_config
-from phycore.signals import connect, emit, unconnect
+from phycore.signals import connect, deliver_pending, emit, owner_thread, unconnect
 from phycore.supervisor import Journal, Supervisor
 from phycore.supervisor.journal import hash_array
 
@@ -80,6 +89,9 @@ class TemplateController:
         ``{name: f(cluster_id) -> [(id, score)]}``; ``similarity`` names the one used.
     view_creator : dict
         ``{view name: factory}``; plugins add views here and phygui lists them.
+    live_metrics_interval : float
+        Live sessions: seconds between two batched recomputations of the quality
+        metrics of the clusters that received spikes (in :meth:`poll`; default 2).
 
     Events
     ------
@@ -88,6 +100,7 @@ class TemplateController:
     """
 
     gui_name = "TemplateGUI"
+    live_metrics_interval = 2.0
 
     def __init__(
         self,
@@ -102,6 +115,9 @@ class TemplateController:
         progress: Callable[[str, float], None] | None = None,
     ) -> None:
         self.model = _resolve_model(dir_path, model)
+        self._owner = threading.get_ident()
+        self._pending = _live.PendingSpikes(self.model)
+        self._last_metrics_refresh = 0.0
         self.dir_path: Path | None = Path(self.model.dir_path) if getattr(self.model, "dir_path", None) else None
         self.gui: Any = None
         self.recovery_entries: list[dict[str, Any]] = []
@@ -121,6 +137,8 @@ class TemplateController:
         self.similarity = "template"
         #: ``{view name: factory(gui)}``: views a GUI offers in its View menu (phy's API).
         self.view_creator: dict[str, Callable[..., Any]] = {}
+        #: Named filters of :meth:`get_traces` (phy's ``raw_data_filter``; plugins add to it).
+        self.raw_data_filter = RawDataFilter()
         self.plugins = attach_plugins(self, plugins, self.config, config_dir=self.config_dir)
 
         self.journal = Journal(self.phy_dir / JOURNAL_NAME) if self.dir_path is not None else None
@@ -166,6 +184,7 @@ class TemplateController:
             state_dir=None if recovering else self.phy_dir,
             journal=self.journal,
             save_callback=self._save_files,
+            spike_templates=self.model.spike_templates,
         )
         self.model.prefetch_templates()
         self.columns = ClusterColumns(self.model, supervisor.clustering,
@@ -209,8 +228,18 @@ class TemplateController:
                 self.quality.forget(up.deleted)
             self._template_similarity.forget(list(up.deleted) + list(up.added))
 
+        def on_clustering(sender: Any, up: Any) -> None:
+            if up.changed:  # live sessions: before the Supervisor recomputes the rows
+                _live.on_changed(self, up.changed)
+
+        def on_spikes_added(sender: Any, spike_ids: Any, cluster_ids: Any) -> None:
+            _live.on_spikes_added(self, spike_ids, cluster_ids)
+
         self._on_cluster = on_cluster
+        self._live_handlers = (on_clustering, on_spikes_added)
         connect(on_cluster, event="cluster", sender=self.supervisor)
+        connect(on_clustering, event="cluster", sender=self.supervisor.clustering)
+        connect(on_spikes_added, event="spikes_added", sender=self.supervisor.clustering)
 
     # Crash journal -------------------------------------------------------------------
 
@@ -270,15 +299,75 @@ class TemplateController:
         return (f"quality metrics: {step}", fraction)
 
     def poll(self) -> bool:
-        """Bring finished background work into the session (call from the owning thread,
-        e.g. once per GUI frame). Returns True when the tables changed."""
-        if self.quality is None or self.quality.ready or not self.quality.done:
-            return False
-        ids = self.quality.install()
+        """Bring finished background work and queued spikes into the session (call from the
+        owning thread, e.g. once per GUI frame). Returns True when the tables changed.
+
+        In order: deliver events queued by other threads (when this thread is the
+        :func:`phycore.signals.set_owner_thread` owner), :meth:`apply_pending`, install
+        the background quality metrics, and every :attr:`live_metrics_interval` seconds
+        :meth:`refresh_metrics`.
+        """
+        if owner_thread() == threading.get_ident():
+            deliver_pending()
+        changed = bool(len(self.apply_pending()))
+        if self.quality is not None and not self.quality.ready and self.quality.done:
+            changed |= self._update_metric_columns(self.quality.install())
+        now = time.monotonic()
+        if self.quality is not None and self.quality.n_stale and \
+                now - self._last_metrics_refresh >= self.live_metrics_interval:
+            self._last_metrics_refresh = now
+            changed |= bool(self.refresh_metrics())
+        return changed
+
+    def _update_metric_columns(self, ids: list[int]) -> bool:
+        assert self.quality is not None
         table = self.supervisor.cluster_table
         for name, func in self.quality.as_metrics().items():
             table.update_values(name, {c: func(c) for c in ids})
         return bool(ids)
+
+    # Live acquisition ----------------------------------------------------------------
+
+    def append_spikes(self, times: Any, templates: Any, amplitudes: Any = None, *, features: Any = None,
+                      template_features: Any = None, waveforms: Any = None, waveform_channels: Any = None,
+                      clusters: Any = None) -> np.ndarray:
+        """Queue new spikes from an acquisition source; **thread-safe**.
+
+        The batch is validated now (a bad argument raises here and nothing is queued;
+        see :meth:`TemplateModel.append_spikes` for the arguments) and applied on the
+        owner thread by :meth:`poll` / :meth:`apply_pending`. Without ``clusters``,
+        spikes go to the cluster holding most spikes of their template at that moment.
+
+        Returns
+        -------
+        ndarray of int64
+            The ids the spikes will have (batches get consecutive ids in call order).
+        """
+        return self._pending.push(times, templates, amplitudes, features=features,
+                                  template_features=template_features, waveforms=waveforms,
+                                  waveform_channels=waveform_channels, clusters=clusters)
+
+    @property
+    def n_pending_spikes(self) -> int:
+        """Spikes queued by :meth:`append_spikes` and not applied yet; thread-safe."""
+        return len(self._pending)
+
+    def apply_pending(self) -> np.ndarray:
+        """Apply the queued spikes now (owner thread): the model, the clustering and the
+        rows of the clusters that received spikes are updated, ``spikes_added`` is emitted.
+        Returns the ids of the spikes added."""
+        if threading.get_ident() != self._owner:
+            raise RuntimeError("apply_pending() must be called on the thread that created the controller.")
+        return _live.apply_pending(self)
+
+    def refresh_metrics(self) -> list[int]:
+        """Recompute now the quality metrics of the clusters that received spikes since the
+        last refresh (one batch) and update their table cells; returns their ids."""
+        if self.quality is None:
+            return []
+        ids = self.quality.refresh()
+        self._update_metric_columns(ids)
+        return ids
 
     def wait(self) -> None:
         """Block until background work (quality metrics) is done and installed."""
@@ -294,7 +383,10 @@ class TemplateController:
             logger.info("In-memory model: nothing to save to disk.")
             return []
         backup = self.phy_dir / "backup"
-        written = [write_atomic(self.dir_path / "spike_clusters.npy", spike_clusters_bytes(spike_clusters), backup)]
+        n_file = self.model.n_spikes_loaded  # appended spikes are not in the sorter's files
+        written = [write_atomic(self.dir_path / "spike_clusters.npy",
+                                spike_clusters_bytes(spike_clusters[:n_file]), backup)]
+        written += _live.save_appended(self, spike_clusters)
         for field, values in labels.items():
             path = self.dir_path / f"cluster_{field}.tsv"
             written.append(write_atomic(path, write_cluster_tsv(field, values).encode("utf-8"), backup))
@@ -350,14 +442,28 @@ class TemplateController:
         """Amplitudes with their spike ids and times (:class:`SpikeData`)."""
         return self.view_data.get_amplitudes(cluster_id, load_all)
 
+    def get_template_features(self, cluster_ids: Sequence[int], load_all: bool = False) -> Any:
+        """Two clusters' spikes projected on their templates (:meth:`ViewData.get_template_features`)."""
+        return self.view_data.get_template_features(cluster_ids, load_all)
+
     def get_correlograms(self, cluster_ids: Sequence[int], bin_size: float = 1e-3,
                          window_size: float = 50e-3) -> np.ndarray:
         """Cross-correlograms of clusters, ``(n, n, n_bins)``."""
         return self.view_data.get_correlograms(cluster_ids, bin_size, window_size)
 
-    def get_traces(self, t0: float, t1: float) -> dict[str, Any]:
-        """Raw traces and spikes in a time window."""
-        return self.view_data.get_traces(t0, t1)
+    def get_traces(self, t0: float, t1: float, *, filtered: bool | None = None,
+                   channel_ids: Sequence[int] | None = None) -> dict[str, Any]:
+        """Traces and spikes in a time window (:meth:`ViewData.get_traces`).
+
+        ``filtered=True`` applies phy's 150 Hz high-pass (filtered by cached blocks, no edge
+        transient), ``False`` gives the raw samples, ``None`` (default) the raw samples
+        through the current :attr:`raw_data_filter`. ``channel_ids`` reads only those
+        channels (all by default).
+        """
+        out = self.view_data.get_traces(t0, t1, filtered=bool(filtered), channel_ids=channel_ids)
+        if filtered is None and self.raw_data_filter.current != "raw":
+            out["traces"] = self.raw_data_filter.apply(out["traces"], axis=0)
+        return out
 
     # GUI and lifetime ----------------------------------------------------------------
 
@@ -369,7 +475,7 @@ class TemplateController:
 
     def close(self) -> None:
         """Release resources (the journal stays on disk until the next save)."""
-        unconnect(self._on_cluster)
+        unconnect(self._on_cluster, *self._live_handlers)
         if self.journal is not None:
             self.journal.close()
         if self._tmp is not None:

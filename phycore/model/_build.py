@@ -68,6 +68,7 @@ def setup_model(model: TemplateModel, a: _Arrays, raw: RawTraces | None) -> None
     model._spike_seconds = (None if a.spike_seconds is None
                             else np.asarray(a.spike_seconds, dtype=np.float64))
     model.n_spikes = int(a.spike_templates.shape[0])
+    model.n_spikes_loaded = model.n_spikes
     model.spike_templates = a.spike_templates
     # The loader already returns an in-memory int64 copy; from_arrays copies too.
     model.spike_clusters = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
 __all__: list[str] = []
@@ -53,6 +54,38 @@ def make_templates(rng: np.random.Generator, pos: np.ndarray, local: np.ndarray,
         wave = np.interp((t[:, None] - delays).ravel(), t, shape).reshape(n_samples, nloc)
         out[k][:, local[k]] = peak_amp * wave * spatial
     return out
+
+
+@attrs.define(eq=False)
+class TemplateSet:
+    """Probe, templates and whitening of a synthetic recording (see :func:`template_set`)."""
+
+    pos: np.ndarray  # (n_channels, 2) µm
+    shanks: np.ndarray  # (n_channels,)
+    peaks: np.ndarray  # (n_templates,) peak channel
+    local: np.ndarray  # (n_templates, n_channels_loc) channels of each template
+    unwhitened: np.ndarray  # (n_templates, n_samples, n_channels) raw units
+    wm: np.ndarray
+    wmi: np.ndarray
+    templates_w: np.ndarray  # (n_templates, n_samples, n_channels) whitened, / a0, float32
+    sim: np.ndarray  # (n_templates, n_templates), 1 on the diagonal
+    weights: np.ndarray  # (n_templates,) relative firing rates
+
+
+def template_set(rng: np.random.Generator, n_channels: int, n_templates: int, n_samples: int,
+                 n_channels_loc: int, n_shanks: int = 1, identity_whitening: bool = False,
+                 a0: float = 20.0) -> TemplateSet:
+    """Random templates on a Neuropixels-like probe, whitened as Kilosort writes them."""
+    pos, shanks = probe_layout(n_channels, n_shanks)
+    peaks = rng.integers(0, n_channels, n_templates)
+    local = nearest_channels(pos, shanks, peaks, n_channels_loc)
+    unwhitened = make_templates(rng, pos, local, n_samples)
+    wm, wmi = whitening(pos, shanks, identity_whitening)
+    templates_w = ((unwhitened.reshape(-1, n_channels) @ wm).reshape(unwhitened.shape) / a0).astype(np.float32)
+    sim = similarity(templates_w)
+    np.fill_diagonal(sim, 1.0)
+    weights = rng.lognormal(0.0, 1.0, n_templates)
+    return TemplateSet(pos, shanks, peaks, local, unwhitened, wm, wmi, templates_w, sim, weights)
 
 
 def whitening(pos: np.ndarray, shanks: np.ndarray, identity: bool = False) -> tuple[np.ndarray, np.ndarray]:

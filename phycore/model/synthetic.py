@@ -143,15 +143,9 @@ def make_dataset(
     report = progress or (lambda step, frac: None)
 
     # Probe, templates, whitening.
-    pos, shanks = _p.probe_layout(nc, n_shanks)
-    peaks = rng.integers(0, nc, nt)
-    local = _p.nearest_channels(pos, shanks, peaks, nloc)
-    unwhitened = _p.make_templates(rng, pos, local, ns)
-    wm, wmi = _p.whitening(pos, shanks, spec["identity_whitening"])
-    templates_w = ((unwhitened.reshape(-1, nc) @ wm).reshape(unwhitened.shape) / _A0).astype(np.float32)
-    sim = _p.similarity(templates_w)
-    np.fill_diagonal(sim, 1.0)
-    weights = rng.lognormal(0.0, 1.0, nt)
+    ts = _p.template_set(rng, nc, nt, ns, nloc, n_shanks, spec["identity_whitening"], _A0)
+    pos, shanks, peaks, local, unwhitened = ts.pos, ts.shanks, ts.peaks, ts.local, ts.unwhitened
+    wm, wmi, templates_w, sim, weights = ts.wm, ts.wmi, ts.templates_w, ts.sim, ts.weights
 
     # Channels.
     chmap = np.arange(nc, dtype=spec["chmap"])

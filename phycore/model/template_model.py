@@ -2,7 +2,8 @@
 
 Loading reads the per-spike id vectors into memory and memory-maps the rest
 (templates, amplitudes, PC and template features, raw data). Nothing is ever written
-into the data folder. Methods keep phylib's names and return conventions where
+into the data folder. In live sessions :meth:`TemplateModel.append_spikes` grows the
+per-spike arrays in memory (see ``_append.py``). Methods keep phylib's names and return conventions where
 phylib has them; differences are listed in each docstring and summarized here:
 
 =================================  ===================================================
@@ -40,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.errors import ClusterIdError
+from phycore.model import _append
 from phycore.model import _cluster_stats as _stats
 from phycore.model import _spike_api
 from phycore.model import _build
@@ -109,6 +111,9 @@ class TemplateModel:
         Raw data; None when unavailable (see ``raw_data_error``).
     metadata : dict
         ``{field: {cluster_id: value}}`` from every ``*.tsv``/``*.csv`` but cluster_info.
+    n_spikes_loaded : int
+        Spikes read from the folder or given to ``from_arrays``; ``n_spikes`` minus
+        this is the number appended by :meth:`append_spikes`.
     """
 
     # Data attributes, set by ``setup_model`` (phycore/model/_build.py).
@@ -121,6 +126,7 @@ class TemplateModel:
     amplitudes: np.ndarray | None
     spike_times_reordered: npt.NDArray[np.float64] | None
     n_spikes: int
+    n_spikes_loaded: int
     channel_map: npt.NDArray[np.int64]
     channel_mapping: npt.NDArray[np.int64]
     n_channels: int
@@ -420,6 +426,11 @@ class TemplateModel:
     get_depths = _spike_api.get_depths
     get_amplitudes_true = _spike_api.get_amplitudes_true
     get_traces = _spike_api.get_traces
+
+    # ------------------------------------------------------------------ live acquisition
+    # Defined in _append.py (docstring there).
+
+    append_spikes = _append.append_spikes
 
 
 def load_model(params_path: str | Path) -> TemplateModel:

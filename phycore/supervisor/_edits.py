@@ -53,8 +53,9 @@ def record(sup: Supervisor, parts: list[Any], before: tuple[list[int], list[int]
 def _apply_tables(sup: Supervisor, up: UpdateInfo) -> None:
     """Recompute the table rows of the clusters an UpdateInfo touched, and only those."""
     known = sup.clustering.spike_counts
-    if up.added or up.deleted:
-        sup.cluster_table.update_rows({c: sup._compute_row(c) for c in up.added if c in known}, removed=up.deleted)
+    if up.added or up.deleted or up.changed:
+        rows = {c: sup._compute_row(c) for c in (*up.added, *up.changed) if c in known}
+        sup.cluster_table.update_rows(rows, removed=up.deleted)
     if up.metadata_changed:
         for field in sup.cluster_meta.fields:
             if field != "group" and field not in sup.cluster_table.columns:
@@ -143,13 +144,14 @@ def label(sup: Supervisor, name: str, value: Any, cluster_ids: Sequence[int] | N
     step = record(sup, [sup.cluster_meta], before)
     up = attrs.evolve(up, undo_state=before)
     apply_update(sup, up)
-    _refresh_similarity_rows(sup, ids)
+    refresh_similarity_rows(sup, ids)
     _journal(sup, {"op": "label", "name": name, "value": value, "cluster_ids": ids})
     step.after = _selection(sup)
     return up
 
 
-def _refresh_similarity_rows(sup: Supervisor, ids: Sequence[int]) -> None:
+def refresh_similarity_rows(sup: Supervisor, ids: Sequence[int]) -> None:
+    """Copy the cluster-table rows of ``ids`` into the similarity table (keeping the scores)."""
     rows = {c: {**sup.cluster_table.row(c), "similarity": sup.similarity_table.get(c, "similarity")}
             for c in ids if c in sup.similarity_table}
     if rows:
@@ -218,10 +220,11 @@ def _restore_selection(sup: Supervisor, selection: tuple[list[int], list[int]]) 
 
 
 def is_dirty(sup: Supervisor) -> bool:
-    """Whether the state differs from the last save (or from the loaded state)."""
+    """Whether the state differs from the last save (or from the loaded state); spikes
+    appended since then count as a change."""
     step = sup._history.current_state
     current = step.serial if step is not None else 0
-    return current != sup._saved_serial
+    return current != sup._saved_serial or sup._unsaved_appends > 0
 
 
 def save(sup: Supervisor) -> list[Any]:
@@ -236,6 +239,7 @@ def save(sup: Supervisor) -> list[Any]:
     emit("save_clustering", sup, spike_clusters, groups, *labels.items())
     step = sup._history.current_state
     sup._saved_serial = step.serial if step is not None else 0
+    sup._unsaved_appends = 0
     return written
 
 
@@ -255,6 +259,10 @@ def replay(sup: Supervisor, entries: Sequence[dict[str, Any]]) -> int:
                 undo(sup)
             elif op == "redo":
                 redo(sup)
+            elif op == "append":
+                logger.warning("The crash journal was replayed up to the point where spikes were appended "
+                               "(%d action(s)); those spikes are not in the data files.", k)
+                return k
             else:
                 raise ActionError(f"Unknown journal entry #{k + 1}: {entry!r}.", argument="journal")
     finally:

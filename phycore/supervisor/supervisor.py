@@ -16,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo
-from phycore.errors import ClusterIdError
+from phycore.errors import ActionError, ClusterIdError
 from phycore.signals import emit
-from phycore.supervisor import _edits, wizard
+from phycore.supervisor import _edits, _live, wizard
 from phycore.supervisor._register import register_actions
 from phycore.supervisor.actions import Actions
 from phycore.supervisor.colors import ClusterColorSelector
@@ -79,6 +79,9 @@ class Supervisor:
     save_callback : callable, optional
         ``f(spike_clusters, labels: {field: {id: value}}, cluster_info: list of rows)``
         called by :meth:`save` to write files.
+    spike_templates : array of int, optional
+        Original template of every spike, for :meth:`append_spikes` without explicit
+        clusters (live template membership).
 
     Events
     ------
@@ -94,6 +97,8 @@ class Supervisor:
         When a GUI attaches.
     color_mapping_changed(supervisor)
         When :attr:`color_selector` changes field or colour map.
+    spikes_added(supervisor, spike_ids, cluster_ids)
+        After :meth:`append_spikes`, once the table rows of ``cluster_ids`` are updated.
     """
 
     n_similar_max = 100
@@ -111,8 +116,10 @@ class Supervisor:
         state_dir: str | Path | None = None,
         journal: Journal | None = None,
         save_callback: Callable[..., Any] | None = None,
+        spike_templates: npt.ArrayLike | None = None,
     ) -> None:
-        self.clustering = Clustering(spike_clusters, new_cluster_id=new_cluster_id, state_dir=state_dir)
+        self.clustering = Clustering(spike_clusters, new_cluster_id=new_cluster_id, state_dir=state_dir,
+                                     spike_templates=spike_templates)
         self.cluster_meta = ClusterMeta()
         self.cluster_meta.add_field("group")
         labels: dict[str, dict[int, Any]] = {"group": {int(k): v for k, v in (cluster_groups or {}).items()}}
@@ -131,6 +138,7 @@ class Supervisor:
         self._history = GlobalHistory()
         self._serial = 0
         self._saved_serial = 0
+        self._unsaved_appends = 0
         self._selected: list[int] = []
         self._selected_similar: list[int] = []
         self._replaying = False
@@ -167,8 +175,24 @@ class Supervisor:
 
     @property
     def columns(self) -> list[str]:
-        """Columns of the cluster table (``group`` drives row colours and is not shown)."""
+        """Columns of the cluster table (``group`` drives row colours and is not shown).
+
+        Assigning a list shows only those columns (plus ``id`` and ``n_spikes``, as phy),
+        in that order, in both tables (phy's ``supervisor.columns = ['id', 'fr']``);
+        hidden columns still sort and filter.
+        """
         return self.cluster_table.columns
+
+    @columns.setter
+    def columns(self, names: Sequence[str]) -> None:
+        known = set(self.cluster_table.columns) | set(self.cluster_metrics) | set(self.cluster_meta.fields)
+        unknown = [c for c in names if c not in known | {"id", "n_spikes"}]
+        if unknown:
+            raise ActionError(f"Unknown column(s) {unknown} in columns; known columns are: "
+                              f"{', '.join(sorted(known | {'id', 'n_spikes'}))}.", argument="columns")
+        shown = [*names] + ([] if "n_spikes" in names else ["n_spikes"])  # phy keeps n_spikes too
+        self.cluster_table.set_columns(shown)
+        self.similarity_table.set_columns([*shown, "similarity"])
 
     def _compute_row(self, cluster_id: int) -> dict[str, Any]:
         row: dict[str, Any] = {"id": int(cluster_id), "n_spikes": int(self.clustering.spike_counts[cluster_id])}
@@ -389,6 +413,14 @@ class Supervisor:
         """Redo the last undone action; returns None when there is nothing to redo."""
         return _edits.redo(self)
 
+    def append_spikes(self, spike_templates: Any, clusters: Any = None) -> UpdateInfo:
+        """Add spikes recorded live (see :meth:`Clustering.append_spikes`); not undoable.
+
+        Only the rows of the clusters that received spikes are recomputed; then
+        ``spikes_added(supervisor, spike_ids, cluster_ids)`` is emitted.
+        """
+        return _live.append_spikes(self, spike_templates, clusters)
+
     def is_dirty(self) -> bool:
         """Whether there are unsaved changes (compared with the last save, not sticky)."""
         return _edits.is_dirty(self)
@@ -415,6 +447,11 @@ class Supervisor:
         """Remember the GUI and emit ``attach_gui``."""
         self.gui = gui
         emit("attach_gui", self)
+
+    @property
+    def edit_actions(self) -> Actions:
+        """The Edit actions (phy's name for :attr:`actions`)."""
+        return self.actions
 
     @property
     def action_groups(self) -> list[Actions]:

@@ -9,7 +9,7 @@ action replaces the rows of the clusters it touched, nothing else is recomputed.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from phycore.errors import FilterExpressionError
 from phycore.signals import emit
@@ -91,6 +91,10 @@ class TableModel:
         if name not in self._columns:
             self._columns.append(name)
 
+    def set_columns(self, names: Sequence[str]) -> None:
+        """Show these columns, in this order (``'id'`` stays first; values are kept in the rows)."""
+        self._columns = ["id"] + [c for c in dict.fromkeys(names) if c != "id"]
+
     def remove_column(self, name: str) -> None:
         """Remove a column from display (values are kept in the rows)."""
         if name != "id" and name in self._columns:
@@ -152,6 +156,13 @@ class TableModel:
     def visible_ids(self) -> list[int]:
         """Ids passing the filter, in sort order."""
         return list(self._visible)
+
+    def get_ids(self, callback: Callable[[list[int]], Any] | None = None) -> list[int]:
+        """The visible ids; also passed to ``callback`` (phy's asynchronous ``get_ids``)."""
+        ids = self.visible_ids
+        if callback is not None:
+            callback(ids)
+        return ids
 
     def index(self, cluster_id: int) -> int | None:
         """Position of a cluster among the visible rows, or None."""

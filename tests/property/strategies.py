@@ -3,6 +3,10 @@
 The reference model stores every action as a full forward step and recomputes the
 state by replaying the history from the base assignment (what phy does, O(n × history)),
 so it is obviously right and independent of phycore's inverse-diff bookkeeping.
+
+Appended spikes (live sessions) extend the base assignment with the cluster they got
+when appended; replaying the done steps over that extended base is what "undo moves
+exactly the spikes the action moved, appended spikes keep their cluster" means.
 """
 
 from __future__ import annotations
@@ -64,8 +68,9 @@ def ref_assign(sc: np.ndarray, spike_ids: np.ndarray, rel: np.ndarray, new_id: i
 class RefModel:
     """Replays the whole history from the base state to answer every question."""
 
-    def __init__(self, sc: np.ndarray, fields: dict[str, Any]) -> None:
+    def __init__(self, sc: np.ndarray, fields: dict[str, Any], templates: np.ndarray | None = None) -> None:
         self.base = sc.copy()
+        self.templates = None if templates is None else np.asarray(templates, np.int64).copy()
         self.fields = dict(fields)  # field -> default
         self.steps: list[list[tuple[str, Any]]] = []  # one list of parts per user action
         self.cursor = 0
@@ -134,6 +139,36 @@ class RefModel:
                 continue
             out += [(field, c, value) for c in children if self.get(field, c) == default]
         return ("meta", out) if out else None
+
+    def membership(self, template: int) -> int | None:
+        """Live template membership, computed from scratch: the cluster holding the most
+        spikes of ``template`` now (ties: the smallest id), or None."""
+        assert self.templates is not None
+        sc = self.spike_clusters
+        ids, counts = np.unique(sc[self.templates == template], return_counts=True)
+        if not len(ids):
+            return None
+        return int(ids[np.lexsort((ids, -counts))[0]])
+
+    def append(self, templates: np.ndarray, clusters: np.ndarray | None) -> np.ndarray:
+        """Append spikes (not a step: never undone); returns their clusters."""
+        templates = np.asarray(templates, np.int64)
+        if clusters is None:
+            target: dict[int, int] = {}
+            for t in sorted(set(templates.tolist())):
+                c = self.membership(t)
+                if c is None:
+                    c = self.new_id
+                    self.new_id += 1
+                target[t] = c
+            clusters = np.array([target[t] for t in templates.tolist()], dtype=np.int64)
+        clusters = np.asarray(clusters, np.int64)
+        if len(clusters):
+            self.new_id = max(self.new_id, int(clusters.max()) + 1)
+        self.base = np.concatenate([self.base, clusters])
+        assert self.templates is not None
+        self.templates = np.concatenate([self.templates, templates])
+        return clusters
 
     def undo(self) -> bool:
         if self.cursor == 0:

@@ -3,6 +3,14 @@
 Merge and split go through a :class:`GlobalHistory` together with the labels the new
 clusters inherit, exactly as the Supervisor records them; so this also proves that
 undoing a later label change never loses inherited labels (phy's defect, parity.md §9).
+
+Spikes are also appended at random moments (live sessions). Exactness then means:
+an undo moves back exactly the spikes its action moved (the spikes that existed before
+the action are as they were then); appended spikes keep the cluster they were given
+unless a later (done) action moved them; a new spike without explicit cluster goes to
+the cluster holding most spikes of its template (live template membership, recomputed
+from scratch by the reference); undoing everything and redoing it all comes back to
+the same assignment.
 """
 
 from __future__ import annotations
@@ -26,13 +34,19 @@ def _snapshot(c: Clustering, meta: ClusterMeta) -> tuple[np.ndarray, dict[str, d
     return c.spike_clusters.copy(), {f: meta.to_dict(f) for f in meta.fields}
 
 
+N_TEMPLATES = 5
+
+
 def _check_up_consistent(up: UpdateInfo, before: np.ndarray, after: np.ndarray) -> None:
-    """added/deleted/spike_ids/descendants agree with the two full assignments."""
+    """added/deleted/changed/spike_ids/descendants agree with the two full assignments."""
     changed = np.flatnonzero(before != after)
     np.testing.assert_array_equal(np.sort(up.spike_ids), changed)
     old_ids, new_ids = set(np.unique(before).tolist()), set(np.unique(after).tolist())
     assert set(up.deleted) == old_ids - new_ids
     assert set(up.added) == new_ids - old_ids
+    kept_but_changed = {c for c in old_ids & new_ids
+                        if not np.array_equal(np.flatnonzero(before == c), np.flatnonzero(after == c))}
+    assert set(up.changed) == kept_but_changed
     pairs = set(zip(before[changed].tolist(), after[changed].tolist()))
     assert set(up.descendants) == pairs
     assert up.all_cluster_ids == sorted(new_ids)
@@ -43,17 +57,22 @@ def _check_up_consistent(up: UpdateInfo, before: np.ndarray, after: np.ndarray) 
 class CurationMachine(RuleBasedStateMachine):
     """merge / split / assign / label / undo / redo vs. :class:`RefModel`."""
 
-    @initialize(sc=spike_clusters())
-    def setup(self, sc: np.ndarray) -> None:
+    @initialize(sc=spike_clusters(), data=st.data())
+    def setup(self, sc: np.ndarray, data: st.DataObject) -> None:
         reset()
-        self.clustering = Clustering(sc)
+        templates = np.asarray(data.draw(st.lists(st.integers(0, N_TEMPLATES - 1), min_size=len(sc),
+                                                  max_size=len(sc))), dtype=np.int64)
+        self.clustering = Clustering(sc, spike_templates=templates)
         self.meta = ClusterMeta()
         for f, d in FIELDS.items():
             self.meta.add_field(f, d)
         self.history = GlobalHistory()
-        self.ref = RefModel(sc, FIELDS)
+        self.ref = RefModel(sc, FIELDS, templates)
         self.events: list[UpdateInfo] = []
+        self.appended: list[tuple[Any, list[int]]] = []
         connect(lambda sender, up: self.events.append(up), event="cluster", sender=self.clustering)
+        connect(lambda sender, ids, clusters: self.appended.append((ids, clusters)), event="spikes_added",
+                sender=self.clustering)
         self.past: list[tuple[np.ndarray, dict[str, dict[int, Any]]]] = []  # states before each done action
         self.future: list[tuple[np.ndarray, dict[str, dict[int, Any]]]] = []  # states after undone actions
 
@@ -115,6 +134,35 @@ class CurationMachine(RuleBasedStateMachine):
         self.history.action(self.meta)
         self.ref.push(("meta", [(field, c, value) for c in chosen]))
 
+    @rule(data=st.data(), n=st.integers(0, 5), explicit=st.booleans())
+    def append(self, data: st.DataObject, n: int, explicit: bool) -> None:
+        templates = np.asarray(data.draw(st.lists(st.integers(0, N_TEMPLATES - 1), min_size=n, max_size=n)),
+                               dtype=np.int64)
+        clusters = None
+        if explicit:
+            choices = self.clustering.cluster_ids.tolist() + [self.ref.new_id, self.ref.new_id + 2]
+            clusters = np.asarray(data.draw(st.lists(st.sampled_from(choices), min_size=n, max_size=n)),
+                                  dtype=np.int64)
+        before = self.clustering.spike_clusters.copy()
+        n_events, n_appended = len(self.events), len(self.appended)
+        up = self.clustering.append_spikes(templates, clusters)
+        expected = self.ref.append(templates, clusters)
+        assert len(self.events) == n_events  # not an action: no `cluster` event, no history
+        after = self.clustering.spike_clusters
+        np.testing.assert_array_equal(after[:len(before)], before)
+        np.testing.assert_array_equal(after[len(before):], expected)
+        if not n:
+            assert not up and len(self.appended) == n_appended
+            return
+        np.testing.assert_array_equal(up.spike_ids, np.arange(len(before), len(before) + n))
+        np.testing.assert_array_equal(up.spike_clusters, expected)
+        old = set(before.tolist())
+        assert up.added == sorted(set(expected.tolist()) - old)
+        assert up.changed == sorted(set(expected.tolist()) & old)
+        ids, touched = self.appended[-1]
+        np.testing.assert_array_equal(ids, up.spike_ids)
+        assert touched == sorted(set(expected.tolist()))
+
     @rule()
     def undo(self) -> None:
         state = _snapshot(self.clustering, self.meta)
@@ -127,7 +175,8 @@ class CurationMachine(RuleBasedStateMachine):
             if up.added or up.deleted:
                 _check_up_consistent(up, state[0], self.clustering.spike_clusters.copy())
             sc, meta = self.past.pop()
-            np.testing.assert_array_equal(self.clustering.spike_clusters, sc)
+            # The spikes that existed before the action are exactly as they were then.
+            np.testing.assert_array_equal(self.clustering.spike_clusters[:len(sc)], sc)
             assert {f: self.meta.to_dict(f) for f in self.meta.fields} == meta
 
     @rule()
@@ -142,7 +191,7 @@ class CurationMachine(RuleBasedStateMachine):
             if up.added or up.deleted:
                 _check_up_consistent(up, state[0], self.clustering.spike_clusters.copy())
             sc, meta = self.future.pop()
-            np.testing.assert_array_equal(self.clustering.spike_clusters, sc)
+            np.testing.assert_array_equal(self.clustering.spike_clusters[:len(sc)], sc)
             assert {f: self.meta.to_dict(f) for f in self.meta.fields} == meta
 
     # Invariants
@@ -201,6 +250,39 @@ def test_k_undos_then_k_redos_is_identity(sc: np.ndarray, data: st.DataObject) -
         assert up.added == ups[n_actions - k + i].added  # the same ids come back
     np.testing.assert_array_equal(c.spike_clusters, states[-1])
     assert c.redo() is None
+
+
+@given(sc=spike_clusters(), data=st.data())
+def test_undo_all_then_redo_all_with_appends_is_identity(sc: np.ndarray, data: st.DataObject) -> None:
+    """Actions and appends interleaved; undoing everything then redoing everything comes back
+    to the final assignment, and undoing everything leaves the original spikes as loaded."""
+    templates = np.asarray(data.draw(st.lists(st.integers(0, N_TEMPLATES - 1), min_size=len(sc),
+                                              max_size=len(sc))), dtype=np.int64)
+    c = Clustering(sc, spike_templates=templates)
+    n_done = 0
+    for _ in range(data.draw(st.integers(1, 8))):
+        kind = data.draw(st.sampled_from(["merge", "split", "append"]))
+        if kind == "append":
+            k = data.draw(st.integers(1, 4))
+            c.append_spikes(data.draw(st.lists(st.integers(0, N_TEMPLATES - 1), min_size=k, max_size=k)))
+        elif kind == "merge" and c.n_clusters > 1:
+            c.merge(data.draw(st.lists(st.sampled_from(c.cluster_ids.tolist()), min_size=2, max_size=3,
+                                       unique=True)))
+            n_done += 1
+        else:
+            c.split(data.draw(st.lists(st.integers(0, c.n_spikes - 1), unique=True, min_size=1)))
+            n_done += 1
+    final = c.spike_clusters.copy()
+    for _ in range(n_done):
+        assert c.undo() is not None
+    assert c.undo() is None
+    np.testing.assert_array_equal(c.spike_clusters[:len(sc)], sc)
+    for _ in range(n_done):
+        assert c.redo() is not None
+    np.testing.assert_array_equal(c.spike_clusters, final)
+    counts = dict(c.spike_counts)
+    ids, n = np.unique(final, return_counts=True)
+    assert counts == dict(zip(ids.tolist(), n.tolist()))
 
 
 @given(sc=spike_clusters())
