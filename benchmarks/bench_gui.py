@@ -14,6 +14,15 @@ ISI, firing rate, all docked with the tables): idle frames with two clusters sel
 and the time from a selection switch to the end of the frame that redrew every view
 (with each view's own redraw time). ``--mid`` uses a 1M-spike, 128-channel folder.
 
+``--trace`` measures the trace view (docked with the tables, two clusters selected, a
+1 s window of all channels): idle frames; ``go_right`` (10 % of the window) before every
+frame and before every third frame (about a held key's repeat rate), raw and high-pass
+filtered; a jump to a far time (everything redrawn). Each scroll frame's time includes
+the model (reading, filtering, rasterising the new tiles: reported alone as "model")
+and the texture upload. The reference is what phy computes for every scroll step:
+phylib's raw reader for the same 1 s window, plus phy's ``high_pass`` (scipy lfilter
+forward and backward) when filtered; measured in a separate process.
+
 phy's Qt GUI cannot run here, so there is no reference ratio: numbers are absolute.
 Without a display the script reruns itself under ``xvfb-run``. ``--small`` uses the
 200k-spike folder for a quick run.
@@ -203,9 +212,150 @@ def _print_views(d: dict[str, Any]) -> None:
     print(f"screenshot: {d['screenshot']}")
 
 
+TRACE_T0 = 10.0  # start of the 1 s window (s)
+
+
+def _scroll(gui: Any, view: Any, n: int, every: int, model_ms: list[float]) -> dict[str, float]:
+    """``go_right`` before every ``every``-th frame; stats of those frames only."""
+    out = []
+    view.model.set_interval((TRACE_T0, TRACE_T0 + 1.0))
+    gui.render(30)  # neighbouring tiles prefetched, filter blocks warm for the start
+    model_ms.clear()
+    for i in range(n * every):
+        t0 = time.perf_counter()
+        if i % every == 0:
+            view.model.go_right()
+        gui.render(1)
+        if i % every == 0:
+            out.append((time.perf_counter() - t0) * 1000)
+    st = _stats(out)
+    st["model_median"] = statistics.median(model_ms) if model_ms else float("nan")
+    return st
+
+
+def run_trace(args: argparse.Namespace) -> dict[str, Any]:
+    from phycore import signals
+    from phycore.controller import TemplateController
+    from phygui.app import create_gui
+
+    src = bench_dataset(args)
+    work = BENCH_DATA / f"gui_{src.parent.name}"
+    hardlink_copy(src, work)
+    signals.set_raise_errors(False)
+    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels,
+                           "load": os.getloadavg()[0]}
+    controller = TemplateController(work / "params.py", metrics=False)
+    gui = create_gui(controller, views=["TraceView"])
+    gui.render(5)
+    view = gui.get_view("TraceView")
+    model_ms: list[float] = []
+
+    def timed_compute(f: Any = view.model.compute) -> Any:
+        t = time.perf_counter()
+        out = f()
+        model_ms.append((time.perf_counter() - t) * 1000)
+        return out
+
+    view.model.compute = timed_compute
+    sup = controller.supervisor
+    ids = sup.cluster_table.visible_ids
+    sup.select(ids[0], ids[1])
+    view.model.toggle_filter(False)
+    view.model.set_interval((TRACE_T0, TRACE_T0 + 1.0))
+    gui.render(30)
+    res["plot_px"] = list(view.model.size)
+    res["idle"] = _stats(_frames(gui, args.frames))
+    n = min(120, args.frames)
+    for filtered in (False, True):
+        key = "filtered" if filtered else "raw"
+        view.model.toggle_filter(filtered)
+        generations = view.model.painter.tiles.generation
+        res[f"scroll_{key}"] = _scroll(gui, view, n, 1, model_ms)
+        res[f"scroll_{key}"]["generations"] = view.model.painter.tiles.generation - generations - 1
+        res[f"repeat_{key}"] = _scroll(gui, view, n // 2, 3, model_ms)
+        jumps = _frames(gui, 10, before=lambda i: view.model.go_to(30.0 + 7.0 * i))
+        res[f"jump_{key}"] = _stats(jumps)
+    res["tiles_made"] = view.n_tiles_made
+    view.model.toggle_filter(True)
+    view.model.set_interval((TRACE_T0, TRACE_T0 + 1.0))
+    gui.render(5)
+    shot = BENCH_DATA / "bench_gui_trace.png"
+    gui.screenshot(shot)
+    res["screenshot"] = str(shot)
+    gui.destroy()
+    controller.close()
+    return res
+
+
+def run_trace_reference(args: argparse.Namespace) -> dict[str, Any]:
+    """phy's work per scroll step (phylib reader + phy's high_pass) and ours, headless."""
+    import numpy as np
+    from phylib.io.traces import get_ephys_reader
+    from scipy.signal import butter, lfilter
+
+    from phycore.model import load_model
+
+    src = bench_dataset(args)
+    m = load_model(src / "params.py")
+    sr = float(m.sample_rate)
+    reader = get_ephys_reader(m.traces.paths, n_channels_dat=m.traces.n_channels_dat, dtype=m.traces.dtype,
+                              sample_rate=sr)
+    b, a = butter(3, 150.0 / sr * 2.0, "high")
+
+    def phy_window(i0: int, filtered: bool) -> Any:
+        x = reader[i0:i0 + int(sr)][:, m.traces.channel_map]
+        if filtered:  # phy's RawDataFilter.high_pass
+            x = np.flip(lfilter(b, a, np.flip(lfilter(b, a, x, axis=0), axis=0), axis=0), axis=0)
+        return x
+
+    res: dict[str, Any] = {}
+    step = int(0.1 * sr)
+    for filtered in (False, True):
+        key = "filtered" if filtered else "raw"
+        i0 = int(TRACE_T0 * sr)
+        phy_window(i0, filtered)
+        ts = []
+        for k in range(10):
+            t = time.perf_counter()
+            phy_window(i0 + (k + 1) * step, filtered)
+            ts.append((time.perf_counter() - t) * 1000)
+        res[f"phy_{key}"] = statistics.median(ts)
+        # Ours, the same full 1 s window from scratch (no cached block): a jump.
+        ours = []
+        for k in range(5):
+            m.traces.filtered.clear()
+            t = time.perf_counter()
+            m.get_traces(40.0 + k, 41.0 + k, filtered=filtered)
+            ours.append((time.perf_counter() - t) * 1000)
+        res[f"ours_window_{key}"] = statistics.median(ours)
+    m.traces.close()
+    return res
+
+
+def _print_trace(d: dict[str, Any], ref: dict[str, Any]) -> None:
+    where = "Xvfb, Mesa software OpenGL" if os.environ.get("PHYGUI_BENCH_XVFB") else f"DISPLAY={os.environ.get('DISPLAY')}"
+    print(f"phygui trace view, 1600x1000 viewport, {where}; load average at start {d['load']:.2f}")
+    print(f"folder: {d['n_spikes']:,} spikes, {d['n_channels']} channels; window 1 s; plot {d['plot_px'][0]}x"
+          f"{d['plot_px'][1]} px; 2 clusters selected, tables docked")
+    print(_line("idle", d["idle"]))
+    for key in ("raw", "filtered"):
+        sc, rep, jump = d[f"scroll_{key}"], d[f"repeat_{key}"], d[f"jump_{key}"]
+        print(_line(f"{key}: go_right every frame (action + frame)", sc)
+              + f"   model {sc['model_median']:.1f} ms, {sc['generations']} full redraws")
+        print(_line(f"{key}: go_right every 3rd frame (scroll frames only)", rep)
+              + f"   model {rep['model_median']:.1f} ms")
+        print(_line(f"{key}: jump to a far window (all redrawn)", jump))
+        phy, ours = ref.get(f"phy_{key}"), sc["model_median"]
+        if phy:
+            print(f"    phy's work per scroll step (phylib read{' + high_pass' if key == 'filtered' else ''} of the "
+                  f"1 s window): {phy:.1f} ms; ours (model, per frame): {ours:.1f} ms; ratio {phy / ours:.1f}x; "
+                  f"our full 1 s window from scratch: {ref[f'ours_window_{key}']:.1f} ms")
+    print(f"tile textures made: {d['tiles_made']}; screenshot: {d['screenshot']}")
+
+
 def worker(args: argparse.Namespace) -> None:
     os.environ["PHY_USER_DIR"] = tempfile.mkdtemp(prefix="phygui-bench-")
-    runs = {"table": run_big_table, "views": run_views}
+    runs = {"table": run_big_table, "views": run_views, "trace": run_trace, "trace_ref": run_trace_reference}
     out = runs.get(args.scenario, run_dataset)(args)
     print(json.dumps(out))
 
@@ -216,6 +366,7 @@ def main() -> int:
     p.add_argument("--frames", type=int, default=200)
     p.add_argument("--views", action="store_true", help="benchmark the six data views instead")
     p.add_argument("--mid", action="store_true", help="1M spikes, 128 channels")
+    p.add_argument("--trace", action="store_true", help="benchmark the trace view (scrolling) instead")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--scenario", default="dataset", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -235,7 +386,8 @@ def main() -> int:
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
         return subprocess.call(cmd, env=dict(os.environ, PHYGUI_BENCH_XVFB="1"))
     results = {}
-    for scenario in (("views",) if args.views else ("dataset", "table")):
+    scenarios = ("views",) if args.views else ("trace_ref", "trace") if args.trace else ("dataset", "table")
+    for scenario in scenarios:
         cmd = [sys.executable, __file__, "--worker", "--scenario", scenario, "--frames", str(args.frames)]
         if args.small:
             cmd.append("--small")
@@ -246,6 +398,10 @@ def main() -> int:
             print(r.stdout[-2000:], r.stderr[-4000:])
             return 1
         results[scenario] = json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("{")][-1])
+    if args.trace:
+        _print_trace(results["trace"], results["trace_ref"])
+        (BENCH_DATA / "bench_gui_trace_last.json").write_text(json.dumps(results, indent=1))
+        return 0
     if args.views:
         _print_views(results["views"])
         (BENCH_DATA / "bench_gui_views_last.json").write_text(json.dumps(results, indent=1))

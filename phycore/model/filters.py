@@ -5,6 +5,8 @@ phy's default raw-data filter is ``butter(3, 150 Hz, 'high')`` from scipy, appli
 padding). We compute the same coefficients in numpy (analog prototype, high-pass
 transform, bilinear transform) and run the recursion in a numba kernel, so scipy is
 not a runtime dependency. :func:`lfilter_reference` is the plain-numpy reference.
+:func:`highpass_float32` is the fast form used on raw-data windows: float32 out, the
+channels filtered in parallel, each channel's offset removed first.
 
 .. versionadded:: 0.1
 """
@@ -16,7 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["butter_highpass", "filtfilt_highpass", "lfilter_reference", "apply_forward_backward"]
+__all__ = ["butter_highpass", "filtfilt_highpass", "highpass_float32", "lfilter_reference", "apply_forward_backward"]
+
+#: Samples x channels from which the float32 filter runs on several threads (~0.35 s of
+#: 384 channels); below, thread start-up costs more than it saves.
+_PARALLEL_SIZE = 4_000_000
 
 
 def butter_highpass(order: int, cutoff: float, sample_rate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -130,3 +136,49 @@ def filtfilt_highpass(x: np.ndarray, sample_rate: float, axis: int = 0, *,
     """
     b, a = butter_highpass(order, cutoff, sample_rate)
     return apply_forward_backward(b, a, x, axis=axis)
+
+
+def highpass_float32(x: npt.NDArray[Any], sample_rate: float, *, offset: npt.ArrayLike | None = None,
+                     order: int = 3, cutoff: float = 150.0) -> npt.NDArray[np.float32]:
+    """:func:`filtfilt_highpass` of ``x - offset`` along axis 0, as float32, channels in parallel.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_samples, n_channels)
+        Raw samples (int16 or any real dtype), time-major as in the raw file.
+    sample_rate : float
+        Sampling rate in Hz.
+    offset : array-like, shape (n_channels,), optional
+        Subtracted from each channel before filtering (zero by default). A high-pass
+        filter removes a constant anyway; removing the channel's level first makes the
+        transient at the start of a window (zero initial state) that much smaller.
+    order, cutoff : int, float
+        Butterworth order (at most 3 on this fast path) and cut-off frequency in Hz.
+
+    Returns
+    -------
+    ndarray
+        float32 ``(n_samples, n_channels)``.
+    """
+    import numba
+
+    from phycore.model._filter_kernels import filtfilt3_rows, filtfilt3_rows_serial
+
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f"`x` must be (n_samples, n_channels), got shape {x.shape}.")
+    if not 1 <= order <= 3:
+        raise ValueError(f"`order` must be 1, 2 or 3 on the float32 path, got {order}.")
+    b, a = butter_highpass(order, cutoff, sample_rate)
+    b4, a4 = np.zeros(4), np.zeros(4)
+    b4[:order + 1], a4[:order + 1] = b / a[0], a / a[0]
+    off = np.zeros(x.shape[1]) if offset is None else np.ascontiguousarray(offset, dtype=np.float64)
+    if off.shape != (x.shape[1],):
+        raise ValueError(f"`offset` must have one value per channel ({x.shape[1]}), got shape {off.shape}.")
+    out = np.empty(x.shape, dtype=np.float32)
+    n_groups = max(1, min(numba.get_num_threads(), x.shape[1] // 16))
+    if x.size >= _PARALLEL_SIZE and n_groups > 1:
+        filtfilt3_rows(b4, a4, np.ascontiguousarray(x), off, out, n_groups)
+    elif x.size:
+        filtfilt3_rows_serial(b4, a4, np.ascontiguousarray(x), off, out)
+    return out

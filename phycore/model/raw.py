@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from phycore.errors import RawDataError
+from phycore.errors import ChannelIdError, RawDataError
 
 __all__ = ["RawTraces", "open_raw"]
 
@@ -76,6 +76,7 @@ class RawTraces:
             if channel_map is None else np.asarray(channel_map, dtype=np.int64)
         )
         self.parts: list[np.ndarray] = [self._open(p) for p in self.paths]
+        self._filtered: Any = None
         self.part_bounds = np.cumsum([0] + [p.shape[0] for p in self.parts]).astype(np.int64)
         chunk = max(1, int(round(CHUNK_DURATION * self.sample_rate)))
         bounds: list[int] = [0]
@@ -170,6 +171,18 @@ class RawTraces:
     def __len__(self) -> int:
         return self.n_samples
 
+    def check_channels(self, channel_ids: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """``channel_ids`` as an int64 array, or :class:`ChannelIdError` if one is out of range."""
+        chans = np.asarray(channel_ids).reshape(-1)
+        if chans.size and not np.issubdtype(chans.dtype, np.integer):
+            raise ChannelIdError(f"channel_ids must be integers, got dtype {chans.dtype}.", argument="channel_ids")
+        chans = chans.astype(np.int64)
+        bad = chans[(chans < 0) | (chans >= self.n_channels)]
+        if bad.size:
+            raise ChannelIdError(f"channel_ids {bad[:10].tolist()} out of range: the raw data has "
+                                 f"{self.n_channels} channels.", argument="channel_ids")
+        return chans
+
     def read(self, i0: int, i1: int, channel_ids: npt.ArrayLike | None = None) -> np.ndarray:
         """Samples ``[i0, i1)`` on model channels ``channel_ids`` (all by default).
 
@@ -187,7 +200,7 @@ class RawTraces:
         """
         i0 = max(0, int(i0))
         i1 = min(self.n_samples, int(i1))
-        cols = self.channel_map if channel_ids is None else self.channel_map[np.asarray(channel_ids)]
+        cols = self.channel_map if channel_ids is None else self.channel_map[self.check_channels(channel_ids)]
         if i1 <= i0:
             return np.zeros((0, len(cols)), dtype=self.dtype)
         # A contiguous run of columns (e.g. the identity channel map) is read as a slice:
@@ -217,6 +230,34 @@ class RawTraces:
         i0, i1, _ = item.indices(self.n_samples)
         return self.read(i0, i1, channel_ids)
 
+    def read_rows(self, samples: npt.ArrayLike, channel_ids: npt.ArrayLike | None = None) -> np.ndarray:
+        """Values at some samples (any order, clipped to the recording), raw dtype.
+
+        Only those rows of the files are read (e.g. ~250 rows to estimate a median).
+        """
+        s = np.clip(np.asarray(samples, dtype=np.int64).reshape(-1), 0, max(0, self.n_samples - 1))
+        cols = self.channel_map if channel_ids is None else self.channel_map[self.check_channels(channel_ids)]
+        out = np.zeros((len(s), len(cols)), dtype=self.dtype)
+        for k, part in enumerate(self.parts):
+            a, b = int(self.part_bounds[k]), int(self.part_bounds[k + 1])
+            idx = np.flatnonzero((s >= a) & (s < b))
+            if idx.size:
+                out[idx] = part[s[idx] - a][:, cols]
+        return out
+
+    @property
+    def filtered(self) -> Any:
+        """The high-pass filtered data (phy's default raw-data filter), by cached blocks.
+
+        A :class:`~phycore.model._filtered.FilteredTraces` with ``read(i0, i1,
+        channel_ids=None)`` and ``read_rows(samples)``, created on first use.
+        """
+        if self._filtered is None:
+            from phycore.model._filtered import FilteredTraces
+
+            self._filtered = FilteredTraces(self)
+        return self._filtered
+
     def get_window(
         self,
         t0: float,
@@ -224,7 +265,6 @@ class RawTraces:
         channel_ids: npt.ArrayLike | None = None,
         *,
         filtered: bool = False,
-        margin: float = 0.01,
     ) -> npt.NDArray[np.float32]:
         """Traces between ``t0`` and ``t1`` seconds, optionally high-pass filtered.
 
@@ -233,11 +273,12 @@ class RawTraces:
         t0, t1 : float
             Time window in seconds (clipped to the recording).
         channel_ids : array of int, optional
-            Model channels (all by default).
+            Model channels (all by default); only those are read (and filtered).
         filtered : bool
-            Apply phy's 150 Hz 3rd-order forward-backward Butterworth high-pass.
-        margin : float
-            Extra seconds read on each side before filtering, to limit edge effects.
+            Apply phy's 150 Hz 3rd-order forward-backward Butterworth high-pass. The
+            filter sees 20 ms of data on each side of fixed 4096-sample blocks (see
+            :attr:`filtered`), so the window has no edge transient and scrolling
+            filters only the new blocks.
 
         Returns
         -------
@@ -246,18 +287,14 @@ class RawTraces:
         """
         i0 = int(round(t0 * self.sample_rate))
         i1 = int(round(t1 * self.sample_rate))
-        if not filtered:
-            return self.read(i0, i1, channel_ids).astype(np.float32)
-        from phycore.model.filters import filtfilt_highpass
-
-        m = int(round(margin * self.sample_rate))
-        a, b = max(0, i0 - m), min(self.n_samples, i1 + m)
-        x = filtfilt_highpass(self.read(a, b, channel_ids), self.sample_rate, axis=0)
-        lo = max(0, i0) - a
-        return x[lo:lo + max(0, min(i1, self.n_samples) - max(0, i0))].astype(np.float32)
+        if filtered:
+            return self.filtered.read(i0, i1, channel_ids)
+        return self.read(i0, i1, channel_ids).astype(np.float32)
 
     def close(self) -> None:
         """Release the memory maps."""
+        if self._filtered is not None:
+            self._filtered.clear()
         for p in self.parts:
             mm = getattr(p, "_mmap", None)
             if mm is not None:

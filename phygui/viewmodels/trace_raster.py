@@ -3,8 +3,7 @@
 :func:`draw_traces` draws many channels of a ``(n_samples, n_channels)`` window (read
 row by row, as the raw file stores it); :func:`draw_snippets` draws many short pieces
 (spike snippets) in one kernel call; :func:`draw_traces_reference` is the plain numpy
-version used by the tests. :func:`read_shifted` reads a window reusing the overlap with
-the previous one (scrolling reads only the new samples).
+version used by the tests.
 """
 
 from __future__ import annotations
@@ -18,7 +17,9 @@ from numba import njit
 
 from phygui.viewmodels.raster import Raster
 
-__all__ = ["draw_traces", "draw_snippets", "draw_traces_reference", "read_shifted"]
+__all__ = ["draw_traces", "draw_snippets", "draw_traces_reference"]
+
+_NO_COLUMN = -3  # columns are clamped to [-2, width + 1]
 
 
 @njit(cache=True, inline="always")
@@ -37,7 +38,9 @@ def _fill(buf, k, col, a, b):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, inline="always")
 def _flush(counts, k, col, lo, hi, first, prev_col, prev_row):  # type: ignore[no-untyped-def]
-    if prev_col >= 0:
+    # prev_col -2 and -1 are columns left of the raster (joined too, so a tile's first
+    # column joins the previous tile's last one); _NO_COLUMN: no previous sample.
+    if prev_col > _NO_COLUMN:
         gap = col - prev_col
         if gap == 1:
             lo = min(lo, prev_row)
@@ -58,16 +61,20 @@ def _row(v, yo, ys, y1, sy, h):  # type: ignore[no-untyped-def]
     return int(min(max(math.floor((y1 - (yo + ys * float(v))) * sy), -1.0), h * 1.0))
 
 
-@njit(cache=True)
-def _traces_kernel(counts, data, chans, yoff, ys, s0, s1, t0, dt, e, k):  # type: ignore[no-untyped-def]
-    # counts: [layer, column, row] (see _fill)
+@njit(cache=True, inline="always")
+def _col(i, g, w):  # type: ignore[no-untyped-def]
+    # Column of sample i: floor(time * sx - c0), time = tbase + (i0 + i) * dt (see _geometry).
+    return int(min(max(math.floor((g[0] + (g[1] + i) * g[2]) * g[3] - g[4]), -2.0), w + 1.0))
+
+
+@njit(cache=True, nogil=True)
+def _traces_kernel(counts, data, chans, yoff, ys, s0, s1, g, k):  # type: ignore[no-untyped-def]
+    # counts: [layer, column, row] (see _fill); g: the geometry of _geometry().
     # Samples are visited row by row (the raw data is (n_samples, n_channels), C order):
     # per pixel column, each channel keeps its min, max, first and last value; a column
     # is flushed (its pixels lit) when the samples move on to the next column.
     w, h = counts.shape[1], counts.shape[2]
-    x0, y0, x1, y1 = e[0], e[1], e[2], e[3]
-    sx = w / (x1 - x0)
-    sy = h / (y1 - y0)
+    y1, sy = g[5], g[6]
     nc = chans.shape[0]
     nd = data.shape[1]
     # Many channels: min/max over whole contiguous rows (vectorised), indexed by channel
@@ -78,11 +85,11 @@ def _traces_kernel(counts, data, chans, yoff, ys, s0, s1, t0, dt, e, k):  # type
     vmax = np.empty(m, data.dtype)
     vfirst = np.empty(m, data.dtype)
     prev_row = np.zeros(nc, dtype=np.int64)
-    prev_col = -1
+    prev_col = _NO_COLUMN
     col = -1
     i = s0
     while i < s1:
-        col = int(min(max(math.floor((t0 + i * dt - x0) * sx), -2.0), w + 1.0))
+        col = _col(i, g, w)
         row = data[i]
         if full:
             for n in range(nd):
@@ -96,7 +103,7 @@ def _traces_kernel(counts, data, chans, yoff, ys, s0, s1, t0, dt, e, k):  # type
                 vmin[n] = v
                 vmax[n] = v
         j = i + 1
-        while j < s1 and int(min(max(math.floor((t0 + j * dt - x0) * sx), -2.0), w + 1.0)) == col:
+        while j < s1 and _col(j, g, w) == col:
             row = data[j]
             if full:
                 for n in range(nd):
@@ -120,16 +127,37 @@ def _traces_kernel(counts, data, chans, yoff, ys, s0, s1, t0, dt, e, k):  # type
         i = j
 
 
-@njit(cache=True)
-def _snippets_kernel(counts, data, chans, chan_ptr, yoff_all, ys, starts, stops, layers, t0, dt, e):  # type: ignore[no-untyped-def]
+@njit(cache=True, nogil=True)
+def _snippets_kernel(counts, data, chans, chan_ptr, yoff_all, ys, starts, stops, layers, g):  # type: ignore[no-untyped-def]
     for s in range(starts.shape[0]):
         a, b = chan_ptr[s], chan_ptr[s + 1]
-        _traces_kernel(counts, data, chans[a:b], yoff_all[chans[a:b]], ys, starts[s], stops[s], t0, dt, e, layers[s])
+        _traces_kernel(counts, data, chans[a:b], yoff_all[chans[a:b]], ys, starts[s], stops[s], g, layers[s])
+
+
+def _geometry(raster: Raster, t0: float, dt: float, sample0: int | None, spp: float | None) -> npt.NDArray[np.float64]:
+    """``[tbase, i0, dt, sx, c0, y1, sy]``: sample ``i`` of the data goes to column
+    ``floor((tbase + (i0 + i) * dt) * sx - c0)``, a value to row ``floor((y1 - y) * sy)``.
+
+    By default sample ``i`` is at ``t0 + i * dt`` on the raster's own columns. On a tile
+    grid (``sample0``, ``spp``), sample ``i`` is the absolute sample ``sample0 + i`` and
+    the column is computed from its absolute time on the grid of ``spp`` seconds per
+    column, minus the raster's first column: every tile (or union of tiles) puts a given
+    sample in the same global column, to the last bit.
+    """
+    x0, y0, x1, y1 = raster.extent
+    h, w = raster.shape
+    if sample0 is None or spp is None:
+        sx = w / (x1 - x0)
+        return np.array([t0, 0.0, dt, sx, x0 * sx, y1, h / (y1 - y0)])
+    c0 = x0 / spp
+    c0 = float(round(c0)) if abs(c0 - round(c0)) < 1e-6 else c0
+    return np.array([0.0, float(sample0), dt, 1.0 / spp, c0, y1, h / (y1 - y0)])
 
 
 def draw_snippets(raster: Raster, data: npt.NDArray[Any], channels: Sequence[npt.NDArray[np.int64]],
                   y_offset: npt.ArrayLike, y_scale: float, t0: float, dt: float, starts: npt.ArrayLike,
-                  stops: npt.ArrayLike, layers: npt.ArrayLike) -> None:
+                  stops: npt.ArrayLike, layers: npt.ArrayLike, *, sample0: int | None = None,
+                  spp: float | None = None) -> None:
     """Many :func:`draw_traces` calls in one kernel: snippet ``s`` is ``data[starts[s]:stops[s],
     channels[s]]`` in layer ``layers[s]``; ``y_offset`` is indexed by channel."""
     if not len(channels):
@@ -141,19 +169,20 @@ def draw_snippets(raster: Raster, data: npt.NDArray[Any], channels: Sequence[npt
     st_ = np.clip(np.asarray(starts, dtype=np.int64), 0, n)
     sp_ = np.clip(np.asarray(stops, dtype=np.int64), 0, n)
     _snippets_kernel(raster.counts.transpose(2, 1, 0), data, chans, ptr, np.ascontiguousarray(y_offset, dtype=np.float64),
-                     float(y_scale), st_, sp_, np.asarray(layers, dtype=np.int64), float(t0), float(dt),
-                     np.asarray(raster.extent, dtype=np.float64))
+                     float(y_scale), st_, sp_, np.asarray(layers, dtype=np.int64),
+                     _geometry(raster, float(t0), float(dt), sample0, spp))
 
 
 def draw_traces(raster: Raster, data: npt.NDArray[np.float32], channels: npt.ArrayLike, y_offset: npt.ArrayLike,
                 y_scale: float, t0: float, dt: float, start: int = 0, stop: int | None = None,
-                color_index: int = 0) -> None:
+                color_index: int = 0, *, sample0: int | None = None, spp: float | None = None) -> None:
     """Draw ``data[start:stop, channels]`` as traces with one min/max span per pixel column.
 
     Sample ``i`` is at x ``t0 + i * dt``; channel ``channels[n]`` at y
     ``y_offset[n] + y_scale * value``. Each pixel column lights the rows between the
     minimum and maximum of its samples, joined to the previous column's last sample
-    (straight segments through columns with no sample when zoomed in).
+    (straight segments through columns with no sample when zoomed in). With ``sample0``
+    and ``spp`` the raster is a tile of a grid (see :func:`_geometry`).
     """
     data = np.asarray(data)
     chans = np.ascontiguousarray(channels, dtype=np.int64).reshape(-1)
@@ -162,21 +191,21 @@ def draw_traces(raster: Raster, data: npt.NDArray[np.float32], channels: npt.Arr
     start = max(0, int(start))
     if stop <= start or not chans.size:
         return
-    e = np.asarray(raster.extent, dtype=np.float64)
     h, w = raster.shape
     # Column-major canvas: a pixel column's rows are contiguous (the kernel fills columns).
     canvas = np.zeros((1, w, h), dtype=np.uint16)
-    _traces_kernel(canvas, data, chans, yoff, float(y_scale), start, stop, float(t0), float(dt), e, 0)
+    _traces_kernel(canvas, data, chans, yoff, float(y_scale), start, stop,
+                   _geometry(raster, float(t0), float(dt), sample0, spp), 0)
     layer = raster.counts[..., int(color_index)]
     np.minimum(layer.astype(np.uint32) + canvas[0].T, 65535, out=layer, casting="unsafe")
 
 
 def draw_traces_reference(raster: Raster, data: np.ndarray, channels: Sequence[int], y_offset: Sequence[float],
                           y_scale: float, t0: float, dt: float, start: int = 0, stop: int | None = None,
-                          color_index: int = 0) -> None:
+                          color_index: int = 0, *, sample0: int | None = None, spp: float | None = None) -> None:
     """Plain numpy version of :func:`draw_traces` (tests)."""
     h, w = raster.shape
-    x0, y0, x1, y1 = raster.extent
+    tbase, i0, _, sx, c0, y1, sy = _geometry(raster, float(t0), float(dt), sample0, spp)
     stop = data.shape[0] if stop is None else min(int(stop), data.shape[0])
     counts = raster.counts
 
@@ -190,17 +219,17 @@ def draw_traces_reference(raster: Raster, data: np.ndarray, channels: Sequence[i
         i = np.arange(start, stop)
         if not i.size:
             continue
-        cols = np.clip(np.floor((t0 + i * dt - x0) * (w / (x1 - x0))), -2, w + 1).astype(int)
-        rows = np.clip(np.floor((y1 - (y_offset[n] + y_scale * data[i, c].astype(np.float64))) * (h / (y1 - y0))),
+        cols = np.clip(np.floor((tbase + (i0 + i) * dt) * sx - c0), -2, w + 1).astype(int)
+        rows = np.clip(np.floor((y1 - (y_offset[n] + y_scale * data[i, c].astype(np.float64))) * sy),
                        -1, h).astype(int)
         # split into runs of equal column
         cuts = np.flatnonzero(np.diff(cols)) + 1
         runs = np.split(np.arange(len(i)), cuts)
-        prev_col, prev_row = -1, 0
+        prev_col, prev_row = _NO_COLUMN, 0
         for run in runs:
             col, seg = int(cols[run[0]]), rows[run]
             lo, hi, first = int(seg.min()), int(seg.max()), int(seg[0])
-            if prev_col >= 0:
+            if prev_col > _NO_COLUMN:
                 gap = col - prev_col
                 if gap == 1:
                     lo, hi = min(lo, prev_row), max(hi, prev_row)
@@ -213,19 +242,3 @@ def draw_traces_reference(raster: Raster, data: np.ndarray, channels: Sequence[i
                     lo, hi = min(lo, r0), max(hi, r0)
             fill(col, lo, hi)
             prev_col, prev_row = col, int(seg[-1])
-
-
-def read_shifted(raw: Any, i0: int, i1: int, prev_i0: int, prev: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
-    """Raw samples ``[i0, i1)``, reusing the part of a previous window ``prev`` (from ``prev_i0``)."""
-    if prev is None or not len(prev):
-        return np.asarray(raw.read(i0, i1))
-    p0, p1 = prev_i0, prev_i0 + len(prev)
-    if i1 <= p0 or i0 >= p1 or (i0 >= p0 and i1 <= p1 and i1 - i0 < (p1 - p0) // 2):
-        return np.asarray(raw.read(i0, i1))
-    parts = []
-    if i0 < p0:
-        parts.append(np.asarray(raw.read(i0, p0)))
-    parts.append(prev[max(i0, p0) - p0:min(i1, p1) - p0])
-    if i1 > p1:
-        parts.append(np.asarray(raw.read(p1, i1)))
-    return np.concatenate(parts) if len(parts) > 1 else parts[0].copy()

@@ -217,7 +217,11 @@ class PlotView(View):
             self._items.append(dpg.add_plot_annotation(
                 label=label.text, default_value=(float(label.x) * self.x_scale, float(label.y)), offset=offset,
                 color=(0, 0, 0, 0), clamped=False, parent=self.plot))
-        home = self._padded(frame.home)
+        self._set_home(frame.home)
+
+    def _set_home(self, model_home: Any) -> None:
+        """Move the plot to the model's home bounds when they changed."""
+        home = self._padded(model_home)
         if home != self._home:
             self._home = home
             self._set_limits(home)

@@ -1,32 +1,108 @@
-"""TraceView: the drawer of :class:`~phygui.viewmodels.trace.TraceModel`."""
+"""TraceView: the drawer of :class:`~phygui.viewmodels.trace.TraceModel`.
+
+The model hands over the picture as tiles (fixed time strips, see
+:mod:`phygui.viewmodels.trace_tiles`); each tile becomes one static texture and one
+image series at its data position, made once and kept while it stays in view, so a
+scroll uploads only the strips that came into view. Channel labels are annotations
+clamped to the plot's left edge: they are rebuilt only when the rows shown change.
+On idle frames the model draws the tiles next to the window ahead of time.
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+import dearpygui.dearpygui as dpg
+import numpy as np
 
 from phygui.viewmodels.trace import TraceModel
 from phygui.views._plot import PlotView
 
 __all__ = ["TraceView"]
 
+_FAR_LEFT = -1e6  # seconds: a label placed here is clamped to the plot's left edge
+
 
 class TraceView(PlotView):
     """Raw traces of all channels in a time window, selected clusters' spikes in colour.
 
-    ctrl+click near a drawn spike emits ``spike_click`` and selects the spike's cluster.
+    ctrl+click near a drawn spike emits ``spike_click`` and selects the spike's cluster;
+    shift+click on a channel emits ``select_channel`` (the feature view shows it).
+
+    Attributes
+    ----------
+    n_tiles_made : int
+        Tile textures made so far (a scroll makes only the new strips).
     """
 
     model_class = TraceModel
     ticks: ClassVar[tuple[bool, bool]] = (True, False)
     pad: ClassVar[tuple[float, float, float, float]] = (0.0, 0.0, 0.0, 0.0)
     local_state_attrs = ("interval", "scaling")
+    listens: ClassVar[dict[str, str]] = {"select_time": "on_select_time",
+                                         "color_mapping_changed": "on_color_mapping_changed"}
+
+    def __init__(self, gui: Any, name: str | None = None) -> None:
+        super().__init__(gui, name)
+        self.n_tiles_made = 0
+        self._tile_items: dict[tuple[int, int], tuple[int | str, int | str]] = {}
+        self._label_key: Any = None
+        self._redrawn = False
+
+    def update(self) -> None:
+        self._redrawn = False
+        super().update()
+        if not self._redrawn and self.plot:
+            self.model.prefetch()  # one tile ahead per idle frame
+
+    def redraw(self) -> None:
+        """Show the model's visible tiles (making textures for new ones) and labels."""
+        self._redrawn = True
+        frame = self.model.compute()
+        dpg.configure_item(self._image, show=False)
+        self._show_tiles(frame.tiles)
+        self._show_labels(frame.labels)
+        self.n_rasterised += 1
+        self._set_home(frame.home)
+
+    def _show_tiles(self, tiles: list[Any]) -> None:
+        wanted = {t.key: t for t in tiles}
+        for key in [k for k in self._tile_items if k not in wanted]:
+            series, texture = self._tile_items.pop(key)
+            dpg.delete_item(series)
+            dpg.delete_item(texture)
+        for key, tile in wanted.items():
+            if key in self._tile_items:
+                continue
+            img = np.ascontiguousarray(tile.raster.image, dtype=np.float32)
+            h, w = img.shape[:2]
+            texture = dpg.add_static_texture(w, h, img.ravel(), parent=self._registry)
+            x0, y0, x1, y1 = (float(v) for v in tile.raster.extent)
+            series = dpg.add_image_series(texture, (x0, y0), (x1, y1), parent=self._axes[1])
+            self._tile_items[key] = (series, texture)
+            self.n_tiles_made += 1
+
+    def _show_labels(self, labels: list[Any]) -> None:
+        key = tuple((lb.text, lb.y) for lb in labels)
+        if key == self._label_key:
+            return
+        self._label_key = key
+        for item in self._items:
+            if dpg.does_item_exist(item):
+                dpg.delete_item(item)
+        self._items = [dpg.add_plot_annotation(label=lb.text, default_value=(_FAR_LEFT, float(lb.y)),
+                                               offset=(6.0, 0.0), color=(0, 0, 0, 0), clamped=True,
+                                               parent=self.plot) for lb in labels]
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
               shift: bool = False) -> Any:
-        """ctrl+click: select the cluster of the nearest drawn spike."""
-        if not ctrl:
-            return None
-        hit = self.model.click(x, y, button=button)
-        if hit is not None:
-            self.gui.supervisor.select(hit[1])
-        return hit
+        """ctrl+click: select the cluster of the nearest drawn spike; shift+click: select the
+        channel under the mouse in the feature view (left: x, right: y)."""
+        if ctrl:
+            hit = self.model.click(x, y, button=button)
+            if hit is not None:
+                self.gui.supervisor.select(hit[1])
+            return hit
+        if shift:
+            return self.model.channel_click(x, y, button=button)
+        return None
