@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import dearpygui.dearpygui as dpg
 
+from phycore.compat import guard as guard_plugin_call
+from phycore.signals import emit
 from phygui.menus import apply_theme
+from phygui.views.phy_view import PhyViewHost, is_phy_view
 
 if TYPE_CHECKING:
     from phygui.gui import GUI
@@ -38,9 +41,15 @@ def create_viewport(ini_path: Path, title: str, width: int, height: int, x: int,
 
 
 def add_view(gui: GUI, view: Any) -> Any:
-    """Create the view's dock window (named after the view), build it, emit ``add_view``."""
+    """Create the view's dock window (named after the view), build it, emit ``add_view`` and
+    phy's ``view_attached(view, gui)``. A phy-style plugin view is shown by a :class:`PhyViewHost`
+    (``view_attached`` then carries the plugin's own view object). None is ignored."""
+    if view is None:
+        return None
     if isinstance(view, type):
         view = view(gui)
+    if is_phy_view(view):
+        view = PhyViewHost(gui, view)
     if any(v.name == view.name for v in gui.views):
         n = sum(1 for v in gui.views if v.name.split(" (")[0] == view.name)
         view.name = f"{view.name} ({n})"
@@ -57,7 +66,16 @@ def add_view(gui: GUI, view: Any) -> Any:
     gui.views.append(view)
     gui._menu_signature = ()
     gui._emit("add_view", view)
+    _emit_view_attached(gui, getattr(view, "phy_view", view))
     return view
+
+
+def _emit_view_attached(gui: GUI, view: Any) -> None:
+    try:
+        emit("view_attached", view, gui)  # phy's event: the view is the sender
+    except Exception as exc:  # a plugin subscriber raised (with raise_errors on)
+        logger.exception("A subscriber of view_attached failed.")
+        gui.status.set_error(f"view_attached subscriber failed: {exc}")
 
 
 def set_shown(gui: GUI, view: View, shown: bool) -> None:
@@ -91,10 +109,19 @@ def guard(gui: GUI, view: View, method: str, *args: Any) -> Any:
 
 
 def adapt_factory(factory: Callable[..., Any]) -> Callable[[GUI], Any]:
-    """A view factory taking the GUI, from one taking the GUI or nothing (phy's ``view_creator``)."""
+    """A view factory taking the GUI, from one taking the GUI or nothing (phy's ``view_creator``).
+
+    A plugin factory that calls a part of phy phycore cannot provide is reported (a plugin
+    failure naming its file, and the status bar) and makes no view (None).
+    """
     try:
         takes_gui = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
                         for p in inspect.signature(factory).parameters.values())
     except (TypeError, ValueError):
         takes_gui = True
-    return (lambda gui: factory(gui)) if takes_gui else (lambda gui: factory())
+
+    def make(gui: GUI) -> Any:
+        call = guard_plugin_call(factory, "view_creator", on_report=gui.status.set_error)
+        return call(gui) if takes_gui else call()
+
+    return make

@@ -26,6 +26,7 @@ from phygui import layout as _layout
 from phygui.default_actions import create_default_actions
 from phygui.dialogs import ClosePrompt, HelpWindow, StatusBar, StatusLogHandler
 from phygui.keys import KeyDispatcher
+from phygui.menus import color_menu_signature, create_color_actions
 from phygui.snippets import SnippetLine
 from phygui.viewmodels.status import StatusModel, describe_result
 from phygui.views.base import View
@@ -102,6 +103,7 @@ class GUI:
         self._menubar: int | str = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="phygui-")
         self._reset_layout = False
+        self._status_told = False
         self.alive = True
 
         groups = create_default_actions(self)
@@ -110,6 +112,7 @@ class GUI:
         self.edit_actions: Actions = self.supervisor.actions
         self.select_actions: Actions = self.supervisor.select_actions
         self.extra_action_groups: list[Actions] = []
+        self.color_actions = create_color_actions(self)
         self.snippets = SnippetLine(self.action_groups)
         self.dispatcher = KeyDispatcher(self.action_groups, self.text_input_active,
                                         on_error=self._action_error, on_run=self._action_done,
@@ -117,7 +120,7 @@ class GUI:
 
         ini, viewport, open_views = _layout.layout_from_state(self.state)
         self.width, self.height = viewport.get("width", size[0]), viewport.get("height", size[1])
-        wanted = list(views) if views is not None else list(PLACEHOLDER_VIEWS[:6])
+        wanted = list(views) if views is not None else list(_layout.DEFAULT_VIEWS)
         self._ini_path = Path(self._tmp.name) / "layout.ini"
         self._layout_text = ini or _layout.default_layout_ini(
             ["ClusterView", "SimilarityView", *wanted], self.width, self.height)
@@ -180,13 +183,24 @@ class GUI:
         return result
 
     def _action_done(self, action: Action, result: Any) -> None:
-        if action.name not in ("enable_snippet_mode", "show_all_shortcuts"):
+        told, self._status_told = self._status_told, False
+        if action.name not in ("enable_snippet_mode", "show_all_shortcuts") and not told:
             self.status.set_message(describe_result(action.name, result))
         self._update_selection_status()
 
     def _action_error(self, action: Action, exc: BaseException) -> None:
         logger.error("Action %s failed: %s", action.name, exc, exc_info=not isinstance(exc, PhyCoreError))
         self.status.set_error(f"{action.name}: {exc}")
+
+    @property
+    def status_message(self) -> str:
+        """The status bar's message (phy's ``gui.status_message``; plugins may set it)."""
+        return self.status.message
+
+    @status_message.setter
+    def status_message(self, text: str) -> None:
+        self.status.set_message(str(text))
+        self._status_told = True  # an action's own message is not replaced by "<action> done"
 
     def prompt(self, action: Action) -> None:
         """Ask for an action's arguments: open the command line with its snippet."""
@@ -226,9 +240,13 @@ class GUI:
         """Dock a view (a :class:`View` instance or class) and emit ``add_view``."""
         return _docks.add_view(self, view)
 
-    def get_view(self, name: str) -> View | None:
-        """The view called ``name`` (or the first of that class name), or None."""
-        return next((v for v in self.views if v.name == name or type(v).__name__ == name), None)
+    def get_view(self, name: Any) -> View | None:
+        """The view called ``name`` (or the first of that class name; phy plugins pass the
+        class, e.g. ``WaveformView``), or None."""
+        if isinstance(name, type):
+            name = name.__name__
+        return next((v for v in self.views if v.name == name or type(v).__name__ == name
+                     or type(getattr(v, "phy_view", None)).__name__ == name), None)
 
     def close_view(self, view: View) -> None:
         """Hide a view (the View menu shows it again) and emit ``close_view``."""
@@ -297,7 +315,7 @@ class GUI:
 
     def _signature(self) -> tuple[Any, ...]:
         return (tuple((g.name, len(g)) for g in self.action_groups()), tuple(v.name for v in self.views),
-                tuple(sorted(self._closed_views)), tuple(self.view_classes))
+                tuple(sorted(self._closed_views)), tuple(self.view_classes), color_menu_signature(self))
 
     def _rebuild_menus(self) -> None:
         self._menu_signature = self._signature()
@@ -360,7 +378,9 @@ class GUI:
     # Save, screenshot, help -------------------------------------------------------------------------
 
     def save(self) -> Any:
-        """Save through the Supervisor, with the time it took in the status bar."""
+        """Save through the Supervisor, with the time it took in the status bar; emits
+        ``request_save(gui)`` first (phy plugins write their own files then)."""
+        self._emit("request_save")
         self.status.set_progress("saving", 0.0)
         t0 = time.perf_counter()
         try:

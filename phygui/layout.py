@@ -12,19 +12,38 @@ close and restored on the next start, next to each view's options (``<ViewName>`
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, Tuple, Union
 
 __all__ = [
     "imgui_hash",
     "default_layout_ini",
     "LEFT_VIEWS",
+    "DEFAULT_VIEWS",
     "STATUS_WINDOW",
     "gui_state_from",
     "layout_from_state",
 ]
 
-#: Views docked in the left column (phy: cluster and similarity tables).
+#: The tables (left column, not closable).
 LEFT_VIEWS = ("ClusterView", "SimilarityView")
+#: phy's default TemplateGUI views (``TemplateController.default_views``, plus the
+#: ClusterScatterView its packaged ``state.json`` opens), in phy's creation order.
+DEFAULT_VIEWS = ("WaveformView", "CorrelogramView", "ISIView", "FeatureView", "AmplitudeView", "FiringRateView",
+                 "TraceView", "ProbeView", "TemplateFeatureView", "ClusterScatterView")
+
+#: A dock tree: a window name, or ``(axis, ((weight, subtree), ...))``, children side by
+#: side (axis ``"X"``) or stacked (``"Y"``) with sizes proportional to their weights.
+Tree = Union[str, Tuple[str, Tuple[Tuple[float, "Tree"], ...]]]
+# phy's default arrangement, read from the Qt dock state of its packaged state.json
+# (weights: pixel sizes there; the first two column widths are measured on a phy window).
+_LEFT_TREE: Tree = ("Y", ((288, "ClusterScatterView"), (373, "ClusterView"), (295, "SimilarityView")))
+_RIGHT_TREE: Tree = ("X", (
+    (340, ("Y", ((719, "WaveformView"), (242, "AmplitudeView")))),
+    (392, ("Y", ((361, "FeatureView"), (234, "TemplateFeatureView"), (200, "CorrelogramView"),
+                 (210, ("X", ((210, "ISIView"), (216, "FiringRateView"))))))),
+    (437, "TraceView"),
+    (164, "ProbeView"),
+))
 #: Name of the status-bar window (docked at the bottom, no tab bar).
 STATUS_WINDOW = "Status"
 
@@ -81,6 +100,41 @@ def _dockspace_ids() -> tuple[int, int]:
     return imgui_hash("DockSpace", window), window
 
 
+def _prune(tree: Tree, keep: set[str]) -> Tree | None:
+    # The tree without the views not in ``keep``; a split left with one child becomes that child.
+    if isinstance(tree, str):
+        return tree if tree in keep else None
+    axis, children = tree
+    kept = tuple((w, t) for w, t in ((w, _prune(t, keep)) for w, t in children) if t is not None)
+    if not kept:
+        return None
+    return kept[0][1] if len(kept) == 1 else (axis, kept)
+
+
+def _leaves(tree: Tree) -> list[str]:
+    if isinstance(tree, str):
+        return [tree]
+    return [v for _, t in tree[1] for v in _leaves(t)]
+
+
+def _right_tree(views: Sequence[str]) -> Tree | None:
+    # phy's data-view columns holding ``views``, then the views phy does not place (plugin
+    # views, View > Add views) stacked three by three in extra columns on the right.
+    placed = set(_leaves(_LEFT_TREE)) | set(_leaves(_RIGHT_TREE)) | {STATUS_WINDOW}
+    tree = _prune(_RIGHT_TREE, set(views))
+    columns: list[tuple[float, Tree]] = []
+    if tree is not None:
+        columns = list(tree[1]) if not isinstance(tree, str) and tree[0] == "X" else [(400.0, tree)]
+    weight = sum(w for w, _ in columns) / len(columns) if columns else 1.0
+    extra = [v for v in views if v not in placed]
+    for i in range(0, len(extra), 3):
+        stack = extra[i:i + 3]
+        columns.append((weight, stack[0] if len(stack) == 1 else ("Y", tuple((1.0, v) for v in stack))))
+    if not columns:
+        return None
+    return columns[0][1] if len(columns) == 1 else ("X", tuple(columns))
+
+
 def default_layout_ini(
     views: Sequence[str],
     width: int = 1600,
@@ -92,14 +146,15 @@ def default_layout_ini(
 ) -> str:
     """ImGui ini text of phy's default layout.
 
-    Left column: ``ClusterView`` above ``SimilarityView``. Right: the other views in
-    up to three columns of stacked panes (phy's arrangement); a thin status bar spans
-    the bottom.
+    Left column: ``ClusterScatterView`` above ``ClusterView`` above ``SimilarityView``.
+    Right: phy's columns (waveforms over amplitudes; features, template features,
+    correlograms, ISI beside firing rate; traces; probe), then any other view in extra
+    columns; a thin status bar spans the bottom. Views not in ``views`` leave no gap.
 
     Parameters
     ----------
     views : sequence of str
-        Window names of every view (tables included), in the order to place them.
+        Window names of every view (tables included).
     width, height : int
         Viewport size in pixels.
     menu_height, status_height : int
@@ -119,56 +174,55 @@ def default_layout_ini(
     nodes: list[str] = []
     windows: dict[str, int] = {}
     counter = [0]
-    central_done = [False]
 
     def new_id() -> int:
         counter[0] += 1
         return counter[0]
 
     def leaf(nid: int, parent: int, w: int, hh: int, view: str | None, extra: str = "") -> None:
-        central = ""
-        if view is None or (not central_done[0] and view not in LEFT_VIEWS and view != STATUS_WINDOW):
-            central = " CentralNode=1"
-            central_done[0] = True
         sel = f" Selected=0x{_tab_id(view):08X}" if view else ""
-        nodes.append(f"DockNode ID=0x{nid:08X} Parent=0x{parent:08X} SizeRef={w},{hh}{central}{extra}{sel}")
+        nodes.append(f"DockNode ID=0x{nid:08X} Parent=0x{parent:08X} SizeRef={w},{hh}{extra}{sel}")
         if view:
             windows[view] = nid
 
-    def split(nid: int, parent: int, w: int, hh: int, items: list[Any], axis: str, extra: str = "") -> None:
-        # ImGui dock trees are binary: first item | the rest, recursively.
-        if len(items) == 1:
-            item = items[0]
-            if isinstance(item, list):
-                split(nid, parent, w, hh, item, "Y" if axis == "X" else "X", extra)
-            else:
-                leaf(nid, parent, w, hh, item, extra)
+    def place(tree: Tree, nid: int, parent: int, w: int, hh: int, central: bool) -> None:
+        # ImGui dock trees are binary: the first child | the others, recursively. The
+        # first leaf of the data views is the dock space's central node.
+        if isinstance(tree, str):
+            extra = (" CentralNode=1" if central else "") + (" NoCloseButton=1" if tree in LEFT_VIEWS else "")
+            leaf(nid, parent, w, hh, tree, extra)
+            return
+        axis, children = tree
+        if len(children) == 1:
+            place(children[0][1], nid, parent, w, hh, central)
             return
         nodes.append(f"DockNode ID=0x{nid:08X} Parent=0x{parent:08X} SizeRef={w},{hh} Split={axis}")
-        n = len(items)
+        frac = children[0][0] / sum(c[0] for c in children)
         if axis == "X":
-            w1, w2, h1, h2 = w // n, w - w // n, hh, hh
+            first, rest = (int(w * frac), hh), (w - int(w * frac), hh)
         else:
-            w1, w2, h1, h2 = w, w, hh // n, hh - hh // n
-        split(new_id(), nid, w1, h1, [items[0]], axis, extra)
-        split(new_id(), nid, w2, h2, items[1:], axis, extra)
+            first, rest = (w, int(hh * frac)), (w, hh - int(hh * frac))
+        place(children[0][1], new_id(), nid, *first, central)
+        place((axis, children[1:]), new_id(), nid, *rest, False)
 
-    left_views = [v for v in views if v in LEFT_VIEWS]
-    right_views = [v for v in views if v not in LEFT_VIEWS]
-    columns: list[Any] = [right_views[i::3] for i in range(min(3, len(right_views)))]
+    left_tree = _prune(_LEFT_TREE, set(views))
+    right_tree = _right_tree(views)
     top, status = new_id(), new_id()
     nodes.append(f"DockSpace ID=0x{dock_id:08X} Window=0x{dock_window:08X} Pos=0,{menu_height} "
                  f"Size={width},{h} Split=Y")
-    nodes.append(f"DockNode ID=0x{top:08X} Parent=0x{dock_id:08X} SizeRef={width},{main_h} Split=X")
-    left, right = new_id(), new_id()
-    if left_views:
-        split(left, top, left_w, main_h, [left_views], "X", " NoCloseButton=1")
+    if left_tree is None and right_tree is not None:
+        place(right_tree, top, dock_id, width, main_h, True)
     else:
-        leaf(left, top, left_w, main_h, None)
-    if columns:
-        split(right, top, width - left_w, main_h, columns, "X")
-    else:
-        leaf(right, top, width - left_w, main_h, None)
+        nodes.append(f"DockNode ID=0x{top:08X} Parent=0x{dock_id:08X} SizeRef={width},{main_h} Split=X")
+        left, right = new_id(), new_id()
+        if left_tree is not None:
+            place(left_tree, left, top, left_w, main_h, False)
+        else:
+            leaf(left, top, left_w, main_h, None)
+        if right_tree is not None:
+            place(right_tree, right, top, width - left_w, main_h, True)
+        else:
+            leaf(right, top, width - left_w, main_h, None, " CentralNode=1")
     leaf(status, dock_id, width, status_height, STATUS_WINDOW, " NoResize=1 NoTabBar=1")
 
     out = [f"[Window][{_DOCKSPACE_WINDOW}]", f"Pos=0,{menu_height}", f"Size={width},{h}", "Collapsed=0", ""]

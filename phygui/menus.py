@@ -1,4 +1,5 @@
-"""Menus built from the action groups, the black phy-like theme, and the state written on close."""
+"""Menus built from the action groups, the colour-mapping menu, the black phy-like theme, and
+the state written on close."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import dearpygui.dearpygui as dpg
 
+from phycore.errors import ActionError
+from phycore.supervisor import Actions
+from phycore.supervisor.colors import COLOR_SCHEMES, COLORMAPS, color_fields
 from phygui import layout as _layout
 
 if TYPE_CHECKING:
@@ -13,9 +17,13 @@ if TYPE_CHECKING:
 
     from phygui.gui import GUI
 
-__all__ = ["apply_theme", "build_menus", "collect_state", "menu_entries"]
+__all__ = ["apply_theme", "build_menus", "collect_state", "menu_entries", "create_color_actions",
+           "color_menu_signature", "COLOR_MENU", "COLOR_STATE_KEY"]
 
-_MENU_ORDER = ("File", "Edit", "Select", "View", "Help")
+#: The menu of the cluster colour mapping, and its key in the GUI state.
+COLOR_MENU = "Color"
+COLOR_STATE_KEY = "ColorMapping"
+_MENU_ORDER = ("File", "Edit", "Select", "View", COLOR_MENU, "Help")
 
 
 def menu_entries(gui: GUI) -> dict[str, list[tuple[str | None, Action]]]:
@@ -33,6 +41,85 @@ def menu_entries(gui: GUI) -> dict[str, list[tuple[str | None, Action]]]:
     return menus
 
 
+def create_color_actions(gui: GUI) -> Actions:
+    """The Color menu's actions, acting on the Supervisor's colour selector (which every view
+    colouring clusters follows, through ``color_mapping_changed``); restores the mapping
+    saved in the GUI state.
+
+    Snippets: ``:cs name`` (scheme), ``:cf field`` (colour field), ``:cm colormap``.
+    """
+    selector = gui.supervisor.color_selector
+    selector.set_state(gui.state.get(COLOR_STATE_KEY))
+    group = gui.add_action_group(COLOR_MENU, menu=COLOR_MENU)
+
+    def color_scheme(name: str) -> str:
+        """Colour clusters by a named scheme (random, cluster_group, depth, firing_rate...)."""
+        selector.set_color_scheme(str(name))
+        return str(name)
+
+    def color_field(field: str) -> str:
+        """Colour clusters by a field: cluster_id, group or any numeric column."""
+        fields = color_fields(gui.supervisor.cluster_table)
+        if str(field) not in fields:
+            raise ActionError(f"Cannot colour by {field!r}; choose one of {fields}.", argument="field")
+        selector.color_by(str(field))
+        return str(field)
+
+    def colormap(name: str) -> str:
+        """Colour map: categorical, rainbow or linear (the last two are continuous)."""
+        selector.set_colormap(str(name))
+        return str(name)
+
+    def toggle_log_scale(checked: bool | None = None) -> bool:
+        """Map the logarithm of the values (continuous maps)."""
+        on = not selector.logarithmic if checked is None else bool(checked)
+        selector.set_color_mapping(logarithmic=on)
+        return on
+
+    def next_color_scheme() -> str:
+        """Next colour scheme."""
+        return str(selector.next_color_scheme())
+
+    def previous_color_scheme() -> str:
+        """Previous colour scheme."""
+        return str(selector.previous_color_scheme())
+
+    group.add(color_scheme, prompt=True, alias="cs")
+    group.add(color_field, prompt=True, alias="cf")
+    group.add(colormap, prompt=True, alias="cm")
+    group.add(toggle_log_scale, checkable=True, checked=selector.logarithmic)
+    group.separator()
+    group.add(next_color_scheme)
+    group.add(previous_color_scheme)
+    return group
+
+
+def color_menu_signature(gui: GUI) -> tuple[Any, ...]:
+    """What the Color menu shows (the menus are rebuilt when it changes)."""
+    return (tuple(gui.supervisor.color_selector.get_state().values()),
+            tuple(color_fields(gui.supervisor.cluster_table)))
+
+
+def _choices(gui: GUI, label: str, action: Action, values: list[str], current: str | None) -> None:
+    # A submenu of check items, the current value checked; a click runs the action with it.
+    with dpg.menu(label=label):
+        for value in values:
+            dpg.add_menu_item(label=value, check=True, default_value=value == current,
+                              callback=lambda s, a, u: gui.run_action(*u), user_data=(action, value))
+
+
+def _color_menu(gui: GUI, group: Actions) -> None:
+    selector = gui.supervisor.color_selector
+    _choices(gui, "Scheme", group.get("color_scheme"), list(COLOR_SCHEMES), selector.color_scheme)
+    _choices(gui, "Color by", group.get("color_field"), color_fields(gui.supervisor.cluster_table),
+             selector.color_field)
+    _choices(gui, "Colormap", group.get("colormap"), [m for m in COLORMAPS if m != "cluster_group"],
+             selector.colormap)
+    log = group.get("toggle_log_scale")
+    log.checked = selector.logarithmic
+    dpg.add_separator()
+
+
 def _item(gui: GUI, action: Action) -> None:
     label = action.name.replace("_", " ") + (" ..." if action.prompt else "")
     shortcut = ", ".join(action.shortcuts) if action.show_shortcut else ""
@@ -44,9 +131,12 @@ def _item(gui: GUI, action: Action) -> None:
 
 def build_menus(gui: GUI) -> int | str:
     """(Re)build the viewport menu bar; returns its id."""
+    color_group = next((g for g in gui.action_groups() if g.name == COLOR_MENU), None)
     with dpg.viewport_menu_bar() as bar:
         for menu, entries in menu_entries(gui).items():
             with dpg.menu(label=menu):
+                if menu == COLOR_MENU and color_group is not None:
+                    _color_menu(gui, color_group)
                 subs: dict[str, list[Action]] = {}
                 for sub, action in entries:
                     if sub:
@@ -85,6 +175,9 @@ def apply_theme() -> None:
             dpg.add_theme_style(dpg.mvStyleVar_CellPadding, 6, 2)
             dpg.add_theme_style(dpg.mvStyleVar_SelectableTextAlign, 0, 0.5)
             dpg.add_theme_style(dpg.mvStyleVar_WindowPadding, 4, 4)
+            # ImPlot's minimum plot size (200 x 150) would overflow phy's narrow docks
+            # (probe, ISI, firing rate) and cut their right side off.
+            dpg.add_theme_style(dpg.mvPlotStyleVar_PlotMinSize, 40, 40, category=dpg.mvThemeCat_Plots)
     dpg.bind_theme(theme)
 
 
@@ -100,4 +193,6 @@ def collect_state(gui: GUI) -> dict[str, Any]:
     views = {v.name: v.get_state() for v in gui.views}
     views.setdefault("ClusterView", {})["selected"] = gui.supervisor.selected_clusters
     open_views = [v.name for v in gui.views if v.name not in gui._closed_views]
-    return _layout.gui_state_from(layout_ini, viewport, views, open_views)
+    state = _layout.gui_state_from(layout_ini, viewport, views, open_views)
+    state[COLOR_STATE_KEY] = gui.supervisor.color_selector.get_state()
+    return state

@@ -74,3 +74,55 @@ def test_layout_from_bad_state_is_tolerant() -> None:
     ini, vp, ov = layout_from_state({"GUI": {"layout_ini": "not an ini", "viewport": {"width": 5, "height": True,
                                                                                       "x": "a"}, "open_views": 3}})
     assert ini is None and vp == {} and ov is None
+
+
+def _dock_of(ini: str, view: str) -> int:
+    return int(re.search(rf"\[Window\]\[{view}\]\n(?:.*\n)*?DockId=0x([0-9A-F]+),0", ini).group(1), 16)
+
+
+def test_default_views_take_phys_places() -> None:
+    from phygui.layout import DEFAULT_VIEWS
+
+    assert {"TemplateFeatureView", "ClusterScatterView", "ProbeView", "FiringRateView"} <= set(DEFAULT_VIEWS)
+    ini = default_layout_ini(["ClusterView", "SimilarityView", *DEFAULT_VIEWS, "RasterView"], 1600, 1000)
+    nodes = _nodes(ini)
+
+    def parent(view: str) -> int:
+        return int(nodes[_dock_of(ini, view)]["Parent"], 16)
+
+    def chain(view: str) -> list[int]:
+        out, nid = [], _dock_of(ini, view)
+        while "Parent" in nodes.get(nid, {}):
+            nid = int(nodes[nid]["Parent"], 16)
+            out.append(nid)
+        return out
+
+    def size(view: str) -> tuple[int, int]:
+        w, h = nodes[_dock_of(ini, view)]["SizeRef"].split(",")
+        return int(w), int(h)
+
+    # left column: the scatter view above the two tables
+    left = chain("ClusterScatterView")[0]
+    assert left in chain("ClusterView") and left in chain("SimilarityView")
+    assert nodes[left]["Split"] == "Y" and "NoCloseButton" not in nodes[_dock_of(ini, "ClusterScatterView")]
+    assert nodes[_dock_of(ini, "ClusterView")].get("NoCloseButton") == "1"
+    # ISI beside firing rate, under the correlograms, in the feature column
+    assert parent("ISIView") == parent("FiringRateView") and nodes[parent("ISIView")]["Split"] == "X"
+    column = set(chain("FeatureView")[:1])
+    assert column <= set(chain("TemplateFeatureView")) and column <= set(chain("ISIView"))
+    assert parent("WaveformView") == parent("AmplitudeView")
+    assert size("WaveformView")[1] > 2 * size("AmplitudeView")[1]  # phy's proportions
+    assert size("TraceView")[1] == size("ProbeView")[1] and size("TraceView")[0] > 2 * size("ProbeView")[0]
+    # the data views sit right of the tables; a view phy does not place gets its own column
+    assert not set(chain("RasterView")) & set(chain("ClusterView")[:-2])
+    assert sum(1 for n in nodes.values() if n.get("CentralNode") == "1") == 1
+    assert nodes[_dock_of(ini, "WaveformView")].get("CentralNode") == "1"
+
+
+def test_missing_views_leave_no_gap() -> None:
+    ini = default_layout_ini(["ClusterView", "SimilarityView", "ISIView"], 1600, 1000)
+    nodes = _nodes(ini)
+    leaves = [n for n in nodes.values() if "Split" not in n and n.get("ID") and "DockSpace" not in n]
+    assert all("Selected" in n for n in leaves)  # every leaf holds a window
+    assert nodes[_dock_of(ini, "ISIView")].get("CentralNode") == "1"
+    assert int(nodes[_dock_of(ini, "ISIView")]["SizeRef"].split(",")[0]) == 1600 - 480

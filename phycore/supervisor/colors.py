@@ -16,7 +16,8 @@ import numpy.typing as npt
 from phycore.errors import ActionError
 from phycore.signals import emit
 
-__all__ = ["ClusterColorSelector", "COLORMAPS", "GROUP_COLORS", "selected_cluster_color", "hex_to_rgba"]
+__all__ = ["ClusterColorSelector", "COLORMAPS", "COLOR_SCHEMES", "GROUP_COLORS", "selected_cluster_color",
+           "hex_to_rgba", "numeric_columns", "color_fields"]
 
 # phy's selection palette: first selected cluster blue, second red, then glasbey colours.
 _SELECTION = (
@@ -46,6 +47,55 @@ COLORMAPS: dict[str, list[str]] = {
     "cluster_group": _GROUP_MAP,
     "blank": ["#BFBFBF"],
 }
+
+
+#: Named colour schemes: ``name -> (field, colormap, categorical, logarithmic)``. phy's
+#: (``blank``, ``random``, ``cluster_group``, ``depth``, ``firing_rate``), then two more
+#: table columns; :meth:`ClusterColorSelector.next_color_scheme` cycles through them.
+COLOR_SCHEMES: dict[str, tuple[str, str, bool, bool]] = {
+    "blank": ("cluster_id", "blank", True, False),
+    "random": ("cluster_id", "categorical", True, False),
+    "cluster_group": ("group", "cluster_group", True, False),
+    "depth": ("depth", "linear", False, False),
+    "firing_rate": ("fr", "linear", False, True),
+    "n_spikes": ("n_spikes", "linear", False, True),
+    "amplitude": ("amp", "linear", False, False),
+}
+
+#: Colour maps for continuous values (the others map categories).
+_CONTINUOUS_MAPS = ("linear", "rainbow")
+
+
+def numeric_columns(table: Any, sample: int = 50) -> list[str]:
+    """Columns of a cluster table holding numbers (checked on its first ``sample`` rows).
+
+    Parameters
+    ----------
+    table : TableModel
+        Anything with ``columns``, ``ids`` and ``get(cluster_id, column)``.
+    sample : int
+        How many rows to look at.
+    """
+    ids = list(table.ids)[:sample]
+    out = []
+    for column in table.columns:
+        for c in ids:
+            v = table.get(c, column)
+            if isinstance(v, bool) or v is None:
+                continue
+            try:
+                x = float(v)
+            except (TypeError, ValueError):
+                continue
+            if not math.isnan(x):
+                out.append(column)
+                break
+    return out
+
+
+def color_fields(table: Any) -> list[str]:
+    """Fields clusters can be coloured by: ``cluster_id``, ``group`` and every numeric column."""
+    return ["cluster_id", "group"] + [c for c in numeric_columns(table) if c != "id"]
 
 
 def selected_cluster_color(i: int, alpha: float = 1.0) -> tuple[float, float, float, float]:
@@ -105,6 +155,72 @@ class ClusterColorSelector:
         self.categorical = self.categorical if categorical is None else bool(categorical)
         self.logarithmic = self.logarithmic if logarithmic is None else bool(logarithmic)
         emit("color_mapping_changed", self._sender)
+
+    def color_by(self, color_field: str) -> None:
+        """Colour by a field with a fitting map: categorical for ``cluster_id``, the group
+        map for ``group``, otherwise a continuous map (the current one if continuous)."""
+        field = "cluster_id" if color_field == "id" else str(color_field)
+        if field == "cluster_id":
+            self.set_color_mapping(field, "categorical", True)
+        elif field == "group":
+            self.set_color_mapping(field)
+        else:
+            cmap = self.colormap if self.colormap in _CONTINUOUS_MAPS else "linear"
+            self.set_color_mapping(field, cmap, False)
+
+    def set_colormap(self, colormap: str) -> None:
+        """Change the colour map; categorical maps map values to categories, the others
+        map them continuously."""
+        self.set_color_mapping(colormap=colormap, categorical=colormap not in _CONTINUOUS_MAPS)
+
+    @property
+    def color_scheme(self) -> str | None:
+        """Name of the :data:`COLOR_SCHEMES` entry matching the mapping (None: a custom one)."""
+        for name, scheme in COLOR_SCHEMES.items():
+            if scheme == (self.color_field, self.colormap, self.categorical, self.logarithmic):
+                return name
+        return None
+
+    def set_color_scheme(self, name: str) -> None:
+        """Apply a named scheme of :data:`COLOR_SCHEMES` (phy's ``random``, ``depth``...)."""
+        if name not in COLOR_SCHEMES:
+            raise ActionError(f"Unknown color scheme {name!r}; choose one of {list(COLOR_SCHEMES)}.",
+                              argument="name")
+        field, colormap, categorical, logarithmic = COLOR_SCHEMES[name]
+        self.set_color_mapping(field, colormap, categorical, logarithmic)
+
+    def _step_scheme(self, step: int) -> str:
+        names = list(COLOR_SCHEMES)
+        current = self.color_scheme
+        i = names.index(current) + step if current is not None else (0 if step > 0 else -1)
+        name = names[i % len(names)]
+        self.set_color_scheme(name)
+        return name
+
+    def next_color_scheme(self) -> str:
+        """Switch to the next named scheme (phy's shift+wheel); returns its name."""
+        return self._step_scheme(+1)
+
+    def previous_color_scheme(self) -> str:
+        """Switch to the previous named scheme; returns its name."""
+        return self._step_scheme(-1)
+
+    def get_state(self) -> dict[str, Any]:
+        """The mapping as a JSON-able dict (kept in the GUI state)."""
+        return {"color_field": self.color_field, "colormap": self.colormap, "categorical": self.categorical,
+                "logarithmic": self.logarithmic}
+
+    def set_state(self, state: Any) -> None:
+        """Restore :meth:`get_state`'s dict; entries of the wrong type or unknown maps are ignored."""
+        if not isinstance(state, dict):
+            return
+        field, cmap = state.get("color_field"), state.get("colormap")
+        cat, log = state.get("categorical"), state.get("logarithmic")
+        self.set_color_mapping(
+            color_field=field if isinstance(field, str) and field else None,
+            colormap=cmap if cmap in COLORMAPS else None,
+            categorical=cat if isinstance(cat, bool) else None,
+            logarithmic=log if isinstance(log, bool) else None)
 
     def get_values(self, cluster_ids: Sequence[int]) -> list[Any]:
         """Values of the colour field for some clusters."""

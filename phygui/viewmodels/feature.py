@@ -302,7 +302,8 @@ class FeatureModel(LassoViewModel):
 
     def on_channel_click(self, sender: Any, channel_id: int, key: int | None = None,
                          button: str | None = "left") -> None:
-        """``channel_click`` from the waveform/trace views: show that channel (phy's rules)."""
+        """``channel_click`` (waveform view) or ``select_channel`` (trace view): show that
+        channel (phy's rules: left button or key 1 -> x channel, right or key 2 -> y)."""
         chans = list(self.channel_ids)
         if len(chans) < 2:
             return

@@ -5,7 +5,10 @@ By default x = ``amp``, y = ``depth`` and the marker size follows ``fr`` on a lo
 cluster table can be bound (snippets ``:csx``, ``:csy``, ``:css``). Markers take the
 Supervisor's colour-selector colours; the selected clusters are drawn last, in the
 selection colours. Shown clusters follow the table's filter. A plain click selects the
-nearest cluster, shift+click adds it (the drawer does the selecting).
+nearest cluster, shift+click adds it; ctrl+click draws a lasso and, from its third vertex
+on, every vertex selects the clusters whose markers are inside (the drawer does the
+selecting); ctrl+right click clears it. alt+wheel changes the marker size, shift+wheel
+the colour scheme (of every view colouring clusters: the mapping is the Supervisor's).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import numpy.typing as npt
 from numba import njit
 
 from phycore.errors import ActionError
+from phycore.supervisor.colors import numeric_columns
 from phygui.viewmodels.items import ClusterViewModel, RasterLayer
+from phygui.viewmodels.lasso import LassoState
 
 __all__ = ["ClusterScatterModel", "ClusterScatterOptions", "ClusterScatterFrame", "SCATTER_SNIPPETS", "draw_discs"]
 
@@ -50,6 +55,7 @@ class ClusterScatterFrame:
     xy: npt.NDArray[np.float64]
     home: tuple[float, float, float, float]
     selected: list[int]
+    lasso: npt.NDArray[np.float64]
 
 
 @njit(cache=True)
@@ -67,12 +73,15 @@ def _discs_kernel(img, x, y, radius, colors, e):  # type: ignore[no-untyped-def]
             for col in range(max(0, int(px - r)), min(w, int(px + r) + 1)):
                 d2 = (col + 0.5 - px) ** 2 + (row + 0.5 - py) ** 2
                 if d2 <= r * r:
+                    # Straight-alpha "over": the image stays non-premultiplied RGBA.
                     a = colors[i, 3]
+                    below = img[row, col, 3] * (1 - a)
+                    out = a + below
                     edge = d2 >= (r - 1.2) ** 2  # a darker rim separates overlapping markers
                     for c in range(3):
                         v = colors[i, c] * (0.6 if edge else 1.0)
-                        img[row, col, c] = v * a + img[row, col, c] * (1 - a)
-                    img[row, col, 3] = a + img[row, col, 3] * (1 - a)
+                        img[row, col, c] = (v * a + img[row, col, c] * below) / out
+                    img[row, col, 3] = out
 
 
 def draw_discs(image: npt.NDArray[np.float32], x: npt.ArrayLike, y: npt.ArrayLike, radius: npt.ArrayLike,
@@ -96,12 +105,16 @@ class ClusterScatterModel(ClusterViewModel):
     options_class = ClusterScatterOptions
     snippets = SCATTER_SNIPPETS
     menu = ("set_x_axis", "set_y_axis", "set_size_axis", "toggle_x_log_scale", "toggle_y_log_scale",
-            "toggle_size_log_scale", "-", "increase_marker_size", "decrease_marker_size")
+            "toggle_size_log_scale", "-", "increase_marker_size", "decrease_marker_size", "-",
+            "next_color_scheme", "previous_color_scheme", "-", "clear_lasso")
+    wheel = {"alt": ("increase_marker_size", "decrease_marker_size"),
+             "shift": ("next_color_scheme", "previous_color_scheme")}
 
     def __init__(self, controller: Any, options: ClusterScatterOptions | None = None) -> None:
         super().__init__(controller, options)
         self._xy = np.zeros((0, 2))
         self._shown: list[int] = []
+        self.lasso = LassoState()
 
     # Inputs ----------------------------------------------------------------------------------
 
@@ -144,11 +157,10 @@ class ClusterScatterModel(ClusterViewModel):
 
     def _check_field(self, field: str) -> str:
         field = str(field).strip()
-        table = self.controller.supervisor.cluster_table
-        ids = self.clusters
-        if field not in table.columns or (ids and np.isnan(self.values(field, ids[:50])).all()):
-            numeric = [c for c in table.columns if ids and not np.isnan(self.values(c, ids[:50])).all()]
-            raise ActionError(f"{field!r} is not a numeric column of the cluster table; choose one of {numeric}.")
+        numeric = numeric_columns(self.controller.supervisor.cluster_table)
+        if field not in numeric:
+            raise ActionError(f"{field!r} is not a numeric column of the cluster table; choose one of {numeric}.",
+                              argument="field")
         return field
 
     # Commands ----------------------------------------------------------------------------------
@@ -184,6 +196,35 @@ class ClusterScatterModel(ClusterViewModel):
     def decrease_marker_size(self) -> None:
         """Smaller markers."""
         self._set(False, marker_size=max(0.01, self.options.marker_size / 1.1))
+
+    def next_color_scheme(self) -> str:
+        """Next colour scheme of the cluster colours (shift+wheel; all colour views follow)."""
+        return str(self.controller.supervisor.color_selector.next_color_scheme())
+
+    def previous_color_scheme(self) -> str:
+        """Previous colour scheme of the cluster colours."""
+        return str(self.controller.supervisor.color_selector.previous_color_scheme())
+
+    # Lasso ---------------------------------------------------------------------------------------
+
+    def add_lasso_point(self, x: float, y: float) -> bool:
+        """ctrl+left click: add a lasso vertex (data coordinates)."""
+        ok = self.lasso.add(x, y)
+        self.is_dirty = True
+        return ok
+
+    def clear_lasso(self) -> None:
+        """ctrl+right click: forget the lasso."""
+        self.lasso.clear()
+        self.is_dirty = True
+
+    def clusters_in_lasso(self) -> list[int]:
+        """Shown clusters whose marker centre is inside the lasso, in table order."""
+        if not self.lasso.is_closed:
+            return []
+        ids, xy, _ = self.positions()
+        inside = self.lasso.contains(xy)
+        return [c for c, ok in zip(ids, inside) if ok]
 
     # Frame ---------------------------------------------------------------------------------------
 
@@ -232,7 +273,7 @@ class ClusterScatterModel(ClusterViewModel):
                            np.asarray([self.cluster_color(i)], np.float32), ext)
         self._shown, self._xy = ids, xy
         self.is_dirty = False
-        return ClusterScatterFrame(RasterLayer(image, ext), ids, xy, home, sel)
+        return ClusterScatterFrame(RasterLayer(image, ext), ids, xy, home, sel, self.lasso.polygon)
 
     # Mouse ---------------------------------------------------------------------------------------
 
@@ -257,6 +298,12 @@ class ClusterScatterModel(ClusterViewModel):
         ids, xy, _ = self.positions()
         k = ids.index(int(cluster_id))
         return float(xy[k, 0]), float(xy[k, 1])
+
+    @property
+    def status(self) -> str:
+        """phy's status line: the size binding and the colour scheme."""
+        sel = self.controller.supervisor.color_selector
+        return f"size: {self.options.size}, colour: {sel.color_scheme or sel.color_field}"
 
     def hover(self, x: float, y: float) -> str:
         """Tooltip: the nearest cluster and its bound values."""

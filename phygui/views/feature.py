@@ -14,13 +14,19 @@ class FeatureView(PlotView):
     """The grid of PC-feature scatter plots (one raster), with lasso split.
 
     ctrl+left click adds a lasso vertex, ctrl+right click clears it, alt+click emits
-    ``select_feature`` (the amplitude view follows it); it follows ``channel_click``.
+    ``select_feature`` (the amplitude view follows it); it follows ``channel_click``
+    (waveform view) and ``select_channel`` (trace view).
     """
 
     model_class = FeatureModel
     has_lasso = True
     center_label_offset = (0.0, -8.0)
-    listens = {"channel_click": "on_channel_click"}
+    listens = {"channel_click": "on_channel_click", "select_channel": "on_channel_click"}
+
+    def set_grid_dim(self, grid: Any) -> None:
+        """Replace the subplot grid spec, e.g. ``[['0A,1A', '1A,2A'], ...]`` (phy's API)."""
+        self.model.set_grid_dim(grid)
+        self.dirty = True
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
               shift: bool = False) -> Any:

@@ -1,8 +1,8 @@
 """Which drawer implements which view name (like napari's ``layer_to_visual``).
 
-Views not listed here (template features, trace image...) stay placeholders until their
-step lands; a GUI without a controller (a bare Supervisor) also gets placeholders, since
-the data views need the controller's data.
+Views not listed here (trace image...) stay placeholders until their step lands; a GUI
+without a controller (a bare Supervisor) also gets placeholders, since the data views
+need the controller's data.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from phygui.views.probe import ProbeView
 from phygui.views.raster_view import RasterView
 from phygui.views.scatter import ClusterScatterView
 from phygui.views.template import TemplateView
+from phygui.views.template_feature import TemplateFeatureView
 from phygui.views.trace import TraceView
 from phygui.views.waveform import WaveformView
 
@@ -37,6 +38,7 @@ DATA_VIEWS: dict[str, type[View]] = {
     "ProbeView": ProbeView,
     "RasterView": RasterView,
     "ClusterScatterView": ClusterScatterView,
+    "TemplateFeatureView": TemplateFeatureView,
 }
 
 

@@ -11,7 +11,8 @@ __all__ = ["ClusterScatterView"]
 
 
 class ClusterScatterView(PlotView):
-    """One marker per cluster; a click selects the nearest cluster, shift+click adds it."""
+    """One marker per cluster; a click selects the nearest cluster, shift+click adds it,
+    a ctrl+click lasso selects the clusters inside it (ctrl+right click clears it)."""
 
     model_class = ClusterScatterModel
     ticks: ClassVar[tuple[bool, bool]] = (True, True)
@@ -22,7 +23,20 @@ class ClusterScatterView(PlotView):
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
               shift: bool = False) -> Any:
-        """Click: select the nearest cluster (shift+click: add it)."""
-        if ctrl or alt or button != "left":
+        """Click: select the nearest cluster (shift+click: add it); ctrl+click: lasso."""
+        if ctrl and not alt:
+            if button == "left":
+                return self.lasso_select(x, y)
+            self.clear_lasso()
+            return None
+        if alt or button != "left":
             return None
         return self.select_cluster(self.model.cluster_at(x, y), add=shift)
+
+    def lasso_select(self, x: float, y: float) -> list[int]:
+        """Add a lasso vertex; from the third one on, select the clusters inside (phy)."""
+        self.add_lasso_point(x, y)
+        ids = self.model.clusters_in_lasso()
+        if ids:
+            self.gui.supervisor.select(*ids)
+        return ids

@@ -1,5 +1,6 @@
-"""GUI scenarios of the curation views II (trace, probe, raster, cluster scatter), each
-run in its own process by ``test_gui_views2.py`` (one Dear PyGui context per process).
+"""GUI scenarios of the curation views II (trace, probe, raster, cluster scatter, template
+features, colour menu), each run in its own process by ``test_gui_views2.py`` (one Dear
+PyGui context per process).
 
 Run one by hand:  xvfb-run -a python -m tests.gui.scenarios_views2 trace_view /path/to/data
 """
@@ -136,6 +137,185 @@ def scenario_cluster_scatter_view(controller: Any, dataset: Path) -> None:
         gui.render(3)
         assert view.model.options.x_axis == "n_spikes"
         grab(gui, "cluster_scatter_view_full")
+    finally:
+        gui.destroy()
+
+
+def _lasso_right_of(view: Any, x_cut: float) -> None:
+    # ctrl+clicks of a rectangle over everything right of x = x_cut in the template feature view.
+    x0, y0, x1, y1 = view.model.compute().home
+    for x, y in ((x_cut, y0 - 1), (x1 + 1, y0 - 1), (x1 + 1, y1 + 1), (x_cut, y1 + 1)):
+        assert view.click(x, y, "left", ctrl=True) is True
+
+
+def scenario_template_feature_view(controller: Any, dataset: Path) -> None:
+    """The two selected clusters projected on their templates, blue and red; a lasso and
+    the k key split off exactly the spikes inside (all spikes, not only the drawn ones)."""
+    import dearpygui.dearpygui as dpg
+    import numpy as np
+
+    from phygui.views.template_feature import TemplateFeatureView
+
+    gui, view, ids = _open(controller, "TemplateFeatureView")
+    try:
+        assert isinstance(view, TemplateFeatureView), view
+        assert view.n_rasterised >= 1, gui.status.error
+        assert view.model.status == f"x: templates of {ids[0]}, y: templates of {ids[1]}"
+        _check_colors(gui, view, "template_feature")
+        pair = list(gui.supervisor.selected)
+        everything = controller.get_template_features(pair, load_all=True)
+        x = np.sort(everything[0].data[:, 0])
+        x_cut = float(x[len(x) // 2 - 1:len(x) // 2 + 1].mean())  # between two spikes: none on the edge
+        _lasso_right_of(view, x_cut)
+        gui.render(3)
+        grab(gui, "template_feature_lasso")
+        inside = np.sort(np.concatenate([p.spike_ids[p.data[:, 0] > x_cut] for p in everything]))
+        gui.handle_key(dpg.mvKey_K)  # phy's split: every lasso view answers request_split
+        gui.render(3)
+        new = gui.supervisor.selected
+        assert len(new) >= 2 and not set(new) & set(pair), (new, pair)
+        spikes = gui.supervisor.clustering.spikes_in_clusters([new[0]])
+        assert np.array_equal(spikes, inside), (len(spikes), len(inside))
+        touched = [p.spike_ids for p in everything if (p.data[:, 0] > x_cut).any()]
+        rest = np.setdiff1d(np.concatenate(touched), inside)  # phy: the rest of each touched cluster
+        assert np.array_equal(gui.supervisor.clustering.spikes_in_clusters(new[1:]), rest)
+        assert not view.model.lasso.vertices
+    finally:
+        gui.destroy()
+
+
+def _menu_item(*path: str) -> Any:
+    """The menu item at ``path`` (menu labels, then the item's label)."""
+    import dearpygui.dearpygui as dpg
+
+    for item in dpg.get_all_items():
+        if dpg.get_item_type(item) != "mvAppItemType::mvMenuItem" or dpg.get_item_label(item) != path[-1]:
+            continue
+        labels, parent = [], dpg.get_item_parent(item)
+        while parent:
+            labels.append(dpg.get_item_label(parent))
+            parent = dpg.get_item_parent(parent)
+        if list(path[:-1]) == [x for x in reversed(labels) if x in path[:-1]]:
+            return item
+    raise AssertionError(f"no menu item {' > '.join(path)}")
+
+
+def _click_menu(*path: str) -> None:
+    """Run a menu item's callback as Dear PyGui does on a click."""
+    import dearpygui.dearpygui as dpg
+
+    item = _menu_item(*path)
+    dpg.get_item_callback(item)(item, True, dpg.get_item_user_data(item))
+
+
+def _value(item: Any) -> Any:
+    import dearpygui.dearpygui as dpg
+
+    return dpg.get_value(item)
+
+
+def _plot_pixels(view: Any, frame: Any) -> Any:
+    # The pixels of a plot view's plot (not its tab, whose highlight is blue).
+    import dearpygui.dearpygui as dpg
+
+    x, y = (int(v) for v in dpg.get_item_rect_min(view.plot))
+    w, h = (int(v) for v in dpg.get_item_rect_size(view.plot))
+    return frame[y:y + h, x:x + w]
+
+
+def _cool_pixels(pixels: Any) -> int:
+    # Pixels clearly greener or bluer than red: the categorical palette has many (green,
+    # purple, cyan...), the white-to-red linear map none.
+    rgb = pixels[..., :3].astype(int)
+    return int(((rgb[..., 1] > rgb[..., 0] + 40) | (rgb[..., 2] > rgb[..., 0] + 40)).sum())
+
+
+def scenario_color_menu(controller: Any, dataset: Path) -> None:
+    """Color > Scheme > depth recolours the cluster scatter, raster and template views;
+    the snippets change field and map; the mapping is saved in the GUI state."""
+    import json
+    import os
+
+    from PIL import Image
+
+    from phygui.app import create_gui
+
+    names = ["ClusterScatterView", "RasterView", "TemplateView"]
+    gui = create_gui(controller, views=names)
+    try:
+        gui.render(6)
+        sel = gui.supervisor.color_selector
+        assert not gui.supervisor.selected and sel.color_scheme == "random"
+        views = [gui.get_view(n) for n in names]
+        before = [view.n_rasterised for view in views]
+        frame = grab(gui, "color_menu_random")
+        cool = [_cool_pixels(_plot_pixels(v, frame)) for v in views]
+        assert all(c > 100 for c in cool), cool
+        _click_menu("Color", "Scheme", "depth")
+        gui.render(4)
+        assert sel.color_scheme == "depth" and sel.color_field == "depth"
+        assert all(v.n_rasterised > n for v, n in zip(views, before)), "a view did not redraw"
+        frame = grab(gui, "color_menu_depth")
+        for v in views:
+            pix = _plot_pixels(v, frame)
+            Image.fromarray(pix).save(ARTIFACTS / f"color_depth_{v.name}.png")
+            assert _cool_pixels(pix) == 0, (v.name, _cool_pixels(pix))
+        assert _value(_menu_item("Color", "Scheme", "depth")) is True  # menus rebuilt, checked
+        assert _value(_menu_item("Color", "Scheme", "random")) is False
+        assert gui.run_snippet(":cf amp").ok and sel.color_field == "amp"
+        assert gui.run_snippet(":cm rainbow").ok and (sel.colormap, sel.categorical) == ("rainbow", False)
+        bad = gui.run_snippet(":cf nope")
+        assert not bad.ok and "choose one of" in gui.status.error, gui.status.error
+        _click_menu("Color", "toggle log scale")
+        assert sel.logarithmic
+        gui.render(3)
+        gui.save_state()
+        saved = json.loads((Path(os.environ["PHY_USER_DIR"]) / "TemplateGUI" / "state.json").read_text())
+        assert saved["ColorMapping"] == {"color_field": "amp", "colormap": "rainbow", "categorical": False,
+                                         "logarithmic": True}, saved.get("ColorMapping")
+    finally:
+        gui.destroy()
+
+
+def scenario_color_restored(controller: Any, dataset: Path) -> None:
+    """The colour mapping saved by scenario_color_menu is back at the next start."""
+    from phygui.app import create_gui
+
+    gui = create_gui(controller, views=["ClusterScatterView"])
+    try:
+        gui.render(3)
+        assert gui.supervisor.color_selector.get_state() == {
+            "color_field": "amp", "colormap": "rainbow", "categorical": False, "logarithmic": True}
+        assert gui.get_view("ClusterScatterView").model.status == "size: fr, colour: amp"
+    finally:
+        gui.destroy()
+
+
+def scenario_cluster_scatter_lasso(controller: Any, dataset: Path) -> None:
+    """ctrl+clicks draw a lasso in the cluster scatter view; from the third vertex on, the
+    clusters inside are selected; ctrl+right click clears it."""
+    import numpy as np
+
+    gui, view, ids = _open(controller, "ClusterScatterView")
+    try:
+        shown, xy, _ = view.model.positions()
+        order = np.argsort(xy[:, 0])
+        inside = [shown[k] for k in order[:3]]
+        x_cut = (xy[order[2], 0] + xy[order[3], 0]) / 2
+        y0, y1 = np.nanmin(xy[:, 1]) - 1, np.nanmax(xy[:, 1]) + 1
+        x0 = xy[order[0], 0] - 1
+        assert view.click(x0, y0, "left", ctrl=True) == []
+        assert view.click(x_cut, y0, "left", ctrl=True) == []
+        assert gui.supervisor.selected == ids[:2]  # two vertices select nothing
+        got = view.click(x_cut, y1, "left", ctrl=True)
+        # the triangle holds some of the three; the fourth vertex closes the rectangle
+        assert set(got) <= set(inside)
+        got = view.click(x0, y1, "left", ctrl=True)
+        assert sorted(got) == sorted(inside) and sorted(gui.supervisor.selected) == sorted(inside)
+        gui.render(3)
+        grab(gui, "cluster_scatter_lasso")
+        view.click(0, 0, "right", ctrl=True)
+        assert not view.model.lasso.vertices
     finally:
         gui.destroy()
 

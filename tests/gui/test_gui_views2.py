@@ -34,3 +34,16 @@ def test_raster_view(run_views2: Run) -> None:
 
 def test_cluster_scatter_view(run_views2: Run) -> None:
     run_views2("cluster_scatter_view")
+
+
+def test_template_feature_view_and_lasso_split(run_views2: Run) -> None:
+    run_views2("template_feature_view")
+
+
+def test_color_menu_recolours_views_and_persists(run_views2: Run) -> None:
+    run_views2("color_menu")
+    run_views2("color_restored")  # a new process, the same user directory
+
+
+def test_cluster_scatter_lasso_selects(run_views2: Run) -> None:
+    run_views2("cluster_scatter_lasso")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from phycore.errors import ActionError
+from phycore.signals import connect
 from phycore.supervisor.colors import selected_cluster_color
 from phygui.viewmodels.scatter import ClusterScatterModel, draw_discs
 
@@ -65,3 +66,60 @@ def test_draw_discs() -> None:
     img = np.zeros((20, 20, 4), np.float32)
     draw_discs(img, [0.5], [0.5], 5.0, [[1, 0, 0, 1]], (0, 0, 1, 1))
     assert img[10, 10, 0] == 1 and img[0, 0, 3] == 0 and (img[..., 3] > 0).sum() > 60
+
+
+def test_lasso_gives_the_clusters_inside(controller: Any) -> None:
+    m = ClusterScatterModel(controller)
+    ids, xy, _ = m.positions()
+    # a rectangle around the two clusters of smallest x (amp)
+    two = [ids[k] for k in np.argsort(xy[:, 0])[:2]]
+    lo = xy[np.isin(ids, two)].min(axis=0)
+    hi = xy[np.isin(ids, two)].max(axis=0)
+    x_cut = np.sort(xy[:, 0])[2]
+    assert m.clusters_in_lasso() == []
+    for x, y in ((lo[0] - 1, lo[1] - 1), ((hi[0] + x_cut) / 2, lo[1] - 1)):
+        assert m.add_lasso_point(x, y)
+    assert m.clusters_in_lasso() == []  # two vertices are not a polygon
+    m.add_lasso_point((hi[0] + x_cut) / 2, hi[1] + 1)
+    m.add_lasso_point(lo[0] - 1, hi[1] + 1)
+    inside = m.clusters_in_lasso()
+    assert sorted(inside) == sorted(two)
+    assert inside == [c for c in controller.supervisor.cluster_table.visible_ids if c in two]  # table order
+    assert len(m.compute().lasso) == 4
+    m.clear_lasso()
+    assert m.clusters_in_lasso() == [] and not len(m.compute().lasso)
+
+
+def test_wheel_marker_size_and_colour_scheme(fresh_controller: Any) -> None:
+    m = ClusterScatterModel(fresh_controller)
+    sel = fresh_controller.supervisor.color_selector
+    assert m.status == "size: fr, colour: random"
+    assert m.on_wheel(1.0, alt=True) == "increase_marker_size"
+    assert m.options.marker_size == pytest.approx(1.1)
+    assert m.on_wheel(1.0, shift=True) == "next_color_scheme"
+    assert sel.color_scheme == "cluster_group" and m.status == "size: fr, colour: cluster_group"
+    m.on_wheel(-1.0, shift=True)
+    assert sel.color_scheme == "random"
+    assert m.on_wheel(1.0) is None  # the plain wheel zooms
+
+
+def test_markers_take_the_colour_mapping(fresh_controller: Any) -> None:
+    m = ClusterScatterModel(fresh_controller)
+    m.set_size(400, 400)
+    sel = fresh_controller.supervisor.color_selector
+    connect(m.on_color_mapping_changed, event="color_mapping_changed")  # as the drawer does
+
+    def centre_colours() -> tuple[np.ndarray, np.ndarray]:
+        f = m.compute()
+        x0, y0, x1, y1 = f.raster.extent
+        h, w = f.raster.image.shape[:2]
+        cols = ((f.xy[:, 0] - x0) / (x1 - x0) * w).astype(int)
+        rows = ((y1 - f.xy[:, 1]) / (y1 - y0) * h).astype(int)
+        return f.raster.image[rows, cols, :3], sel.get_colors(f.cluster_ids)[:, :3]
+
+    for scheme in ("random", "depth", "cluster_group"):
+        sel.set_color_scheme(scheme)
+        assert m.is_dirty
+        drawn, expected = centre_colours()
+        # a marker's centre shows its own colour unless a smaller marker covers it
+        assert (np.abs(drawn - expected).max(axis=1) < 1e-3).mean() >= 0.75, scheme
