@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from phycore import compat
+from phycore.compat._bunch import Bunch
 from phycore._paths import atomic_write_text
 from phycore._paths import user_dir as _user_dir
 from phycore._plugin_base import _record
+from phycore.errors import PluginError
 
 __all__ = ["Config", "default_config_text", "load_config"]
 
 logger = logging.getLogger("phycore.plugins")
 
 
-class Config(dict):  # type: ignore[type-arg]
+class Config(Bunch):
     """A traitlets-like configuration: ``c.Section.key = value``.
 
     Reading a missing attribute whose name starts with an upper-case letter creates
@@ -35,15 +40,6 @@ class Config(dict):  # type: ignore[type-arg]
             self[key] = section
             return section
         raise AttributeError(key)
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        self[key] = value
-
-    def __delattr__(self, key: str) -> None:
-        try:
-            del self[key]
-        except KeyError:
-            raise AttributeError(key) from None
 
     def get_value(self, section: str, key: str, default: Any = None) -> Any:
         """Return ``c.<section>.<key>`` or ``default``, without creating the section.
@@ -94,6 +90,27 @@ def default_config_text(config_dir: Path) -> str:
     )
 
 
+@contextlib.contextmanager
+def _phy_namespace(source: str) -> Iterator[None]:
+    """A config file importing phy gets phycore's phy namespace (mode from the environment;
+    ``c.Plugins.phy_compat`` is only known once the file ran)."""
+    if not compat.uses_phy(source):
+        yield
+        return
+    try:
+        mode = compat.compat_mode()
+    except PluginError as exc:
+        logger.warning("%s 'auto' is used.", exc)
+        mode = "auto"
+    if mode == "always":
+        with compat.forced():
+            yield
+        return
+    if mode == "auto":
+        compat.install()
+    yield
+
+
 def load_config(user_dir: str | os.PathLike[str] | None = None) -> Config:
     """Execute ``<user dir>/phy_config.py`` and return its configuration.
 
@@ -128,7 +145,8 @@ def load_config(user_dir: str | os.PathLike[str] | None = None) -> Config:
     sys.modules["phy_config"] = module
     try:
         source = path.read_text(encoding="utf-8")
-        exec(compile(source, str(path), "exec"), module.__dict__)  # the user's own config file, as phy
+        with _phy_namespace(source):
+            exec(compile(source, str(path), "exec"), module.__dict__)  # the user's own config file, as phy
     except (Exception, SystemExit) as exc:
         if previous is None:
             sys.modules.pop("phy_config", None)

@@ -23,6 +23,8 @@ __all__ = [
     "get_plugin",
     "plugin_path",
     "registered_plugins",
+    "plugin_for_file",
+    "register_foreign",
 ]
 
 logger = logging.getLogger("phycore.plugins")
@@ -38,7 +40,9 @@ class PluginFailure:
         Plugin name, or file name for a config/import problem.
     stage : str
         ``'config'``, ``'import'``, ``'duplicate'`` (a warning: two files define
-        the same class name), ``'lookup'`` or ``'attach'``.
+        the same class name), ``'lookup'``, ``'attach'``, ``'unsupported'`` (a plugin
+        called a part of phy phycore cannot provide; the call was skipped) or
+        ``'foreign'`` (a warning: a plugin derives from an installed phy's ``IPlugin``).
     message : str
         One line: what went wrong and in which file.
     path : str or None
@@ -93,7 +97,7 @@ def clear_failures() -> None:
 
 @attrs.frozen
 class _Entry:
-    cls: type[IPlugin]
+    cls: type  # an IPlugin subclass, or a plugin of an installed phy (see register_foreign)
     path: str
 
 
@@ -166,6 +170,24 @@ def plugin_path(name: str) -> str | None:
     """Return the file defining the registered plugin ``name``, or None."""
     entry = _REGISTRY.get(name)
     return entry.path if entry else None
+
+
+def register_foreign(plugin: type, path: str) -> bool:
+    """Register a class deriving from another package's ``IPlugin`` (an installed phy's)
+    under its name, as if it derived from phycore's; False if the name is taken."""
+    old = _REGISTRY.get(plugin.__name__)
+    if old is not None and old.path != os.path.abspath(path):
+        return False
+    _REGISTRY[plugin.__name__] = _Entry(plugin, os.path.abspath(path))
+    return True
+
+
+def plugin_for_file(path: str | os.PathLike[str] | None) -> str | None:
+    """The name of the first plugin registered from ``path``, or None."""
+    if path is None:
+        return None
+    key = os.path.abspath(path)
+    return next((name for name, e in _REGISTRY.items() if e.path == key), None)
 
 
 def get_plugin(name: str) -> type[IPlugin]:
