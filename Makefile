@@ -12,11 +12,12 @@ DEMO_DIR ?= .demo
 PHY_REF := phy==2.1.0
 APT_PACKAGES := xvfb xauth xdotool libgl1 libgl1-mesa-dri libglx-mesa0 libegl1
 
-.PHONY: demo test bench lint apt-deps clean help
+.PHONY: demo test docs bench lint apt-deps clean help
 
 help:
 	@echo "make demo   run phygui on a generated demo dataset"
 	@echo "make test   run the whole test suite (installs what it needs)"
+	@echo "make docs   build the documentation site into site/ (mkdocs build --strict)"
 	@echo "make bench  run the benchmarks against phy/phylib (big data, slow)"
 
 $(PY):
@@ -31,6 +32,10 @@ $(VENV)/.installed-base: pyproject.toml | $(PY)
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install -e '.[test]'
 	$(PIP) install --no-deps $(PHY_REF)
+	@touch $@
+
+$(VENV)/.installed-docs: pyproject.toml | $(PY)
+	$(PIP) install -e '.[docs]'
 	@touch $@
 
 $(VENV)/.installed-bench: pyproject.toml | $(PY)
@@ -57,7 +62,13 @@ apt-deps:
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/lint-imports
 
-test: apt-deps $(VENV)/.installed-test
+# The keymap, event and example pages are generated from the code at build time, and
+# --strict fails on any warning (broken link, bad docstring), so CI builds the site too.
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+	@echo "documentation built: site/index.html"
+
+test: apt-deps $(VENV)/.installed-test docs
 	$(VENV)/bin/lint-imports
 	@if command -v xvfb-run >/dev/null; then \
 	  timeout 1700 $(XVFB_RUN) $(PY) -m pytest $(PYTEST_ARGS); \
@@ -73,4 +84,4 @@ bench: $(VENV)/.installed-bench
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_DIR) site .pytest_cache .hypothesis
