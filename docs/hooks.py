@@ -2,7 +2,8 @@
 
 A page asks for a generated block with a marker line such as ``<!-- generated: keymap -->``;
 :func:`on_page_markdown` replaces it when the site is built, so the keymap, the event
-reference and the examples page always describe the code being documented.
+reference, the phy compatibility tables and the examples page always describe the code
+being documented.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from gen_compat import compat_markdown
 from gen_events import events_markdown
 from gen_examples import examples_markdown
 from gen_keymap import keymap_markdown
@@ -21,6 +23,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "keymap": keymap_markdown,
     "events": events_markdown,
     "examples": examples_markdown,
+    "compat": compat_markdown,
 }
 
 _MARKER = re.compile(r"^<!-- generated: (\w+) -->$", re.M)

@@ -251,7 +251,7 @@ def discover_plugins(dirs: Iterable[str | os.PathLike[str]], *, phy_compat: str 
         except (Exception, SystemExit) as exc:
             _forget_file(key)
             _record(path.name, "import", f"Cannot import the plugin file {path}: "
-                    f"{type(exc).__name__}: {exc}{_import_hint(exc, mode)}.", path, exc)
+                    f"{type(exc).__name__}: {str(exc).rstrip('.')}{_import_hint(exc, mode)}.", path, exc)
     return list(registered_plugins().values())
 
 
@@ -320,7 +320,9 @@ def attach_plugins(
         try:
             cls = get_plugin(str(name))
         except PluginError as exc:
-            _record(str(name), "lookup", str(exc))
+            broken = [f.path for f in get_failures() if f.stage == "import" and f.path]
+            hint = f" Plugin files that failed to import: {', '.join(broken)}." if broken else ""
+            _record(str(name), "lookup", f"{exc}{hint}")
             continue
         path = plugin_path(cls.__name__)
         _prepare_for_phy_plugin(controller, cls.__name__, path)

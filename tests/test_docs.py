@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(DOCS))
 
+import gen_compat  # noqa: E402
 import gen_events  # noqa: E402
 import gen_examples  # noqa: E402
 import gen_keymap  # noqa: E402
@@ -116,6 +117,21 @@ def test_examples_page_has_every_example() -> None:
     # A notebook's description is its first Markdown cell.
     walkthrough = markdown.split("## `examples/walkthrough.py`")[1]
     assert "A curation session without a GUI" in walkthrough.split("??? example")[0]
+
+
+def test_phy_compat_page_lists_every_served_and_unsupported_name() -> None:
+    from phycore.compat._names import MODULES, UNSUPPORTED_MODULES, UNSUPPORTED_NAMES
+
+    markdown = gen_compat.compat_markdown()
+    for module, names in MODULES.items():
+        for name, target in names.items():
+            assert f"| `{module}` | `{name}` | `{target.replace(':', '.')}` |" in markdown, (module, name)
+    for module in UNSUPPORTED_MODULES:
+        assert f"| `{module}` and its submodules |" in markdown
+    for module, names in UNSUPPORTED_NAMES.items():
+        for name in names:
+            assert f"| `{module}.{name}` |" in markdown
+    assert "Because it is part of phy's Qt user interface" in markdown
 
 
 def test_pages_expand_and_are_all_in_the_nav() -> None:

@@ -226,8 +226,11 @@ def test_unsupported_plugins_are_reported_and_the_session_goes_on(tmp_path: Path
                        ("cluster_view_styling.py", "phy.cluster.supervisor.ClusterView is not supported"),
                        ("qt_widget.py", "Qt widgets and windows are not available to plugins")]:
         assert str(user / name) in imports[name] and call in imports[name], imports[name]
-    lookups = {f.name for f in get_failures() if f.stage == "lookup"}
-    assert lookups == set(names[:4])
+    lookups = {f.name: f.message for f in get_failures() if f.stage == "lookup"}
+    assert set(lookups) == set(names[:4])
+    # A class that cannot be found because its file did not import says which files did not.
+    assert all(str(user / "opengl_view.py") in m and "failed to import" in m for m in lookups.values())
+    assert not any(".." in m for m in imports.values())  # one full stop, not the reason's and ours
     c.close()
 
 
