@@ -1,8 +1,10 @@
 """Command-line entry point of phygui, and the script API.
 
 ``phygui params.py`` opens the curation window; ``--info`` prints what the model found
-in a folder; ``--demo`` generates a synthetic folder and opens it; ``--screenshot out.png``
-renders a few frames, saves them and exits (tests, bug reports).
+in a folder; ``--demo`` generates a synthetic folder and opens it; ``--live-demo`` opens
+an in-memory session that a simulated acquisition source keeps filling with spikes
+(``--rate`` spikes/s over ``--n-channels`` channels); ``--screenshot out.png`` renders a
+few frames, saves them and exits (tests, bug reports).
 
 From a script::
 
@@ -24,7 +26,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["main", "format_summary", "demo_dir", "create_gui", "template_gui", "NO_DISPLAY_MESSAGE"]
+__all__ = ["main", "format_summary", "demo_dir", "create_gui", "create_live_demo", "template_gui",
+           "NO_DISPLAY_MESSAGE"]
 
 logger = logging.getLogger("phygui")
 
@@ -110,6 +113,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: Defaults of ``--demo`` and ``--live-demo`` for the options they share.
+DEMO_DEFAULTS: dict[str, Any] = {"n_channels": 64, "n_templates": 40, "duration": 60.0}
+LIVE_DEFAULTS: dict[str, Any] = {"n_channels": 384, "n_templates": 64, "duration": 5.0, "rate": 20_000.0}
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="phygui",
@@ -118,11 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("params", nargs="?", help="path to the folder's params.py")
     p.add_argument("--info", action="store_true", help="print the model summary and exit")
     p.add_argument("--demo", action="store_true", help="generate a synthetic folder and open it")
+    p.add_argument("--live-demo", action="store_true",
+                   help="stream simulated spikes live into an in-memory session while you curate")
     p.add_argument("--demo-dir", type=Path, default=None, help="where to write the demo folder")
     p.add_argument("--n-spikes", type=int, default=200_000, help="demo: number of spikes")
-    p.add_argument("--n-channels", type=int, default=64, help="demo: number of channels")
-    p.add_argument("--n-templates", type=int, default=40, help="demo: number of templates")
-    p.add_argument("--duration", type=float, default=60.0, help="demo: duration in seconds")
+    p.add_argument("--n-channels", type=int, default=None,
+                   help=f"demo: number of channels (default {DEMO_DEFAULTS['n_channels']}, "
+                        f"live demo {LIVE_DEFAULTS['n_channels']})")
+    p.add_argument("--n-templates", type=int, default=None,
+                   help=f"demo: number of templates (default {DEMO_DEFAULTS['n_templates']}, "
+                        f"live demo {LIVE_DEFAULTS['n_templates']})")
+    p.add_argument("--duration", type=float, default=None,
+                   help=f"demo: duration in seconds (default {DEMO_DEFAULTS['duration']:g}); live demo: "
+                        f"seconds of recording in the initial model (default {LIVE_DEFAULTS['duration']:g})")
+    p.add_argument("--rate", type=float, default=LIVE_DEFAULTS["rate"],
+                   help="live demo: spikes per second streamed in (default %(default)g)")
     p.add_argument("--screenshot", type=Path, default=None, metavar="PNG",
                    help="render --frames frames, save the window to PNG and exit")
     p.add_argument("--frames", type=int, default=10, help="frames rendered before --screenshot")
@@ -160,7 +178,8 @@ def _rerun_under_xvfb(argv: Sequence[str], args: argparse.Namespace) -> int | No
         return None
     argv = list(argv)
     if args.screenshot is None:
-        shot = Path(args.demo_dir or demo_dir()).resolve() / "phygui-demo.png"
+        name = "phygui-live-demo.png" if args.live_demo else "phygui-demo.png"
+        shot = Path(args.demo_dir or demo_dir()).resolve() / name
         argv += ["--screenshot", str(shot)]
     else:
         shot = args.screenshot.resolve()
@@ -187,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``phygui`` command; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    defaults = LIVE_DEFAULTS if args.live_demo else DEMO_DEFAULTS
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
@@ -195,17 +218,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from phygui.gui import has_display
 
-    if not args.demo and not args.params:
+    if not (args.demo or args.live_demo) and not args.params:
         _parser().print_help()
         return 2
+    if args.live_demo and (args.demo or args.params or args.info):
+        print("phygui: error: --live-demo opens its own in-memory session: give no params.py, "
+              "--demo or --info with it", file=sys.stderr)
+        return 2
     if not args.info and not has_display():
-        if args.demo or args.screenshot is not None:
+        if args.demo or args.live_demo or args.screenshot is not None:
             code = _rerun_under_xvfb(argv, args)
             if code is not None:
                 return code
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 3
     try:
+        if args.live_demo:
+            return _open_live(args)
         params = _make_demo(args) if args.demo else Path(args.params)
         if args.info:
             from phycore import load_model
@@ -243,6 +272,81 @@ def _open(params: Path, args: argparse.Namespace) -> int:
         print(f"Screenshot saved to {out}")
         return 0
     finally:
+        controller.close()
+
+
+def create_live_demo(n_channels: int = 384, n_templates: int = 64, rate: float = 20_000.0, duration: float = 5.0,
+                     *, seed: int = 0, metrics: bool | str = "background",
+                     plugins: Sequence[str] | None = None) -> tuple[Any, Any]:
+    """The session of ``phygui --live-demo``: a controller and a simulated acquisition source.
+
+    The controller holds the first ``duration`` seconds of a synthetic recording (a
+    :class:`phycore.model.stream.SpikeStream` model, in memory); the source, once
+    started, streams the next spikes in real time into ``controller.append_spikes``
+    from its own thread. Stop the source before closing the controller.
+
+    Parameters
+    ----------
+    n_channels, n_templates : int
+        Probe channels and neurons of the synthetic recording.
+    rate : float
+        Spikes per second, over all neurons.
+    duration : float
+        Seconds of recording in the initial model.
+    seed : int
+        The recording is the same for the same seed.
+    metrics : bool or "background"
+        As in :class:`phycore.TemplateController`.
+    plugins : sequence of str, optional
+        Plugins to attach.
+
+    Returns
+    -------
+    (TemplateController, StreamSource)
+        The source is not started yet.
+    """
+    from phycore.controller import TemplateController
+    from phycore.model.stream import SpikeStream, StreamSource
+
+    stream = SpikeStream(n_channels=n_channels, n_templates=n_templates, rate=rate, seed=seed)
+    controller = TemplateController(model=stream.model(duration=duration), plugins=plugins or None,
+                                    metrics=metrics)
+    return controller, StreamSource(stream, controller.append_spikes)
+
+
+def _open_live(args: argparse.Namespace) -> int:
+    """``--live-demo``: an in-memory session fed by a simulated acquisition source; the
+    source stops when the window closes (or after the ``--screenshot`` frames)."""
+    if not args.rate > 0 or not args.duration > 0:
+        raise SystemExit("phygui: error: --rate and --duration must be > 0")
+    plugins = [p for p in (args.plugins or "").split(",") if p]
+    controller, source = create_live_demo(args.n_channels, args.n_templates, args.rate, args.duration,
+                                          plugins=plugins)
+    model = controller.model
+    if args.screenshot is not None:
+        controller.wait()
+    print(f"Live demo: {model.n_spikes:,} spikes in the first {args.duration:g} s, then {args.rate:,.0f} "
+          f"spikes/s over {args.n_channels} channels ({args.n_templates} templates).")
+    try:
+        gui = create_gui(controller)
+        ids = _parse_ids(args.select)
+        if ids:
+            controller.supervisor.select(ids)
+        else:
+            controller.supervisor.next_best()
+        source.start()
+        if args.screenshot is None:
+            gui.run()  # returns when the window closes
+            return 0
+        gui.render(max(2, args.frames))
+        out = gui.screenshot(args.screenshot)
+        received = model.n_spikes - model.n_spikes_loaded
+        gui.destroy()
+        print(f"Live demo: {received:,} spikes received in {source.n_batches} batches.")
+        print(f"Screenshot saved to {out}")
+        return 0
+    finally:
+        source.stop()
         controller.close()
 
 

@@ -3,6 +3,13 @@
 One :class:`GUI` per process (Dear PyGui has one context). Every callback runs on the main
 thread (``manual_callback_management``), after each rendered frame. Any exception raised by
 an action, a view or a plugin callback is caught, logged and shown in the status bar.
+
+Threads: the GUI makes its thread the owner of the event bus
+(:func:`phycore.signals.set_owner_thread`), so events emitted on other threads (an
+acquisition thread, a plugin's worker) are queued and delivered here, before each frame.
+Live sessions: spikes queued with ``controller.append_spikes`` are applied before each
+frame; the tables and the views of the clusters that grew are refreshed at most every
+:attr:`GUI.live_refresh_interval` seconds, and the status bar shows the spikes received.
 """
 
 from __future__ import annotations
@@ -21,13 +28,14 @@ from phycore.signals import connect, emit, unconnect
 from phycore.state import GUIState, load_state
 from phycore.supervisor import Action, Actions
 
-from phygui import _closing, _docks, _keyboard
+from phygui import _closing, _docks, _keyboard, _live
 from phygui import layout as _layout
 from phygui.default_actions import create_default_actions
 from phygui.dialogs import ClosePrompt, HelpWindow, StatusBar, StatusLogHandler
 from phygui.keys import KeyDispatcher
 from phygui.menus import color_menu_signature, create_color_actions
 from phygui.snippets import SnippetLine
+from phygui.viewmodels.live import LiveActivity
 from phygui.viewmodels.status import StatusModel, describe_result
 from phygui.views.base import View
 from phygui.views.placeholder import PLACEHOLDER_VIEWS
@@ -69,12 +77,22 @@ class GUI:
     ----------
     file_actions, edit_actions, select_actions, view_actions, help_actions : Actions
         The action groups behind the menus (Edit and Select are the Supervisor's).
+    live : phygui.viewmodels.live.LiveActivity
+        Live sessions: the spikes received, waiting for the next refresh of the views.
+    live_refresh_interval : float
+        Seconds between two refreshes of the tables and views while spikes arrive (0.5).
 
     Events
     ------
     add_view(gui, view), close_view(gui, view), show(gui), close(gui)
         ``close`` subscribers returning False cancel the close.
     """
+
+    live_refresh_interval = 0.5
+    live: LiveActivity
+    _live_shown: float
+    _owns_bus: bool
+    _on_spikes_added: Callable[..., None]
 
     def __init__(self, controller: Any = None, *, supervisor: Any = None, views: Sequence[str] | None = None,
                  state: GUIState | None = None, size: tuple[int, int] = (1600, 1000),
@@ -105,6 +123,7 @@ class GUI:
         self._reset_layout = False
         self._status_told = False
         self.alive = True
+        _live.start(self)  # sets self.live; events of other threads are delivered here
 
         groups = create_default_actions(self)
         self.file_actions, self.view_actions = groups["file"], groups["view"]
@@ -336,7 +355,10 @@ class GUI:
             self._emit("show")
 
     def render(self, n_frames: int = 1) -> None:
-        """Render frames and run the queued callbacks after each (tests, screenshots)."""
+        """Render frames and run the queued callbacks after each (tests, screenshots, and
+        host programs that own the loop). Before each frame: events queued by other threads
+        are delivered, ``controller.poll()`` applies queued spikes and background work,
+        and the views update."""
         self.show()
         for _ in range(n_frames):
             if not dpg.is_dearpygui_running():
@@ -359,6 +381,7 @@ class GUI:
             except Exception as exc:
                 logger.exception("Background work failed.")
                 self.status.set_error(f"Background work failed: {exc}")
+        _live.before_frame(self, polled=poll is not None)
         if self._signature() != self._menu_signature:
             self._rebuild_menus()
         for view in self.views:
@@ -366,6 +389,12 @@ class GUI:
                 self._guard(view, "update")
         self.status.set_dirty(self.supervisor.is_dirty())
         self.status_bar.update(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the window is still open: a host program that renders frames in its own
+        loop (``while gui.is_open: gui.render()``) stops when this turns False."""
+        return self.alive and bool(dpg.is_dearpygui_running())
 
     def run(self) -> None:
         """Show the window and run the event loop until the window closes."""
@@ -452,6 +481,7 @@ class GUI:
         for name in ("phycore", "phygui"):
             logging.getLogger(name).removeHandler(self._log_handler)
         unconnect(self._on_select, self._on_cluster, self._on_table)
+        _live.stop(self)
         for view in self.views:
             self._guard(view, "close")
         dpg.destroy_context()

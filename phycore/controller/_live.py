@@ -63,16 +63,22 @@ class PendingSpikes:
         self._batches: list[SpikeBatch] = []
         self._next_id = int(model.n_spikes)
         self._last_time: float | None = None
+        # Columns of the first queued waveforms: later batches must match them (they are
+        # applied together, before the model has waveforms to check against).
+        self._waveform_width: int | None = None
 
     def push(self, times: Any, templates: Any, amplitudes: Any = None, **kwargs: Any) -> Int64Array:
         """Validate and queue one batch; returns the ids its spikes will get."""
         with self._lock:
-            b = check_batch(self._model, times, templates, amplitudes, after=self._last_time, **kwargs)
+            b = check_batch(self._model, times, templates, amplitudes, after=self._last_time,
+                            waveform_width=self._waveform_width, **kwargs)
             ids = np.arange(self._next_id, self._next_id + b.n, dtype=np.int64)
             if b.n:
                 self._batches.append(b)
                 self._next_id += b.n
                 self._last_time = float(b.times[-1])
+                if b.waveforms is not None and self._waveform_width is None:
+                    self._waveform_width = int(b.waveforms.shape[2])
             return ids
 
     def take(self) -> list[SpikeBatch]:

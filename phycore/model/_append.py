@@ -91,11 +91,13 @@ def _per_spike(model: TemplateModel, x: Any, argument: str, existing: SparseData
 def check_batch(model: TemplateModel, times: Any, templates: Any, amplitudes: Any = None, *,
                 features: Any = None, template_features: Any = None, waveforms: Any = None,
                 waveform_channels: Any = None, clusters: Any = None,
-                after: float | None = None) -> SpikeBatch:
+                after: float | None = None, waveform_width: int | None = None) -> SpikeBatch:
     """Validate one batch against ``model`` (nothing is changed); see ``append_spikes``.
 
     ``after`` is the time the batch must not start before (default: the model's last
     spike time; the controller passes the last time of its queued batches).
+    ``waveform_width`` is the number of waveform columns the batch must have while the
+    model has no waveforms yet (the controller passes that of its queued batches).
     """
     t = np.asarray(times)
     if t.ndim != 1:
@@ -125,7 +127,7 @@ def check_batch(model: TemplateModel, times: Any, templates: Any, amplitudes: An
         raise _bad("amplitudes", "is required: the model has an amplitude for every spike.")
     else:
         amps = _numeric(amplitudes, "amplitudes", (n,), kinds="iuf").astype(model.amplitudes.dtype, copy=False)
-    wav, wch = _check_waveforms(model, waveforms, waveform_channels, tids)
+    wav, wch = _check_waveforms(model, waveforms, waveform_channels, tids, waveform_width)
     return SpikeBatch(
         times=t, samples=np.round(t * model.sample_rate).astype(np.int64), templates=tids, amplitudes=amps,
         features=_per_spike(model, features, "features", model.sparse_features, n),
@@ -135,8 +137,8 @@ def check_batch(model: TemplateModel, times: Any, templates: Any, amplitudes: An
         clusters=None if clusters is None else _ids(clusters, "clusters", n))
 
 
-def _check_waveforms(model: TemplateModel, waveforms: Any, channels: Any,
-                     tids: Int64Array) -> tuple[np.ndarray | None, Int64Array | None]:
+def _check_waveforms(model: TemplateModel, waveforms: Any, channels: Any, tids: Int64Array,
+                     width: int | None = None) -> tuple[np.ndarray | None, Int64Array | None]:
     n = len(tids)
     if waveforms is None:
         if channels is not None:
@@ -144,7 +146,12 @@ def _check_waveforms(model: TemplateModel, waveforms: Any, channels: Any,
         return None, None
     w = np.asarray(waveforms)
     sw = model.spike_waveforms
-    k = sw.data.shape[2] if sw is not None else (w.shape[2] if w.ndim == 3 else -1)
+    if sw is not None:
+        k = sw.data.shape[2]
+    elif width is not None:
+        k = width
+    else:
+        k = w.shape[2] if w.ndim == 3 else -1
     w = _numeric(w, "waveforms", (n, model.n_samples_waveforms, k), kinds="iuf")
     ch = None
     if channels is not None:

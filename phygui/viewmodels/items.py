@@ -175,6 +175,19 @@ class ClusterViewModel:
     def _touches_background(self, up: Any) -> bool:
         return False
 
+    def on_spikes_added(self, sender: Any, spike_ids: Any, cluster_ids: Sequence[int]) -> None:
+        """Live sessions (the GUI calls this at most every ``live_refresh_interval``):
+        recompute if a drawn cluster received spikes, and, for a view of a time window
+        (options with an ``interval``), if some of them fall inside it."""
+        if not {int(c) for c in cluster_ids} & set(self.cluster_ids):
+            return
+        window = getattr(self.options, "interval", None)
+        if window is not None and len(spike_ids):
+            t = np.asarray(self.controller.model.spike_times)[np.asarray(spike_ids, dtype=np.int64)]
+            if not ((t >= window[0]) & (t <= window[1])).any():
+                return
+        self.invalidate()
+
     def set_viewport(self, width: int, height: int, extent: Sequence[float] | None = None) -> None:
         """Pixel size of the plot and the data rectangle it shows (None: the home bounds).
 

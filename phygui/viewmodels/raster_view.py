@@ -117,6 +117,11 @@ class RasterModel(ClusterViewModel):
         """Any clustering change moves spikes between rows."""
         self.invalidate(data=False)
 
+    def on_spikes_added(self, sender: Any, spike_ids: Any, cluster_ids: Sequence[int]) -> None:
+        """Live sessions: new spikes in some rows; the recording may have grown."""
+        self.duration = float(self.controller.model.duration)
+        self.invalidate(data=False)
+
     def on_color_mapping_changed(self, sender: Any = None) -> None:
         """New row colours."""
         self.invalidate(data=False)

@@ -133,6 +133,10 @@ class ClusterScatterModel(ClusterViewModel):
         """Clusters and their metrics changed."""
         self.invalidate(data=False)
 
+    def on_spikes_added(self, sender: Any, spike_ids: Any, cluster_ids: Sequence[int]) -> None:
+        """Live sessions: the metrics of the clusters that grew changed."""
+        self.invalidate(data=False)
+
     def on_color_mapping_changed(self, sender: Any = None) -> None:
         """New marker colours."""
         self.invalidate(data=False)

@@ -1,7 +1,8 @@
 """Pure model of the status bar: selection, progress, last action, errors.
 
 The status bar shows, left to right: the selected clusters with their spike counts,
-the progress of long work, the last action and its result (or the last error, in red).
+in a live session the spikes received and their rate, the progress of long work, the
+last action and its result (or the last error, in red).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class StatusModel:
         self.message = ""
         self.error = ""
         self.progress: tuple[str, float] | None = None
+        self.live = ""
         self.dirty = False
         self.version = 0
         self._t_error = 0.0
@@ -80,6 +82,12 @@ class StatusModel:
         self.progress = None if label is None else (label, max(0.0, min(1.0, float(fraction))))
         self._touch()
 
+    def set_live(self, text: str) -> None:
+        """Live sessions: spikes received and their rate (``''`` hides it)."""
+        if text != self.live:
+            self.live = text
+            self._touch()
+
     def set_dirty(self, dirty: bool) -> None:
         """Whether there are unsaved changes (shown as ``*``)."""
         if dirty != self.dirty:
@@ -89,6 +97,8 @@ class StatusModel:
     def text(self) -> str:
         """The status line without the error (drawn in normal colour)."""
         parts = [("* " if self.dirty else "") + self.selection]
+        if self.live:
+            parts.append(self.live)
         if self.progress is not None:
             label, frac = self.progress
             parts.append(f"{label} {frac * 100:.0f}%")

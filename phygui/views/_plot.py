@@ -159,6 +159,11 @@ class PlotView(View):
     def on_cluster(self, up: Any) -> None:
         self.model.on_cluster(self.gui.supervisor, up)
 
+    def on_spikes_added(self, spike_ids: Any, cluster_ids: list[int]) -> None:
+        handler = getattr(self.model, "on_spikes_added", None)
+        if handler is not None:
+            handler(self.gui.supervisor, spike_ids, cluster_ids)
+
     # Per-frame update -----------------------------------------------------------------
 
     def _plot_size(self) -> tuple[int, int]:

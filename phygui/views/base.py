@@ -6,7 +6,8 @@ name, so the dock layout can refer to it). The GUI calls, on the main thread:
 - :meth:`View.build` once, inside the window, to create the items;
 - :meth:`View.update` once per frame: cheap unless something changed (a view redraws
   only when its inputs change: selection, clustering, options, size);
-- :meth:`View.on_select` / :meth:`View.on_cluster` when the SDK emits those events;
+- :meth:`View.on_select` / :meth:`View.on_cluster` when the SDK emits those events, and
+  :meth:`View.on_spikes_added` in live sessions (throttled by the GUI);
 - :meth:`View.get_state` on close (saved in the GUI state under the view name) and
   :meth:`View.set_state` with the stored dict at creation.
 
@@ -67,6 +68,10 @@ class View:
     def on_cluster(self, up: Any) -> None:
         """A clustering or label action happened (an :class:`~phycore.UpdateInfo`)."""
         self.dirty = True
+
+    def on_spikes_added(self, spike_ids: Any, cluster_ids: list[int]) -> None:
+        """Live sessions: spikes were appended to ``cluster_ids`` (the GUI gathers the
+        ``spikes_added`` events and calls this at most every ``live_refresh_interval``)."""
 
     def close(self) -> None:
         """Release resources when the GUI is destroyed."""

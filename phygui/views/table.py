@@ -217,6 +217,9 @@ class TableView(View):
             if first != self._first:
                 self._want_scroll_to = first
 
+    def on_spikes_added(self, spike_ids: Any, cluster_ids: list[int]) -> None:
+        self.dirty = True  # n_spikes, fr... of the clusters that grew
+
     def _modifiers(self) -> tuple[bool, bool]:
         return bool(dpg.is_key_down(dpg.mvKey_ModCtrl)), bool(dpg.is_key_down(dpg.mvKey_ModShift))
 
