@@ -5,7 +5,8 @@ program set an owner first): events emitted on other threads are queued and deli
 before each frame, by ``controller.poll()`` or, without a controller, here. The
 ``spikes_added`` events of the Supervisor are gathered in ``gui.live`` (a
 :class:`~phygui.viewmodels.live.LiveActivity`) and handed to the views at most every
-``gui.live_refresh_interval`` seconds; the status bar shows the spikes received.
+``gui.live_refresh_interval`` seconds; the status bar shows the spikes received. Queued
+spikes are applied at most every :data:`LIVE_APPLY_INTERVAL` seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
+#: Seconds between two applications of queued spikes while the GUI runs (unless the
+#: host program set ``controller.live_apply_interval`` itself).
+LIVE_APPLY_INTERVAL = 0.1
+
 
 def start(gui: GUI) -> None:
     """Own the event bus (if nobody does) and listen to the Supervisor's ``spikes_added``."""
@@ -31,6 +36,12 @@ def start(gui: GUI) -> None:
     gui._owns_bus = owner_thread() is None
     if gui._owns_bus:
         set_owner_thread()
+    controller = gui.controller
+    if controller is not None and "live_apply_interval" not in vars(controller) and \
+            getattr(controller, "live_apply_interval", None) == 0.0:
+        # Queued spikes join the tables ten times a second, not every frame: a batch costs
+        # per cluster it touches, and a frame's batch already touches most clusters.
+        controller.live_apply_interval = LIVE_APPLY_INTERVAL
 
     def on_spikes_added(sender: Any, spike_ids: Any, cluster_ids: Any) -> None:
         gui.live.add(spike_ids, cluster_ids)

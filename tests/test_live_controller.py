@@ -233,6 +233,23 @@ def test_poll_refreshes_metrics_every_interval(controller: TemplateController, s
         ref.close()
 
 
+def test_poll_applies_queued_spikes_at_most_every_apply_interval(controller: TemplateController,
+                                                                  stream: SpikeStream) -> None:
+    n0 = controller.model.n_spikes
+    controller.live_apply_interval = 3600.0  # an hour: only the first poll may apply
+    controller.append_spikes(*stream.next_batch(1.5))
+    assert controller.poll() and controller.n_pending_spikes == 0
+    n1 = controller.model.n_spikes
+    assert n1 > n0
+    controller.append_spikes(*stream.next_batch(2.0))
+    queued = controller.n_pending_spikes
+    assert queued > 0 and not controller.poll()
+    assert controller.model.n_spikes == n1 and controller.n_pending_spikes == queued  # kept, not lost
+    controller.apply_pending()  # always at once
+    assert controller.model.n_spikes == n1 + queued
+    assert len(controller.supervisor.clustering.spike_clusters) == controller.model.n_spikes
+
+
 def test_spikes_of_a_template_without_cluster_start_a_new_one(stream: SpikeStream) -> None:
     t, tp, a = stream.next_batch(1.0)
     keep = tp != 6  # template 6 has no spike yet

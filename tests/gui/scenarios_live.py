@@ -35,6 +35,7 @@ def _count_redraws(view: Any, counts: dict[str, int]) -> None:
 def scenario_live_demo(rate: float = 20_000.0, n_channels: int = 384, seconds: float = 3.0) -> None:
     """The live demo at 20,000 spikes/s over 384 channels: tables, views and status follow."""
     from phycore import connect, emit, signals
+    from phygui._live import LIVE_APPLY_INTERVAL
     from phygui.app import create_gui, create_live_demo
 
     controller, source = create_live_demo(n_channels, 64, rate, duration=2.0)
@@ -60,6 +61,7 @@ def scenario_live_demo(rate: float = 20_000.0, n_channels: int = 384, seconds: f
         t.start()
         t.join()
         assert signals.owner_thread() == threading.get_ident() and got == []
+        assert controller.live_apply_interval == LIVE_APPLY_INTERVAL > 0  # tables updated 10x a second
         gui.render(1)
         assert got == [threading.get_ident()]
         idle_ms = []
