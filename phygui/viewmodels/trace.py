@@ -2,7 +2,7 @@
 
 One row per channel, ordered by depth (channel y position; ``origin`` ``bottom``: the
 lowest channel at the bottom, ``alt+o`` flips it); each channel is median-subtracted
-(median of ~250 evenly spaced samples of the window) and optionally high-pass filtered
+(median of 250 to 2,000 evenly spaced samples of the window) and optionally high-pass filtered
 (phy's 150 Hz Butterworth; default: filter unless the folder says ``hp_filtered``).
 Traces are scaled so that the window's 1 %-99 % quantile amplitude spans half a row
 (``auto_scale``, phy's default; otherwise the scale stays as it is).
@@ -256,7 +256,8 @@ class TraceModel(TimeWindowModel):
         return ids, np.asarray(self.controller.supervisor.clustering.spike_clusters[ids], dtype=np.int64)
 
     def prefetch(self) -> bool:
-        """Draw one missing tile next to the window (the drawer calls it on idle frames)."""
+        """Idle frames (the drawer calls it): have the tiles next to the window drawn in
+        the background; True while some are still being drawn."""
         if self.is_dirty or not self._has_raw():
             return False
         return self.painter.prefetch(self._extent(None, self._home()))

@@ -19,7 +19,11 @@ from phygui.viewmodels.raster import Raster
 
 __all__ = ["draw_traces", "draw_snippets", "draw_traces_reference"]
 
-_NO_COLUMN = -3  # columns are clamped to [-2, width + 1]
+#: Columns and rows are clamped to +-_FAR (no overflow; far outside any picture). They
+#: must not be clamped near the picture: the straight segment joining two samples that
+#: are several columns apart (zoomed in) depends on where both really are.
+_FAR = float(2**31)
+_NO_COLUMN = -(2**62)  # no previous sample
 
 
 @njit(cache=True, inline="always")
@@ -38,33 +42,40 @@ def _fill(buf, k, col, a, b):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, inline="always")
 def _flush(counts, k, col, lo, hi, first, prev_col, prev_row):  # type: ignore[no-untyped-def]
-    # prev_col -2 and -1 are columns left of the raster (joined too, so a tile's first
-    # column joins the previous tile's last one); _NO_COLUMN: no previous sample.
+    # Columns left of the raster are joined too, so a tile's first column joins the
+    # previous tile's last one; _NO_COLUMN: no previous sample.
     if prev_col > _NO_COLUMN:
         gap = col - prev_col
         if gap == 1:
             lo = min(lo, prev_row)
             hi = max(hi, prev_row)
         else:  # fewer samples than columns: a straight segment through the empty columns
-            r0 = prev_row
-            for j in range(1, gap):
-                r1 = prev_row + int(math.floor((first - prev_row) * j / gap + 0.5))
-                _fill(counts, k, prev_col + j, r0, r1)
-                r0 = r1
+            # (only the columns inside the picture are visited: j in [j0, j1])
+            j0 = max(1, -prev_col)
+            j1 = min(gap - 1, counts.shape[1] - 1 - prev_col)
+            for j in range(j0, j1 + 1):
+                _fill(counts, k, prev_col + j, _step(prev_row, first, j - 1, gap), _step(prev_row, first, j, gap))
+            r0 = _step(prev_row, first, gap - 1, gap)
             lo = min(lo, r0)
             hi = max(hi, r0)
     _fill(counts, k, col, lo, hi)
 
 
 @njit(cache=True, inline="always")
+def _step(r0, r1, j, gap):  # type: ignore[no-untyped-def]
+    # Row of the segment from row r0 (column 0) to row r1 (column gap) at column j.
+    return r0 + int(math.floor(float(r1 - r0) * j / gap + 0.5))
+
+
+@njit(cache=True, inline="always")
 def _row(v, yo, ys, y1, sy, h):  # type: ignore[no-untyped-def]
-    return int(min(max(math.floor((y1 - (yo + ys * float(v))) * sy), -1.0), h * 1.0))
+    return int(min(max(math.floor((y1 - (yo + ys * float(v))) * sy), -_FAR), _FAR))
 
 
 @njit(cache=True, inline="always")
 def _col(i, g, w):  # type: ignore[no-untyped-def]
     # Column of sample i: floor(time * sx - c0), time = tbase + (i0 + i) * dt (see _geometry).
-    return int(min(max(math.floor((g[0] + (g[1] + i) * g[2]) * g[3] - g[4]), -2.0), w + 1.0))
+    return int(min(max(math.floor((g[0] + (g[1] + i) * g[2]) * g[3] - g[4]), -_FAR), _FAR))
 
 
 @njit(cache=True, nogil=True)
@@ -219,9 +230,9 @@ def draw_traces_reference(raster: Raster, data: np.ndarray, channels: Sequence[i
         i = np.arange(start, stop)
         if not i.size:
             continue
-        cols = np.clip(np.floor((tbase + (i0 + i) * dt) * sx - c0), -2, w + 1).astype(int)
+        cols = np.clip(np.floor((tbase + (i0 + i) * dt) * sx - c0), -_FAR, _FAR).astype(np.int64)
         rows = np.clip(np.floor((y1 - (y_offset[n] + y_scale * data[i, c].astype(np.float64))) * sy),
-                       -1, h).astype(int)
+                       -_FAR, _FAR).astype(np.int64)
         # split into runs of equal column
         cuts = np.flatnonzero(np.diff(cols)) + 1
         runs = np.split(np.arange(len(i)), cuts)
@@ -236,7 +247,7 @@ def draw_traces_reference(raster: Raster, data: np.ndarray, channels: Sequence[i
                 else:
                     r0 = prev_row
                     for j in range(1, gap):
-                        r1 = prev_row + int(math.floor((first - prev_row) * j / gap + 0.5))
+                        r1 = prev_row + int(math.floor(float(first - prev_row) * j / gap + 0.5))
                         fill(prev_col + j, r0, r1)
                         r0 = r1
                     lo, hi = min(lo, r0), max(hi, r0)

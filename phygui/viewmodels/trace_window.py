@@ -59,12 +59,6 @@ class TimeWindowModel(ClusterViewModel):
         assert self.options.interval is not None
         return self.options.interval  # type: ignore[no-any-return]
 
-    @property
-    def interval(self) -> tuple[float, float]:
-        """``(t0, t1)`` in seconds."""
-        assert self.options.interval is not None
-        return self.options.interval  # type: ignore[return-value]
-
     def _clip(self, t0: float, width: float) -> tuple[float, float]:
         width = float(min(max(width, 1e-3), self.duration))
         t0 = float(min(max(t0, 0.0), self.duration - width))

@@ -5,7 +5,8 @@ The model hands over the picture as tiles (fixed time strips, see
 image series at its data position, made once and kept while it stays in view, so a
 scroll uploads only the strips that came into view. Channel labels are annotations
 clamped to the plot's left edge: they are rebuilt only when the rows shown change.
-On idle frames the model draws the tiles next to the window ahead of time.
+On idle frames the model has the tiles next to the window drawn ahead of time (in
+the background: the view only collects them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from phygui.views._plot import PlotView
 __all__ = ["TraceView"]
 
 _FAR_LEFT = -1e6  # seconds: a label placed here is clamped to the plot's left edge
+_LABEL_BACKGROUND = (0, 0, 0, 170)  # white labels stay readable over the grey traces
 
 
 class TraceView(PlotView):
@@ -53,7 +55,11 @@ class TraceView(PlotView):
         self._redrawn = False
         super().update()
         if not self._redrawn and self.plot:
-            self.model.prefetch()  # one tile ahead per idle frame
+            self.model.prefetch()  # tiles next to the window, drawn in the background
+
+    def close(self) -> None:
+        self.model.painter.close()  # the drawing thread
+        super().close()
 
     def redraw(self) -> None:
         """Show the model's visible tiles (making textures for new ones) and labels."""
@@ -91,7 +97,7 @@ class TraceView(PlotView):
             if dpg.does_item_exist(item):
                 dpg.delete_item(item)
         self._items = [dpg.add_plot_annotation(label=lb.text, default_value=(_FAR_LEFT, float(lb.y)),
-                                               offset=(6.0, 0.0), color=(0, 0, 0, 0), clamped=True,
+                                               offset=(6.0, 0.0), color=_LABEL_BACKGROUND, clamped=True,
                                                parent=self.plot) for lb in labels]
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,

@@ -38,38 +38,109 @@ def _check_colors(gui: Any, view: Any, artifact: str) -> None:
     assert has_color(pix, RED, tol=40, min_count=10), f"{view.name}: no second-cluster (red) pixels"
 
 
+def _plot_mapping(gui: Any, view: Any, wid: str) -> Any:
+    """``to_px(x, y)``: model coordinates -> viewport pixel, measured by hovering two points
+    of the plot with real mouse moves (xdotool) and reading the plot's mouse position."""
+    import dearpygui.dearpygui as dpg
+
+    from tests.gui.scenarios import xdotool_while_rendering
+
+    (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
+    px = [(int(x0 + f * (x1 - x0)), int(y0 + f * (y1 - y0))) for f in (0.3, 0.7)]
+    data = []
+    for p in px:
+        xdotool_while_rendering(gui, "mousemove", "--window", wid, str(p[0]), str(p[1]))
+        x, y = dpg.get_plot_mouse_pos()
+        data.append((float(x) / view.x_scale, float(y)))
+    (ax, ay), (bx, by) = data
+    sx, sy = (px[1][0] - px[0][0]) / (bx - ax), (px[1][1] - px[0][1]) / (by - ay)
+    return lambda x, y: (px[0][0] + (x - ax) * sx, px[0][1] + (y - ay) * sy)
+
+
+def _spikes_at_their_place(frame: Any, to_px: Any, spikes: Any, rows: Any, rgb: tuple[int, ...],
+                           row_px: float) -> float:
+    """Fraction of drawn spikes whose colour is in the screenshot at their time, on their channel."""
+    import numpy as np
+
+    found = 0
+    for s in spikes:
+        x, y = to_px(float(s["time"]), float(rows[s["channel"]]))
+        box = frame[int(y - row_px):int(y + row_px) + 1, int(x) - 3:int(x) + 4, :3].astype(int)
+        found += bool((np.abs(box - np.array(rgb)).max(axis=-1) <= 40).any())
+    return found / max(1, len(spikes))
+
+
 def scenario_trace_view(controller: Any, dataset: Path) -> None:
-    """Traces drawn with the selection's spikes in colour; keys move the window; a
-    ctrl+click on a drawn spike selects its cluster."""
+    """Grey traces stacked by depth, the selection's spikes in colour at their time on their
+    channels; keys move the window; a real ctrl+click (xdotool) on a drawn spike of another
+    cluster emits spike_click and selects that cluster."""
+    import shutil
+    import subprocess
+
+    import dearpygui.dearpygui as dpg
+    import numpy as np
+
     from phycore.signals import connect
     from phygui.views.trace import TraceView
+    from tests.gui.scenarios import xdotool_while_rendering
 
+    assert shutil.which("xdotool"), "xdotool is not installed"
     gui, view, ids = _open(controller, "TraceView")
     try:
         assert isinstance(view, TraceView), view
         assert view.n_rasterised >= 1, gui.status.error
-        # go to a spike of the second cluster so both colours are in the window
+        # go to a spike of the first cluster so that both colours are in the window
         view.model.go_to_next_spike()
         gui.render(4)
         _check_colors(gui, view, "trace")
+        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
+        assert wid, "the phygui window was not found by xdotool"
+        to_px = _plot_mapping(gui, view, wid[0])
+        m = view.model
+        frame = grab(gui)
+        pix = region(gui, view, frame)
+        assert has_color(pix, (196, 196, 196), tol=12, min_count=2000), "no grey traces"  # 0.85 grey, 90 % opaque
+        # the tiles are where the model put them: each selected cluster's spikes show in its
+        # colour at their time, on their best channel's row (the second cluster is drawn on top)
+        row_px = abs(to_px(0.0, 1.0)[1] - to_px(0.0, 0.0)[1])
+        assert row_px > 5, row_px
+        rows = m.row_of
+        for i, rgb in enumerate((BLUE, RED)):
+            sp = m.drawn_spikes[m.drawn_spikes["cluster"] == ids[i]]
+            assert len(sp) >= 3, (i, len(sp))
+            assert _spikes_at_their_place(frame, to_px, sp, rows, rgb, row_px / 2) >= 0.6, i
+        # keys move the window and only new tiles are drawn
         seen: list[Any] = []
         connect(lambda sender, interval: seen.append(interval), event="time_range_selected")
         assert gui.dispatcher.keymap.lookup("alt+right") is view.actions.get("go_right")
-        t0 = view.model.interval[0]
+        t0, made = m.interval[0], view.n_tiles_made
         view.actions.get("go_right")()
         gui.render(3)
-        assert view.model.interval[0] > t0 and seen and view.n_rasterised >= 2
-        # spike_click end to end: the view's click command on a drawn spike of another cluster
+        assert m.interval[0] > t0 and seen and view.n_rasterised >= 2
+        assert view.n_tiles_made - made <= 3, view.n_tiles_made - made
+        # spike_click end to end: a real ctrl+click on the most isolated drawn spike of another cluster
         clicks: list[Any] = []
         connect(lambda sender, **kw: clicks.append(kw), event="spike_click")
-        view.model.toggle_show_all_spikes(True)
+        m.toggle_show_all_spikes(True)
         gui.render(3)
-        sid, cid, ch, t, _layer = next(s for s in view.model._spikes if s[1] not in ids[:2])
-        x, y = view.model.spike_position(sid)
-        assert view.click(x, y, "left", ctrl=True) == (sid, cid, ch)
+        sp = m.drawn_spikes
+        w = m.interval[1] - m.interval[0]
+        d = ((sp["time"][:, None] - sp["time"][None, :]) / w) ** 2 + \
+            ((rows[sp["channel"]][:, None] - rows[sp["channel"]][None, :]) / m.n_channels) ** 2
+        np.fill_diagonal(d, np.inf)
+        others = np.flatnonzero(~np.isin(sp["cluster"], ids[:2]))
+        assert others.size, "no spike of another cluster in the window"
+        s = sp[others[np.argmax(d[others].min(axis=1))]]
+        sid, cid, ch = int(s["spike"]), int(s["cluster"]), int(s["channel"])
+        to_px = _plot_mapping(gui, view, wid[0])  # the plot follows the window
+        x, y = to_px(float(s["time"]), float(rows[ch]))
+        (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
+        assert x0 < x < x1 and y0 < y < y1, (x, y)
+        xdotool_while_rendering(gui, "mousemove", "--window", wid[0], str(int(round(x))), str(int(round(y))))
+        xdotool_while_rendering(gui, "keydown", "ctrl", "click", "1", "keyup", "ctrl")
+        assert clicks and clicks[-1] == {"channel_id": ch, "spike_id": sid, "cluster_id": cid}, (clicks, sid, cid)
         gui.render(3)
         assert gui.supervisor.selected == [cid], (gui.supervisor.selected, cid)
-        assert clicks and clicks[-1]["cluster_id"] == cid
         grab(gui, "trace_view_full")
     finally:
         gui.destroy()

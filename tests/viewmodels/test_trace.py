@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -12,6 +15,8 @@ from phycore.signals import connect, unconnect
 from phycore.supervisor.colors import selected_cluster_color
 from phygui.viewmodels.raster import Raster
 from phygui.viewmodels.trace import TraceModel, channel_order, draw_traces, draw_traces_reference
+from phygui.viewmodels.trace_painter import TRACE_COLOR
+from phygui.viewmodels.trace_tiles import SPIKE_DTYPE, TILE_PX
 
 from .conftest import DURATION, two_largest
 
@@ -98,31 +103,67 @@ def test_next_previous_spike_of_first_cluster(controller: Any) -> None:
     assert np.isclose(sum(m.interval) / 2, times[k - 1])
 
 
+def _lit_rows(m: TraceModel, f: Any) -> np.ndarray:
+    """Data row (channel row position) of every pixel row of the frame's picture."""
+    r = f.raster
+    y0, y1 = r.extent[1], r.extent[3]
+    h = r.image.shape[0]
+    return y1 - (np.arange(h) + 0.5) * (y1 - y0) / h
+
+
 def test_compute_draws_traces_and_selected_spikes(controller: Any) -> None:
     m = TraceModel(controller)
     ids = two_largest(controller)
     m.set_selection(ids)
     m.set_size(400, 300)
     f = m.compute()
+    t0, t1 = m.interval
     img = f.raster.image
-    assert img.shape == (300, 400, 4)
-    assert f.home == (m.interval[0], -0.5, m.interval[1], m.n_channels - 0.5)
+    # the tiles of a 400 px grid over the window, side by side
+    assert img.shape == (300, len(f.tiles) * TILE_PX, 4)
+    assert f.raster.extent[0] <= t0 and f.raster.extent[2] >= t1
+    assert np.isclose(m.painter.tiles.grid.spp, (t1 - t0) / 400)
+    assert f.home == (t0, -0.5, t1, m.n_channels - 0.5)
     rgb = (img[..., :3] * 255).round().astype(int)
+    assert (np.abs(rgb - np.array(TRACE_COLOR[:3]) * 255).max(axis=-1) <= 2).sum() > 1000  # grey traces
     for i in range(2):
         col = np.array(selected_cluster_color(i)[:3]) * 255
         assert (np.abs(rgb - col).max(axis=-1) <= 2).sum() > 5, i
-    # overlay positions: each drawn spike sits at its time, on a best channel's row
+    # the spikes drawn: exactly the selected clusters' spikes in the window, at their times,
+    # on their best channel, in their cluster's layer (0: traces; the selection on top)
+    sp = m.drawn_spikes
+    assert sp.dtype == SPIKE_DTYPE
+    in_window, clusters = m.spikes_in_window()
+    assert sorted(sp["spike"].tolist()) == in_window[np.isin(clusters, ids)].tolist()
     sc = controller.supervisor.clustering.spike_clusters
-    for sid, cid, ch, t, layer in m._spikes:
-        assert cid in ids and sc[sid] == cid and layer == 2 + ids.index(cid)
-        assert m.interval[0] <= t <= m.interval[1]
-        assert ch in m.best_channels(cid)
-    assert f.n_spikes == len(m._spikes) > 0
+    times = controller.model.spike_times
+    assert f.n_spikes == len(sp) > 0
+    spp = m.painter.tiles.grid.spp
+    rows = _lit_rows(m, f)
+    for s in sp:
+        cid = int(s["cluster"])
+        assert cid in ids and sc[s["spike"]] == cid and s["layer"] == 1 + ids.index(cid)
+        assert t0 <= s["time"] <= t1 and s["time"] == times[s["spike"]]
+        assert s["channel"] == m.best_channels(cid)[0]
+        # the spike's colour is in the picture at its time and on its channel's row
+        c = int((s["time"] - f.raster.extent[0]) / spp)
+        band = np.abs(rows - m.row_of[s["channel"]]) <= 1.0
+        box = (rgb[band, max(0, c - 2):c + 3] - np.array(selected_cluster_color(ids.index(cid))[:3]) * 255)
+        hit = (np.abs(box).max(axis=-1) <= 2).any()
+        other = (np.abs(rgb[band, max(0, c - 2):c + 3] - np.array(selected_cluster_color(1 - ids.index(cid))[:3])
+                        * 255).max(axis=-1) <= 2).any()
+        assert hit or other, s  # (or covered by the other selected cluster's overlapping spike)
     n_sel = f.n_spikes
     m.toggle_show_all_spikes()
-    assert m.compute().n_spikes >= n_sel
-    # labels and scaling
-    assert f.labels and all(lb.text for lb in f.labels)
+    f2 = m.compute()
+    assert f2.n_spikes > n_sel
+    sp2 = m.drawn_spikes
+    sel = np.isin(sp2["cluster"], ids)
+    assert sp2["layer"][sel].min() > sp2["layer"][~sel].max() > 0  # other clusters under the selection
+    # labels: one per row (rows are 18 px apart), the channel ids from the bottom up
+    cmap = np.asarray(controller.model.channel_map)
+    assert [lb.text for lb in f.labels] == [str(cmap[c]) for c in m.order]
+    assert [lb.y for lb in f.labels] == list(range(m.n_channels))
     m.toggle_show_labels()
     m.increase()
     assert np.isclose(m.options.scaling, 1.1)
@@ -131,10 +172,25 @@ def test_compute_draws_traces_and_selected_spikes(controller: Any) -> None:
 
 def test_median_subtracted_rows_centred(controller: Any) -> None:
     m = TraceModel(controller)
-    m.toggle_filter(False)
-    m._load()
-    med = np.median(m._data, axis=0)
-    assert np.allclose(m._median, med, atol=np.abs(m._data).max() * 0.2 + 1e-6)
+    m.set_size(400, 800)
+    raw = controller.model.traces
+    i0, i1 = (int(round(t * m.sample_rate)) for t in m.interval)
+    for filtered in (False, True):
+        m.toggle_filter(filtered)
+        levels = m.painter.window_levels()
+        data = (raw.filtered.read(i0, i1) if filtered else raw.read(i0, i1)).astype(np.float64)
+        med = np.median(data, axis=0)
+        q = np.percentile(data - med, [1, 99])
+        assert np.allclose(levels.median, med, atol=0.1 * np.abs(q).max()), filtered
+        assert 0.8 < levels.unit / np.abs(q).max() < 1.25, filtered
+        # each channel's trace is drawn centred on its row
+        f = m.compute()
+        alpha = f.raster.image[..., 3]
+        rows = _lit_rows(m, f)
+        for r in range(m.n_channels):
+            band = np.abs(rows - r) < 0.5
+            w = alpha[band].sum(axis=1)
+            assert abs((rows[band] * w).sum() / w.sum() - r) < 0.15, (filtered, r)
 
 
 def test_spike_click_emits_and_finds_cluster(controller: Any) -> None:
@@ -142,7 +198,8 @@ def test_spike_click_emits_and_finds_cluster(controller: Any) -> None:
     ids = two_largest(controller)
     m.set_selection(ids)
     m.compute()
-    sid, cid, ch, t, _ = m._spikes[0]
+    s = m.drawn_spikes[len(m.drawn_spikes) // 2]
+    sid, cid, ch = int(s["spike"]), int(s["cluster"]), int(s["channel"])
     got = []
 
     def on_click(sender: Any, **kw: Any) -> None:
@@ -151,10 +208,12 @@ def test_spike_click_emits_and_finds_cluster(controller: Any) -> None:
     connect(on_click, event="spike_click")
     try:
         x, y = m.spike_position(sid)  # type: ignore[misc]
+        assert (x, y) == (s["time"], m.row_of[ch])
         assert m.click(x, y) == (sid, cid, ch)
     finally:
         unconnect(on_click)
     assert got == [{"channel_id": ch, "spike_id": sid, "cluster_id": cid}]
+    assert m.spike_position(-1) is None
 
 
 def test_state_roundtrip(controller: Any) -> None:
@@ -170,21 +229,178 @@ def test_no_raw_data_is_an_empty_view(fresh_controller: Any) -> None:
     fresh_controller.model.traces = None
     m = TraceModel(fresh_controller)
     m.set_selection(two_largest(fresh_controller))
-    assert m.compute().raster.image.shape[0] > 0
+    f = m.compute()
+    assert f.tiles == [] and f.raster is None and f.labels == [] and f.n_spikes == 0
+    assert f.home == (m.interval[0], -0.5, m.interval[1], m.n_channels - 0.5)
     assert "raw data unavailable" in m.status
+    assert not m.prefetch() and m.spike_at(0.0, 0.0) is None
+    m.go_right()  # navigation still works
+    assert m.compute().tiles == []
 
 
-def test_scrolling_reuses_the_overlap(controller: Any) -> None:
-    from phygui.viewmodels.trace_raster import read_shifted as _read_shifted
+def _count_draws(m: TraceModel) -> list[int]:
+    drawn: list[int] = []
+    draw = m.painter.draw
 
-    raw = controller.model.traces
-    prev = raw.read(1000, 3000)
-    for i0, i1 in [(1200, 3200), (800, 2800), (0, 500), (1500, 2500), (2900, 5000), (1000, 3000)]:
-        np.testing.assert_array_equal(_read_shifted(raw, i0, i1, 1000, prev), raw.read(i0, i1))
+    def counting(k: int, *args: Any) -> Any:
+        drawn.append(k)
+        return draw(k, *args)
+
+    m.painter.draw = counting  # type: ignore[method-assign]
+    return drawn
+
+
+def _idle(m: TraceModel) -> None:
+    """What idle frames do: until the tiles next to the window are drawn (in the background)."""
+    for _ in range(10_000):
+        if not m.prefetch():
+            return
+        time.sleep(0.002)
+    raise AssertionError("the tiles next to the window were never drawn")
+
+
+def test_scrolling_draws_only_the_new_tiles(controller: Any) -> None:
+    from phygui.viewmodels.trace_painter import _PREFETCH
+
+    for filtered in (False, True):
+        m = TraceModel(controller)
+        m.toggle_filter(filtered)
+        m.set_selection(two_largest(controller))
+        m.set_size(800, 32)  # 2 px per row (384 channels on 800 px); 10 % steps: 80 px, less than a tile
+        drawn = _count_draws(m)
+        f = m.compute()
+        generation = m.painter.tiles.generation
+        first = [t.key[1] for t in f.tiles]
+        assert first == list(m.painter.tiles.grid.tiles(*m.interval)) and set(first) <= set(drawn)
+        seen = {t.key: t for t in f.tiles}
+        n_steps = 8
+        for step in range(n_steps):
+            m.go_right()
+            f = m.compute()
+            assert m.painter.tiles.generation == generation, (filtered, step)
+            assert all(t is seen[t.key] for t in f.tiles if t.key in seen)  # reused as they are
+            seen.update({t.key: t for t in f.tiles})
+        _idle(m)
+        # each tile was drawn once: the first window's, then only the strips that came
+        # into view, and the next ones on each side (drawn ahead in the background)
+        assert sorted(drawn) == sorted(set(drawn)), drawn
+        assert len(drawn) <= len(first) + math.ceil(n_steps * 80 / TILE_PX) + 1 + 2 * _PREFETCH, drawn
+        # the stitched tiles (some drawn on the drawing thread) are the picture one full
+        # redraw gives, pixel for pixel
+        full, spikes = m.painter.picture(f.raster.extent, f.raster.image.shape[1])
+        np.testing.assert_array_equal(f.raster.image, full.image)
+        in_view = spikes[(spikes["time"] >= m.interval[0]) & (spikes["time"] <= m.interval[1])]
+        assert sorted(in_view["spike"].tolist()) == sorted(m.drawn_spikes["spike"].tolist())
+        # after idle frames, the next steps find their tiles drawn
+        ready = {k for k in range(-10, 1000) if k in m.painter.tiles}
+        for move in (m.go_right, m.go_left, m.go_left):
+            move()
+            f = m.compute()
+            assert {t.key[1] for t in f.tiles} <= ready, filtered
+        # anything else than the time position starts a new generation
+        m.set_selection(two_largest(controller)[:1])
+        m.compute()
+        assert m.painter.tiles.generation == generation + 1
+        m.painter.close()
+
+
+def test_a_jump_draws_on_both_threads(controller: Any) -> None:
+    m = TraceModel(controller)
+    m.set_selection(two_largest(controller))
+    m.set_size(1000, 200)
+    threads: list[str] = []
+    draw = m.painter.draw
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return draw(*args)
+
+    m.painter.draw = recording  # type: ignore[method-assign]
+    m.go_to(1.0)
+    f = m.compute()
+    assert len(f.tiles) >= 4
+    assert any(n.startswith("phygui-trace-tiles") for n in threads[:len(f.tiles)])
+    assert threading.main_thread().name in threads
+    fresh = TraceModel(controller, m.options)
+    fresh.set_selection(two_largest(controller))
+    fresh.set_size(1000, 200)
+    np.testing.assert_array_equal(fresh.painter.picture(f.raster.extent, f.raster.image.shape[1],
+                                                        m.painter.tiles.grid, m.painter.tiles.params)[0].image,
+                                  f.raster.image)
+    m.painter.close()
+    fresh.painter.close()
+
+
+def test_levels_moving_traces_start_a_new_generation(controller: Any) -> None:
+    # Tall rows (50 px): a scroll whose levels would move a trace by more than half a
+    # pixel redraws every tile, with the new window's levels: the picture of a fresh view.
     m = TraceModel(controller)
     m.toggle_filter(False)
-    m._load()
-    m.go_right()
-    m._load()
+    m.set_size(800, 800)
+    m.compute()
+    generation = m.painter.tiles.generation
+    for _ in range(20):
+        m.go_right()
+        f = m.compute()
+        if m.painter.tiles.generation != generation:
+            break
+    assert m.painter.tiles.generation == generation + 1
+    fresh = TraceModel(controller, m.options)
+    fresh.set_size(800, 800)
+    f2 = fresh.compute()
+    assert [t.key[1] for t in f2.tiles] == [t.key[1] for t in f.tiles]
+    np.testing.assert_array_equal(f.raster.image, f2.raster.image)
+
+
+def test_auto_scale_off_keeps_the_scale(controller: Any) -> None:
+    m = TraceModel(controller)
+    m.toggle_filter(False)
+    m.compute()
+    ys = m.y_scale
+    m.toggle_auto_scale(False)
+    m.go_to(0.7)
+    m.compute()
+    assert m.y_scale == ys
+    m.increase()
+    m.compute()
+    assert np.isclose(m.y_scale, ys * 1.1)
+
+
+def test_dense_spikes_are_thinned_evenly(controller: Any, monkeypatch: Any) -> None:
+    import phygui.viewmodels.trace_painter as painter
+
+    ids = two_largest(controller)
+    m = TraceModel(controller)
+    m.set_selection(ids[:1])
+    m.toggle_show_all_spikes(True)
+    m.set_size(400, 300)
+    m.compute()
+    n_all = len(m.drawn_spikes)
+    monkeypatch.setattr(painter, "_MAX_TILE_SPIKES", 40)
+    m.invalidate()
+    f = m.compute()
+    sp = m.drawn_spikes
+    assert len(sp) < n_all
+    in_window, clusters = m.spikes_in_window()
+    sel = np.isin(sp["cluster"], ids[:1])
+    assert sorted(sp["spike"][sel].tolist()) == in_window[clusters == ids[0]].tolist()  # the selection first
+    # the other clusters' spikes are thinned evenly over each tile, not cut at its end
+    others = np.sort(sp["time"][~sel])
+    assert len(others) > 10
     t0, t1 = m.interval
-    np.testing.assert_array_equal(m._data, raw.read(m._i0, int(round(t1 * m.sample_rate))))
+    assert others[0] - t0 < 0.2 * (t1 - t0) and t1 - others[-1] < 0.2 * (t1 - t0)
+    assert np.diff(others).max() < 0.25 * (t1 - t0)
+    assert all(len(t.spikes) <= 40 for t in f.tiles)
+
+
+def test_thin_spikes() -> None:
+    from phygui.viewmodels.trace_painter import thin_spikes
+
+    ids = np.arange(100, 200)
+    sel = ids % 10 == 3
+    assert thin_spikes(ids, sel, 1000).all()
+    assert (thin_spikes(ids, sel, 1000, others=False) == sel).all()
+    keep = thin_spikes(ids, sel, 30)
+    assert (keep & sel).sum() == 10 and keep.sum() <= 30 and (~sel & keep).sum() >= 10
+    keep = thin_spikes(ids, sel, 4, others=False)
+    assert 0 < keep.sum() <= 4 and not (keep & ~sel).any()
