@@ -233,6 +233,30 @@ def test_poll_refreshes_metrics_every_interval(controller: TemplateController, s
         ref.close()
 
 
+def test_a_budgeted_refresh_round_spreads_over_polls_and_ends_exact(controller: TemplateController,
+                                                                    stream: SpikeStream) -> None:
+    controller.live_metrics_interval = 0.0
+    controller.live_metrics_budget = 1e-9  # one chunk of clusters per poll
+    q = controller.quality
+    controller.append_spikes(*stream.next_batch(3.0))
+    controller.apply_pending()
+    n = q.n_stale
+    assert n == len(controller.supervisor.clustering.cluster_ids) > 4
+    polls = 0
+    controller.poll()
+    assert q.refreshing and 0 < q.n_stale < n  # one poll did only part of the round
+    while q.refreshing:
+        controller.poll()
+        polls += 1
+    assert polls >= 1 and q.n_stale == 0
+    ref = _fresh(controller, stream)
+    try:
+        for c in controller.supervisor.cluster_table.ids:
+            assert controller.supervisor.cluster_table.row(c) == ref.supervisor.cluster_table.row(c)
+    finally:
+        ref.close()
+
+
 def test_poll_applies_queued_spikes_at_most_every_apply_interval(controller: TemplateController,
                                                                   stream: SpikeStream) -> None:
     n0 = controller.model.n_spikes

@@ -35,6 +35,7 @@ logger = logging.getLogger("phycore.controller")
 #: Metrics shown as table columns (n_spikes and the firing rate already are).
 METRIC_COLUMNS = ("presence_ratio", "isi_violation_ratio", "contamination", "amplitude_cutoff",
                   "isolation_distance", "l_ratio")
+_REFRESH_CHUNK = 4  # clusters recomputed between two looks at the clock of a budgeted refresh
 
 
 def _pc_features(model: TemplateModel) -> PCFeatures | None:
@@ -70,6 +71,7 @@ class QualityColumns:
         #: Last ``(step, fraction)`` of the initial computation (read by a GUI's status bar).
         self.progress: tuple[str, float] | None = None
         self._pending: set[int] = set()
+        self._round: list[int] = []
         # The worker sees a snapshot: actions made meanwhile are reconciled by install().
         snapshot = np.array(clustering.spike_clusters)
         self._thread: threading.Thread | None = None
@@ -172,17 +174,38 @@ class QualityColumns:
 
     @property
     def n_stale(self) -> int:
-        """Number of clusters waiting for :meth:`refresh`."""
-        return len(self._stale)
+        """Number of clusters waiting for :meth:`refresh` (in the current round or the next)."""
+        return len(self._stale) + len(self._round)
 
-    def refresh(self) -> list[int]:
-        """Recompute every stale cluster in one batch; returns their ids (to update in
-        the table). Does nothing while the initial computation runs."""
-        if not self.ready or not self._stale:
+    @property
+    def refreshing(self) -> bool:
+        """Whether a refresh round started by a budgeted :meth:`refresh` is unfinished."""
+        return bool(self._round)
+
+    def refresh(self, budget: float | None = None) -> list[int]:
+        """Recompute stale clusters; returns their ids (to update in the table).
+
+        Without ``budget``, every stale cluster, at once. With ``budget`` (seconds), a
+        *round*: the clusters stale when it starts are recomputed a few at a time, until
+        ``budget`` is spent on this call; later calls go on with the round (see
+        :attr:`refreshing`), and clusters that become stale meanwhile wait for the next
+        one. A GUI thread then never stops for longer than about ``budget``, whatever the
+        number of clusters. Does nothing while the initial computation runs.
+        """
+        if not self.ready:
             return []
+        if not self._round or budget is None:
+            self._round = sorted(set(self._round) | self._stale)
+            self._stale.clear()
         live = self.clustering.spike_counts
-        ids = sorted(c for c in self._stale if c in live)
-        self._stale.clear()
-        if ids:
-            self._recompute(ids)
-        return ids
+        done: list[int] = []
+        t0 = time.perf_counter()
+        while self._round:
+            chunk, self._round = self._round[:_REFRESH_CHUNK], self._round[_REFRESH_CHUNK:]
+            chunk = [c for c in chunk if c in live]  # clusters deleted since they were marked
+            if chunk:
+                self._recompute(chunk)
+                done += chunk
+            if budget is not None and time.perf_counter() - t0 >= budget:
+                break
+        return done
