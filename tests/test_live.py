@@ -7,19 +7,17 @@ folder model (whose memory-mapped files must never be written). A bad argument r
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests._folders import file_hashes, fresh_copy, small_folder
 from phycore.errors import DataFormatError, PhyCoreError
 from phycore.model import TemplateModel, load_model
 from phycore.model._growable import GrowableArray
 from phycore.model.stream import SpikeStream
-from phycore.model.synthetic import make_dataset
 
 PER_SPIKE = ("spike_samples", "spike_times", "spike_templates", "spike_clusters", "amplitudes")
 
@@ -36,16 +34,12 @@ def model(stream: SpikeStream) -> TemplateModel:
 
 @pytest.fixture(scope="module")
 def folder_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("live_folder")
-    make_dataset(d, n_spikes=3000, n_channels=16, n_templates=6, duration=5.0, raw=True, seed=0)
-    return d
+    return small_folder(tmp_path_factory, "live_folder", seed=0)
 
 
 @pytest.fixture
 def folder(folder_source: Path, tmp_path: Path) -> Path:
-    d = tmp_path / "data"
-    shutil.copytree(folder_source, d)
-    return d
+    return fresh_copy(folder_source, tmp_path)
 
 
 def _state(m: TemplateModel) -> dict[str, Any]:
@@ -64,10 +58,6 @@ def _assert_same(a: dict[str, Any], b: dict[str, Any]) -> None:
             np.testing.assert_array_equal(a[k], b[k], err_msg=k)
         else:
             assert a[k] == b[k], k
-
-
-def _snapshot(d: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha1(p.read_bytes()).hexdigest() for p in sorted(d.iterdir()) if p.is_file()}
 
 
 # In-memory model ------------------------------------------------------------------------------
@@ -198,7 +188,7 @@ def _folder_batch(m: TemplateModel, n: int, t0: float) -> dict[str, Any]:
 
 
 def test_folder_model_grows_in_memory_and_never_writes_its_files(folder: Path) -> None:
-    files = _snapshot(folder)
+    files = file_hashes(folder)
     m = load_model(folder / "params.py")
     n0 = m.n_spikes
     assert isinstance(m.amplitudes, np.memmap)
@@ -218,7 +208,7 @@ def test_folder_model_grows_in_memory_and_never_writes_its_files(folder: Path) -
     np.testing.assert_allclose(pcs[0], batch["features"][0][:, :2].T)
     # The recording grew past the raw data: duration follows the last spike.
     assert m.duration == pytest.approx(batch["times"][-1])
-    assert _snapshot(folder) == files
+    assert file_hashes(folder) == files
 
 
 def test_folder_model_requires_its_per_spike_arrays(folder: Path) -> None:

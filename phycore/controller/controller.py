@@ -95,8 +95,8 @@ class TemplateController:
     live_metrics_budget : float
         Live sessions: seconds of metric recomputation one :meth:`poll` may spend
         (default 0.01), so that a GUI frame never waits for a whole refresh (600
-        clusters of a 10M-spike session: about 0.3 s); :meth:`refresh_metrics` does
-        them all at once.
+        clusters of a 10M-spike session: about 0.3 s); None: no limit.
+        :meth:`refresh_metrics` does them all at once.
     live_apply_interval : float
         Live sessions: least seconds between two applications of the queued spikes by
         :meth:`poll` (default 0: every poll). The cost of applying a batch grows with the
@@ -113,7 +113,7 @@ class TemplateController:
     gui_name = "TemplateGUI"
     live_metrics_interval = 2.0
     live_apply_interval = 0.0
-    live_metrics_budget = 0.01
+    live_metrics_budget: float | None = 0.01
 
     def __init__(
         self,
