@@ -3,7 +3,8 @@
 One row per channel, ordered by depth (channel y position; ``origin`` ``bottom``: the
 lowest channel at the bottom, ``alt+o`` flips it); each channel is median-subtracted
 (median of 250 to 2,000 evenly spaced samples of the window) and optionally high-pass filtered
-(phy's 150 Hz Butterworth; default: filter unless the folder says ``hp_filtered``).
+(phy's 150 Hz Butterworth; default: filter unless the folder says ``hp_filtered``) and
+optionally whitened with the sorter's whitening matrix (``toggle_whitening``).
 Traces are scaled so that the window's 1 %-99 % quantile amplitude spans half a row
 (``auto_scale``, phy's default; otherwise the scale stays as it is).
 
@@ -75,8 +76,8 @@ _SCALING_STEP = 1.1
 
 @attrs.define(frozen=True)
 class TraceOptions:
-    """Global state (``do_show_labels``, ``show_all_spikes``, ``filtered``, ``origin``,
-    ``auto_scale``) and local state (``interval``, ``scaling``). ``filtered=None`` means
+    """Global state (``do_show_labels``, ``show_all_spikes``, ``filtered``, ``whitened``,
+    ``origin``, ``auto_scale``) and local state (``interval``, ``scaling``). ``filtered=None`` means
     "unless hp_filtered"."""
 
     interval: tuple[float, float] | None = None
@@ -84,6 +85,7 @@ class TraceOptions:
     do_show_labels: bool = True
     show_all_spikes: bool = False
     filtered: bool | None = None
+    whitened: bool = False
     origin: str = "bottom"
     auto_scale: bool = True
 
@@ -132,7 +134,7 @@ class TraceModel(TimeWindowModel):
     menu = ("go_left", "go_right", "jump_left", "jump_right", "go_to_start", "go_to_end", "go_to",
             "shift", "go_to_next_spike", "go_to_previous_spike", "-", "narrow", "widen", "increase",
             "decrease", "-", "toggle_show_all_spikes", "toggle_show_labels", "toggle_auto_scale",
-            "switch_origin", "toggle_filter", "-", "next_color_scheme", "previous_color_scheme")
+            "switch_origin", "toggle_filter", "toggle_whitening", "-", "next_color_scheme", "previous_color_scheme")
     wheel = {"ctrl": ("increase", "decrease"), "alt": "navigate",
              "shift": ("next_color_scheme", "previous_color_scheme")}
 
@@ -143,6 +145,7 @@ class TraceModel(TimeWindowModel):
         self.error = ""
         self.painter = TracePainter(self)
         self._best: dict[int, npt.NDArray[np.int64]] = {}
+        self._whitening_t: npt.NDArray[np.float32] | None = None
         #: The spikes drawn in view (:data:`~phygui.viewmodels.trace_tiles.SPIKE_DTYPE`), for hit-testing.
         self.drawn_spikes = np.zeros(0, SPIKE_DTYPE)
 
@@ -188,6 +191,29 @@ class TraceModel(TimeWindowModel):
     def toggle_filter(self, checked: bool | None = None) -> None:
         """High-pass filter the raw data (150 Hz)."""
         self._set(False, filtered=not self.filtered if checked is None else bool(checked))
+
+    def toggle_whitening(self, checked: bool | None = None) -> None:
+        """Whiten the traces with the sorter's whitening matrix (``whitening_mat.npy``):
+        what Kilosort's templates were fitted to."""
+        self._set(False, whitened=not self.options.whitened if checked is None else bool(checked))
+
+    @property
+    def whitened(self) -> bool:
+        """Whether the traces are whitened."""
+        return bool(self.options.whitened)
+
+    @property
+    def whitening_t(self) -> npt.NDArray[np.float32]:
+        """The transposed whitening matrix (samples x channels times it whitens the rows)."""
+        if self._whitening_t is None:
+            wm = np.asarray(getattr(self.controller.model, "wm", np.eye(self.n_channels)), dtype=np.float32)
+            self._whitening_t = np.ascontiguousarray(wm.T)
+        return self._whitening_t
+
+    @property
+    def signal(self) -> tuple[bool, bool]:
+        """``(filtered, whitened)``: what the samples drawn went through."""
+        return (self.filtered, self.whitened)
 
     def toggle_auto_scale(self, checked: bool | None = None) -> None:
         """Scale the traces from each window's amplitudes (off: keep the current scale)."""
@@ -298,7 +324,8 @@ class TraceModel(TimeWindowModel):
         scheme = self.controller.supervisor.color_selector
         extra = f"  colors: {getattr(scheme, 'color_scheme', None) or scheme.color_field}" \
             if self.options.show_all_spikes else ""
-        return f"{t0:.3f}-{t1:.3f} s" + ("  (filtered)" if self.filtered else "") + extra
+        signal = ("  (filtered)" if self.filtered else "") + ("  (whitened)" if self.whitened else "")
+        return f"{t0:.3f}-{t1:.3f} s" + signal + extra
 
     # Mouse -------------------------------------------------------------------------------------
 

@@ -137,7 +137,7 @@ class TracePainter:
         self.generation = 0  # bumped when the data drawn changes (selection, clustering)
         self._levels_key: Any = None
         self._levels = Levels(np.zeros(model.n_channels), 1.0)
-        self._fixed_unit: dict[bool, float] = {}
+        self._fixed_unit: dict[tuple[bool, bool], float] = {}
         self._colors: dict[int, tuple[float, ...]] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[tuple[int, int], Future[TraceTile]] = {}
@@ -145,19 +145,25 @@ class TracePainter:
     # Samples and levels ----------------------------------------------------------------------
 
     def read(self, s0: int, s1: int) -> tuple[npt.NDArray[Any], int]:
-        """Samples ``[s0, s1)`` clipped to the recording (raw dtype, or filtered float32)."""
+        """Samples ``[s0, s1)`` clipped to the recording (raw dtype, or filtered float32;
+        whitened, float32, when the view whitens)."""
         raw = self.model.controller.model.traces
         a, b = max(0, int(s0)), min(int(raw.n_samples), int(s1))
-        return (raw.filtered.read(a, b) if self.model.filtered else raw.read(a, b)), a
+        return self._whiten(raw.filtered.read(a, b) if self.model.filtered else raw.read(a, b)), a
+
+    def _whiten(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        # Rows are samples, columns channels: x_white = W x for each sample.
+        w = self.model.whitening_t if self.model.whitened else None
+        return data if w is None else np.asarray(data, dtype=np.float32) @ w
 
     def window_levels(self) -> Levels:
         """Each channel's median over the window and the amplitude unit (cached per window)."""
         m = self.model
         samples = level_samples(m.interval, m.sample_rate, m.n_channels)
-        key = (int(samples[0]), len(samples), int(samples[1] - samples[0]) if len(samples) > 1 else 0, m.filtered)
+        key = (int(samples[0]), len(samples), int(samples[1] - samples[0]) if len(samples) > 1 else 0, m.signal)
         if key != self._levels_key:
             raw = m.controller.model.traces
-            rows = (raw.filtered if m.filtered else raw).read_rows(samples)
+            rows = self._whiten((raw.filtered if m.filtered else raw).read_rows(samples))
             self._levels_key = key
             self._levels = levels_of(rows)
         return self._levels
@@ -167,12 +173,12 @@ class TracePainter:
         levels = self.window_levels()
         if self.model.options.auto_scale:
             return levels
-        return Levels(levels.median, self._fixed_unit.setdefault(self.model.filtered, levels.unit))
+        return Levels(levels.median, self._fixed_unit.setdefault(self.model.signal, levels.unit))
 
     def freeze_unit(self) -> None:
         """Keep the scale in use (``auto_scale`` turned off)."""
         params = self.tiles.params
-        self._fixed_unit[self.model.filtered] = params.unit if params is not None else self._levels.unit
+        self._fixed_unit[self.model.signal] = params.unit if params is not None else self._levels.unit
 
     def y_scale(self, unit: float) -> float:
         """Rows per data unit: ``unit`` spans half a row (times the view's ``scaling``)."""
@@ -195,7 +201,7 @@ class TracePainter:
         if cache.grid is not None and grid.same_as(cache.grid):
             grid = cache.grid  # the exact spp the tiles were drawn with
         levels = self.levels()
-        key = (self.generation, m.filtered, m.options.show_all_spikes, m.options.origin, m.options.scaling,
+        key = (self.generation, m.signal, m.options.show_all_spikes, m.options.origin, m.options.scaling,
                tuple(m.cluster_ids))
         if not (grid is cache.grid and key == cache.key and self._close_enough(levels, cache.params, grid)):
             cache.reset(grid, key, levels)

@@ -50,12 +50,30 @@ class TraceView(PlotView):
         self._tile_items: dict[tuple[int, int], tuple[int | str, int | str]] = {}
         self._label_key: Any = None
         self._redrawn = False
+        self.time_box: int | str = 0
+        self._time_shown: float | None = None
+
+    def build(self, parent: int | str) -> None:
+        # The time box: the window's centre, editable (Enter goes there), like alt+t.
+        with dpg.group(horizontal=True, parent=parent):
+            dpg.add_text("time (s)", color=(170, 170, 170, 255))
+            self.time_box = dpg.add_input_double(width=110, step=0, format="%.4f", on_enter=True,
+                                                 callback=lambda s, a: self.go_to_time(a))
+        super().build(parent)
+
+    def go_to_time(self, value: Any) -> None:
+        """The time box's command: centre the window on ``value`` seconds."""
+        self.model.go_to(float(value))
 
     def update(self) -> None:
         self._redrawn = False
         super().update()
         if not self._redrawn and self.plot:
             self.model.prefetch()  # tiles next to the window, drawn in the background
+        centre = round(sum(self.model.interval) / 2, 4)
+        if centre != self._time_shown and self.time_box and not dpg.is_item_active(self.time_box):
+            self._time_shown = centre  # not while the user types in it
+            dpg.set_value(self.time_box, centre)
 
     def close(self) -> None:
         self.model.painter.close()  # the drawing thread

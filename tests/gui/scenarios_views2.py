@@ -142,6 +142,18 @@ def scenario_trace_view(controller: Any, dataset: Path) -> None:
         gui.render(3)
         assert gui.supervisor.selected == [cid], (gui.supervisor.selected, cid)
         grab(gui, "trace_view_full")
+        # the time box shows the window's centre; Enter in it goes to the time typed
+        assert abs(dpg.get_value(view.time_box) - sum(m.interval) / 2) < 1e-3
+        dpg.get_item_callback(view.time_box)(view.time_box, 3.25)
+        gui.render(2)
+        assert abs(sum(m.interval) / 2 - 3.25) < 1e-9 and abs(dpg.get_value(view.time_box) - 3.25) < 1e-9
+        # whitening from the view's menu: the picture changes, the status says so
+        before = region(gui, view, grab(gui))
+        view.actions.get("toggle_whitening")()
+        gui.render(3)
+        assert "(whitened)" in dpg.get_value(view._text), dpg.get_value(view._text)
+        after = region(gui, view, grab(gui))
+        assert np.abs(after.astype(int) - before.astype(int)).sum() > 1000
     finally:
         gui.destroy()
 

@@ -193,6 +193,35 @@ def test_median_subtracted_rows_centred(controller: Any) -> None:
             assert abs((rows[band] * w).sum() / w.sum() - r) < 0.15, (filtered, r)
 
 
+def test_whitening_toggle_draws_the_whitened_traces(controller: Any) -> None:
+    m = TraceModel(controller)
+    m.toggle_filter(False)
+    m.set_size(400, 800)
+    wm = np.asarray(controller.model.wm, dtype=np.float64)
+    assert not np.allclose(wm, np.eye(len(wm)))  # else whitening could not be seen
+    f0 = m.compute()
+    generation = m.painter.tiles.generation
+    m.toggle_whitening()
+    assert m.whitened and "(whitened)" in m.status and m.get_state()["whitened"] is True
+    raw = controller.model.traces
+    i0, i1 = (int(round(t * m.sample_rate)) for t in m.interval)
+    data, start = m.painter.read(i0, i1)
+    expected = raw.read(i0, i1).astype(np.float64) @ wm.T
+    assert start == i0
+    np.testing.assert_allclose(data, expected, rtol=1e-4, atol=1e-3 * np.abs(expected).max())
+    levels = m.painter.window_levels()
+    med = np.median(expected, axis=0)
+    q = np.percentile(expected - med, [1, 99])
+    assert np.allclose(levels.median, med, atol=0.1 * np.abs(q).max())
+    f1 = m.compute()
+    assert m.painter.tiles.generation == generation + 1  # every tile redrawn
+    assert not np.array_equal(f0.raster.image, f1.raster.image)
+    m.toggle_whitening()
+    assert not m.whitened and "(whitened)" not in m.status
+    np.testing.assert_array_equal(m.compute().raster.image, f0.raster.image)  # back to the raw picture
+    m.painter.close()
+
+
 def test_spike_click_emits_and_finds_cluster(controller: Any) -> None:
     m = TraceModel(controller)
     ids = two_largest(controller)
