@@ -52,6 +52,16 @@ def _fresh(controller: TemplateController, stream: SpikeStream) -> TemplateContr
     return TemplateController(model=model)
 
 
+def _assert_rows_as_in_a_fresh_session(controller: TemplateController, stream: SpikeStream) -> None:
+    """Every cluster-table row equals that of a session opened on the live session's data."""
+    table, ref = controller.supervisor.cluster_table, _fresh(controller, stream)
+    try:
+        for c in table.ids:
+            assert table.row(c) == ref.supervisor.cluster_table.row(c), c
+    finally:
+        ref.close()
+
+
 def _assert_table_matches_clustering(c: TemplateController) -> None:
     sup, table = c.supervisor, c.supervisor.cluster_table
     counts = sup.clustering.spike_counts
@@ -224,12 +234,7 @@ def test_poll_refreshes_metrics_every_interval(controller: TemplateController, s
     controller.append_spikes(*stream.next_batch(3.0))
     controller.poll()
     assert controller.quality.n_stale == 0
-    ref = _fresh(controller, stream)
-    try:
-        for c in controller.supervisor.cluster_table.ids:
-            assert controller.supervisor.cluster_table.row(c) == ref.supervisor.cluster_table.row(c)
-    finally:
-        ref.close()
+    _assert_rows_as_in_a_fresh_session(controller, stream)
 
 
 def test_a_budgeted_refresh_round_spreads_over_polls_and_ends_exact(controller: TemplateController,
@@ -248,12 +253,7 @@ def test_a_budgeted_refresh_round_spreads_over_polls_and_ends_exact(controller: 
         controller.poll()
         polls += 1
     assert polls >= 1 and q.n_stale == 0
-    ref = _fresh(controller, stream)
-    try:
-        for c in controller.supervisor.cluster_table.ids:
-            assert controller.supervisor.cluster_table.row(c) == ref.supervisor.cluster_table.row(c)
-    finally:
-        ref.close()
+    _assert_rows_as_in_a_fresh_session(controller, stream)
 
 
 def test_poll_applies_queued_spikes_at_most_every_apply_interval(controller: TemplateController,
@@ -344,12 +344,7 @@ def test_undo_redo_after_appends_are_exact(controller: TemplateController, strea
     # The table after all this equals a session opened on the final assignment.
     controller.live_metrics_interval = 0.0
     controller.poll()
-    ref = _fresh(controller, stream)
-    try:
-        for c in sup.cluster_table.ids:
-            assert sup.cluster_table.row(c) == ref.supervisor.cluster_table.row(c), c
-    finally:
-        ref.close()
+    _assert_rows_as_in_a_fresh_session(controller, stream)
 
 
 # Saving a folder that received spikes ------------------------------------------------------------
