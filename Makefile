@@ -12,7 +12,7 @@ DEMO_DIR ?= .demo
 PHY_REF := phy==2.1.0
 APT_PACKAGES := xvfb xauth xdotool libgl1 libgl1-mesa-dri libglx-mesa0 libegl1
 
-.PHONY: demo test docs bench lint apt-deps clean help
+.PHONY: demo test docs bench lint typecheck apt-deps clean help
 
 help:
 	@echo "make demo   run phygui on a generated demo dataset"
@@ -62,6 +62,11 @@ apt-deps:
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/lint-imports
 
+# mypy settings live in pyproject.toml ([tool.mypy]: strict on phycore).
+TYPECHECK_PACKAGES ?= phycore phygui
+typecheck: $(VENV)/.installed-test
+	$(VENV)/bin/mypy $(TYPECHECK_PACKAGES)
+
 # The keymap, event and example pages are generated from the code at build time, and
 # --strict fails on any warning (broken link, bad docstring), so CI builds the site too.
 docs: $(VENV)/.installed-docs
@@ -70,6 +75,7 @@ docs: $(VENV)/.installed-docs
 
 test: apt-deps $(VENV)/.installed-test docs
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy $(TYPECHECK_PACKAGES)
 	@if command -v xvfb-run >/dev/null; then \
 	  timeout 1700 $(XVFB_RUN) $(PY) -m pytest $(PYTEST_ARGS); \
 	else \

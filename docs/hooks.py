@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from gen_architecture import architecture_markdown
 from gen_compat import compat_markdown
 from gen_events import events_markdown
 from gen_examples import examples_markdown
@@ -24,6 +25,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "events": events_markdown,
     "examples": examples_markdown,
     "compat": compat_markdown,
+    "architecture": architecture_markdown,
 }
 
 _MARKER = re.compile(r"^<!-- generated: (\w+) -->$", re.M)

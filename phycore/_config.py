@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from phycore import compat
-from phycore.compat._bunch import Bunch
-from phycore._paths import atomic_write_text
-from phycore._paths import user_dir as _user_dir
-from phycore._plugin_base import _record
+from phycore.bunch import Bunch
+from phycore.paths import atomic_write_text
+from phycore.paths import user_dir as _user_dir
+from phycore.plugin_registry import record_failure
 from phycore.errors import PluginError
 
 __all__ = ["Config", "default_config_text", "load_config"]
@@ -41,7 +41,7 @@ class Config(Bunch):
             return section
         raise AttributeError(key)
 
-    def get_value(self, section: str, key: str, default: Any = None) -> Any:
+    def get_value(self, section: str, key: str, default: object = None) -> Any:
         """Return ``c.<section>.<key>`` or ``default``, without creating the section.
 
         Parameters
@@ -152,7 +152,7 @@ def load_config(user_dir: str | os.PathLike[str] | None = None) -> Config:
             sys.modules.pop("phy_config", None)
         else:
             sys.modules["phy_config"] = previous
-        _record(path.name, "config", f"Error in the config file {path}: {type(exc).__name__}: {exc}. "
+        record_failure(path.name, "config", f"Error in the config file {path}: {type(exc).__name__}: {exc}. "
                 "An empty configuration is used.", path, exc)
         return Config()
     return c

@@ -30,7 +30,7 @@ def has_self(f: Callable[..., Any]) -> bool:
     return bool(params) and params[0] == "self"
 
 
-def first_arg_matches(key: tuple[Any, ...], ids: frozenset[Any]) -> bool:
+def first_arg_matches(key: tuple[object, ...], ids: frozenset[int]) -> bool:
     if not key:
         return False
     first = key[0]
@@ -42,30 +42,30 @@ def first_arg_matches(key: tuple[Any, ...], ids: frozenset[Any]) -> bool:
 class LRU:
     """A bounded, thread-safe mapping from argument tuples to results."""
 
-    def __init__(self, maxsize: int, data: dict[Any, Any] | None = None) -> None:
+    def __init__(self, maxsize: int, data: dict[tuple[object, ...], Any] | None = None) -> None:
         self.maxsize = maxsize
         self.lock = threading.Lock()
-        self.data: OrderedDict[Any, Any] = OrderedDict(data or {})
+        self.data: OrderedDict[tuple[object, ...], Any] = OrderedDict(data or {})
         self._trim()
 
     def _trim(self) -> None:
         while len(self.data) > self.maxsize:
             self.data.popitem(last=False)
 
-    def get(self, key: Any) -> Any:
+    def get(self, key: tuple[object, ...]) -> Any:
         with self.lock:
             out = self.data.get(key, MISSING)
             if out is not MISSING:
                 self.data.move_to_end(key)
             return out
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: tuple[object, ...], value: object) -> None:
         with self.lock:
             self.data[key] = value
             self.data.move_to_end(key)
             self._trim()
 
-    def drop(self, ids: frozenset[Any]) -> int:
+    def drop(self, ids: frozenset[int]) -> int:
         with self.lock:
             keys = [k for k in self.data if first_arg_matches(k, ids)]
             for k in keys:

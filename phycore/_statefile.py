@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from phycore._paths import atomic_write_text
+from phycore.paths import atomic_write_text
 from phycore.errors import StateFileError
 
 __all__ = ["read_state_file", "write_state_file"]

@@ -18,7 +18,7 @@ import logging
 import os
 import secrets
 
-from phycore._paths import user_dir
+from phycore.paths import user_dir
 
 __all__ = ["user_key", "sign", "verify"]
 

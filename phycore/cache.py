@@ -40,10 +40,10 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from phycore._lru import LRU, MISSING, first_arg_matches, fullname, has_self
-from phycore._paths import atomic_open, atomic_write_bytes, fingerprint_files, phy_dir
+from phycore.paths import atomic_open, atomic_write_bytes, fingerprint_files, phy_dir
 from phycore._trust import sign, user_key, verify
 
 __all__ = ["Context", "fingerprint_files", "cache_disabled"]
@@ -135,7 +135,7 @@ class Context:
         ----------
         data_dir : str or os.PathLike
             The dataset folder. When it is not writable, the cache goes to the user
-            folder (see :func:`phycore._paths.phy_dir`) and a warning is logged.
+            folder (see :func:`phycore.paths.phy_dir`) and a warning is logged.
         **kwargs
             Passed to :class:`Context`.
 
@@ -150,7 +150,7 @@ class Context:
         return self.cache_dir / "joblib-cache"
 
     def _set_memory(self) -> None:
-        from joblib import Memory  # type: ignore[import-untyped]
+        from joblib import Memory
 
         key = user_key()
         if key is None:
@@ -207,7 +207,7 @@ class Context:
         except TypeError:
             has_self = False
         ignore = ["self"] if has_self else None
-        return self._memory.cache(f, ignore=ignore)  # type: ignore[no-any-return]
+        return cast(F, self._memory.cache(f, ignore=ignore))  # joblib is untyped
 
     def _memcache_path(self, name: str) -> Path:
         safe = re.sub(r"[^\w.-]", "_", name)  # <locals>, <lambda>: fine on every OS
@@ -256,8 +256,8 @@ class Context:
                 lru.put(key, out)
             return out
 
-        memcached.cache_clear = lambda: lru.data.clear()  # type: ignore[attr-defined]
-        return memcached  # type: ignore[return-value]
+        setattr(memcached, "cache_clear", lambda: lru.data.clear())  # a new function attribute
+        return cast(F, memcached)  # functools.wraps kept f's name and signature
 
     def invalidate(self, cluster_ids: Iterable[int]) -> int:
         """Drop the memcached results whose first argument is one of ``cluster_ids``.
@@ -278,7 +278,7 @@ class Context:
             return 0
         return sum(lru.drop(ids) for lru in self._memcaches.values())
 
-    def on_cluster(self, sender: Any, up: Any) -> None:
+    def on_cluster(self, sender: object, up: object) -> None:
         """Handler for the ``cluster`` event: invalidate ``up.added`` and ``up.deleted``.
 
         Parameters

@@ -33,12 +33,12 @@ from typing import Any
 
 from phycore import compat
 from phycore._config import Config, default_config_text, load_config
-from phycore._paths import user_dir as _user_dir
-from phycore._plugin_base import (
+from phycore.paths import user_dir as _user_dir
+from phycore.plugin_registry import (
     _REGISTRY,
     IPlugin,
     PluginFailure,
-    _record,
+    record_failure,
     clear_failures,
     get_failures,
     get_plugin,
@@ -53,6 +53,7 @@ __all__ = [
     "Config",
     "PluginFailure",
     "load_config",
+    "load_master_config",
     "discover_plugins",
     "attach_plugins",
     "get_plugin",
@@ -120,13 +121,13 @@ def _check_foreign_plugins(module: Any, path: Path) -> None:
             continue
         if base.__module__.split(".")[0] == "phy" and register_foreign(obj, str(path)):
             _FOREIGN[obj.__name__] = base.__module__
-            _record(obj.__name__, "foreign", f"The plugin {obj.__name__} in {path} derives from the installed "
+            record_failure(obj.__name__, "foreign", f"The plugin {obj.__name__} in {path} derives from the installed "
                     "phy package's IPlugin: it is attached and phycore's events reach its phy.connect "
                     "subscribers, but phy's Qt views and GUI objects do not exist in phygui. Set "
                     f"{compat.PHY_COMPAT_ENV}=always to load it with phycore's phy names instead.", path,
                     level=logging.WARNING)
             continue
-        _record(obj.__name__, "import", f"The plugin {obj.__name__} in {path} derives from "
+        record_failure(obj.__name__, "import", f"The plugin {obj.__name__} in {path} derives from "
                 f"{base.__module__}.IPlugin, not phycore's: write "
                 "`from phycore import IPlugin, connect` instead.", path)
 
@@ -156,7 +157,7 @@ def _compat_mode(value: Any) -> str:
     try:
         return compat.compat_mode(value)
     except PluginError as exc:
-        _record(exc.argument or "phy_compat", "config", f"{exc} 'auto' is used.")
+        record_failure(exc.argument or "phy_compat", "config", f"{exc} 'auto' is used.")
         return "auto"
 
 
@@ -250,7 +251,7 @@ def discover_plugins(dirs: Iterable[str | os.PathLike[str]], *, phy_compat: str 
             _import_file(path, mode)
         except (Exception, SystemExit) as exc:
             _forget_file(key)
-            _record(path.name, "import", f"Cannot import the plugin file {path}: "
+            record_failure(path.name, "import", f"Cannot import the plugin file {path}: "
                     f"{type(exc).__name__}: {str(exc).rstrip('.')}{_import_hint(exc, mode)}.", path, exc)
     return list(registered_plugins().values())
 
@@ -263,12 +264,12 @@ def _as_list(value: Any, what: str) -> list[Any]:
     try:
         return list(value)
     except TypeError:
-        _record(what, "config", f"{what} must be a list, not {type(value).__name__}; it is ignored.")
+        record_failure(what, "config", f"{what} must be a list, not {type(value).__name__}; it is ignored.")
         return []
 
 
 def attach_plugins(
-    controller: Any,
+    controller: object,
     plugins: Sequence[str] | None = None,
     config: Config | None = None,
     *,
@@ -322,7 +323,7 @@ def attach_plugins(
         except PluginError as exc:
             broken = [f.path for f in get_failures() if f.stage == "import" and f.path]
             hint = f" Plugin files that failed to import: {', '.join(broken)}." if broken else ""
-            _record(str(name), "lookup", f"{exc}{hint}")
+            record_failure(str(name), "lookup", f"{exc}{hint}")
             continue
         path = plugin_path(cls.__name__)
         _prepare_for_phy_plugin(controller, cls.__name__, path)
@@ -331,7 +332,7 @@ def attach_plugins(
             instance.attach_to_controller(controller)
         except Exception as exc:
             why = compat.describe_unsupported(exc) or f"{type(exc).__name__}: {exc}."
-            _record(str(name), "attach", f"The plugin {cls.__name__} ({path}) failed to attach: "
+            record_failure(str(name), "attach", f"The plugin {cls.__name__} ({path}) failed to attach: "
                     f"{why} It is skipped.", path, exc)
             continue
         logger.debug("Attached plugin %s from %s.", cls.__name__, path)
@@ -348,3 +349,8 @@ def _prepare_for_phy_plugin(controller: Any, name: str, path: str | None) -> Non
             compat.bridge_events(events.emit)
     if name in _FOREIGN or (path is not None and _is_phy_style(path)):
         compat.install_controller_aliases(controller)
+
+
+def load_master_config(config_dir: str | os.PathLike[str] | None = None) -> Config:
+    """phy's name for :func:`load_config`: the ``c`` of ``<config_dir>/phy_config.py``."""
+    return load_config(config_dir)

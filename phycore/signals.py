@@ -54,7 +54,7 @@ import re
 import threading
 import types
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast, overload
 
 import attrs
 import blinker
@@ -254,7 +254,9 @@ class _Bus:
         if signal is None:
             return []
         with self.lock:
-            receivers = sorted(signal.receivers_for(sender), key=lambda r: (r.last, r.seq))
+            # Every receiver of the private namespace is a _Receiver (see _Bus.connect).
+            receivers = sorted(cast("Iterator[_Receiver]", signal.receivers_for(sender)),
+                               key=lambda r: (r.last, r.seq))
         results = []
         for r in receivers:
             try:
@@ -271,13 +273,23 @@ _bus = _Bus()
 _raise_errors: bool | None = None
 
 
+@overload
+def connect(f: F, event: str | None = None, sender: object = None, *, last: bool = False) -> F: ...
+
+
+@overload
+def connect(
+    f: None = None, event: str | None = None, sender: object = None, *, last: bool = False
+) -> Callable[[F], F]: ...
+
+
 def connect(
     f: F | None = None,
     event: str | None = None,
-    sender: Any = None,
+    sender: object = None,
     *,
     last: bool = False,
-) -> Any:
+) -> F | Callable[[F], F]:
     """Subscribe ``f`` to an event; usable as ``@connect``, ``@connect(...)`` or a call.
 
     .. versionadded:: 0.1.0
@@ -305,7 +317,7 @@ def connect(
     """
     if f is None:
         def decorator(func: F) -> F:
-            return connect(func, event=event, sender=sender, last=last)  # type: ignore[no-any-return]
+            return connect(func, event=event, sender=sender, last=last)
 
         return decorator
     if not callable(f):
@@ -319,7 +331,7 @@ def connect(
     return f
 
 
-def emit(event: str, sender: Any, *args: Any, **kwargs: Any) -> list[Any]:
+def emit(event: str, sender: object, *args: Any, **kwargs: Any) -> list[Any]:
     """Call the subscribers of ``event`` with ``(sender, *args, **kwargs)``.
 
     .. versionadded:: 0.1.0
@@ -334,7 +346,7 @@ def emit(event: str, sender: Any, *args: Any, **kwargs: Any) -> list[Any]:
     return _bus.emit(event, sender, args, kwargs)
 
 
-def unconnect(*fs: Any) -> None:
+def unconnect(*fs: object) -> None:
     """Remove subscribers: each argument is a subscribed function, a sender (all the
     subscribers filtering on it), or an object (all its bound methods).
 

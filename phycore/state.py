@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from phycore._paths import phy_dir, user_dir
+from phycore.paths import phy_dir, user_dir
 from phycore._statefile import read_state_file, write_state_file
 from phycore.errors import StateFileError
 
@@ -114,7 +114,7 @@ def _read_or_recover(path: Path | None) -> tuple[dict[str, Any], bool]:
 
 
 
-class GUIState(dict):  # type: ignore[type-arg]
+class GUIState(dict[str, Any]):
     """Presentation state of a GUI: a dict, saved to a global and a local JSON file.
 
     Parameters
@@ -209,10 +209,10 @@ class GUIState(dict):  # type: ignore[type-arg]
         return [p for p in written if p is not None]
 
     @staticmethod
-    def _view_name(view: Any) -> str:
+    def _view_name(view: object) -> str:
         return view if isinstance(view, str) else str(getattr(view, "name", type(view).__name__))
 
-    def get_view_state(self, view: Any) -> dict[str, Any]:
+    def get_view_state(self, view: object) -> dict[str, Any]:
         """Return the state of a view (a dict; empty if none was stored).
 
         Parameters
@@ -228,7 +228,7 @@ class GUIState(dict):  # type: ignore[type-arg]
         value = self.get(self._view_name(view))
         return value if isinstance(value, dict) else {}
 
-    def update_view_state(self, view: Any, state: Mapping[str, Any]) -> None:
+    def update_view_state(self, view: object, state: Mapping[str, Any]) -> None:
         """Merge ``state`` into the stored state of ``view``.
 
         Parameters
@@ -263,13 +263,13 @@ def load_state(
         GUI name, the folder of the global file (``TemplateGUI`` as phy).
     data_dir : str or os.PathLike, optional
         Dataset folder. None: no local file. A read-only dataset folder keeps its
-        local state in the fallback folder of :func:`phycore._paths.phy_dir`.
+        local state in the fallback folder of :func:`phycore.paths.phy_dir`.
     local_keys : iterable of str, optional
         ``"ViewName.attr"`` keys kept only in the local file.
     defaults : Mapping, optional
         Values used when the files lack them.
     config_dir : str or os.PathLike, optional
-        User directory; default :func:`phycore._paths.user_dir` (``$PHY_USER_DIR`` or ``~/.phy``).
+        User directory; default :func:`phycore.paths.user_dir` (``$PHY_USER_DIR`` or ``~/.phy``).
 
     Returns
     -------

@@ -6,12 +6,9 @@ and Select groups, so menus, shortcuts, snippets and plugins treat them all alik
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from phycore.supervisor import Actions
-
-if TYPE_CHECKING:
-    from phygui.gui import GUI
 
 __all__ = ["GUI_SHORTCUTS", "create_default_actions"]
 
@@ -27,8 +24,11 @@ GUI_SHORTCUTS: dict[str, str | tuple[str, ...]] = {
 }
 
 
-def create_default_actions(gui: GUI) -> dict[str, Actions]:
+def create_default_actions(gui: Any) -> dict[str, Actions]:
     """Create ``file``, ``view``, ``help`` and ``snippet`` groups bound to ``gui``.
+
+    ``gui`` is a :class:`phygui.gui.GUI` (typed ``Any``: the GUI imports this module); the
+    actions call its public methods (``save``, ``request_close``, ``screenshot``...).
 
     Returns
     -------

@@ -4,12 +4,14 @@ One :class:`GUI` per process (Dear PyGui has one context). Every callback runs o
 thread (``manual_callback_management``), after each rendered frame. Any exception raised by
 an action, a view or a plugin callback is caught, logged and shown in the status bar.
 
-Threads: the GUI makes its thread the owner of the event bus
-(:func:`phycore.signals.set_owner_thread`), so events emitted on other threads (an
-acquisition thread, a plugin's worker) are queued and delivered here, before each frame.
-Live sessions: spikes queued with ``controller.append_spikes`` are applied before each
-frame; the tables and the views of the clusters that grew are refreshed at most every
-:attr:`GUI.live_refresh_interval` seconds, and the status bar shows the spikes received.
+The GUI is made of small parts that own their state: the dock windows and their views
+(:class:`~phygui.docks.Docks`), the key routing (:class:`~phygui.key_router.KeyRouter`),
+the actions and the command line (:class:`~phygui.commands.Commands`), the menu bar
+(:class:`~phygui.menus.MenuBar`), the close prompt (:class:`~phygui.close_prompt.ClosePrompt`)
+and the link to other threads and live sessions (:class:`~phygui.live_link.LiveLink`).
+Views get a :class:`~phygui.views.context.ViewContext`, not the GUI. The GUI wires them
+and keeps phy's public GUI API (``add_view``, ``get_view``, ``status_message``...),
+mostly as one-line delegations: that API is why this module is a little over 400 lines.
 """
 
 from __future__ import annotations
@@ -23,24 +25,27 @@ from typing import Any, Callable, Sequence
 
 import dearpygui.dearpygui as dpg
 
-from phycore.errors import PhyCoreError
 from phycore.signals import connect, emit, unconnect
 from phycore.state import GUIState, load_state
 from phycore.supervisor import Action, Actions
 
-from phygui import _closing, _docks, _keyboard, _live
-from phygui import layout as _layout
+from phygui import dock_layout as _layout
+from phygui.close_prompt import ClosePrompt
+from phygui.commands import Commands
 from phygui.default_actions import create_default_actions
-from phygui.dialogs import ClosePrompt, HelpWindow, StatusBar, StatusLogHandler
+from phygui.docks import Docks, create_viewport
+from phygui.help_window import HelpWindow
+from phygui.key_router import KeyRouter
 from phygui.keys import KeyDispatcher
-from phygui.menus import color_menu_signature, create_color_actions
+from phygui.live_link import LiveLink
+from phygui.menus import COLOR_STATE_KEY, MenuBar, create_color_actions
 from phygui.snippets import SnippetLine
-from phygui.viewmodels.live import LiveActivity
-from phygui.viewmodels.status import StatusModel, describe_result
+from phygui.status_bar import StatusBar, StatusLogHandler
+from phygui.viewmodels.live_activity import LiveActivity
+from phygui.viewmodels.status import StatusModel
 from phygui.views.base import View
-from phygui.views.placeholder import PLACEHOLDER_VIEWS
-from phygui.views.registry import DATA_VIEWS, view_factory
-from phygui.views.table import ClusterView, SimilarityView
+from phygui.views.cluster_table import ClusterView, SimilarityView
+from phygui.views.context import ViewContext
 
 __all__ = ["GUI", "NoDisplayError", "has_display"]
 
@@ -77,7 +82,13 @@ class GUI:
     ----------
     file_actions, edit_actions, select_actions, view_actions, help_actions : Actions
         The action groups behind the menus (Edit and Select are the Supervisor's).
-    live : phygui.viewmodels.live.LiveActivity
+    docks : Docks
+        The views and their dock windows.
+    view_context : ViewContext
+        What the views get of the GUI.
+    key_router, commands, menu_bar, close_prompt, live_link
+        The other parts (see the module docstring).
+    live : phygui.viewmodels.live_activity.LiveActivity
         Live sessions: the spikes received, waiting for the next refresh of the views.
     live_refresh_interval : float
         Seconds between two refreshes of the tables and views while spikes arrive (0.5).
@@ -89,10 +100,6 @@ class GUI:
     """
 
     live_refresh_interval = 0.5
-    live: LiveActivity
-    _live_shown: float
-    _owns_bus: bool
-    _on_spikes_added: Callable[..., None]
 
     def __init__(self, controller: Any = None, *, supervisor: Any = None, views: Sequence[str] | None = None,
                  state: GUIState | None = None, size: tuple[int, int] = (1600, 1000),
@@ -110,20 +117,14 @@ class GUI:
         self._log_handler = StatusLogHandler(self.status)
         for name in ("phycore", "phygui"):
             logging.getLogger(name).addHandler(self._log_handler)
-        self.views: list[View] = []
-        self.view_classes: dict[str, Callable[..., View]] = {}
-        self._closed_views: set[str] = set()
-        self._view_errors: dict[str, int] = {}
         self._running = False
         self._shown = False
         self._frame = 0
-        self._menu_signature: tuple[Any, ...] = ()
-        self._menubar: int | str = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="phygui-")
-        self._reset_layout = False
-        self._status_told = False
         self.alive = True
-        _live.start(self)  # sets self.live; events of other threads are delivered here
+        # Events of other threads are delivered on this thread from now on.
+        self.live_link = LiveLink(controller, self.supervisor, self.status, self.live_refresh_interval,
+                                  on_refresh=self._on_live_refresh)
 
         groups = create_default_actions(self)
         self.file_actions, self.view_actions = groups["file"], groups["view"]
@@ -133,39 +134,38 @@ class GUI:
         self.extra_action_groups: list[Actions] = []
         self.color_actions = create_color_actions(self)
         self.snippets = SnippetLine(self.action_groups)
-        self.dispatcher = KeyDispatcher(self.action_groups, self.text_input_active,
-                                        on_error=self._action_error, on_run=self._action_done,
-                                        on_prompt=self.prompt)
 
         ini, viewport, open_views = _layout.layout_from_state(self.state)
         self.width, self.height = viewport.get("width", size[0]), viewport.get("height", size[1])
         wanted = list(views) if views is not None else list(_layout.DEFAULT_VIEWS)
-        self._ini_path = Path(self._tmp.name) / "layout.ini"
-        self._layout_text = ini or _layout.default_layout_ini(
+        ini_path = Path(self._tmp.name) / "layout.ini"
+        layout_text = ini or _layout.default_layout_ini(
             ["ClusterView", "SimilarityView", *wanted], self.width, self.height)
-        self._ini_path.write_text(self._layout_text)
+        ini_path.write_text(layout_text)
+        self.view_context = ViewContext(self.supervisor, controller, self.status,
+                                        add_action_group=self.add_action_group, guard=self._guard)
+        self.docks = Docks(self, self.view_context, self.state, self.status, self._emit, layout_text, ini_path,
+                           (self.width, self.height))
 
-        _docks.create_viewport(self._ini_path, title or self._title(), self.width, self.height,
-                               viewport.get("x", 40), viewport.get("y", 40), on_exit=self.request_close)
-        self.status_bar = StatusBar(_layout.STATUS_WINDOW, self._submit_snippet)
+        create_viewport(ini_path, title or self._title(), self.width, self.height,
+                        viewport.get("x", 40), viewport.get("y", 40), on_exit=self.request_close)
+        self.status_bar = StatusBar(_layout.STATUS_WINDOW, self.run_snippet)
+        self.commands = Commands(self.snippets, self.status, self.status_bar,
+                                 after_action=self._update_selection_status)
         self.help_window = HelpWindow()
-        self.close_prompt = ClosePrompt(self._answer_close)
-        with dpg.handler_registry():
-            dpg.add_key_press_handler(callback=self._on_key)
+        self.close_prompt = ClosePrompt(self.supervisor, self.status, emit_event=self._emit, save=self.save,
+                                        quit=self._quit)
+        self.key_router = KeyRouter(self.action_groups, self.snippets, self.status_bar,
+                                    tables=lambda: (self.cluster_view, self.similarity_view),
+                                    modal_open=lambda: self.close_prompt.shown, on_error=self.commands.failed,
+                                    on_run=self.commands.done, on_prompt=self.commands.prompt)
+        self.menu_bar = MenuBar(self)
 
-        self.cluster_view = self.add_view(ClusterView(self))
-        self.similarity_view = self.add_view(SimilarityView(self))
-        has_controller = controller is not None
-        for name in wanted:
-            self.register_view(name, view_factory(name, has_controller), show=False)
-            if open_views is None or name in open_views:
-                self.add_view(self.view_classes[name](self))
-        for name in (*DATA_VIEWS, *PLACEHOLDER_VIEWS):  # View > Add view
-            if name not in self.view_classes:
-                self.register_view(name, view_factory(name, has_controller))
-        for name, factory in dict(getattr(controller, "view_creator", None) or {}).items():
-            self.register_view(name, _docks.adapt_factory(factory))  # phy's controller.view_creator
-        self._rebuild_menus()
+        self.cluster_view = self.add_view(ClusterView(self.view_context))
+        self.similarity_view = self.add_view(SimilarityView(self.view_context))
+        self.docks.open_views(wanted, open_views, has_data=controller is not None,
+                              view_creator=getattr(controller, "view_creator", None))
+        self._refresh_menus()
         connect(self._on_select, event="select")
         connect(self._on_cluster, event="cluster")
         connect(self._on_table, event="table_sort")
@@ -175,7 +175,25 @@ class GUI:
         self.supervisor.attach_gui(self)
         self._update_selection_status()
 
-    # Action groups ----------------------------------------------------------------------
+    @property
+    def views(self) -> list[View]:
+        """Every view, hidden ones included (see :attr:`docks`)."""
+        return self.docks.views
+
+    @property
+    def view_classes(self) -> dict[str, Callable[..., View]]:
+        """``{name: factory(gui) -> View}``: the views of View > Add view."""
+        return self.docks.view_classes
+
+    @property
+    def dispatcher(self) -> KeyDispatcher:
+        """The keymap of every action group (see :attr:`key_router`)."""
+        return self.key_router.dispatcher
+
+    @property
+    def live(self) -> LiveActivity:
+        """Live sessions: the spikes received, waiting for the next refresh of the views."""
+        return self.live_link.activity
 
     def action_groups(self) -> list[Actions]:
         """Every action group, in shortcut/snippet priority order."""
@@ -190,26 +208,7 @@ class GUI:
 
     def run_action(self, action: Action, *args: Any) -> Any:
         """Run an action like a menu click: prompts open the command line; errors are shown."""
-        if action.prompt and not args:
-            self.prompt(action)
-            return None
-        try:
-            result = action(*args)
-        except Exception as exc:
-            self._action_error(action, exc)
-            return None
-        self._action_done(action, result)
-        return result
-
-    def _action_done(self, action: Action, result: Any) -> None:
-        told, self._status_told = self._status_told, False
-        if action.name not in ("enable_snippet_mode", "show_all_shortcuts") and not told:
-            self.status.set_message(describe_result(action.name, result))
-        self._update_selection_status()
-
-    def _action_error(self, action: Action, exc: BaseException) -> None:
-        logger.error("Action %s failed: %s", action.name, exc, exc_info=not isinstance(exc, PhyCoreError))
-        self.status.set_error(f"{action.name}: {exc}")
+        return self.commands.run(action, *args)
 
     @property
     def status_message(self) -> str:
@@ -218,68 +217,46 @@ class GUI:
 
     @status_message.setter
     def status_message(self, text: str) -> None:
-        self.status.set_message(str(text))
-        self._status_told = True  # an action's own message is not replaced by "<action> done"
+        self.commands.set_message(text)  # an action's own message is not replaced by "<action> done"
 
     def prompt(self, action: Action) -> None:
         """Ask for an action's arguments: open the command line with its snippet."""
-        self.open_snippet(f":{action.alias or action.name} ")
-
-    # Snippets -----------------------------------------------------------------------------
+        self.commands.prompt(action)
 
     def open_snippet(self, text: str = ":") -> None:
         """Enter snippet mode (``:``)."""
-        self.snippets.open(text)
-        self.status_bar.open_snippet(self.snippets.text)
+        self.commands.open_snippet(text)
 
     def run_snippet(self, text: str) -> Any:
         """Run a snippet (``':merge 3 7'``) and show its result; returns the result object."""
-        self.status_bar.close_snippet()
-        result = self.snippets.submit(text)
-        if result.ok:
-            self.status.set_message(describe_result(result.text, result.value))
-        else:
-            self.status.set_error(result.message)
-        self._update_selection_status()
-        return result
-
-    def _submit_snippet(self, text: str) -> None:
-        self.run_snippet(text)
-
-    # Views (phygui._docks) --------------------------------------------------------------------
+        return self.commands.run_snippet(text)
 
     def register_view(self, name: str, factory: Callable[..., View], show: bool = False) -> None:
         """Make a view class available in View > Add view (plugins); ``show`` creates one now."""
-        self.view_classes[name] = factory
-        self._menu_signature = ()
+        self.docks.register(name, factory)
         if show:
             self.add_view(factory(self))
 
     def add_view(self, view: Any) -> Any:
         """Dock a view (a :class:`View` instance or class) and emit ``add_view``."""
-        return _docks.add_view(self, view)
+        return self.docks.add(view)
 
     def get_view(self, name: Any) -> View | None:
         """The view called ``name`` (or the first of that class name; phy plugins pass the
         class, e.g. ``WaveformView``), or None."""
-        if isinstance(name, type):
-            name = name.__name__
-        return next((v for v in self.views if v.name == name or type(v).__name__ == name
-                     or type(getattr(v, "phy_view", None)).__name__ == name), None)
+        return self.docks.get(name)
 
     def close_view(self, view: View) -> None:
         """Hide a view (the View menu shows it again) and emit ``close_view``."""
-        _docks.set_shown(self, view, False)
+        self.docks.set_shown(view, False)
         self._emit("close_view", view)
 
     def show_view(self, view: View) -> None:
         """Show a closed view again."""
-        _docks.set_shown(self, view, True)
+        self.docks.set_shown(view, True)
 
     def _guard(self, view: View, method: str, *args: Any) -> Any:
-        return _docks.guard(self, view, method, *args)
-
-    # Events ---------------------------------------------------------------------------------
+        return self.docks.guard(view, method, *args)
 
     def _emit(self, event: str, *args: Any) -> list[Any]:
         try:
@@ -290,15 +267,13 @@ class GUI:
             return []
 
     def _on_select(self, sender: Any, cluster_ids: Any = None, **kwargs: Any) -> None:
-        for view in self.views:
-            self._guard(view, "on_select", list(self.supervisor.selected))
+        self.docks.call_all("on_select", list(self.supervisor.selected))
         self._update_selection_status()
 
     def _on_cluster(self, sender: Any, up: Any = None, **kwargs: Any) -> None:
         if sender is not self.supervisor:
             return
-        for view in self.views:
-            self._guard(view, "on_cluster", up)
+        self.docks.call_all("on_cluster", up)
         self._update_selection_status()
 
     def _on_table(self, sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -317,35 +292,21 @@ class GUI:
             if ids:
                 self.supervisor.select(ids)
 
-    # Keyboard (phygui._keyboard) ----------------------------------------------------------------
+    def _on_live_refresh(self, spike_ids: Any, cluster_ids: Any) -> None:
+        self.docks.call_all("on_spikes_added", spike_ids, cluster_ids)
+        self._update_selection_status()
 
     def text_input_active(self) -> bool:
         """Whether a text field has the keyboard (then shortcuts do not fire)."""
-        return _keyboard.text_input_active(self)
-
-    def _on_key(self, sender: Any, key: int) -> None:
-        _keyboard.on_key(self, key)
+        return self.key_router.text_input_active()
 
     def handle_key(self, key: int, *, ctrl: bool = False, alt: bool = False, shift: bool = False) -> Any:
         """Handle one key press (the key handler calls this; tests may too)."""
-        return _keyboard.handle_key(self, key, ctrl=ctrl, alt=alt, shift=shift)
+        return self.key_router.handle_key(key, ctrl=ctrl, alt=alt, shift=shift)
 
-    # Menus ---------------------------------------------------------------------------------------
-
-    def _signature(self) -> tuple[Any, ...]:
-        return (tuple((g.name, len(g)) for g in self.action_groups()), tuple(v.name for v in self.views),
-                tuple(sorted(self._closed_views)), tuple(self.view_classes), color_menu_signature(self))
-
-    def _rebuild_menus(self) -> None:
-        self._menu_signature = self._signature()
-        self.dispatcher.rebuild()
-        if self._menubar:
-            dpg.delete_item(self._menubar)
-        from phygui.menus import build_menus
-
-        self._menubar = build_menus(self)
-
-    # Frame loop ------------------------------------------------------------------------------------
+    def _refresh_menus(self) -> None:
+        if self.menu_bar.refresh():
+            self.dispatcher.rebuild()  # new actions: new shortcuts
 
     def show(self) -> None:
         """Show the window and emit ``show``."""
@@ -369,24 +330,9 @@ class GUI:
             dpg.run_callbacks(dpg.get_callback_queue())
 
     def _before_frame(self) -> None:
-        poll = getattr(self.controller, "poll", None)
-        if poll is not None:  # background work (quality metrics) lands on this thread
-            try:
-                busy = self.controller.busy
-                if busy is not None:
-                    self.status.set_progress(*busy)
-                elif self.status.progress is not None and self.status.progress[0].startswith("quality"):
-                    self.status.set_progress(None)
-                poll()
-            except Exception as exc:
-                logger.exception("Background work failed.")
-                self.status.set_error(f"Background work failed: {exc}")
-        _live.before_frame(self, polled=poll is not None)
-        if self._signature() != self._menu_signature:
-            self._rebuild_menus()
-        for view in self.views:
-            if view.name not in self._closed_views:
-                self._guard(view, "update")
+        self.live_link.before_frame()
+        self._refresh_menus()
+        self.docks.update_shown()
         self.status.set_dirty(self.supervisor.is_dirty())
         self.status_bar.update(self.status)
 
@@ -404,8 +350,6 @@ class GUI:
             self.render(1)
         self.destroy()
 
-    # Save, screenshot, help -------------------------------------------------------------------------
-
     def save(self) -> Any:
         """Save through the Supervisor, with the time it took in the status bar; emits
         ``request_save(gui)`` first (phy plugins write their own files then)."""
@@ -422,7 +366,7 @@ class GUI:
     def screenshot(self, path: str | os.PathLike[str] | None = None, render: bool = True) -> Path:
         """Save the window to a PNG (written while the next frame renders)."""
         if path is None:
-            from phycore._paths import user_dir
+            from phycore.paths import user_dir
 
             path = user_dir() / "screenshots" / f"phygui-{time.strftime('%Y%m%d-%H%M%S')}.png"
         out = Path(path)
@@ -449,29 +393,34 @@ class GUI:
         """Re-open closed views and forget the saved dock layout: phy's default arrangement is
         used from the next start (Dear PyGui cannot re-dock windows while running)."""
         self.state.setdefault("GUI", {})["layout_ini"] = None
-        self._reset_layout = True
-        for view in self.views:
-            if view.name in self._closed_views:
-                self.show_view(view)
+        self.docks.reset_layout()
         self.status.set_message("layout reset: views re-opened; the default docking applies from the next start")
 
     def _title(self) -> str:
         where = getattr(self.controller, "dir_path", None)
         return f"phygui - {where}" if where else "phygui"
 
-    # Closing (phygui._closing) -----------------------------------------------------------------------
-
     def request_close(self) -> bool:
         """Close like the window's close button: ``close`` subscribers may cancel; unsaved
         changes open the Save / Discard / Cancel prompt. Returns True if closed now."""
-        return _closing.request_close(self)
+        return self.close_prompt.request()
 
-    def _answer_close(self, answer: str) -> None:
-        _closing.answer_close(self, answer)
+    def _quit(self) -> None:
+        self.save_state()
+        self._running = False
+        dpg.stop_dearpygui()
 
     def save_state(self) -> list[Path]:
-        """Write layout, window geometry and view options to the GUI state files."""
-        return _closing.save_state(self)
+        """Write layout, window geometry, view options and the colour mapping to the GUI state
+        files (never raises: a failure is logged)."""
+        try:
+            state = self.docks.collect_state(self.supervisor.selected_clusters)
+            state[COLOR_STATE_KEY] = self.supervisor.color_selector.get_state()
+            self.state.update(state)
+            return self.state.save()
+        except Exception:
+            logger.exception("Could not save the GUI state.")
+            return []
 
     def destroy(self) -> None:
         """Destroy the Dear PyGui context (the GUI cannot be used afterwards)."""
@@ -481,8 +430,7 @@ class GUI:
         for name in ("phycore", "phygui"):
             logging.getLogger(name).removeHandler(self._log_handler)
         unconnect(self._on_select, self._on_cluster, self._on_table)
-        _live.stop(self)
-        for view in self.views:
-            self._guard(view, "close")
+        self.live_link.stop()
+        self.docks.close()
         dpg.destroy_context()
         self._tmp.cleanup()

@@ -1,5 +1,9 @@
-"""Menus built from the action groups, the colour-mapping menu, the black phy-like theme, and
-the state written on close."""
+"""Menus built from the action groups, the colour-mapping menu and the black phy-like theme.
+
+The functions take the GUI (:class:`phygui.gui.GUI`) and use its public methods only
+(``action_groups``, ``run_action``, ``views``, ``docks``, ``add_view``...); it is typed
+``Any`` here because the GUI imports this module.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,11 @@ import dearpygui.dearpygui as dpg
 from phycore.errors import ActionError
 from phycore.supervisor import Actions
 from phycore.supervisor.colors import COLOR_SCHEMES, COLORMAPS, color_fields
-from phygui import layout as _layout
 
 if TYPE_CHECKING:
     from phycore.supervisor import Action
 
-    from phygui.gui import GUI
-
-__all__ = ["apply_theme", "build_menus", "collect_state", "menu_entries", "create_color_actions",
+__all__ = ["MenuBar", "apply_theme", "build_menus", "menu_entries", "create_color_actions",
            "color_menu_signature", "COLOR_MENU", "COLOR_STATE_KEY"]
 
 #: The menu of the cluster colour mapping, and its key in the GUI state.
@@ -26,7 +27,7 @@ COLOR_STATE_KEY = "ColorMapping"
 _MENU_ORDER = ("File", "Edit", "Select", "View", COLOR_MENU, "Help")
 
 
-def menu_entries(gui: GUI) -> dict[str, list[tuple[str | None, Action]]]:
+def menu_entries(gui: Any) -> dict[str, list[tuple[str | None, Action]]]:
     """``{menu: [(submenu, action), ...]}`` from every group; an action name shown once per menu
     (views have their own menus, where names like ``increase`` repeat)."""
     menus: dict[str, list[tuple[str | None, Action]]] = {m: [] for m in _MENU_ORDER}
@@ -41,7 +42,7 @@ def menu_entries(gui: GUI) -> dict[str, list[tuple[str | None, Action]]]:
     return menus
 
 
-def create_color_actions(gui: GUI) -> Actions:
+def create_color_actions(gui: Any) -> Actions:
     """The Color menu's actions, acting on the Supervisor's colour selector (which every view
     colouring clusters follows, through ``color_mapping_changed``); restores the mapping
     saved in the GUI state.
@@ -94,13 +95,13 @@ def create_color_actions(gui: GUI) -> Actions:
     return group
 
 
-def color_menu_signature(gui: GUI) -> tuple[Any, ...]:
+def color_menu_signature(gui: Any) -> tuple[Any, ...]:
     """What the Color menu shows (the menus are rebuilt when it changes)."""
     return (tuple(gui.supervisor.color_selector.get_state().values()),
             tuple(color_fields(gui.supervisor.cluster_table)))
 
 
-def _choices(gui: GUI, label: str, action: Action, values: list[str], current: str | None) -> None:
+def _choices(gui: Any, label: str, action: Action, values: list[str], current: str | None) -> None:
     # A submenu of check items, the current value checked; a click runs the action with it.
     with dpg.menu(label=label):
         for value in values:
@@ -108,19 +109,27 @@ def _choices(gui: GUI, label: str, action: Action, values: list[str], current: s
                               callback=lambda s, a, u: gui.run_action(*u), user_data=(action, value))
 
 
-def _color_menu(gui: GUI, group: Actions) -> None:
+def _color_action(group: Actions, name: str) -> Action:
+    # An action of the Color group (always registered by create_color_actions).
+    action = group.get(name)
+    if action is None:
+        raise KeyError(f"The {group.name!r} action group has no action {name!r}.")
+    return action
+
+
+def _color_menu(gui: Any, group: Actions) -> None:
     selector = gui.supervisor.color_selector
-    _choices(gui, "Scheme", group.get("color_scheme"), list(COLOR_SCHEMES), selector.color_scheme)
-    _choices(gui, "Color by", group.get("color_field"), color_fields(gui.supervisor.cluster_table),
+    _choices(gui, "Scheme", _color_action(group, "color_scheme"), list(COLOR_SCHEMES), selector.color_scheme)
+    _choices(gui, "Color by", _color_action(group, "color_field"), color_fields(gui.supervisor.cluster_table),
              selector.color_field)
-    _choices(gui, "Colormap", group.get("colormap"), [m for m in COLORMAPS if m != "cluster_group"],
+    _choices(gui, "Colormap", _color_action(group, "colormap"), [m for m in COLORMAPS if m != "cluster_group"],
              selector.colormap)
-    log = group.get("toggle_log_scale")
+    log = _color_action(group, "toggle_log_scale")
     log.checked = selector.logarithmic
     dpg.add_separator()
 
 
-def _item(gui: GUI, action: Action) -> None:
+def _item(gui: Any, action: Action) -> None:
     label = action.name.replace("_", " ") + (" ..." if action.prompt else "")
     shortcut = ", ".join(action.shortcuts) if action.show_shortcut else ""
     if action.alias:
@@ -129,7 +138,7 @@ def _item(gui: GUI, action: Action) -> None:
                       enabled=action.enabled, callback=lambda s, a, u: gui.run_action(u), user_data=action)
 
 
-def build_menus(gui: GUI) -> int | str:
+def build_menus(gui: Any) -> int | str:
     """(Re)build the viewport menu bar; returns its id."""
     color_group = next((g for g in gui.action_groups() if g.name == COLOR_MENU), None)
     with dpg.viewport_menu_bar() as bar:
@@ -150,7 +159,7 @@ def build_menus(gui: GUI) -> int | str:
                 if menu == "View":
                     dpg.add_separator()
                     for view in gui.views:
-                        shown = view.name not in gui._closed_views
+                        shown = gui.docks.is_shown(view)
                         dpg.add_menu_item(label=view.name, check=True, default_value=shown,
                                           enabled=view.closable,
                                           callback=lambda s, a, u: (gui.show_view(u) if a else gui.close_view(u)),
@@ -181,18 +190,33 @@ def apply_theme() -> None:
     dpg.bind_theme(theme)
 
 
-def collect_state(gui: GUI) -> dict[str, Any]:
-    """What :meth:`GUI.save_state` writes: layout ini, viewport geometry, view options."""
-    layout_ini = None
-    if not getattr(gui, "_reset_layout", False):
-        path = gui._ini_path.with_name("saved.ini")
-        dpg.save_init_file(str(path))
-        layout_ini = path.read_text() if path.exists() else None
-    x, y = dpg.get_viewport_pos()[:2] if dpg.get_viewport_pos() else (0, 0)
-    viewport = {"width": dpg.get_viewport_width(), "height": dpg.get_viewport_height(), "x": x, "y": y}
-    views = {v.name: v.get_state() for v in gui.views}
-    views.setdefault("ClusterView", {})["selected"] = gui.supervisor.selected_clusters
-    open_views = [v.name for v in gui.views if v.name not in gui._closed_views]
-    state = _layout.gui_state_from(layout_ini, viewport, views, open_views)
-    state[COLOR_STATE_KEY] = gui.supervisor.color_selector.get_state()
-    return state
+class MenuBar:
+    """The viewport's menu bar, rebuilt when what it shows changed (checked every frame).
+
+    Parameters
+    ----------
+    gui : GUI
+        Read for its action groups, views (``gui.docks``) and colour mapping.
+    """
+
+    def __init__(self, gui: Any) -> None:
+        self.gui = gui
+        self._shown: tuple[Any, ...] = ()
+        self._bar: int | str = 0
+
+    def _signature(self) -> tuple[Any, ...]:
+        gui = self.gui
+        return (tuple((g.name, len(g)) for g in gui.action_groups()), gui.docks.version,
+                color_menu_signature(gui))
+
+    def refresh(self) -> bool:
+        """Rebuild the menu bar if the actions, views or colour mapping changed; returns
+        whether it did (the keymap is then rebuilt too)."""
+        signature = self._signature()
+        if signature == self._shown:
+            return False
+        self._shown = signature
+        if self._bar:
+            dpg.delete_item(self._bar)
+        self._bar = build_menus(self.gui)
+        return True

@@ -1,4 +1,5 @@
-"""Shared pytest configuration: hypothesis profiles, event-bus isolation, temp user dir."""
+"""Shared pytest configuration: hypothesis profiles, event-bus isolation, temp user dir, and the
+``subprocess`` marker (tests/_subprocess_marker.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# ``@pytest.mark.subprocess``: the test runs in a fresh interpreter (see the module).
+from tests._subprocess_marker import (  # noqa: F401 (pytest hooks)
+    pytest_configure,
+    pytest_runtest_logreport,
+    pytest_runtest_protocol,
+)
 
 # `ci` bounds the run time of the property tests; `thorough` is for local deep runs:
 #   HYPOTHESIS_PROFILE=thorough make test

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests._import_graph import ROOT, cycles, import_graph
 
 
 def test_phycore_imports_without_dearpygui() -> None:
@@ -45,3 +45,30 @@ def test_import_contracts_hold() -> None:
     out = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "broken" not in out.stdout.lower() or "0 broken" in out.stdout.lower()
+
+
+def test_no_import_cycles_including_type_only_imports() -> None:
+    """Within and across packages, no module imports itself back, even under TYPE_CHECKING."""
+    found = cycles(import_graph())
+    assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def _package(module: str) -> str:
+    return module if (ROOT / module.replace(".", "/") / "__init__.py").exists() else module.rpartition(".")[0]
+
+
+def test_private_modules_stay_in_their_package() -> None:
+    """A ``_private`` module is imported only from inside the package that holds it:
+    what other packages need has a public name (style.md rule 5)."""
+    bad = []
+    for module, targets in import_graph().items():
+        here = _package(module)
+        for target in targets:
+            parts = target.split(".")
+            private = next((k for k, p in enumerate(parts) if p.startswith("_")), None)
+            if private is None:
+                continue
+            owner = ".".join(parts[:private])
+            if here != owner:
+                bad.append(f"{module} imports {target}")
+    assert not bad, "private modules used across packages:\n" + "\n".join(sorted(bad))

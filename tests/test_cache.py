@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from phycore import _paths
+from phycore import paths
 from phycore.cache import Context, cache_disabled, fingerprint_files
 
 
@@ -395,10 +395,10 @@ def test_phy_disable_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_from_data_dir_read_only_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(_paths, "_is_writable_dir", lambda path: False)  # root ignores chmod
+    monkeypatch.setattr(paths, "_is_writable_dir", lambda path: False)  # root ignores chmod
     with caplog.at_level(logging.WARNING, logger="phycore"):
         ctx = Context.from_data_dir(tmp_path, fingerprint="fp")
-    assert ctx.cache_dir == _paths.fallback_phy_dir(tmp_path)
+    assert ctx.cache_dir == paths.fallback_phy_dir(tmp_path)
     assert "not writable" in caplog.text
     m = Counter()
     ctx.cache(m.total)(np.arange(2))
@@ -422,7 +422,7 @@ def test_repr(tmp_path: Path) -> None:
 
 
 def test_user_key_is_private_and_stable() -> None:
-    from phycore._paths import user_dir
+    from phycore.paths import user_dir
     from phycore._trust import sign, user_key, verify
 
     key = user_key()

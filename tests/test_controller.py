@@ -267,16 +267,16 @@ def test_quality_metric_columns_follow_actions(params: Path) -> None:
 
 def test_read_only_data_folder_uses_user_cache(params: Path, monkeypatch: pytest.MonkeyPatch,
                                                caplog: pytest.LogCaptureFixture) -> None:
-    from phycore import _paths
+    from phycore import paths
 
     data = params.parent
-    real = _paths._is_writable_dir
+    real = paths._is_writable_dir
     # Tests run as root, where chmod cannot make a folder read-only: simulate it.
-    monkeypatch.setattr(_paths, "_is_writable_dir", lambda p: False if Path(p) == data / ".phy" or
+    monkeypatch.setattr(paths, "_is_writable_dir", lambda p: False if Path(p) == data / ".phy" or
                         Path(p) == data else real(p))
     c = TemplateController(params)
     assert not str(c.phy_dir).startswith(str(data))
-    assert str(c.phy_dir).startswith(str(_paths.user_dir()))
+    assert str(c.phy_dir).startswith(str(paths.user_dir()))
     s = c.supervisor
     s.merge(*s.cluster_table.visible_ids[:2])
     assert (c.phy_dir / "journal.jsonl").exists()  # unsaved work is journaled in the fallback
@@ -310,7 +310,7 @@ def test_waveform_similarity_fallback(tmp_path: Path) -> None:
     s.select(a)
     scores = [s.similarity_table.get(i, "similarity") for i in s.similarity_table.visible_ids]
     assert scores and all(-1 <= x <= 1 for x in scores) and scores == sorted(scores, reverse=True)
-    assert c._template_similarity.kind == "waveform"
+    assert c.similarity_functions["template"].kind == "waveform"
     c.close()
 
 

@@ -67,7 +67,7 @@ def test_event_reference_has_every_event() -> None:
         text = row.replace("\\", "")  # Markdown escapes in the plain-text cells
         assert doc.sender in text and " ".join(doc.doc.split()) in text
         assert (f"`{doc.args}`" if doc.args else "(none)") in row
-    assert "`phycore.supervisor.supervisor`" in _row(markdown, "`select`")
+    assert "`phycore.supervisor.selection`" in _row(markdown, "`select`")
 
 
 def test_keymap_has_every_action_with_its_keys(keymap: str) -> None:

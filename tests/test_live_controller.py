@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests._clock import FakeClock
 from tests._folders import file_hashes, fresh_copy, small_folder
 from phycore import TemplateController, connect, emit, signals
 from phycore.controller._metrics import METRIC_COLUMNS
@@ -92,40 +92,43 @@ def test_appends_from_a_thread_are_applied_and_delivered_on_the_owner_thread(
     connect(lambda s, n: acquired.append((threading.get_ident(), n)), event="acquired")
     returned: list[np.ndarray] = []
     pending: list[int] = []
+    # Lock-step, no sleeps: the thread queues two batches, then the owner polls once.
+    turn = threading.Barrier(2, timeout=30)
 
     def acquire() -> None:
         end = 1.0
-        for _ in range(40):
+        for i in range(40):
             end += 0.02
             ids = controller.append_spikes(*stream.next_batch(end))
             returned.append(ids)
             emit("acquired", None, len(ids))  # from this thread: queued for the owner
             pending.append(controller.n_pending_spikes)
-            time.sleep(0.002)
+            if i % 2:
+                turn.wait()  # two batches queued: the owner polls
+                turn.wait()  # the poll is done
 
     thread = threading.Thread(target=acquire, name="acquisition")
     thread.start()
     polls = 0
-    while thread.is_alive():
-        controller.poll()
+    for _ in range(20):
+        turn.wait()
+        assert controller.poll()
         polls += 1
-        time.sleep(0.001)
-    thread.join()
+        turn.wait()
+    thread.join(30)
+    assert not thread.is_alive()
     controller.poll()
     expected = np.concatenate(returned)
     n = controller.model.n_spikes
     assert n == n0 + len(expected) and controller.n_pending_spikes == 0
     np.testing.assert_array_equal(expected, np.arange(n0, n))
-    assert max(pending) > 0  # the thread saw spikes queued and not applied yet
-    # Every subscriber ran on the owner thread, the clustering's emission before the supervisor's.
+    assert min(pending) > 0  # the thread saw its spikes queued, not applied yet
+    # Every subscriber ran on the owner thread; the Supervisor is the one sender of spikes_added.
     assert {who for who, _, _ in added} == {owner} and {who for who, _ in acquired} == {owner}
     assert [n for _, n in acquired] == [len(ids) for ids in returned]
-    by_sender = {name: np.concatenate([ids for _, s, ids in added if s == name]) for name in ("Clustering",
-                                                                                           "Supervisor")}
-    np.testing.assert_array_equal(by_sender["Clustering"], expected)
-    np.testing.assert_array_equal(by_sender["Supervisor"], expected)
-    assert [s for _, s, _ in added] == ["Clustering", "Supervisor"] * (len(added) // 2)
-    assert 1 <= len(added) // 2 <= polls + 1  # batches queued between two polls are applied at once
+    assert {s for _, s, _ in added} == {"Supervisor"}
+    np.testing.assert_array_equal(np.concatenate([ids for _, _, ids in added]), expected)
+    assert len(added) == polls == 20  # the two batches queued between two polls are applied at once
     _assert_table_matches_clustering(controller)
 
 
@@ -258,20 +261,53 @@ def test_a_budgeted_refresh_round_spreads_over_polls_and_ends_exact(controller: 
 
 def test_poll_applies_queued_spikes_at_most_every_apply_interval(controller: TemplateController,
                                                                   stream: SpikeStream) -> None:
+    clock = FakeClock()
+    controller.clock = clock
+    controller.live_apply_interval = 0.25  # steps of 1/16 s: exact in binary
     n0 = controller.model.n_spikes
-    controller.live_apply_interval = 3600.0  # an hour: only the first poll may apply
     controller.append_spikes(*stream.next_batch(1.5))
-    assert controller.poll() and controller.n_pending_spikes == 0
+    assert controller.poll() and controller.n_pending_spikes == 0  # the first poll applies
     n1 = controller.model.n_spikes
     assert n1 > n0
     controller.append_spikes(*stream.next_batch(2.0))
     queued = controller.n_pending_spikes
     assert queued > 0
-    controller.poll()  # may still work on the metrics, but applies nothing
-    assert controller.model.n_spikes == n1 and controller.n_pending_spikes == queued  # kept, not lost
+    for _ in range(3):
+        clock.advance(0.0625)
+        controller.poll()  # may still work on the metrics, but applies nothing
+        assert controller.model.n_spikes == n1 and controller.n_pending_spikes == queued  # kept, not lost
+    clock.advance(0.0625)  # 0.25 s since the last application
+    controller.poll()
+    assert controller.model.n_spikes == n1 + queued and controller.n_pending_spikes == 0
+    controller.append_spikes(*stream.next_batch(2.5))
+    controller.poll()
+    assert controller.n_pending_spikes > 0
     controller.apply_pending()  # always at once
-    assert controller.model.n_spikes == n1 + queued
+    assert controller.n_pending_spikes == 0
     assert len(controller.supervisor.clustering.spike_clusters) == controller.model.n_spikes
+
+
+def test_poll_refreshes_stale_metrics_every_metrics_interval(controller: TemplateController,
+                                                            stream: SpikeStream) -> None:
+    clock = FakeClock()
+    controller.clock = clock
+    controller.live_metrics_interval = 2.0
+    controller.live_metrics_budget = None  # a whole round per poll
+    q = controller.quality
+    controller.append_spikes(*stream.next_batch(2.0))
+    controller.poll()  # no refresh for 2 s before: at once
+    assert q.n_stale == 0
+    controller.append_spikes(*stream.next_batch(3.0))
+    controller.poll()
+    stale = q.n_stale
+    assert stale > 0  # refreshed 0 s ago
+    clock.advance(1.875)
+    controller.poll()
+    assert q.n_stale == stale
+    clock.advance(0.125)
+    controller.poll()
+    assert q.n_stale == 0
+    _assert_rows_as_in_a_fresh_session(controller, stream)
 
 
 def test_spikes_of_a_template_without_cluster_start_a_new_one(stream: SpikeStream) -> None:

@@ -1,4 +1,4 @@
-"""Tests of phycore._paths: user dir, per-dataset dir with fallback, atomic writes."""
+"""Tests of phycore.paths: user dir, per-dataset dir with fallback, atomic writes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phycore import _paths
-from phycore._paths import (
+from phycore import paths
+from phycore.paths import (
     atomic_open,
     atomic_write_bytes,
     atomic_write_text,
@@ -41,7 +41,7 @@ def test_phy_dir_created_in_data_folder(tmp_path: Path) -> None:
 def test_phy_dir_falls_back_when_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              caplog: pytest.LogCaptureFixture) -> None:
     # Tests may run as root, where chmod does not stop writes: simulate the check.
-    monkeypatch.setattr(_paths, "_is_writable_dir", lambda path: False)
+    monkeypatch.setattr(paths, "_is_writable_dir", lambda path: False)
     data = tmp_path / "my data"
     data.mkdir()
     with caplog.at_level(logging.WARNING, logger="phycore"):
@@ -123,7 +123,7 @@ def test_atomic_open_rejects_bad_mode(tmp_path: Path) -> None:
 
 def test_read_only_warning_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                 caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(_paths, "_is_writable_dir", lambda path: False)
+    monkeypatch.setattr(paths, "_is_writable_dir", lambda path: False)
     with caplog.at_level(logging.WARNING, logger="phycore"):
         phy_dir(tmp_path)
         phy_dir(tmp_path)

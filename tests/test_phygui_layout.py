@@ -6,7 +6,7 @@ import json
 import re
 
 from phycore.state import GUIState
-from phygui.layout import default_layout_ini, gui_state_from, imgui_hash, layout_from_state
+from phygui.dock_layout import default_layout_ini, gui_state_from, imgui_hash, layout_from_state
 
 
 def test_imgui_hash_matches_dear_imgui() -> None:
@@ -81,7 +81,7 @@ def _dock_of(ini: str, view: str) -> int:
 
 
 def test_default_views_take_phys_places() -> None:
-    from phygui.layout import DEFAULT_VIEWS
+    from phygui.dock_layout import DEFAULT_VIEWS
 
     assert {"TemplateFeatureView", "ClusterScatterView", "ProbeView", "FiringRateView"} <= set(DEFAULT_VIEWS)
     ini = default_layout_ini(["ClusterView", "SimilarityView", *DEFAULT_VIEWS, "RasterView"], 1600, 1000)

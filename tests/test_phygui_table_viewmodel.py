@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from phycore.supervisor import Supervisor
 from phygui.viewmodels.status import StatusModel, describe_result, selection_text
-from phygui.viewmodels.table import (TableViewModel, click_selection, format_cell, group_color, next_sort,
+from phygui.viewmodels.cluster_table import (TableViewModel, click_selection, format_cell, group_color, next_sort,
                                      selection_color)
 
 

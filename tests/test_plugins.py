@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from phycore import _plugin_base as B
+from phycore import plugin_registry as B
 from phycore import plugins as P
-from phycore._paths import user_dir
+from phycore.paths import user_dir
 from phycore.errors import PluginError
 from phycore.plugins import (
     Config,

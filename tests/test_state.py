@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phycore import _paths
-from phycore._paths import user_dir
+from phycore import paths
+from phycore.paths import user_dir
 from phycore.errors import StateFileError
 from phycore.state import GUIState, load_state, read_state_file, write_state_file
 
@@ -145,9 +145,9 @@ def test_no_paths_means_no_files(tmp_path: Path) -> None:
 
 
 def test_read_only_data_folder_local_state_in_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_paths, "_is_writable_dir", lambda path: False)  # tests run as root
+    monkeypatch.setattr(paths, "_is_writable_dir", lambda path: False)  # tests run as root
     s = load_state(data_dir=tmp_path, local_keys=LOCAL_KEYS)
-    assert s.local_path == _paths.fallback_phy_dir(tmp_path) / "state.json"
+    assert s.local_path == paths.fallback_phy_dir(tmp_path) / "state.json"
     assert s.local_path.exists() and not (tmp_path / ".phy").exists()
 
 

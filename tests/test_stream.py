@@ -1,12 +1,15 @@
-"""SpikeStream is deterministic and has the asked rate; StreamSource runs it in real time."""
+"""SpikeStream is deterministic and has the asked rate; StreamSource follows its clock (real
+time by default; here a FakeClock the test advances: no sleep, no wall-clock assertion)."""
 
 from __future__ import annotations
 
 import threading
-import time
+from typing import Any
 
 import numpy as np
 import pytest
+
+from tests._clock import FakeClock
 
 from phycore import TemplateController
 from phycore.model.stream import SpikeStream, StreamSource
@@ -71,42 +74,83 @@ def test_bad_parameters_are_refused() -> None:
         StreamSource(_stream(), lambda *a: None, interval=0)
 
 
-def test_source_streams_in_real_time_at_the_rate() -> None:
+class _Sink:
+    """Records the batches; the test waits (with a timeout) until the source reached a time."""
+
+    def __init__(self, stream: SpikeStream, forward: Any = None) -> None:
+        self.stream, self.forward = stream, forward
+        self.batches: list[tuple[np.ndarray, ...]] = []
+        self.threads: set[int] = set()
+        self.reached = stream.position  # recording time of the batches handled so far
+        self._cond = threading.Condition()
+
+    def __call__(self, times: np.ndarray, templates: np.ndarray, amplitudes: np.ndarray) -> None:
+        end = self.stream.position  # the end of this batch (the source's thread moved it)
+        if self.forward is not None:
+            self.forward(times, templates, amplitudes)
+        with self._cond:
+            self.batches.append((times, templates, amplitudes))
+            self.threads.add(threading.get_ident())
+            self.reached = end
+            self._cond.notify_all()
+
+    def wait_position(self, position: float, timeout: float = 10.0) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: self.reached >= position - 1e-9, timeout=timeout), \
+                (self.reached, position)
+
+
+def test_source_follows_its_clock_at_the_rate() -> None:
     s = _stream(rate=20_000, seed=6)
     s.next_batch(1.0)
-    batches: list[tuple[np.ndarray, ...]] = []
-    threads: set[int] = set()
-
-    def sink(times: np.ndarray, templates: np.ndarray, amplitudes: np.ndarray) -> None:
-        batches.append((times, templates, amplitudes))
-        threads.add(threading.get_ident())
-
-    source = StreamSource(s, sink, interval=0.01).start()
-    t0 = time.monotonic()
-    time.sleep(0.6)
-    source.stop()
-    wall = time.monotonic() - t0
+    clock, sink = FakeClock(), _Sink(s)
+    source = StreamSource(s, sink, interval=0.001, clock=clock).start()
+    try:
+        assert clock.wait_read()  # the source took its start time
+        for k in range(1, 7):
+            clock.advance(0.1)
+            sink.wait_position(1.0 + 0.1 * k)
+    finally:
+        source.stop()
     assert not source.running and source.error is None
-    assert threads and threading.get_ident() not in threads  # the sink runs on the source's thread
-    times = np.concatenate([b[0] for b in batches])
-    assert source.n_spikes == len(times) and source.n_batches == len(batches) > 5
-    # Recording time follows the wall clock from where the stream was.
-    elapsed = s.position - 1.0
-    assert 0.4 < elapsed <= wall + 0.05
+    assert sink.threads and threading.get_ident() not in sink.threads  # the sink runs on the source's thread
+    times = np.concatenate([b[0] for b in sink.batches])
+    # Recording time follows the clock from where the stream was: one batch per step.
+    assert s.position == pytest.approx(1.6)
+    assert source.n_spikes == len(times) and source.n_batches == len(sink.batches) == 6
     assert times[0] >= 1.0 and np.all(np.diff(times) >= 0) and times[-1] < s.position
-    assert abs(len(times) - 20_000 * elapsed) < 5 * np.sqrt(20_000 * elapsed)
+    for k, (t, _, _) in enumerate(sink.batches):
+        assert 1.0 + 0.1 * k - 1e-9 <= t.min() and t.max() < 1.0 + 0.1 * (k + 1) + 1e-9
+    assert abs(len(times) - 20_000 * 0.6) < 5 * np.sqrt(20_000 * 0.6)
 
 
-def test_a_failing_sink_stops_the_source_and_says_why() -> None:
+def test_a_stopped_source_draws_nothing_more() -> None:
+    s = _stream(seed=8)
+    clock, sink = FakeClock(), _Sink(s)
+    source = StreamSource(s, sink, interval=0.001, clock=clock).start()
+    assert clock.wait_read()
+    clock.advance(0.5)
+    sink.wait_position(0.5)
+    source.stop()
+    clock.advance(1.0)
+    assert not source.running and s.position == pytest.approx(0.5) and source.n_batches == 1
+
+
+def test_a_failing_sink_stops_the_source_and_says_why(caplog: pytest.LogCaptureFixture) -> None:
+    called = threading.Event()
+
     def sink(*args: object) -> None:
+        called.set()
         raise RuntimeError("disk full")
 
-    source = StreamSource(_stream(), sink, interval=0.005).start()
-    deadline = time.monotonic() + 5
-    while source.running and time.monotonic() < deadline:
-        time.sleep(0.01)
+    clock = FakeClock()
+    source = StreamSource(_stream(), sink, interval=0.001, clock=clock).start()
+    assert clock.wait_read()
+    clock.advance(1.0)
+    assert called.wait(10)
+    source.stop()  # the source already stopped by itself: this joins its thread
     assert not source.running and isinstance(source.error, RuntimeError) and source.n_spikes == 0
-    source.stop()
+    assert "The stream's sink failed" in caplog.text
 
 
 def test_source_feeds_a_controller() -> None:
@@ -114,15 +158,20 @@ def test_source_feeds_a_controller() -> None:
     c = TemplateController(model=s.model(duration=1.0), metrics=False)
     n0 = c.model.n_spikes
     try:
-        source = StreamSource(s, c.append_spikes, interval=0.01).start()
-        deadline = time.monotonic() + 5
-        while source.n_spikes < 1000 and time.monotonic() < deadline:
-            c.poll()
-            time.sleep(0.005)
-        source.stop()
+        clock, sink = FakeClock(), _Sink(s, forward=c.append_spikes)
+        source = StreamSource(s, sink, interval=0.001, clock=clock).start()
+        try:
+            assert clock.wait_read()
+            for k in range(1, 5):
+                clock.advance(0.1)
+                sink.wait_position(1.0 + 0.1 * k)
+                c.poll()
+        finally:
+            source.stop()
         c.poll()
         assert source.error is None and c.model.n_spikes == n0 + source.n_spikes >= n0 + 1000
+        assert source.n_batches == 4 and c.n_pending_spikes == 0
         assert sum(c.supervisor.clustering.spike_counts.values()) == c.model.n_spikes
-        assert c.model.duration <= s.position
+        assert c.model.duration <= s.position == pytest.approx(1.4)
     finally:
         c.close()

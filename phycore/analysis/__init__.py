@@ -39,7 +39,7 @@ from phycore.analysis.metrics import (
 )
 from phycore.analysis.rates import firing_rate_over_time, mean_firing_rates, time_bin_edges
 from phycore.analysis.similarity import masked_cosine_similarity, template_similarity, top_similar
-from phycore.analysis.table import ClusterMetrics, MetricParams
+from phycore.analysis.metric_table import ClusterMetrics, MetricParams
 from phycore.analysis.waveform_summary import ClusterWaveform, WaveformSummary
 
 __all__ = [

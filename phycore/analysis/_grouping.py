@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
-from phycore.analysis._validate import SpikeLookup, as_1d, cluster_ids_arg, spike_ids_arg
+from phycore.analysis._jit import njit
+from phycore.analysis._validate import ClusterChange, SpikeLookup, as_1d, cluster_ids_arg, spike_ids_arg
 from phycore.errors import ActionError, ClusterIdError, DataFormatError
 
 __all__: list[str] = []
@@ -25,7 +25,7 @@ _MAX_DENSE_SPAN = 50_000_000
 
 
 @njit(cache=True, nogil=True)
-def _cluster_index_dense(spike_clusters, lut, offset):  # type: ignore[no-untyped-def]
+def _cluster_index_dense(spike_clusters: npt.NDArray[np.integer[Any]], lut: npt.NDArray[np.int64], offset: np.int64) -> npt.NDArray[np.int64]:
     n = spike_clusters.shape[0]
     out = np.empty(n, np.int64)
     span = lut.shape[0]
@@ -36,7 +36,7 @@ def _cluster_index_dense(spike_clusters, lut, offset):  # type: ignore[no-untype
 
 
 @njit(cache=True, nogil=True)
-def _cluster_index_sorted(spike_clusters, sorted_ids, order):  # type: ignore[no-untyped-def]
+def _cluster_index_sorted(spike_clusters: npt.NDArray[np.integer[Any]], sorted_ids: npt.NDArray[np.int64], order: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     n = spike_clusters.shape[0]
     m = sorted_ids.shape[0]
     out = np.empty(n, np.int64)
@@ -48,7 +48,7 @@ def _cluster_index_sorted(spike_clusters, sorted_ids, order):  # type: ignore[no
 
 
 @njit(cache=True, nogil=True)
-def _counting_sort(index, n_clusters):  # type: ignore[no-untyped-def]
+def _counting_sort(index: npt.NDArray[np.integer[Any]], n_clusters: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     counts = np.zeros(n_clusters + 1, np.int64)
     for i in range(index.shape[0]):
         k = index[i]
@@ -76,16 +76,16 @@ def cluster_index(spike_clusters: np.ndarray, cluster_ids: npt.NDArray[np.int64]
     if hi - lo < _MAX_DENSE_SPAN:
         lut = np.full(hi - lo + 1, -1, np.int64)
         lut[cluster_ids - lo] = np.arange(cluster_ids.size)
-        return _cluster_index_dense(sc, lut, np.int64(lo))  # type: ignore[no-any-return]
+        return _cluster_index_dense(sc, lut, np.int64(lo))
     order = np.argsort(cluster_ids, kind="stable")
-    return _cluster_index_sorted(sc, cluster_ids[order], order.astype(np.int64))  # type: ignore[no-any-return]
+    return _cluster_index_sorted(sc, cluster_ids[order], order.astype(np.int64))
 
 
 def group_spikes(
-    cluster_ids: Any,
+    cluster_ids: npt.ArrayLike | None,
     n_spikes: int,
     *,
-    spike_clusters: Any = None,
+    spike_clusters: npt.ArrayLike | None = None,
     spikes_per_cluster: SpikeLookup | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Return ``(cluster_ids, spike_ids, offsets)`` for the requested clusters.
@@ -106,6 +106,7 @@ def group_spikes(
         spike_ids, offsets = _counting_sort(index, cids.size)
         return cids, spike_ids, offsets
     lookup = spikes_per_cluster
+    assert lookup is not None  # checked above: exactly one of the two is given
     if cluster_ids is None:
         if not isinstance(lookup, Mapping):
             raise ActionError(
@@ -116,7 +117,7 @@ def group_spikes(
     parts = []
     for c in cids.tolist():
         try:
-            ids = lookup[c] if isinstance(lookup, Mapping) else lookup(c)  # type: ignore[operator]
+            ids = lookup[c] if isinstance(lookup, Mapping) else lookup(c)
         except (KeyError, IndexError) as e:
             raise ClusterIdError(f"cluster {c} is not in `spikes_per_cluster`.", argument="cluster_ids") from e
         parts.append(spike_ids_arg(ids, n_spikes, "spikes_per_cluster"))
@@ -130,7 +131,7 @@ def group_spikes(
 
 
 def added_spikes(
-    up: Any, n_spikes: int, spike_clusters: Any, spikes_per_cluster: SpikeLookup | None
+    up: ClusterChange, n_spikes: int, spike_clusters: npt.ArrayLike | None, spikes_per_cluster: SpikeLookup | None
 ) -> tuple[list[int], SpikeLookup]:
     """The added cluster ids of ``up`` and a lookup of their spikes."""
     added = [int(c) for c in (getattr(up, "added", None) or ())]

@@ -6,25 +6,33 @@ Bin assignment follows ``numpy.histogram`` with explicit edges: bins are half-op
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from numba import njit, prange
+import numpy.typing as npt
+from numba import prange
+
+from phycore.analysis._jit import njit
 
 __all__: list[str] = []
 
 
 @njit(cache=True, inline="always")
-def _bin_of(x, edges):  # type: ignore[no-untyped-def]
+def _bin_of(x: float, edges: npt.NDArray[np.float64]) -> int:
     """Index of the bin of x for explicit edges (numpy.histogram semantics), or -1."""
-    nb = edges.shape[0] - 1
+    nb: int = edges.shape[0] - 1
     if not (x >= edges[0] and x <= edges[nb]):  # also rejects NaN
         return -1
     if x == edges[nb]:
         return nb - 1
-    return np.searchsorted(edges, x, side="right") - 1
+    # numpy's stubs make intp - int Any; a cast would be a call in the compiled kernel.
+    return np.searchsorted(edges, x, side="right") - 1  # type: ignore[no-any-return]
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _isi_hist(times, spike_ids, offsets, edges):  # type: ignore[no-untyped-def]
+def _isi_hist(
+    times: npt.NDArray[np.float64], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], edges: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.int64], np.int64]:
     """Per-cluster histogram of consecutive-spike intervals; also counts negative ISIs."""
     n_clusters = offsets.shape[0] - 1
     out = np.zeros((n_clusters, edges.shape[0] - 1), np.int64)
@@ -41,7 +49,9 @@ def _isi_hist(times, spike_ids, offsets, edges):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _values_hist(values, spike_ids, offsets, edges, ignore_zeros):  # type: ignore[no-untyped-def]
+def _values_hist(
+    values: npt.NDArray[np.floating[Any]], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], edges: npt.NDArray[np.float64], ignore_zeros: bool
+) -> npt.NDArray[np.int64]:
     """Per-cluster histogram of a per-spike value (e.g. spike times, amplitudes)."""
     n_clusters = offsets.shape[0] - 1
     out = np.zeros((n_clusters, edges.shape[0] - 1), np.int64)
@@ -57,7 +67,9 @@ def _values_hist(values, spike_ids, offsets, edges, ignore_zeros):  # type: igno
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _binned_mean(times, values, spike_ids, offsets, edges):  # type: ignore[no-untyped-def]
+def _binned_mean(
+    times: npt.NDArray[np.float64], values: npt.NDArray[np.floating[Any]], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], edges: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Per-cluster mean of ``values`` in time bins (NaN for empty bins) and the counts."""
     n_clusters = offsets.shape[0] - 1
     nb = edges.shape[0] - 1

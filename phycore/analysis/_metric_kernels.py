@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import math
 
+from typing import Any
+
 import numpy as np
-from numba import njit, prange
+import numpy.typing as npt
+from numba import prange
+
+from phycore.analysis._jit import njit
 
 
 __all__: list[str] = []
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _spike_train_metrics(times, spike_ids, offsets, duration, n_presence_bins, refractory):  # type: ignore[no-untyped-def]
+def _spike_train_metrics(
+    times: npt.NDArray[np.float64], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], duration: float, n_presence_bins: np.int64,
+    refractory: float,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Per cluster: spike count, number of occupied presence bins, ISIs < refractory."""
     n_clusters = offsets.shape[0] - 1
     n_spikes = np.zeros(n_clusters, np.int64)
@@ -40,7 +48,7 @@ def _spike_train_metrics(times, spike_ids, offsets, duration, n_presence_bins, r
 
 
 @njit(cache=True, inline="always")
-def _reflect(i, n):  # type: ignore[no-untyped-def]
+def _reflect(i: int, n: int) -> int:
     # scipy.ndimage mode='reflect': (d c b a | a b c d | d c b a)
     while i < 0 or i >= n:
         if i < 0:
@@ -50,16 +58,17 @@ def _reflect(i, n):  # type: ignore[no-untyped-def]
     return i
 
 
-def gaussian_weights(sigma: float) -> np.ndarray:
+def gaussian_weights(sigma: float) -> npt.NDArray[np.float64]:
     """Gaussian kernel exactly as scipy.ndimage computes it (truncate=4.0)."""
     radius = int(4.0 * float(sigma) + 0.5)
     x = np.arange(-radius, radius + 1)
     phi = np.exp(-0.5 / (sigma * sigma) * x**2)
-    return phi / phi.sum()  # type: ignore[no-any-return]
+    weights: npt.NDArray[np.float64] = phi / phi.sum()
+    return weights
 
 
 @njit(cache=True, nogil=True)
-def _gaussian_smooth(x, weights):  # type: ignore[no-untyped-def]
+def _gaussian_smooth(x: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """scipy.ndimage.gaussian_filter1d(x, sigma, mode='reflect') for the weights of
     :func:`gaussian_weights`, with scipy's summation order for symmetric kernels."""
     n = x.shape[0]
@@ -74,7 +83,7 @@ def _gaussian_smooth(x, weights):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _amplitude_cutoff_one(amps, n_bins, weights):  # type: ignore[no-untyped-def]
+def _amplitude_cutoff_one(amps: npt.NDArray[np.float64], n_bins: np.int64, weights: npt.NDArray[np.float64]) -> float:
     n = amps.shape[0]
     if n < 2:
         return np.nan
@@ -98,19 +107,21 @@ def _amplitude_cutoff_one(amps, n_bins, weights):  # type: ignore[no-untyped-def
     pdf = counts / widths / counts.sum()
     sm = _gaussian_smooth(pdf, weights)
     peak = np.argmax(sm)
-    g = peak
+    g: int | np.intp = peak
     best = abs(sm[peak] - sm[0])
     for k in range(peak + 1, n_bins):
         dv = abs(sm[k] - sm[0])
         if dv < best:
             best = dv
             g = k
-    frac = sm[g:].sum() * widths.mean()
+    frac: float = sm[g:].sum() * widths.mean()
     return min(frac, 0.5)
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _amplitude_cutoffs(amplitudes, spike_ids, offsets, n_bins, weights):  # type: ignore[no-untyped-def]
+def _amplitude_cutoffs(
+    amplitudes: npt.NDArray[np.floating[Any]], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], n_bins: np.int64, weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     n_clusters = offsets.shape[0] - 1
     out = np.full(n_clusters, np.nan)
     for c in prange(n_clusters):
@@ -127,7 +138,7 @@ def _amplitude_cutoffs(amplitudes, spike_ids, offsets, n_bins, weights):  # type
 
 
 @njit(cache=True, nogil=True)
-def _gammq(a, x):  # type: ignore[no-untyped-def]
+def _gammq(a: float, x: float) -> float:
     """Regularised upper incomplete gamma Q(a, x) (Numerical Recipes gser/gcf)."""
     if x <= 0.0:
         return 1.0
@@ -165,12 +176,12 @@ def _gammq(a, x):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _chi2_sf(x, df):  # type: ignore[no-untyped-def]
+def _chi2_sf(x: float, df: float) -> float:
     return _gammq(0.5 * df, 0.5 * x)
 
 
 @njit(cache=True, nogil=True)
-def _mahalanobis_sq(xc, xo):  # type: ignore[no-untyped-def]
+def _mahalanobis_sq(xc: npt.NDArray[np.float64], xo: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Squared Mahalanobis distances of rows of xo to the distribution of rows of xc.
 
     Returns an empty array if the covariance of xc is singular.
@@ -218,7 +229,9 @@ def _mahalanobis_sq(xc, xo):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _gather_features(features, rows, spike_templates_of_rows, positions, n_pcs):  # type: ignore[no-untyped-def]
+def _gather_features(
+    features: npt.NDArray[np.floating[Any]], rows: npt.NDArray[np.int64], spike_templates_of_rows: npt.NDArray[np.integer[Any]], positions: npt.NDArray[np.int64], n_pcs: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """X[i, j * n_pcs + p] = features[rows[i], p, positions[template, j]]; drops rows
     whose template lacks one of the channels (position -1). Returns (X, kept mask)."""
     n = rows.shape[0]
@@ -245,7 +258,7 @@ def _gather_features(features, rows, spike_templates_of_rows, positions, n_pcs):
 
 
 @njit(cache=True, nogil=True)
-def _isolation(xc, xo, n_cluster_total, n_other_total):  # type: ignore[no-untyped-def]
+def _isolation(xc: npt.NDArray[np.float64], xo: npt.NDArray[np.float64], n_cluster_total: float, n_other_total: float) -> tuple[float, float]:
     """(isolation distance, L-ratio) from cluster / other feature samples.
 
     The samples stand for ``n_cluster_total`` and ``n_other_total`` spikes: the rank

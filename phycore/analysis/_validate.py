@@ -5,8 +5,8 @@ Every check raises a :mod:`phycore.errors` exception whose message names the arg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -16,10 +16,26 @@ from phycore.errors import ActionError, ClusterIdError, DataFormatError, SpikeId
 __all__: list[str] = []
 
 #: A per-cluster spike-id lookup: ``{cluster_id: spike_ids}`` or ``f(cluster_id) -> spike_ids``.
-SpikeLookup = Union[Mapping[int, Any], Callable[[int], Any]]
+SpikeLookup = Union[Mapping[int, npt.ArrayLike], Callable[[int], npt.ArrayLike]]
 
 
-def as_1d(arr: Any, name: str, dtype: Any = None, *, length: int | None = None) -> np.ndarray:
+class ClusterChange(Protocol):
+    """What the analysis caches read from an action's ``UpdateInfo``: the clusters it
+    created and removed and the spikes it moved."""
+
+    @property
+    def added(self) -> Sequence[int]: ...
+
+    @property
+    def deleted(self) -> Sequence[int]: ...
+
+    @property
+    def spike_ids(self) -> npt.NDArray[np.int64]: ...
+
+
+def as_1d(
+    arr: npt.ArrayLike, name: str, dtype: npt.DTypeLike | None = None, *, length: int | None = None
+) -> np.ndarray:
     """Return ``arr`` as a 1-D array (no copy when possible) or raise DataFormatError."""
     try:
         out = np.asarray(arr) if dtype is None else np.asarray(arr, dtype=dtype)
@@ -34,7 +50,9 @@ def as_1d(arr: Any, name: str, dtype: Any = None, *, length: int | None = None) 
     return out
 
 
-def spike_times_arg(spike_times: Any, name: str = "spike_times", *, check_sorted: bool = True) -> np.ndarray:
+def spike_times_arg(
+    spike_times: npt.ArrayLike, name: str = "spike_times", *, check_sorted: bool = True
+) -> np.ndarray:
     """Float64 spike times in seconds; finite and (optionally) non-decreasing."""
     t = as_1d(spike_times, name, np.float64)
     if check_sorted and t.size > 1 and bool(np.any(t[1:] < t[:-1])):
@@ -42,7 +60,7 @@ def spike_times_arg(spike_times: Any, name: str = "spike_times", *, check_sorted
     return t
 
 
-def cluster_ids_arg(cluster_ids: Any, name: str = "cluster_ids") -> npt.NDArray[np.int64]:
+def cluster_ids_arg(cluster_ids: npt.ArrayLike, name: str = "cluster_ids") -> npt.NDArray[np.int64]:
     """Int64 1-D array of distinct cluster ids."""
     c = np.asarray(cluster_ids)
     if c.ndim == 0:
@@ -58,7 +76,7 @@ def cluster_ids_arg(cluster_ids: Any, name: str = "cluster_ids") -> npt.NDArray[
     return c
 
 
-def positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
+def positive(value: float, name: str, *, allow_zero: bool = False) -> float:
     """A finite, strictly positive (or non-negative) float."""
     try:
         v = float(value)
@@ -70,7 +88,7 @@ def positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
     return v
 
 
-def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+def positive_int(value: int, name: str, *, minimum: int = 1) -> int:
     """An int >= minimum."""
     try:
         v = int(value)
@@ -81,7 +99,7 @@ def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return v
 
 
-def spike_ids_arg(ids: Any, n_spikes: int, name: str) -> npt.NDArray[np.int64]:
+def spike_ids_arg(ids: npt.ArrayLike, n_spikes: int, name: str) -> npt.NDArray[np.int64]:
     """Int64 spike ids inside [0, n_spikes)."""
     s = np.asarray(ids)
     if s.ndim != 1:

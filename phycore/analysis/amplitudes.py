@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
-from numba import njit, prange
+from numba import prange
 
 from phycore.analysis._grouping import group_spikes
 from phycore.analysis._hist_kernels import _binned_mean, _values_hist
+from phycore.analysis._jit import njit
 from phycore.analysis._validate import SpikeLookup, as_1d, positive_int, spike_times_arg
 from phycore.analysis.rates import time_bin_edges
 from phycore.errors import ActionError, DataFormatError
@@ -125,7 +128,9 @@ def binned_mean_over_time(
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _spike_depths(features, spike_templates, channel_ind, ypos):  # type: ignore[no-untyped-def]
+def _spike_depths(
+    features: npt.NDArray[np.floating[Any]], spike_templates: npt.NDArray[np.integer[Any]], channel_ind: npt.NDArray[np.integer[Any]], ypos: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     n, n_loc = features.shape[0], features.shape[2]
     out = np.empty(n, np.float64)
     for i in prange(n):
@@ -186,7 +191,7 @@ def spike_depths(
     if ind.size and (ind.min() < 0 or ind.max() >= pos.shape[0]):
         raise DataFormatError("`pc_feature_ind` refers to channels missing from `channel_positions`.",
                               argument="pc_feature_ind")
-    return _spike_depths(f, st, ind, np.ascontiguousarray(pos[:, 1]))  # type: ignore[no-any-return]
+    return _spike_depths(f, st, ind, np.ascontiguousarray(pos[:, 1]))
 
 
 def template_depths(templates: npt.ArrayLike, channel_positions: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -218,4 +223,4 @@ def template_depths(templates: npt.ArrayLike, channel_positions: npt.ArrayLike) 
     p2 = np.ptp(w, axis=1).astype(np.float64) ** 2
     den = p2.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, (p2 @ pos[:, 1]) / den, np.nan)  # type: ignore[no-any-return]
+        return np.where(den > 0, (p2 @ pos[:, 1]) / den, np.nan)

@@ -28,9 +28,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 import numpy.typing as npt
-from numba import njit, prange
+from numba import prange
 
 from phycore.analysis._grouping import check_sorted_within_groups, cluster_index, group_spikes
+from phycore.analysis._jit import njit
 from phycore.analysis._validate import SpikeLookup, as_1d, cluster_ids_arg, positive, spike_times_arg
 from phycore.errors import ActionError
 
@@ -91,11 +92,13 @@ def correlogram_lags(bin_size: float, window_size: float) -> npt.NDArray[np.floa
     b = float(np.clip(positive(bin_size, "bin_size"), 1e-5, 1e5))
     w = float(np.clip(positive(window_size, "window_size"), 1e-5, 1e5))
     n = 2 * int(0.5 * w / b) + 1
-    return (np.arange(n + 1) - n / 2.0) * b
+    return (np.arange(n + 1, dtype=np.float64) - n / 2.0) * b
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _ccg_partial(samples, offset, n_clusters, nb, binsize, lut, n_chunks):  # type: ignore[no-untyped-def]
+def _ccg_partial(
+    samples: npt.NDArray[np.int64], offset: npt.NDArray[np.int64], n_clusters: int, nb: int, binsize: int, lut: npt.NDArray[np.int64], n_chunks: int
+) -> npt.NDArray[np.int64]:
     # Spikes are time-sorted, so the inner loop stops at the first spike beyond the
     # window (lag >= nb * binsize). offset[a] = (cluster index of spike a) * nb, and a
     # pair goes to cell offset[a] * n_clusters + offset[b] + lag bin of the chunk's
@@ -133,7 +136,9 @@ def _ccg_partial(samples, offset, n_clusters, nb, binsize, lut, n_chunks):  # ty
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _acg_half(samples, spike_ids, offsets, binsize, half):  # type: ignore[no-untyped-def]
+def _acg_half(
+    samples: npt.NDArray[np.int64], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], binsize: np.int64, half: np.int64
+) -> npt.NDArray[np.int64]:
     n_clusters = offsets.shape[0] - 1
     out = np.zeros((n_clusters, half + 1), np.int64)
     for c in prange(n_clusters):
@@ -229,7 +234,7 @@ def correlograms(
     with numba.parallel_chunksize(1):
         partial = _ccg_partial(samples, index * nb, nc, nb, binsize, lut, n_chunks)
     h = partial.sum(axis=0).reshape(nc, nc, nb)
-    return _symmetrize(h) if symmetrize else h  # type: ignore[no-any-return]
+    return _symmetrize(h) if symmetrize else h
 
 
 def autocorrelograms(
@@ -275,7 +280,7 @@ def autocorrelograms(
         check_sorted_within_groups(t, spike_ids, offsets, "spikes_per_cluster")
     samples = (t * float(sample_rate)).astype(np.int64)
     h = _acg_half(samples, spike_ids, offsets, np.int64(binsize), np.int64(n_bins // 2))
-    return np.concatenate((h[:, 1:][:, ::-1], h), axis=1)  # type: ignore[no-any-return]
+    return np.concatenate((h[:, 1:][:, ::-1], h), axis=1)
 
 
 def correlogram_baseline(
@@ -302,7 +307,7 @@ def correlogram_baseline(
     n = as_1d(n_spikes, "n_spikes", np.float64)
     b = positive(bin_size, "bin_size")
     d = positive(duration, "duration", allow_zero=True) or 1.0
-    return np.outer(n, n) * (b / d)  # type: ignore[no-any-return]
+    return np.outer(n, n) * (b / d)
 
 
 def refractory_lines(window_size: float, bin_size: float, refractory_period: float) -> tuple[int, int]:

@@ -101,7 +101,7 @@ def isi_histograms(
             f"`spike_times` are not sorted within clusters ({n_negative} negative intervals).",
             argument="spike_times",
         )
-    out = counts.astype(np.float64)
+    out: npt.NDArray[np.float64] = counts.astype(np.float64)
     if density:
         # numpy.histogram(density=True): count / (total count * bin width).
         total = out.sum(axis=1, keepdims=True) * np.diff(edges)[None, :]

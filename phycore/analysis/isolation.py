@@ -35,7 +35,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -54,7 +54,7 @@ def _even_sample(n: int, k: int) -> npt.NDArray[np.int64]:
     """``min(n, k)`` evenly spaced indices in ``range(n)`` (all of them if n <= k)."""
     if n <= k:
         return np.arange(n, dtype=np.int64)
-    return np.linspace(0, n - 1, k).astype(np.int64)  # type: ignore[no-any-return]
+    return np.linspace(0, n - 1, k).astype(np.int64)
 
 
 class PCFeatures:
@@ -168,7 +168,7 @@ class PCFeatures:
             return float("nan"), float("nan")
         eq = self.channel_ind[:, :, None] == chans[None, None, :]
         positions = np.where(eq.any(axis=1), eq.argmax(axis=1), -1).astype(np.int64)
-        covers = (positions >= 0).all(axis=1)
+        covers: npt.NDArray[np.bool_] = np.all(positions >= 0, axis=1)
         # Cluster sample.
         n_c_total = int(covers[tmpl].sum())
         sel = rows[_even_sample(rows.size, self.max_cluster_spikes)]
@@ -217,6 +217,7 @@ class PCFeatures:
 
         # The numba kernels release the GIL: overlap clusters on the available threads.
         n_workers = min(numba.get_num_threads(), n)
+        results: Iterator[tuple[float, float]]
         if n_workers <= 1:
             results = map(one, range(n))
         else:

@@ -88,7 +88,7 @@ def hill_contamination(ratio: npt.ArrayLike) -> npt.NDArray[np.float64]:
     r = np.asarray(ratio, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         c = 0.5 * (1.0 - np.sqrt(np.clip(1.0 - 4.0 * r, 0.0, None)))
-    return np.where(r > 0.25, 1.0, c)  # type: ignore[no-any-return]
+    return np.where(r > 0.25, 1.0, c)
 
 
 def spike_train_metrics(
@@ -228,7 +228,7 @@ def amplitude_cutoffs(
     _, spike_ids, offsets = group_spikes(
         cluster_ids, amp.shape[0], spike_clusters=spike_clusters, spikes_per_cluster=spikes_per_cluster
     )
-    return _amplitude_cutoffs(amp, spike_ids, offsets, np.int64(nb), gaussian_weights(sigma))  # type: ignore[no-any-return]
+    return _amplitude_cutoffs(amp, spike_ids, offsets, np.int64(nb), gaussian_weights(sigma))
 
 
 def snr(mean_templates: npt.ArrayLike, noise: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -265,7 +265,7 @@ def snr(mean_templates: npt.ArrayLike, noise: npt.ArrayLike) -> npt.NDArray[np.f
     amp = ptp[np.arange(w.shape[0]), peak]
     den = nz[peak]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, amp / den, np.nan)  # type: ignore[no-any-return]
+        return np.where(den > 0, amp / den, np.nan)
 
 
 def noise_levels(traces: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -287,5 +287,5 @@ def noise_levels(traces: npt.ArrayLike) -> npt.NDArray[np.float64]:
     if x.ndim != 2 or x.shape[0] == 0:
         raise DataFormatError(f"`traces` must be (n_samples, n_channels), got {x.shape}.", argument="traces")
     med = np.median(x, axis=0)
-    return np.median(np.abs(x - med), axis=0) / 0.6745  # type: ignore[no-any-return]
+    return np.median(np.abs(x - med), axis=0) / 0.6745
 

@@ -89,4 +89,4 @@ def mean_firing_rates(n_spikes: npt.ArrayLike, duration: float) -> npt.NDArray[n
     """
     n = as_1d(n_spikes, "n_spikes", np.float64)
     d = positive(duration, "duration", allow_zero=True)
-    return n / max(1.0, d)  # type: ignore[no-any-return]
+    return n / max(1.0, d)

@@ -53,7 +53,8 @@ def masked_cosine_similarity(
     v = w.reshape(w.shape[0], -1)
     norm = np.linalg.norm(v, axis=1)
     v = np.divide(v, norm[:, None], out=np.zeros_like(v), where=norm[:, None] > 0)
-    return np.clip(v @ v.T, -1.0, 1.0)  # type: ignore[no-any-return]
+    sim: npt.NDArray[np.float64] = np.clip(v @ v.T, -1.0, 1.0)
+    return sim
 
 
 def template_similarity(

@@ -11,14 +11,13 @@ stored; mean templates are rebuilt on demand from them (a few templates per clus
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from phycore.analysis._grouping import added_spikes, group_spikes
-from phycore.analysis._validate import SpikeLookup, as_1d, cluster_ids_arg, positive_int
+from phycore.analysis._validate import ClusterChange, SpikeLookup, as_1d, cluster_ids_arg, positive_int
 from phycore.errors import ClusterIdError, DataFormatError
 
 __all__ = ["ClusterWaveform", "WaveformSummary"]
@@ -259,7 +258,7 @@ class WaveformSummary:
 
     def update(
         self,
-        up: Any,
+        up: ClusterChange,
         *,
         spike_clusters: npt.ArrayLike | None = None,
         spikes_per_cluster: SpikeLookup | None = None,

@@ -46,7 +46,7 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     # The rest of each touched cluster goes to a fresh id, in increasing old-id order.
     next_id = int(new_labels.max()) + 1
     old_order = np.argsort(old, kind="stable")
-    bounds = np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1])
+    bounds = np.asarray(np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1]), dtype=np.int64)
     for k, c in enumerate(touched.tolist()):
         members = before[c]
         chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]

@@ -10,7 +10,7 @@ import json
 import logging
 from pathlib import Path
 
-from phycore._paths import atomic_write_text
+from phycore.paths import atomic_write_text
 
 __all__ = ["NEW_CLUSTER_ID_FILE", "read_counter", "save_counter"]
 

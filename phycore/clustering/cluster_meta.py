@@ -61,9 +61,18 @@ class ClusterMeta:
     cluster(cluster_meta, up)
         After :meth:`set` (when recorded), :meth:`undo` and :meth:`redo`.
         :meth:`set_from_descendants` and :meth:`from_dict` do not emit (as in phy).
+        Not emitted at all with ``emit_events=False``.
+
+    Parameters
+    ----------
+    emit_events : bool
+        Whether to emit ``cluster`` (default True, as phy's ClusterMeta). A
+        :class:`~phycore.supervisor.Supervisor` makes its own silent and emits one
+        ``cluster`` per action itself.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, emit_events: bool = True) -> None:
+        self.emit_events = emit_events
         self._fields: dict[str, Any] = {}
         self._data: dict[str, dict[int, Any]] = {}
         self._history: History[_MetaChange] = History()
@@ -174,7 +183,7 @@ class ClusterMeta:
         self._write(entries)
         if add_to_stack:
             self._history.add(_MetaChange(entries, up))
-            emit("cluster", self, up)
+            self._emit(up)
         return up
 
     def set_from_descendants(self, descendants: Sequence[tuple[int, int]],
@@ -235,7 +244,7 @@ class ClusterMeta:
             return None
         self._write(change.entries, undo=True)
         up = attrs.evolve(change.up, history="undo")
-        emit("cluster", self, up)
+        self._emit(up)
         return up
 
     def redo(self) -> UpdateInfo | None:
@@ -246,8 +255,12 @@ class ClusterMeta:
             return None
         self._write(change.entries)
         up = attrs.evolve(change.up, history="redo")
-        emit("cluster", self, up)
+        self._emit(up)
         return up
+
+    def _emit(self, up: UpdateInfo) -> None:
+        if self.emit_events:
+            emit("cluster", self, up)
 
     def __repr__(self) -> str:
         return f"<ClusterMeta fields={self.fields} {self._history!r}>"

@@ -5,7 +5,7 @@ Each action records its inverse as ``{old cluster: its spike ids}`` and
 index (shared, read-only), so the history costs almost no memory, and undo/redo only
 touch the spikes of the clusters involved: never all spikes, never the whole history.
 
-Live sessions append spikes (:meth:`Clustering.append_spikes`, see ``_live.py``).
+Live sessions append spikes (:meth:`Clustering.append_spikes`, buffers in ``_growth.py``).
 Undo and redo then move exactly the spikes the action moved: appended spikes keep the
 cluster they were given, so a cluster can outlive the undo of the action that created
 it (it is then reported in ``UpdateInfo.changed``, not in ``deleted``).
@@ -23,9 +23,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from phycore.clustering import _counter, _live
+from phycore.clustering import _counter
 from phycore.clustering import _spike_index as si
 from phycore.clustering._changes import Change, assign_change
+from phycore.clustering._growth import LiveGrowth, check_explicit_clusters, check_templates, groups_by_cluster
 from phycore.clustering._counter import NEW_CLUSTER_ID_FILE
 from phycore.clustering.history import History
 from phycore.clustering.update_info import UpdateInfo
@@ -60,6 +61,10 @@ class Clustering:
     spike_templates : array-like of int, optional
         Original template of every spike (kept by reference, never modified). Only
         :meth:`append_spikes` uses it, for the live template membership rule.
+    emit_events : bool
+        Whether to emit the events below (default True, as phy's Clustering). A
+        :class:`~phycore.supervisor.Supervisor` makes its Clustering silent and emits
+        one ``cluster`` per action itself.
 
     Events
     ------
@@ -84,13 +89,15 @@ class Clustering:
         new_cluster_id: int | None = None,
         state_dir: str | os.PathLike[str] | None = None,
         spike_templates: npt.ArrayLike | None = None,
+        emit_events: bool = True,
     ) -> None:
+        self.emit_events = emit_events
         self._sc = si.check_spike_clusters(spike_clusters)
-        self._view = self._sc.view()
+        self._view: Int64Array = self._sc.view()
         self._view.flags.writeable = False
         self._spike_templates = (None if spike_templates is None
-                                 else _live.check_templates(spike_templates, len(self._sc)))
-        self._live: _live.LiveState | None = None
+                                 else check_templates(spike_templates, len(self._sc)))
+        self._live: LiveGrowth | None = None
         self._index: dict[int, Int64Array] = si.build_index(self._sc)
         self._cluster_ids: Int64Array | None = None
         self._history: History[Change] = History()
@@ -278,12 +285,13 @@ class Clustering:
         Returns the clusters created, emptied, and kept-but-changed. Outside live
         sessions every removed cluster loses all its spikes and every added one is new.
         """
-        created, emptied, changed = [], [], []
+        created: list[int] = []
+        emptied: list[int] = []
+        changed: list[int] = []
         live = self._live
         for c, spikes in remove.items():
             current = self._index.pop(c)
             if live is not None:
-                live.forget(c)
                 live.moved(c, spikes, joined=False)
             if len(current) != len(spikes):  # spikes appended since the action stay here
                 self._index[c] = si.readonly(si.remove_sorted(current, spikes))
@@ -292,16 +300,15 @@ class Clustering:
                 emptied.append(c)
         for c, members in add.items():
             self._sc[members] = c
-            current = self._index.get(c)
-            if current is None:
+            existing = self._index.get(c)
+            if existing is None:
                 self._index[c] = members
                 created.append(c)
             else:
-                self._index[c] = si.readonly(si.merge_sorted([current, members]))
+                self._index[c] = si.readonly(si.merge_sorted([existing, members]))
                 if c not in changed:
                     changed.append(c)
             if live is not None:
-                live.forget(c)
                 live.moved(c, members, joined=True)
         self._cluster_ids = None
         return sorted(created), sorted(emptied), sorted(changed)
@@ -314,7 +321,7 @@ class Clustering:
         change.up.all_cluster_ids = self.cluster_ids.tolist()
         self._history.add(change)
         self._save_counter()
-        emit("cluster", self, change.up)
+        self._emit("cluster", change.up)
         return change.up
 
     def undo(self) -> UpdateInfo | None:
@@ -345,7 +352,7 @@ class Clustering:
             spike_ids=change.up.spike_ids,
             spike_clusters=self._sc[change.up.spike_ids] if len(restored) > 1 else None,
         )
-        emit("cluster", self, up)
+        self._emit("cluster", up)
         return up
 
     def redo(self) -> UpdateInfo | None:
@@ -365,7 +372,7 @@ class Clustering:
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         up = attrs.evolve(change.up, history="redo", all_cluster_ids=self.cluster_ids.tolist(),
                           added=created, deleted=emptied, changed=changed)
-        emit("cluster", self, up)
+        self._emit("cluster", up)
         return up
 
     # Live sessions
@@ -376,7 +383,27 @@ class Clustering:
 
         Raises the same errors as :meth:`append_spikes`.
         """
-        return _live.assignment(self, spike_templates, clusters)[1]
+        return self._assignment(spike_templates, clusters)[1]
+
+    def _assignment(self, spike_templates: Any, clusters: Any = None) -> tuple[Int64Array, Int64Array]:
+        """Validated templates and the cluster of each new spike; nothing observable changes."""
+        templates = check_templates(spike_templates)
+        n = len(templates)
+        if clusters is not None:
+            return templates, check_explicit_clusters(clusters, n, self._index, self._new_cluster_id)
+        if self._spike_templates is None:
+            raise ActionError("append_spikes needs clusters= when the Clustering was made without "
+                              "spike_templates.", argument="clusters")
+        if not n:
+            return templates, np.zeros(0, dtype=np.int64)
+        return templates, self._go_live(n).assign(templates, self._new_cluster_id)
+
+    def _go_live(self, extra: int) -> LiveGrowth:
+        """Switch to live mode (once): the assignment moves into a growable buffer."""
+        if self._live is None:
+            self._live = LiveGrowth(self._sc, self._spike_templates, extra)
+            self._sc, self._view = self._live.assignment
+        return self._live
 
     def append_spikes(self, spike_templates: Any, clusters: Any = None) -> UpdateInfo:
         """Add new spikes at the end (live acquisition); not an action (no undo).
@@ -415,14 +442,31 @@ class Clustering:
         appended spikes keep their cluster. Undoing every action and redoing them all
         returns to the same assignment.
         """
-        ids, created, grown = _live.append_spikes(self, spike_templates, clusters)
+        templates, assigned = self._assignment(spike_templates, clusters)
+        n0 = self.n_spikes
+        ids = np.arange(n0, n0 + len(templates), dtype=np.int64)
         if not len(ids):
             return UpdateInfo()
+        live = self._go_live(len(ids))
+        self._sc, self._view = live.append(assigned, templates)
+        created: list[int] = []
+        grown: list[int] = []
+        for c, members in groups_by_cluster(assigned, ids):
+            current = self._index.get(c)
+            (grown if current is not None else created).append(c)
+            self._index[c] = live.grow_cluster(current, c, si.readonly(members))
+        self._cluster_ids = None
+        self._new_cluster_id = max(self._new_cluster_id, int(assigned.max()) + 1)
+        created, grown = sorted(created), sorted(grown)
         self._save_counter()
         up = UpdateInfo(description="spikes_added", spike_ids=ids, spike_clusters=self._sc[ids],
                         added=created, changed=grown, all_cluster_ids=self.cluster_ids.tolist())
-        emit("spikes_added", self, ids, sorted(created + grown))
+        self._emit("spikes_added", ids, sorted(created + grown))
         return up
+
+    def _emit(self, event: str, *args: Any) -> None:
+        if self.emit_events:
+            emit(event, self, *args)
 
     def __repr__(self) -> str:
         return (f"<Clustering {self.n_spikes} spikes, {self.n_clusters} clusters, "

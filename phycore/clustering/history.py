@@ -173,5 +173,10 @@ class GlobalHistory(History[UserAction]):
         up = combine_updates([p.redo() for p in item.parts], "redo")
         return attrs.evolve(up, undo_state=item.state) if up is not None else None
 
-    back = undo
-    forward = redo
+    def back(self) -> UpdateInfo | None:  # type: ignore[override]
+        """phy's name for :meth:`undo`."""
+        return self.undo()
+
+    def forward(self) -> UpdateInfo | None:  # type: ignore[override]
+        """phy's name for :meth:`redo`."""
+        return self.redo()

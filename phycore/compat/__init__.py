@@ -79,7 +79,7 @@ MODES = ("auto", "always", "never")
 _IMPORTS_PHY = re.compile(r"^[ \t]*(?:from|import)[ \t]+(?:phy|phylib)(?:[ \t.,]|$)", re.MULTILINE)
 
 
-def compat_mode(value: Any = None) -> str:
+def compat_mode(value: str | None = None) -> str:
     """The mode to use: ``value`` (e.g. ``c.Plugins.phy_compat``), else the environment, else ``'auto'``.
 
     Raises

@@ -14,16 +14,26 @@ matplotlib one: its plotting methods (``scatter``, ``plot``, ``hist``, ``lines``
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from phycore.compat._names import OPENGL
 from phycore.errors import PluginError, UnsupportedPhyAPIError
 
+if TYPE_CHECKING:  # matplotlib is imported only when a canvas is created
+    from matplotlib.axes import Axes
+
 __all__ = ["PlotCanvasMpl", "PlotCanvas", "dark_style"]
 
 _STYLE = "dark_background"
+
+#: A matplotlib color (``"w"``, ``(r, g, b, a)``) or an array of them, one per item.
+Color = Union[str, Sequence[float], npt.ArrayLike]
+#: phy's ``data_bounds``: ``(x0, y0, x1, y1)``.
+DataBounds = Sequence[float]
 
 
 def _matplotlib() -> Any:
@@ -60,7 +70,7 @@ class PlotCanvasMpl:
         Bumped by :meth:`update`; a host redraws when it changes.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         _matplotlib()
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -77,7 +87,7 @@ class PlotCanvasMpl:
     # Layout -------------------------------------------------------------------------
 
     def set_layout(self, layout: str | None = None, shape: Sequence[int] | None = None, n_plots: int | None = None,
-                   origin: str | None = None, box_pos: Any = None) -> None:
+                   origin: str | None = None, box_pos: npt.ArrayLike | None = None) -> None:
         """``'grid'`` (``shape=(rows, cols)``) or ``'stacked'`` (``n_plots`` rows) subplots."""
         if layout == "grid" and shape is not None:
             self.subplots(int(shape[0]), int(shape[1]))
@@ -102,7 +112,7 @@ class PlotCanvasMpl:
         """Every axes, row by row."""
         yield from self.axes.flat
 
-    def config_ax(self, ax: Any) -> None:
+    def config_ax(self, ax: Axes) -> None:
         """phy's look: no top/right spines, outward ticks, a faint grid."""
         ax.spines["top"].set_visible(False)
         ax.spines["right"].set_visible(False)
@@ -111,7 +121,7 @@ class PlotCanvasMpl:
         ax.tick_params(direction="out")
         ax.grid(color="w", alpha=0.2)
 
-    def __getitem__(self, box_index: Any) -> PlotCanvasMpl:
+    def __getitem__(self, box_index: int | tuple[int, ...] | list[int]) -> PlotCanvasMpl:
         self._box = tuple(box_index) if isinstance(box_index, (tuple, list)) else (int(box_index),)
         return self
 
@@ -125,13 +135,13 @@ class PlotCanvasMpl:
 
     # phy's no-ops on this canvas --------------------------------------------------------
 
-    def attach_events(self, view: Any) -> None:
+    def attach_events(self, view: object) -> None:
         """Accepted for phy compatibility (mouse events are not forwarded)."""
 
     def set_lazy(self, lazy: bool) -> None:
         """Accepted for phy compatibility."""
 
-    def enable_axes(self, *args: Any, **kwargs: Any) -> None:
+    def enable_axes(self, *args: object, **kwargs: object) -> None:
         """Accepted for phy compatibility (matplotlib axes always show)."""
 
     def enable_lasso(self) -> None:
@@ -148,8 +158,10 @@ class PlotCanvasMpl:
         self.ax.set_xlim(x0, x1)
         self.ax.set_ylim(y0, y1)
 
-    def scatter(self, x: Any = None, y: Any = None, pos: Any = None, color: Any = None, size: Any = None,
-                depth: Any = None, data_bounds: Any = None, marker: str | None = None) -> None:
+    def scatter(self, x: npt.ArrayLike | None = None, y: npt.ArrayLike | None = None,
+                pos: npt.ArrayLike | None = None, color: Color | None = None, size: npt.ArrayLike | None = None,
+                depth: npt.ArrayLike | None = None, data_bounds: DataBounds | None = None,
+                marker: str | None = None) -> None:
         """Points (``x, y`` or ``pos``)."""
         if pos is not None:
             x, y = np.asarray(pos).T
@@ -157,40 +169,42 @@ class PlotCanvasMpl:
         if data_bounds is not None:
             self.set_data_bounds(data_bounds)
 
-    def plot(self, x: Any = None, y: Any = None, color: Any = None, depth: Any = None,
-             data_bounds: Any = None) -> None:
+    def plot(self, x: npt.ArrayLike | None = None, y: npt.ArrayLike | None = None, color: Color | None = None,
+             depth: npt.ArrayLike | None = None, data_bounds: DataBounds | None = None) -> None:
         """A line (or one line per row of 2-D ``x``/``y``)."""
         self.ax.plot(np.asarray(x).T, np.asarray(y).T, color=color)
         if data_bounds is not None:
             self.set_data_bounds(data_bounds)
 
-    def hist(self, hist: Any = None, color: Any = None, ylim: float | None = None) -> None:
+    def hist(self, hist: npt.ArrayLike | None = None, color: Color | None = None, ylim: float | None = None) -> None:
         """Bars of a histogram over -1..1."""
         h = np.asarray(hist, dtype=np.float64).ravel()
         x = np.linspace(-1.0, 1.0, h.size)
         self.ax.bar(x, h, width=2.0 / max(h.size - 1, 1), color=color)
         self.set_data_bounds((-1.0, 0.0, 1.0, ylim if ylim is not None else float(h.max(initial=1.0))))
 
-    def lines(self, pos: Any = None, color: Any = None, data_bounds: Any = None) -> None:
+    def lines(self, pos: npt.ArrayLike | None = None, color: Color | None = None,
+              data_bounds: DataBounds | None = None) -> None:
         """Segments ``(x0, y0, x1, y1)``."""
-        x0, y0, x1, y1 = np.atleast_2d(pos).T
+        x0, y0, x1, y1 = np.atleast_2d(np.asanyarray(pos)).T
         self.ax.plot(np.vstack([x0, x1]), np.vstack([y0, y1]), color=color)
         if data_bounds is not None:
             self.set_data_bounds(data_bounds)
 
-    def text(self, pos: Any = None, text: Any = None, anchor: Any = None, data_bounds: Any = None,
-             color: Any = None) -> None:
+    def text(self, pos: npt.ArrayLike | None = None, text: str | Sequence[str] | None = None,
+             anchor: Sequence[float] | None = None, data_bounds: DataBounds | None = None,
+             color: Color | None = None) -> None:
         """Labels at positions."""
-        pos = np.atleast_2d(pos)
+        xy = np.atleast_2d(np.asanyarray(pos))
         labels = [text] if isinstance(text, str) else list(text or [])
-        if len(labels) == 1 and len(pos) > 1:
-            labels = labels * len(pos)
-        for (x, y), label in zip(pos, labels):
+        if len(labels) == 1 and len(xy) > 1:
+            labels = labels * len(xy)
+        for (x, y), label in zip(xy, labels):
             self.ax.text(float(x), float(y), label, color=color or "w")
         if data_bounds is not None:
             self.set_data_bounds(data_bounds)
 
-    def polygon(self, pos: Any = None, data_bounds: Any = None) -> None:
+    def polygon(self, pos: npt.ArrayLike | None = None, data_bounds: DataBounds | None = None) -> None:
         """A closed polyline."""
         p = np.asarray(pos)
         self.ax.plot(np.r_[p[:, 0], p[:1, 0]], np.r_[p[:, 1], p[:1, 1]])
@@ -231,11 +245,11 @@ class PlotCanvas(PlotCanvasMpl):
     """phy's OpenGL canvas, standing on the matplotlib one: the plotting methods work,
     the OpenGL-only calls raise :class:`~phycore.errors.UnsupportedPhyAPIError`."""
 
-    def add_visual(self, visual: Any, **kwargs: Any) -> None:
+    def add_visual(self, visual: object, **kwargs: object) -> None:
         """OpenGL visuals are not supported."""
         raise _opengl("canvas.add_visual")
 
-    def update_visual(self, visual: Any, *args: Any, **kwargs: Any) -> None:
+    def update_visual(self, visual: object, *args: object, **kwargs: object) -> None:
         """OpenGL visuals are not supported."""
         raise _opengl("canvas.update_visual")
 

@@ -12,13 +12,14 @@ are handed to the view data at ``controller_ready`` and ``gui_ready``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from phycore import signals
-from phycore.compat._bunch import Bunch
+from phycore.bunch import Bunch
 from phycore.errors import UnsupportedPhyAPIError
 
 __all__ = ["install_controller_aliases", "Selector", "SPIKE_BUDGETS"]
@@ -30,6 +31,12 @@ SPIKE_BUDGETS = ("n_spikes_waveforms", "n_spikes_features", "n_spikes_amplitudes
                  "n_spikes_features_background", "batch_size_waveforms")
 
 
+class SpikeSampler(Protocol):
+    """What :class:`Selector` needs of a controller (``TemplateController`` has it)."""
+
+    def get_spike_ids(self, cluster_id: int, n: int | None = None) -> np.ndarray: ...
+
+
 class Selector:
     """phy's ``controller.selector``: evenly spaced spikes of clusters.
 
@@ -38,7 +45,7 @@ class Selector:
     controller : TemplateController
     """
 
-    def __init__(self, controller: Any) -> None:
+    def __init__(self, controller: SpikeSampler) -> None:
         self._controller = controller
 
     def select_spikes(self, cluster_ids: Sequence[int] | None = None, max_n_spikes_per_cluster: int | None = None,
@@ -131,7 +138,7 @@ def _apply_budgets(c: Any) -> None:
             logger.info("controller.%s has no effect in phycore (no view uses it).", name)
 
 
-def install_controller_aliases(controller: Any) -> list[str]:
+def install_controller_aliases(controller: object) -> list[str]:
     """Give ``controller`` the phy names it lacks (see the module doc); idempotent.
 
     Parameters

@@ -20,10 +20,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, overload
 
 from phycore import signals
-from phycore._plugin_base import _record, plugin_for_file
+from phycore.plugin_registry import record_failure, plugin_for_file
 from phycore.compat._names import HTML, QT
 from phycore.errors import UnsupportedPhyAPIError
 
@@ -47,6 +47,10 @@ PHY_ONLY_ATTRIBUTES: dict[str, str] = {
 
 _OURS = ("phycore", "phygui")
 _WRAPPERS: dict[Any, Callable[..., Any]] = {}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def describe_unsupported(exc: BaseException) -> str | None:
@@ -85,7 +89,7 @@ def _source_file(func: Any) -> str | None:
     return os.path.abspath(path) if path else None
 
 
-def report_unsupported(where: Any, exc: BaseException, message: str, context: str = "") -> None:
+def report_unsupported(where: object, exc: BaseException, message: str, context: str = "") -> None:
     """Record an unsupported call as a plugin failure naming the plugin and its file.
 
     Parameters
@@ -102,12 +106,12 @@ def report_unsupported(where: Any, exc: BaseException, message: str, context: st
     path = _source_file(where) if callable(where) else _source_file(type(where))
     name = plugin_for_file(path) or (os.path.basename(path) if path else repr(where))
     where_text = f" in {context}" if context else ""
-    _record(name, "unsupported", f"The plugin {name} ({path or 'unknown file'}){where_text}: {message} "
+    record_failure(name, "unsupported", f"The plugin {name} ({path or 'unknown file'}){where_text}: {message} "
             "This call is skipped and the session goes on.", path, exc)
 
 
-def guard(func: Callable[..., Any], context: str = "", *, where: Any = None,
-          on_report: Callable[[str], Any] | None = None) -> Callable[..., Any]:
+def guard(func: Callable[P, R], context: str = "", *, where: object = None,
+          on_report: Callable[[str], object] | None = None) -> Callable[P, R | None]:
     """``func`` wrapped so that an unsupported phy call is reported, not raised.
 
     Parameters
@@ -128,7 +132,7 @@ def guard(func: Callable[..., Any], context: str = "", *, where: Any = None,
     """
 
     @functools.wraps(func)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return func(*args, **kwargs)
         except Exception as exc:
@@ -155,22 +159,34 @@ def _wrapper(func: Callable[..., Any]) -> Callable[..., Any]:
     return w
 
 
-def connect(f: Callable[..., Any] | None = None, event: str | None = None, sender: Any = None,
-            **kwargs: Any) -> Any:
+@overload
+def connect(f: F, event: str | None = None, sender: object = None, **kwargs: object) -> F: ...
+
+
+@overload
+def connect(f: None = None, event: str | None = None, sender: object = None,
+            **kwargs: object) -> Callable[[F], F]: ...
+
+
+def connect(f: F | None = None, event: str | None = None, sender: object = None,
+            **kwargs: object) -> F | Callable[[F], F]:
     """phy's ``connect``: subscribe ``f`` (usable as ``@connect`` or ``@connect(sender=...)``).
 
     As :func:`phycore.signals.connect`, with the subscriber guarded (see the module doc).
     """
     if f is None:
-        return lambda func: connect(func, event=event, sender=sender, **kwargs)
+        def decorator(func: F) -> F:
+            return connect(func, event=event, sender=sender, **kwargs)
+
+        return decorator
     name = event if event is not None else signals.event_name(f)
     signals.connect(_wrapper(f), event=name, sender=sender, last=bool(kwargs.get("last", False)))
     return f
 
 
-def unconnect(*items: Any) -> None:
+def unconnect(*items: object) -> None:
     """phy's ``unconnect``: functions connected with :func:`connect`, senders or objects."""
-    mapped: list[Any] = []
+    mapped: list[object] = []
     for item in items:
         mapped.append(item)
         try:
@@ -185,7 +201,7 @@ def unconnect(*items: Any) -> None:
         del _WRAPPERS[func]
 
 
-def emit(event: str, sender: Any, *args: Any, single: bool = False, **kwargs: Any) -> Any:
+def emit(event: str, sender: object, *args: Any, single: bool = False, **kwargs: Any) -> Any:
     """phy's ``emit``: the subscribers' results (the first one only with ``single=True``)."""
     results = signals.emit(event, sender, *args, **kwargs)
     if single:

@@ -19,7 +19,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from phycore.compat._names import MODULES, PHY_VERSION, ROOTS, UNSUPPORTED_MODULES, UNSUPPORTED_NAMES
@@ -52,7 +52,7 @@ def resolve(target: str) -> Any:
     return getattr(importlib.import_module(module), attribute)
 
 
-def _lazy_getattr(module: types.ModuleType, table: dict[str, str]) -> Any:
+def _lazy_getattr(module: types.ModuleType, table: dict[str, str]) -> Callable[[str], Any]:
     module_name = module.__name__
     unsupported = UNSUPPORTED_NAMES.get(module_name, {})
 
@@ -85,7 +85,9 @@ class PhyFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self) -> None:
         self.served: set[str] = set()
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if not is_phy_name(fullname):
             return None
         return importlib.util.spec_from_loader(fullname, self, is_package=True)
@@ -104,11 +106,12 @@ class PhyFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 f"{name} is not part of phycore's phy compatibility layer (see {DOCS}); import what you "
                 f"need from phycore instead.", argument=name)
         module.__doc__ = f"phycore's stand-in for {name} (phy plugin compatibility)."
-        module.__all__ = sorted(table)  # type: ignore[attr-defined]
-        module.__getattr__ = _lazy_getattr(module, table)  # type: ignore[attr-defined]
-        module.__phycore_compat__ = True  # type: ignore[attr-defined]
+        namespace = vars(module)  # the module's __dict__: its attributes
+        namespace["__all__"] = sorted(table)
+        namespace["__getattr__"] = _lazy_getattr(module, table)
+        namespace["__phycore_compat__"] = True
         if name in ROOTS:
-            module.__version__ = PHY_VERSION  # type: ignore[attr-defined]
+            namespace["__version__"] = PHY_VERSION
         self.served.add(name)
 
 
@@ -135,7 +138,7 @@ def uninstall() -> None:
         del sys.modules[name]
 
 
-def is_compat_module(module: Any) -> bool:
+def is_compat_module(module: object) -> bool:
     """Whether ``module`` was built by the finder (not the real phy)."""
     return bool(getattr(module, "__phycore_compat__", False))
 

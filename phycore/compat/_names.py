@@ -33,7 +33,7 @@ _VIEWS = "phycore.compat._views"
 _CANVAS_MOD = "phycore.compat._canvas"
 _PLUGINS = "phycore.plugins"
 _COLORS = "phycore.supervisor.colors"
-_BUNCH = "phycore.compat._bunch:Bunch"
+_BUNCH = "phycore.bunch:Bunch"
 
 #: Names of phy's built-in views: plugins may test ``isinstance(view, FeatureView)``.
 BUILTIN_VIEWS = (
@@ -62,7 +62,7 @@ _COLOR_API = {
 _CONFIG_API = {
     "phy_config_dir": f"{_SDK}:phy_config_dir",
     "ensure_dir_exists": f"{_SDK}:ensure_dir_exists",
-    "load_master_config": f"{_SDK}:load_master_config",
+    "load_master_config": "phycore.plugins:load_master_config",
 }
 _IO_API = {
     "load_json": f"{_SDK}:load_json",
@@ -98,7 +98,7 @@ _VIEW_API = {
 #: Served module -> {public name: "target.module:attribute"}.
 MODULES: dict[str, dict[str, str]] = {
     "phy": {"Bunch": _BUNCH, **_PLUGIN_API, **_EVENTS,
-            "load_master_config": f"{_SDK}:load_master_config"},
+            "load_master_config": "phycore.plugins:load_master_config"},
     "phy.utils": {"Bunch": _BUNCH, "Context": "phycore.cache:Context", **_PLUGIN_API, **_EVENTS,
                   **_COLOR_API, **_CONFIG_API, **_IO_API},
     "phy.utils.plugin": dict(_PLUGIN_API),

@@ -7,19 +7,20 @@ directory helpers and ``template_gui``: same names and calling conventions as ph
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from phycore.errors import DataFormatError
+from phycore.frontends import get_frontend
 
 __all__ = ["from_sparse", "add_alpha", "save_metadata", "load_json", "save_json", "phy_config_dir",
-           "ensure_dir_exists", "load_master_config", "template_gui"]
+           "ensure_dir_exists", "template_gui"]
 
 
 def from_sparse(data: npt.ArrayLike, cols: npt.ArrayLike, channel_ids: npt.ArrayLike) -> np.ndarray:
@@ -63,9 +64,9 @@ def add_alpha(color: npt.ArrayLike, alpha: float = 1.0) -> np.ndarray:
     return c
 
 
-def save_metadata(filename: str | os.PathLike[str], field_name: str, metadata: Mapping[int, Any]) -> None:
+def save_metadata(filename: str | os.PathLike[str], field_name: str, metadata: Mapping[int, object]) -> None:
     """Write ``{cluster_id: value}`` as a ``cluster_<field>.tsv`` file (phy's format), atomically."""
-    from phycore._paths import atomic_write_text
+    from phycore.paths import atomic_write_text
     from phycore.model.tables import write_cluster_tsv
 
     values = {int(k): (v.item() if isinstance(v, np.generic) else v) for k, v in metadata.items()}
@@ -90,16 +91,16 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     return json.loads(p.read_text(encoding="utf-8"))
 
 
-def save_json(path: str | os.PathLike[str], data: Any) -> None:
+def save_json(path: str | os.PathLike[str], data: object) -> None:
     """Write JSON (numpy values converted), atomically."""
-    from phycore._paths import atomic_write_text
+    from phycore.paths import atomic_write_text
 
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, default=_json_default))
 
 
 def phy_config_dir() -> Path:
     """The user directory (``$PHY_USER_DIR`` or ``~/.phy``)."""
-    from phycore._paths import user_dir
+    from phycore.paths import user_dir
 
     return user_dir()
 
@@ -111,14 +112,6 @@ def ensure_dir_exists(path: str | os.PathLike[str]) -> Path:
     return p
 
 
-def load_master_config(config_dir: str | os.PathLike[str] | None = None) -> Any:
-    """The user configuration ``c`` of ``phy_config.py`` (see :func:`phycore.plugins.load_config`)."""
-    from phycore.plugins import load_config
-
-    return load_config(config_dir)
-
-
 def template_gui(params_path: str | os.PathLike[str], **kwargs: Any) -> Any:
     """Open phygui on a folder (phy's ``template_gui``); needs phygui installed."""
-    # By name, as TemplateController.create_gui does: phycore never imports phygui.
-    return importlib.import_module("phygui.app").template_gui(params_path, **kwargs)
+    return get_frontend().template_gui(params_path, **kwargs)

@@ -13,15 +13,20 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from phycore.compat._canvas import PlotCanvas, PlotCanvasMpl, dark_style
 from phycore.compat._names import BUILTIN_VIEWS
-from phycore.compat._bunch import Bunch
+from phycore.bunch import Bunch
 from phycore.errors import PluginError, UnsupportedPhyAPIError
 from phycore.supervisor.colors import selected_cluster_color
+
+if TYPE_CHECKING:
+    from phycore.clustering import UpdateInfo
 
 __all__ = ["PlotCanvasMpl", "PlotCanvas", "ManualClusteringView", "HistogramView", "ScatterView",
            "dark_style", *BUILTIN_VIEWS]
@@ -42,11 +47,11 @@ class ManualClusteringView:
     default_shortcuts: dict[str, str] = {}
     default_snippets: dict[str, str] = {}
     auto_update = True
-    plot_canvas_class: type = PlotCanvas
+    plot_canvas_class: type[PlotCanvasMpl] = PlotCanvas
     max_n_clusters = 0
     ex_status = ""
 
-    def __init__(self, shortcuts: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, shortcuts: dict[str, str] | None = None, **kwargs: object) -> None:
         self.cluster_ids: Any = ()
         self.shortcuts = {**self.default_shortcuts, **(shortcuts or {})}
         self.state_attrs: tuple[str, ...] = ("auto_update",)
@@ -65,17 +70,17 @@ class ManualClusteringView:
         """Data of the selected clusters (override)."""
         return None
 
-    def plot(self, **kwargs: Any) -> None:
+    def plot(self, **kwargs: object) -> None:
         """Draw the selected clusters (override this or :meth:`on_select`)."""
 
-    def on_select(self, cluster_ids: Any = None, **kwargs: Any) -> None:
+    def on_select(self, cluster_ids: Iterable[int] | None = None, **kwargs: object) -> None:
         """The selection changed: remember it and :meth:`plot`."""
         self.cluster_ids = list(cluster_ids) if cluster_ids is not None else []
         if not self.cluster_ids:
             return
         self.plot(**kwargs)
 
-    def on_cluster(self, up: Any) -> None:
+    def on_cluster(self, up: UpdateInfo) -> None:
         """A clustering action happened (override)."""
 
     def select(self, cluster_ids: Sequence[int]) -> bool:
@@ -111,7 +116,7 @@ class ManualClusteringView:
 
     def screenshot(self, dir: str | os.PathLike[str] | None = None) -> Path:
         """Save the figure as a PNG (in ``dir`` or ``<user dir>/screenshots``)."""
-        from phycore._paths import user_dir
+        from phycore.paths import user_dir
 
         folder = Path(dir) if dir is not None else user_dir() / "screenshots"
         folder.mkdir(parents=True, exist_ok=True)
@@ -125,7 +130,7 @@ class ManualClusteringView:
         names = tuple(self.state_attrs) + tuple(self.local_state_attrs)
         return Bunch({n: getattr(self, n) for n in names if hasattr(self, n)})
 
-    def set_state(self, state: dict[str, Any]) -> None:
+    def set_state(self, state: Mapping[str, object]) -> None:
         """Restore :attr:`state`."""
         for name, value in (state or {}).items():
             setattr(self, name, value)
@@ -155,14 +160,14 @@ class HistogramView(ManualClusteringView):
     x_max: float | None = None
     alias_char = "h"
 
-    def __init__(self, cluster_stat: Callable[[int], Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, cluster_stat: Callable[[int], Mapping[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if cluster_stat is None:
             raise PluginError(f"{type(self).__name__} needs cluster_stat=f(cluster_id).", argument="cluster_stat")
         self.cluster_stat = cluster_stat
         self.state_attrs += ("n_bins", "x_min", "x_max")
 
-    def plot(self, **kwargs: Any) -> None:
+    def plot(self, **kwargs: object) -> None:
         ids = list(self.cluster_ids)
         self.canvas.subplots(len(ids), 1)
         self.canvas.layout = "stacked"
@@ -220,7 +225,7 @@ class ScatterView(ManualClusteringView):
             raise PluginError(f"{type(self).__name__} needs coords=f(cluster_ids).", argument="coords")
         self.coords = coords
 
-    def plot(self, **kwargs: Any) -> None:
+    def plot(self, **kwargs: object) -> None:
         ids = list(self.cluster_ids)
         out = self.coords(ids)
         self.canvas.clear()
@@ -238,10 +243,12 @@ class ScatterView(ManualClusteringView):
         self.canvas.update()
 
 
-def _pos(bunch: Any) -> np.ndarray:
+def _pos(bunch: Mapping[str, Any]) -> npt.NDArray[np.float64]:
     if "pos" in bunch:
         return np.asarray(bunch["pos"], dtype=np.float64)
-    return np.c_[np.asarray(bunch["x"], dtype=np.float64), np.asarray(bunch["y"], dtype=np.float64)]
+    pos: npt.NDArray[np.float64] = np.c_[np.asarray(bunch["x"], dtype=np.float64),
+                                         np.asarray(bunch["y"], dtype=np.float64)]
+    return pos
 
 
 class _BuiltinView(type):
@@ -261,7 +268,7 @@ class _BuiltinView(type):
 
 
 def _builtin_view(name: str) -> type:
-    def __init_subclass__(sub: type, **kwargs: Any) -> None:
+    def __init_subclass__(sub: type, /, **kwargs: Any) -> None:
         raise UnsupportedPhyAPIError(
             f"Subclassing phy's {name} ({sub.__name__}) is not supported: phygui's built-in views are not "
             "phy's OpenGL classes; subclass ManualClusteringView (matplotlib), HistogramView or ScatterView.",

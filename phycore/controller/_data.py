@@ -31,7 +31,7 @@ def even_subset(spike_ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[
     if n is None or n < 0 or spike_ids.size <= n:
         return spike_ids
     idx = np.linspace(0, spike_ids.size - 1, int(n)).round().astype(np.int64)
-    return spike_ids[np.unique(idx)]
+    return np.asarray(spike_ids[np.unique(idx)], dtype=np.int64)
 
 
 @attrs.define(eq=False)

@@ -85,6 +85,12 @@ class TemplateSimilarity:
         """``'template'`` (from similar_templates.npy) or ``'waveform'`` (fallback)."""
         return "template" if self.similar_templates is not None else "waveform"
 
+    def add_templates(self, cluster_id: int, templates: npt.NDArray[np.int64]) -> None:
+        """Live sessions: ``cluster_id`` received spikes of ``templates`` (kept exact, no rescan)."""
+        members = self.templates_of
+        if cluster_id in members:
+            members[cluster_id] = np.union1d(members[cluster_id], templates).astype(np.int64)
+
     def forget(self, cluster_ids: object) -> None:
         """Drop cached membership of deleted clusters."""
         for c in cluster_ids:  # type: ignore[attr-defined]

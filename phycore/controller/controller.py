@@ -8,7 +8,6 @@ on the owner thread.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import tempfile
@@ -19,20 +18,22 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from phycore._paths import phy_dir, user_dir
+from phycore.paths import phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
-from phycore.controller import _live
 from phycore.controller._columns import ClusterColumns
 from phycore.controller._data import ViewData
 from phycore.controller._metrics import QualityColumns
 from phycore.controller._raw_filter import RawDataFilter
+from phycore.controller._session_caches import SessionCaches
 from phycore.controller._similarity import TemplateSimilarity
+from phycore.controller.live_spikes import PendingSpikes, save_appended
 from phycore.errors import StateFileError
+from phycore.frontends import get_frontend
 from phycore.model import TemplateModel, load_model
 from phycore.model.tables import cluster_info_bytes, write_cluster_tsv
 from phycore.model.writers import spike_clusters_bytes, write_atomic
 from phycore.plugins import attach_plugins, load_config
-from phycore.signals import connect, deliver_pending, emit, owner_thread, unconnect
+from phycore.signals import deliver_pending, emit, owner_thread
 from phycore.supervisor import Journal, Supervisor
 from phycore.supervisor.journal import hash_array
 
@@ -103,6 +104,9 @@ class TemplateController:
         clusters it touches more than with its spikes, so a GUI polling at 30-60 frames
         per second sets 0.1 (phygui does): ten table updates a second instead of one per
         frame. :meth:`apply_pending` always applies at once.
+    clock : callable
+        ``clock()``: the seconds :meth:`poll` measures the two intervals above with
+        (default :func:`time.monotonic`); tests replace it with a clock they advance.
 
     Events
     ------
@@ -114,6 +118,7 @@ class TemplateController:
     live_metrics_interval = 2.0
     live_apply_interval = 0.0
     live_metrics_budget: float | None = 0.01
+    clock: Callable[[], float] = staticmethod(time.monotonic)
 
     def __init__(
         self,
@@ -129,10 +134,11 @@ class TemplateController:
     ) -> None:
         self.model = _resolve_model(dir_path, model)
         self._owner = threading.get_ident()
-        self._pending = _live.PendingSpikes(self.model)
+        self._pending = PendingSpikes(self.model)
         self._last_metrics_refresh = 0.0
         self._last_apply = -float("inf")
-        self.dir_path: Path | None = Path(self.model.dir_path) if getattr(self.model, "dir_path", None) else None
+        model_dir = getattr(self.model, "dir_path", None)
+        self.dir_path: Path | None = Path(model_dir) if model_dir else None
         self.gui: Any = None
         self.recovery_entries: list[dict[str, Any]] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -158,7 +164,6 @@ class TemplateController:
         self.journal = Journal(self.phy_dir / JOURNAL_NAME) if self.dir_path is not None else None
         header, entries = self._read_old_journal(recover)
         self.supervisor = self._make_supervisor(header if entries else None)
-        self._connect()
         if entries:
             n = self.supervisor.replay(entries)
             logger.info("Recovered %d unsaved action(s) from the crash journal.", n)
@@ -194,7 +199,7 @@ class TemplateController:
             cluster_labels=metadata,
             cluster_metrics={},
             similarity=None,
-            new_cluster_id=header.get("new_cluster_id") if recovering else None,
+            new_cluster_id=header.get("new_cluster_id") if header is not None else None,
             state_dir=None if recovering else self.phy_dir,
             journal=self.journal,
             save_callback=self._save_files,
@@ -206,7 +211,6 @@ class TemplateController:
         self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context)
         sim = TemplateSimilarity(self.model, supervisor.clustering, self.columns.best_channels,
                                  self.columns.template)
-        self._template_similarity = sim
         self.similarity_functions.setdefault("template", sim)
         supervisor.similarity = self._similar
         self.supervisor = supervisor  # plugin columns may look it up
@@ -217,6 +221,9 @@ class TemplateController:
         for name, func in {**self.columns.as_metrics(), **quality, **self.cluster_metrics}.items():
             supervisor.add_column(name, func)
         self.cluster_metrics = supervisor.cluster_metrics
+        self.caches = SessionCaches(self.model, supervisor.clustering, self.context, self.columns, sim,
+                                    lambda: self.quality)
+        supervisor.add_observer(self.caches)
         supervisor.cluster_table.sort_by("n_spikes", "desc")
         supervisor.actions.add(self.split_init, shortcut="shift+ctrl+k")
         return supervisor
@@ -233,27 +240,6 @@ class TemplateController:
 
     def _similar(self, cluster_id: int) -> Any:
         return self.similarity_functions[self.similarity](cluster_id)
-
-    def _connect(self) -> None:
-        def on_cluster(sender: Any, up: Any) -> None:
-            self.context.on_cluster(sender, up)
-            self.columns.forget(up.deleted)
-            if self.quality is not None:
-                self.quality.forget(up.deleted)
-            self._template_similarity.forget(list(up.deleted) + list(up.added))
-
-        def on_clustering(sender: Any, up: Any) -> None:
-            if up.changed:  # live sessions: before the Supervisor recomputes the rows
-                _live.on_changed(self, up.changed)
-
-        def on_spikes_added(sender: Any, spike_ids: Any, cluster_ids: Any) -> None:
-            _live.on_spikes_added(self, spike_ids, cluster_ids)
-
-        self._on_cluster = on_cluster
-        self._live_handlers = (on_clustering, on_spikes_added)
-        connect(on_cluster, event="cluster", sender=self.supervisor)
-        connect(on_clustering, event="cluster", sender=self.supervisor.clustering)
-        connect(on_spikes_added, event="spikes_added", sender=self.supervisor.clustering)
 
     # Crash journal -------------------------------------------------------------------
 
@@ -325,7 +311,7 @@ class TemplateController:
         """
         if owner_thread() == threading.get_ident():
             deliver_pending()
-        now = time.monotonic()
+        now = self.clock()
         changed = False
         if now - self._last_apply >= self.live_apply_interval and self.n_pending_spikes:
             self._last_apply = now
@@ -380,7 +366,17 @@ class TemplateController:
         Returns the ids of the spikes added."""
         if threading.get_ident() != self._owner:
             raise RuntimeError("apply_pending() must be called on the thread that created the controller.")
-        return _live.apply_pending(self)
+        ids = self._pending.apply(self.model, self.supervisor)
+        if len(ids):
+            self._refresh_rates()
+        return ids
+
+    def _refresh_rates(self) -> None:
+        """The recording grew: every cluster's firing rate changes (n_spikes / duration)."""
+        table = self.supervisor.cluster_table
+        if "fr" in table.columns:
+            fr = self.columns.fr
+            table.update_values("fr", {c: fr(c) for c in self.supervisor.clustering.cluster_ids.tolist()})
 
     def refresh_metrics(self) -> list[int]:
         """Recompute now the quality metrics of every cluster that received spikes since the
@@ -409,7 +405,7 @@ class TemplateController:
         n_file = self.model.n_spikes_loaded  # appended spikes are not in the sorter's files
         written = [write_atomic(self.dir_path / "spike_clusters.npy",
                                 spike_clusters_bytes(spike_clusters[:n_file]), backup)]
-        written += _live.save_appended(self, spike_clusters)
+        written += save_appended(self.model, self.phy_dir, spike_clusters)
         for field, values in labels.items():
             path = self.dir_path / f"cluster_{field}.tsv"
             written.append(write_atomic(path, write_cluster_tsv(field, values).encode("utf-8"), backup))
@@ -491,14 +487,18 @@ class TemplateController:
     # GUI and lifetime ----------------------------------------------------------------
 
     def create_gui(self, **kwargs: Any) -> Any:
-        """Create the phygui window for this session (phygui must be installed)."""
-        gui = importlib.import_module("phygui.app").create_gui(self, **kwargs)
+        """Create the GUI window of this session through the installed front end (phygui).
+
+        See :mod:`phycore.frontends`: phycore finds the GUI by its entry point and never
+        imports it.
+        """
+        gui = get_frontend().create_gui(self, **kwargs)
         self.gui = gui
         return gui
 
     def close(self) -> None:
         """Release resources (the journal stays on disk until the next save)."""
-        unconnect(self._on_cluster, *self._live_handlers)
+        self.supervisor.editor.remove_observer(self.caches)
         if self.journal is not None:
             self.journal.close()
         if self._tmp is not None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from phycore.errors import ClusterIdError, PhyCoreError, SpikeIdError
-
-if TYPE_CHECKING:
-    from phycore.model.template_model import TemplateModel
+from phycore.model._features import SparseData, spike_depths
+from phycore.model._templates import _TemplateStore
 
 __all__: list[str] = []
 
@@ -77,7 +76,7 @@ def dominant_templates(spike_clusters: np.ndarray, spike_templates: np.ndarray,
         counts = np.bincount(spike_clusters * nt + spike_templates, minlength=n_cl * nt).reshape(n_cl, nt)
         dom = counts.argmax(axis=1)
         dom[counts.max(axis=1) == 0] = -1
-        return dom.astype(np.int64)
+        return np.asarray(dom, dtype=np.int64)
     keys, counts = np.unique(spike_clusters * nt + spike_templates, return_counts=True)
     cl, tp = keys // nt, keys % nt
     order = np.lexsort((tp, -counts, cl))
@@ -105,47 +104,49 @@ def waveform_durations(data: np.ndarray, sample_rate: float) -> npt.NDArray[np.f
         return np.zeros(0)
     peak = np.argmax(data.max(axis=1) - data.min(axis=1), axis=1)
     d = data[np.arange(nt), :, peak]
-    return (d.argmax(axis=1) - d.argmin(axis=1)).astype(np.float64) / sample_rate * 1e3
+    return np.asarray((d.argmax(axis=1) - d.argmin(axis=1)) / sample_rate * 1e3, dtype=np.float64)
 
 
-def cluster_mean_waveforms(model: TemplateModel, counts: np.ndarray, unwhiten: bool) -> dict[str, Any]:
-    """Spike-count-weighted mean of a cluster's templates on its best template's channels."""
+def cluster_mean_waveforms(store: _TemplateStore, counts: np.ndarray, n_samples: int,
+                           n_channels: int, unwhiten: bool) -> dict[str, Any]:
+    """Spike-count-weighted mean of a cluster's templates on its best template's channels.
+
+    ``counts`` is the cluster's number of spikes in each template.
+    """
     best = int(np.argmax(counts))
     tids = np.nonzero(counts)[0]
     w = counts[tids]
-    channel_ids = model.get_template(best, unwhiten=unwhiten).channel_ids
-    ns = model.n_samples_waveforms
-    data = np.zeros((len(tids), ns, model.n_channels))
+    channel_ids = store.get(best, unwhiten=unwhiten).channel_ids
+    data = np.zeros((len(tids), n_samples, n_channels))
     for i, t in enumerate(tids):
-        b = model.get_template(int(t), unwhiten=unwhiten)
+        b = store.get(int(t), unwhiten=unwhiten)
         data[i][:, b.channel_ids] = b.template
     mean = np.average(data[..., channel_ids], axis=0, weights=w)
     return {"mean_waveforms": mean, "channel_ids": channel_ids}
 
 
-def depths(model: TemplateModel) -> npt.NDArray[np.float64] | None:
+def depths(features: SparseData | None, n_spikes: int, spike_templates: np.ndarray,
+           channel_y: np.ndarray) -> npt.NDArray[np.float64] | None:
     """phylib ``get_depths``: y positions weighted by the squared positive first PC."""
-    from phycore.model._features import spike_depths
-
-    sf = model.sparse_features
-    if sf is None or sf.data.shape[0] != model.n_spikes or sf.cols is None:
+    if features is None or features.data.shape[0] != n_spikes or features.cols is None:
         return None
-    return spike_depths(sf.data, sf.cols, model.spike_templates, model.channel_positions[:, 1])
+    return spike_depths(features.data, features.cols, spike_templates, channel_y)
 
 
-def amplitudes_true(model: TemplateModel, sample2unit: float, use: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def amplitudes_true(store: _TemplateStore, amplitudes: np.ndarray | None, spike_templates: np.ndarray,
+                    sample2unit: float, use: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """phylib ``get_amplitudes_true`` for ``use='templates'``."""
     if use != "templates":
         raise ValueError(f"use must be 'templates', got {use!r}.")
-    if model.amplitudes is None:
+    if amplitudes is None:
         raise ValueError("get_amplitudes_true needs amplitudes.npy.")
-    wfs = model._templates.unwhitened_dense()
+    n_templates = store.n_templates
+    wfs = store.unwhitened_dense()
     ch_amps = wfs.max(axis=1) - wfs.min(axis=1)
     amps_au = ch_amps.max(axis=1)
-    spikes = model.spike_templates
-    spike_amps = amps_au[spikes] * np.asarray(model.amplitudes)
+    spike_amps = amps_au[spike_templates] * np.asarray(amplitudes)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t_amps = (np.bincount(spikes, weights=spike_amps, minlength=model.n_templates)
-                  / np.bincount(spikes, minlength=model.n_templates))
+        t_amps = (np.bincount(spike_templates, weights=spike_amps, minlength=n_templates)
+                  / np.bincount(spike_templates, minlength=n_templates))
         t_units = wfs * (t_amps / amps_au)[:, np.newaxis, np.newaxis]
     return spike_amps * sample2unit, t_units * sample2unit, t_amps * sample2unit

@@ -21,35 +21,23 @@ __all__: list[str] = []
 
 logger = logging.getLogger("phycore.model")
 
-# Canonical file name -> alternative (ALF) glob patterns, in search order.
-_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "spike_times.npy": (),
-    "spike_templates.npy": ("spikes.templates*.npy",),
-    "spike_clusters.npy": ("spikes.clusters*.npy",),
-    "amplitudes.npy": ("spikes.amps*.npy",),
-    "channel_map.npy": ("channels.rawInd*.npy",),
-    "channel_positions.npy": ("channels.localCoordinates*.npy",),
-    "channel_shanks.npy": ("channels.shanks*.npy",),
-    "channel_probe.npy": ("channels.probes*.npy",),
-    "templates.npy": ("templates.waveforms.npy", "templates.waveforms.*.npy"),
-    "template_ind.npy": ("templates.waveformsChannels*.npy",),
-}
-
 _INT_KINDS = "iu"
 _FLOAT_KINDS = "f"
 
 
-def find_file(dir_path: Path, name: str, *, mandatory: bool = False) -> Path | None:
-    """Return the path of ``name`` (or one of its ALF alternatives) in ``dir_path``."""
+def find_file(dir_path: Path, name: str, alternatives: tuple[str, ...] = (), *,
+              mandatory: bool = False) -> Path | None:
+    """Return the path of ``name``, or of the first file matching one of the
+    ``alternatives`` (ALF glob patterns), in ``dir_path``."""
     p = dir_path / name
     if p.is_file():
         return p
-    for pattern in _ALTERNATIVES.get(name, ()):
+    for pattern in alternatives:
         found = sorted(dir_path.glob(pattern))
         if found:
             return found[0]
     if mandatory:
-        alts = ", ".join((name,) + _ALTERNATIVES.get(name, ()))
+        alts = ", ".join((name,) + alternatives)
         raise MissingFileError(
             f"required file {name} is missing from {dir_path} (looked for: {alts}).",
             path=dir_path / name,

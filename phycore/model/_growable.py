@@ -51,7 +51,7 @@ class GrowableArray:
         arr = np.asarray(initial, dtype=dtype)
         if arr.ndim == 0:
             raise ValueError("GrowableArray needs an array with at least one dimension.")
-        n = arr.shape[0]
+        n = int(arr.shape[0])
         self._buf: np.ndarray = np.empty((max(MIN_CAPACITY, 2 * n, n + extra),) + arr.shape[1:],
                                          dtype=arr.dtype)
         self._buf[:n] = arr

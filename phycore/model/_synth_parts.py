@@ -106,7 +106,7 @@ def similarity(templates_w: np.ndarray) -> np.ndarray:
     norm[norm == 0] = 1
     flat = flat / norm[:, None]
     s = flat @ flat.T
-    return np.clip(s, -1, 1).astype(np.float32)
+    return np.asarray(np.clip(s, -1, 1), dtype=np.float32)
 
 
 def spike_chunks(n_spikes: int, n_samples: int, n_chunks: int, seed: int,

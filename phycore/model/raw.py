@@ -119,7 +119,7 @@ class RawTraces:
         if not path.is_file():
             raise RawDataError(f"raw data file {path} does not exist.", path=path)
         if path.suffix == ".npy":
-            arr = np.load(path, mmap_mode="r")
+            arr: np.ndarray = np.load(path, mmap_mode="r")
             if arr.ndim != 2 or arr.shape[1] != self.n_channels_dat:
                 raise RawDataError(
                     f"raw data file {path.name} has shape {arr.shape}, expected "
@@ -224,7 +224,7 @@ class RawTraces:
                 channel_ids = np.arange(self.n_channels)[channel_ids]
         if isinstance(item, (int, np.integer)):
             i = int(item) + (self.n_samples if item < 0 else 0)
-            return self.read(i, i + 1, channel_ids)[0]
+            return np.asarray(self.read(i, i + 1, channel_ids)[0])
         if not isinstance(item, slice) or item.step not in (None, 1):
             raise IndexError("raw traces support integer or contiguous slice indexing on time.")
         i0, i1, _ = item.indices(self.n_samples)
@@ -288,7 +288,7 @@ class RawTraces:
         i0 = int(round(t0 * self.sample_rate))
         i1 = int(round(t1 * self.sample_rate))
         if filtered:
-            return self.filtered.read(i0, i1, channel_ids)
+            return np.asarray(self.filtered.read(i0, i1, channel_ids), dtype=np.float32)
         return self.read(i0, i1, channel_ids).astype(np.float32)
 
     def close(self) -> None:

@@ -124,6 +124,9 @@ class StreamSource:
         ``sink(times, templates, amplitudes)``, called on the source's thread.
     interval : float
         Seconds between two batches (default 0.02: 50 batches per second).
+    clock : callable
+        ``clock()``: the seconds the recording time follows (default
+        :func:`time.monotonic`); tests pass a clock they advance.
 
     Attributes
     ----------
@@ -133,10 +136,12 @@ class StreamSource:
         What the sink raised, if it did (the source then stops).
     """
 
-    def __init__(self, stream: SpikeStream, sink: Sink, interval: float = 0.02) -> None:
+    def __init__(self, stream: SpikeStream, sink: Sink, interval: float = 0.02, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if not float(interval) > 0:
             raise ValueError(f"interval must be > 0 seconds, got {interval}.")
         self.stream, self.sink, self.interval = stream, sink, float(interval)
+        self.clock = clock
         self.n_spikes = 0
         self.n_batches = 0
         self.error: BaseException | None = None
@@ -160,9 +165,9 @@ class StreamSource:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        start_wall, start_rec = time.monotonic(), self.stream.position
+        start_wall, start_rec = self.clock(), self.stream.position
         while not self._stop.wait(self.interval):
-            times, templates, amplitudes = self.stream.next_batch(start_rec + time.monotonic() - start_wall)
+            times, templates, amplitudes = self.stream.next_batch(start_rec + self.clock() - start_wall)
             if not len(times):
                 continue
             try:

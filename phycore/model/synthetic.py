@@ -22,6 +22,7 @@ import numpy as np
 from numpy.lib.format import open_memmap
 
 from phycore.model import _synth_parts as _p
+from phycore.model._fields import FIELD, FIELDS
 
 __all__ = ["make_dataset", "FLAVORS"]
 
@@ -61,8 +62,9 @@ def _flavor_spec(flavor: str, sparse: bool | None) -> dict[str, Any]:
     return spec
 
 
-def _save(path: Path, arr: np.ndarray) -> None:
-    np.save(path, arr)
+def _save(out: Path, field: str, arr: np.ndarray) -> None:
+    """Write the file of a field (its name from the field table)."""
+    np.save(out / FIELD[field].file, arr)
 
 
 def _vec(n: int, dtype: Any, col: bool) -> tuple[int, ...]:
@@ -150,14 +152,14 @@ def make_dataset(
     # Channels.
     chmap = np.arange(nc, dtype=spec["chmap"])
     chmap = {"n": chmap, "1n": chmap[None, :], "n1": chmap[:, None]}[spec["chmap_shape"]]
-    _save(out / "channel_map.npy", chmap)
-    _save(out / "channel_positions.npy", pos.astype(np.float64))
+    _save(out, "channel_map", chmap)
+    _save(out, "channel_positions", pos.astype(np.float64))
     if spec["shanks"] or n_shanks > 1:
-        _save(out / "channel_shanks.npy", shanks.astype(np.int32))
-    _save(out / "whitening_mat.npy", wm)
+        _save(out, "channel_shanks", shanks.astype(np.int32))
+    _save(out, "whitening_mat", wm)
     if spec["wmi"]:
-        _save(out / "whitening_mat_inv.npy", wmi)
-    _save(out / "similar_templates.npy", sim)
+        _save(out, "whitening_mat_inv", wmi)
+    _save(out, "similar_templates", sim)
 
     # Templates.
     if spec["sparse"]:
@@ -167,22 +169,28 @@ def make_dataset(
             odd = np.arange(nt) % 2 == 1
             ind[odd, -2:] = -1
             data[odd, :, -2:] = 0
-        _save(out / "templates.npy", data)
-        _save(out / "template_ind.npy", ind.astype(spec["ind"] if not spec["pad"] else np.int64))
+        _save(out, "templates", data)
+        _save(out, "template_ind", ind.astype(spec["ind"] if not spec["pad"] else np.int64))
     else:
-        _save(out / "templates.npy", templates_w)
+        _save(out, "templates", templates_w)
         if spec["templates_ind_s"]:
-            _save(out / "templates_ind.npy", np.tile(np.arange(nc, dtype=np.float64), (nt, 1)))
+            # Kilosort also writes templates_ind.npy (no model reads it): not a field.
+            np.save(out / "templates_ind.npy", np.tile(np.arange(nc, dtype=np.float64), (nt, 1)))
 
-    # Per-spike files, streamed.
+    # Per-spike files, streamed: one memory-mapped file per per-spike field of the table
+    # that this flavor writes, as (dtype, shape).
     n = int(n_spikes)
-    f_times = open_memmap(out / "spike_times.npy", "w+", spec["times"], _vec(n, 0, spec["times_col"]))
-    f_st = open_memmap(out / "spike_templates.npy", "w+", spec["st"], _vec(n, 0, spec["st_col"]))
-    f_sc = (open_memmap(out / "spike_clusters.npy", "w+", spec["sc"], (n,)) if spike_clusters else None)
-    f_amp = open_memmap(out / "amplitudes.npy", "w+", spec["amp"], _vec(n, 0, spec["amp_col"]))
     n_pcs = spec["n_pcs"]
-    f_pc = open_memmap(out / "pc_features.npy", "w+", np.float32, (n, n_pcs, nloc)) if spec["pc"] else None
-    f_tf = open_memmap(out / "template_features.npy", "w+", np.float32, (n, ntf)) if spec["tf"] else None
+    layout: dict[str, tuple[Any, tuple[int, ...]] | None] = {
+        "spike_samples": (spec["times"], _vec(n, 0, spec["times_col"])),
+        "spike_templates": (spec["st"], _vec(n, 0, spec["st_col"])),
+        "spike_clusters": (spec["sc"], (n,)) if spike_clusters else None,
+        "amplitudes": (spec["amp"], _vec(n, 0, spec["amp_col"])),
+        "pc_features": (np.float32, (n, n_pcs, nloc)) if spec["pc"] else None,
+        "template_features": (np.float32, (n, ntf)) if spec["tf"] else None,
+    }
+    files = {f.name: open_memmap(out / f.file, "w+", *spec_) for f in FIELDS
+             if f.per_spike and (spec_ := layout.get(f.name)) is not None}
     f_pos = open_memmap(out / "spike_positions.npy", "w+", np.float32, (n, 2)) if spec["positions_attr"] else None
     tf_ind = np.argsort(-sim, axis=1, kind="stable")[:, :ntf]
     sim_tf = np.take_along_axis(sim, tf_ind, axis=1)
@@ -195,31 +203,33 @@ def make_dataset(
     for k, (s, t, a) in enumerate(_p.spike_chunks(n, n_samples_total, n_chunks, seed, weights, margin)):
         i1 = i0 + len(s)
         r = np.random.default_rng([seed, 3, k])
-        f_times[i0:i1] = s.reshape(f_times[i0:i1].shape)
-        f_st[i0:i1] = t.reshape(f_st[i0:i1].shape)
-        if f_sc is not None:
-            f_sc[i0:i1] = np.where((t == 1) | (t == 2), nt, t)
-        amps = (_A0 * a).astype(spec["amp"])
-        f_amp[i0:i1] = amps.reshape(f_amp[i0:i1].shape)
-        if f_pc is not None:
-            f_pc[i0:i1] = pc_base[t] * a[:, None, None].astype(np.float32) + \
+        # Values of each field for this chunk (random draws in a fixed order: pc, tf, pos).
+        rows: dict[str, np.ndarray] = {
+            "spike_samples": s, "spike_templates": t,
+            "spike_clusters": np.where((t == 1) | (t == 2), nt, t),
+            "amplitudes": (_A0 * a).astype(spec["amp"])}
+        if "pc_features" in files:
+            rows["pc_features"] = pc_base[t] * a[:, None, None].astype(np.float32) + \
                 r.standard_normal((len(s), n_pcs, nloc), dtype=np.float32) * 2.0
-        if f_tf is not None:
-            f_tf[i0:i1] = (_A0 * a[:, None] * sim_tf[t]
-                           + r.standard_normal((len(s), ntf), dtype=np.float32)).astype(np.float32)
+        if "template_features" in files:
+            rows["template_features"] = (_A0 * a[:, None] * sim_tf[t]
+                                         + r.standard_normal((len(s), ntf), dtype=np.float32)).astype(np.float32)
+        for name, f in files.items():
+            f[i0:i1] = rows[name].reshape(f[i0:i1].shape)
         if f_pos is not None:
             f_pos[i0:i1] = pos[peaks[t]] + r.standard_normal((len(s), 2)) * 5
         counts += np.bincount(t, minlength=nt)
         i0 = i1
         report("spikes", i1 / max(1, n))
-    for f in (f_times, f_st, f_sc, f_amp, f_pc, f_tf, f_pos):
-        if f is not None:
-            f.flush()
-    if f_pc is not None:
-        _save(out / "pc_feature_ind.npy", local.astype(spec["ind"]))
-    if f_tf is not None:
-        _save(out / "template_feature_ind.npy", tf_ind.astype(spec["ind"]))
-    del f_pc, f_tf, f_pos, f_sc
+    for mm in files.values():
+        mm.flush()
+    if f_pos is not None:
+        f_pos.flush()
+    if "pc_features" in files:
+        _save(out, "pc_feature_ind", local.astype(spec["ind"]))
+    if "template_features" in files:
+        _save(out, "template_feature_ind", tf_ind.astype(spec["ind"]))
+    del f_pos
 
     # Cluster tables.
     crng = np.random.default_rng([seed, 4])
@@ -240,10 +250,9 @@ def make_dataset(
     # Raw data and params.py.
     dat_name = "raw.dat" if raw else ""
     if raw:
-        _write_raw(out / "raw.dat", f_times, f_st, f_amp, unwhitened, local, nc, sample_rate,
-                   n_samples_total,
-                   noise_std, seed, report)
-    del f_times, f_st, f_amp
+        _write_raw(out / "raw.dat", files["spike_samples"], files["spike_templates"], files["amplitudes"],
+                   unwhitened, local, nc, sample_rate, n_samples_total, noise_std, seed, report)
+    del files
     _p.write_params(out / "params.py", dat_path=dat_name, n_channels_dat=nc, dtype="int16",
                     offset=0, sample_rate=float(sample_rate), hp_filtered=spec["hp"])
     return out / "params.py"

@@ -3,8 +3,9 @@
 Loading reads the per-spike id vectors into memory and memory-maps the rest
 (templates, amplitudes, PC and template features, raw data). Nothing is ever written
 into the data folder. In live sessions :meth:`TemplateModel.append_spikes` grows the
-per-spike arrays in memory (see ``_append.py``). Methods keep phylib's names and return conventions where
-phylib has them; differences are listed in each docstring and summarized here:
+per-spike arrays in memory (a :class:`~phycore.model._spikes.SpikeArrays` owns them).
+Methods keep phylib's names and return conventions where phylib has them; differences
+are listed in each docstring and summarized here:
 
 =================================  ===================================================
 phylib ``TemplateModel``           phycore ``TemplateModel``
@@ -27,34 +28,42 @@ whitened templates)                (c)[0]``; ``-1`` for empty ids
 ``n_clusters`` = max id + 1        number of non-empty clusters
 =================================  ===================================================
 
+This module is longer than the ~400-line guideline: it is the one public class of the
+data layer, with phylib's method names (a plugin-facing API), and each method only
+delegates to the private parts (``_loader``, ``_consistency``, ``_spikes``,
+``_templates``, ``_features``, ``_cluster_stats``, ``waveforms``).
+
 .. versionadded:: 0.1
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from phycore.errors import ClusterIdError
-from phycore.model import _append
+from phycore.errors import ClusterIdError, RawDataError
 from phycore.model import _cluster_stats as _stats
-from phycore.model import _spike_api
-from phycore.model import _build
-from phycore.model._build import setup_model
-from phycore.model._features import SparseData
-from phycore.model._loader import _Arrays, load_folder
+from phycore.model._batch import SpikeBatch, check_batch
+from phycore.model._consistency import validate, whitening_matrices
+from phycore.model._features import SparseData, get_pc_features, get_subset_waveforms
+from phycore.model._features import get_template_features as _template_features
+from phycore.model._fields import FieldSet
+from phycore.model._loader import from_arguments, load_folder
+from phycore.model._spikes import SpikeArrays
 from phycore.model._templates import Template, _TemplateStore
 from phycore.model.params import get_template_params
-from phycore.model.raw import RawTraces
+from phycore.model.raw import RawTraces, open_raw
+from phycore.model.waveforms import extract_waveforms, kept_chunks, select_spikes_evenly, spikes_in_chunks
 
-__all__ = ["TemplateModel", "load_model", "SparseData"]
+__all__ = ["TemplateModel", "load_model", "apply_batch", "SparseData"]
 
 logger = logging.getLogger("phycore.model")
+
+Int64Array = npt.NDArray[np.int64]
 
 
 class TemplateModel:
@@ -96,17 +105,6 @@ class TemplateModel:
 
     Attributes
     ----------
-    spike_samples : ndarray
-        int64 spike times in samples.
-    spike_times : ndarray
-        float64 spike times in seconds.
-    spike_templates : ndarray
-        int64 original template of each spike (never written).
-    spike_clusters : ndarray
-        int64 writable in-memory copy of ``spike_clusters.npy``, or of
-        ``spike_templates`` when that file is absent.
-    amplitudes : ndarray or None
-        Per-spike template amplitudes (memory-mapped).
     traces : RawTraces or None
         Raw data; None when unavailable (see ``raw_data_error``).
     metadata : dict
@@ -114,18 +112,17 @@ class TemplateModel:
     n_spikes_loaded : int
         Spikes read from the folder or given to ``from_arrays``; ``n_spikes`` minus
         this is the number appended by :meth:`append_spikes`.
+
+    Notes
+    -----
+    The per-spike arrays (``spike_samples``, ``spike_times``, ``spike_templates``,
+    ``spike_clusters``, ``amplitudes``, features...) are properties (not assignable): a
+    :class:`~phycore.model._spikes.SpikeArrays` owns them and grows them.
     """
 
-    # Data attributes, set by ``setup_model`` (phycore/model/_build.py).
+    # Data attributes, set by ``_setup`` (per-spike arrays are properties, read from ``_spikes``).
     files: list[str]
-    spike_samples: npt.NDArray[np.int64]
-    _spike_seconds: npt.NDArray[np.float64] | None
-    spike_templates: npt.NDArray[np.int64]
-    spike_clusters: npt.NDArray[np.int64]
     has_spike_clusters_file: bool
-    amplitudes: np.ndarray | None
-    spike_times_reordered: npt.NDArray[np.float64] | None
-    n_spikes: int
     n_spikes_loaded: int
     channel_map: npt.NDArray[np.int64]
     channel_mapping: npt.NDArray[np.int64]
@@ -142,18 +139,13 @@ class TemplateModel:
     n_samples_waveforms: int
     n_channels_loc: int
     similar_templates: np.ndarray
-    sparse_features: SparseData | None
-    features: np.ndarray | None
     n_features_per_channel: int | None
-    sparse_template_features: SparseData | None
-    template_features: np.ndarray | None
-    spike_waveforms: SparseData | None
-    spike_attributes: dict[str, np.ndarray]
     metadata: dict[str, dict[int, Any]]
     traces: RawTraces | None
     raw_data_error: str | None
     duration: float
     _templates: _TemplateStore
+    _spikes: SpikeArrays
 
     def __init__(
         self,
@@ -203,13 +195,125 @@ class TemplateModel:
         self.n_spikes_waveforms = int(n_spikes_waveforms)
         self.n_chunks_kept = int(n_chunks_kept)
 
-    def _setup(self, a: _Arrays, raw: RawTraces | None) -> None:
-        setup_model(self, a, raw)
+    def _setup(self, a: FieldSet, raw: RawTraces | None) -> None:
+        """Validate the fields and set every data attribute."""
+        validate(a, self.n_channels_dat)
+        self.files = list(a.files)
+        self.has_spike_clusters_file = "spike_clusters" in a
+        self._spikes = SpikeArrays(a, self.sample_rate)
+        self.n_spikes_loaded = self._spikes.n_loaded
+        self.channel_map = self.channel_mapping = a["channel_map"]  # phylib's second name
+        self.n_channels = nc = int(self.channel_map.shape[0])
+        self.channel_positions = a["channel_positions"]
+        self.channel_shanks, self.channel_probes = a["channel_shanks"], a["channel_probes"]
+        self.probes = np.unique(self.channel_probes)
+        self.n_probes = len(self.probes)
+        self.wm, self.wmi = whitening_matrices(a, nc)
+        tmpl, ind = a["templates"], a.get("template_ind")
+        self.sparse_templates = SparseData(tmpl, ind)
+        self.n_templates, self.n_samples_waveforms, self.n_channels_loc = (int(x) for x in tmpl.shape)
+        self._templates = _TemplateStore(
+            tmpl, ind, self.wmi, self.channel_positions, self.channel_shanks,
+            n_closest_channels=self.n_closest_channels, amplitude_threshold=self.amplitude_threshold,
+            template_scaling=self.template_scaling)
+        nt = self.n_templates
+        sim = a.get("similar_templates")
+        self.similar_templates = np.asarray(sim) if sim is not None else np.zeros((nt, nt))
+        pcf = a.get("pc_features")
+        self.n_features_per_channel = None if pcf is None else int(pcf.shape[1])
+        self.metadata = a.metadata
+        if raw is not None:
+            self.traces, self.raw_data_error = raw, None
+        else:
+            last = int(self.spike_samples[-1]) if self.n_spikes else None
+            self.traces, self.raw_data_error = open_raw(
+                self.dat_path, self.n_channels_dat, self.dtype, self.offset,
+                self.sample_rate if self._sample_rate_given else None, self.channel_map, last)
+        if self.raw_data_error and self.dat_path:
+            logger.warning("Raw data unavailable: %s.", self.raw_data_error)
+        if self.traces is not None:
+            self.duration = self.traces.duration
+        elif self.n_spikes:
+            self.duration = float(self.spike_samples[-1] / self.sample_rate if a.spike_seconds is None
+                                  else a.spike_seconds[-1])
+        else:
+            self.duration = 0.0
 
     # ------------------------------------------------------------------ construction
 
-    # Defined in _build.py (docstring there).
-    from_arrays = classmethod(_build.from_arrays)
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        spike_samples: npt.ArrayLike,
+        spike_templates: npt.ArrayLike,
+        templates: npt.ArrayLike,
+        sample_rate: float,
+        channel_positions: npt.ArrayLike,
+        channel_map: npt.ArrayLike | None = None,
+        spike_clusters: npt.ArrayLike | None = None,
+        amplitudes: npt.ArrayLike | None = None,
+        template_ind: npt.ArrayLike | None = None,
+        channel_shanks: npt.ArrayLike | None = None,
+        whitening_mat: npt.ArrayLike | None = None,
+        whitening_mat_inv: npt.ArrayLike | None = None,
+        similar_templates: npt.ArrayLike | None = None,
+        pc_features: npt.ArrayLike | None = None,
+        pc_feature_ind: npt.ArrayLike | None = None,
+        template_features: npt.ArrayLike | None = None,
+        template_feature_ind: npt.ArrayLike | None = None,
+        raw_data: np.ndarray | None = None,
+        metadata: dict[str, dict[int, Any]] | None = None,
+        hp_filtered: bool = False,
+        n_closest_channels: int = 12,
+        amplitude_threshold: float = 0.0,
+    ) -> TemplateModel:
+        """Build a model from in-memory arrays (no folder), e.g. in acquisition software.
+
+        Parameters
+        ----------
+        spike_samples, spike_templates : array of int
+            Spike times in samples (non-decreasing) and template ids.
+        templates : array
+            ``(n_templates, n_samples, n_channels_loc)`` (whitened, as Kilosort writes).
+        sample_rate : float
+            Hz.
+        channel_positions : array
+            ``(n_channels, 2)``.
+        channel_map, spike_clusters, amplitudes, template_ind, channel_shanks,
+        whitening_mat, whitening_mat_inv, similar_templates, pc_features,
+        pc_feature_ind, template_features, template_feature_ind : array, optional
+            Same meaning as the files of the same name (see formats.md).
+        raw_data : ndarray, optional
+            ``(n_samples, n_channels_dat)`` raw samples.
+        metadata : dict, optional
+            ``{field: {cluster_id: value}}``.
+        hp_filtered, n_closest_channels, amplitude_threshold
+            As in the constructor.
+
+        Returns
+        -------
+        TemplateModel
+        """
+        a = from_arguments(
+            metadata, channel_positions=channel_positions, spike_samples=spike_samples,
+            spike_templates=spike_templates, templates=templates, channel_map=channel_map,
+            spike_clusters=spike_clusters, amplitudes=amplitudes, template_ind=template_ind,
+            channel_shanks=channel_shanks, whitening_mat=whitening_mat,
+            whitening_mat_inv=whitening_mat_inv, similar_templates=similar_templates,
+            pc_features=pc_features, pc_feature_ind=pc_feature_ind,
+            template_features=template_features, template_feature_ind=template_feature_ind)
+        model = cls.__new__(cls)
+        model.dir_path = None
+        model.dat_path = []
+        n_dat = raw_data.shape[1] if raw_data is not None and raw_data.ndim == 2 else None
+        model._configure(n_dat, raw_data.dtype if raw_data is not None else "int16", 0, sample_rate,
+                         hp_filtered, n_closest_channels, amplitude_threshold, 1.0, True, 100, 20, None)
+        raw = None if raw_data is None else RawTraces.from_array(raw_data, sample_rate, a["channel_map"])
+        model._setup(a, raw=raw)
+        if raw is None:
+            model.raw_data_error = "no raw data was given (raw_data)"
+        return model
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: fall back to params.py keys, like phylib
@@ -225,12 +329,78 @@ class TemplateModel:
 
     # ------------------------------------------------------------------ status
 
-    @cached_property
+    # ------------------------------------------------------------------ per-spike arrays
+    # Read from ``_spikes``, which replaces them with longer views when spikes are appended.
+
+    @property
+    def n_spikes(self) -> int:
+        """Number of spikes (grows with :meth:`append_spikes`)."""
+        return self._spikes.n
+
+    @property
+    def spike_samples(self) -> npt.NDArray[np.int64]:
+        """Spike times in samples (int64)."""
+        return self._spikes.samples
+
+    @property
     def spike_times(self) -> npt.NDArray[np.float64]:
         """Spike times in seconds (float64), computed on first access."""
-        if self._spike_seconds is not None:
-            return self._spike_seconds
-        return self.spike_samples / self.sample_rate
+        return self._spikes.times
+
+    @property
+    def spike_templates(self) -> npt.NDArray[np.int64]:
+        """Original template of each spike (int64; never written)."""
+        return self._spikes.templates
+
+    @property
+    def spike_clusters(self) -> npt.NDArray[np.int64]:
+        """Cluster of each spike: an int64 writable in-memory copy of ``spike_clusters.npy``,
+        or of ``spike_templates`` when that file is absent."""
+        return self._spikes.clusters
+
+    @property
+    def amplitudes(self) -> np.ndarray | None:
+        """Per-spike template amplitudes (memory-mapped), or None."""
+        return self._spikes.get("amplitudes")
+
+    @property
+    def spike_times_reordered(self) -> npt.NDArray[np.float64] | None:
+        """``spike_times_reordered.npy`` in seconds, or None."""
+        return self._spikes.get("spike_times_reordered")
+
+    @property
+    def spike_attributes(self) -> dict[str, np.ndarray]:
+        """Extra ``spike_<key>.npy`` arrays with one row per spike, by key."""
+        return self._spikes.attributes
+
+    @property
+    def sparse_features(self) -> SparseData | None:
+        """PC features (``pc_features``, ``pc_feature_ind``, ``pc_feature_spike_ids``)."""
+        return self._spikes.sparse("features")
+
+    @property
+    def features(self) -> np.ndarray | None:
+        """PC features ``(n, n_channels_loc, n_pcs)`` (phylib's axis order), or None."""
+        sf = self.sparse_features
+        return None if sf is None else sf.data.transpose(0, 2, 1)
+
+    @property
+    def sparse_template_features(self) -> SparseData | None:
+        """Template features (``template_features``, ``template_feature_ind``, ``..._spike_ids``)."""
+        return self._spikes.sparse("template_features")
+
+    @property
+    def template_features(self) -> np.ndarray | None:
+        """``template_features.npy`` ``(n, n_template_features)``, or None."""
+        tf = self.sparse_template_features
+        return None if tf is None else tf.data
+
+    @property
+    def spike_waveforms(self) -> SparseData | None:
+        """Waveforms of a subset of spikes (``_phy_spikes_subset.*``, and appended ones)."""
+        return self._spikes.sparse("waveforms")
+
+    # ------------------------------------------------------------------ status
 
     @property
     def has_raw_data(self) -> bool:
@@ -360,7 +530,8 @@ class TemplateModel:
         dict
             ``mean_waveforms`` ``(n_samples, n_channels)`` and ``channel_ids``.
         """
-        return _stats.cluster_mean_waveforms(self, self.get_template_counts(cluster_id), unwhiten)
+        return _stats.cluster_mean_waveforms(self._templates, self.get_template_counts(cluster_id),
+                                             self.n_samples_waveforms, self.n_channels, unwhiten)
 
     # ------------------------------------------------------------------ vectorised tables
 
@@ -414,23 +585,208 @@ class TemplateModel:
         return np.where(dom >= 0, amp[np.maximum(dom, 0)], np.nan)
 
     # ------------------------------------------------------------------ per-spike data
-    # Defined in _spike_api.py (docstrings there), bound here as plain methods.
 
-    get_waveforms = _spike_api.get_waveforms
-    select_waveform_spikes = _spike_api.select_waveform_spikes
-    _select_waveform_spikes = _spike_api._select_waveform_spikes
-    get_cluster_spike_waveforms = _spike_api.get_cluster_spike_waveforms
-    get_template_spike_waveforms = _spike_api.get_template_spike_waveforms
-    get_features = _spike_api.get_features
-    get_template_features = _spike_api.get_template_features
-    get_depths = _spike_api.get_depths
-    get_amplitudes_true = _spike_api.get_amplitudes_true
-    get_traces = _spike_api.get_traces
+    def get_waveforms(self, spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike | None = None, *,
+                      filtered: bool | None = False, subtract_median: bool = False) -> npt.NDArray[np.float32]:
+        """Raw waveforms ``(n_spikes, n_samples_waveforms, n_channels)`` float32.
+
+        From ``_phy_spikes_subset.*`` when every spike is in that pool and no filter is
+        asked, else from the raw data (numba kernel reading only the needed samples).
+        ``filtered=None`` filters unless ``hp_filtered``. Raises :class:`RawDataError`
+        when raw data is needed and unavailable (phylib returns None).
+        """
+        ids = self._check_spike_ids(spike_ids)
+        channels = (np.arange(self.n_channels) if channel_ids is None
+                    else np.asarray(channel_ids, dtype=np.int64).reshape(-1))
+        if filtered is None:
+            filtered = not self.hp_filtered
+        sw = self.spike_waveforms
+        if sw is not None and not filtered and sw.cols is not None and sw.rows is not None:
+            out = get_subset_waveforms(sw.data, sw.cols, sw.rows, ids, channels, self.n_channels)
+            if out is not None:
+                if subtract_median:
+                    out -= np.median(out, axis=1)[:, np.newaxis, :]
+                return out
+        if self.traces is None:
+            raise RawDataError(f"raw data is unavailable: {self.raw_data_error}.",
+                               path=str(self.dat_path[0]) if self.dat_path else None)
+        return extract_waveforms(self.traces, self.spike_samples[ids], channels,
+                                 self.n_samples_waveforms, filtered=filtered,
+                                 subtract_median=subtract_median)
+
+    def select_waveform_spikes(self, cluster_id: int, n_spikes: int | None = None) -> npt.NDArray[np.int64]:
+        """Spikes used by :meth:`get_cluster_spike_waveforms`: up to ``n_spikes``
+        (default ``n_spikes_waveforms``) evenly spaced spikes of the cluster, taken from
+        ``n_chunks_kept`` evenly spaced raw-data chunks (or the ``_phy_spikes_subset`` pool)."""
+        return self._select_waveform_spikes(self._cluster_spikes_checked(cluster_id), n_spikes)
+
+    def _select_waveform_spikes(self, spikes: Int64Array, n_spikes: int | None) -> Int64Array:
+        n = self.n_spikes_waveforms if n_spikes is None else n_spikes
+        sw = self.spike_waveforms
+        if sw is not None and sw.rows is not None:
+            pool = spikes[np.isin(spikes, sw.rows)]
+        else:
+            bounds = (self.traces.chunk_bounds if self.traces is not None
+                      else np.array([0, int(self.spike_samples[-1]) + 1]))
+            pool = spikes[spikes_in_chunks(self.spike_samples[spikes], kept_chunks(bounds, self.n_chunks_kept))]
+        return select_spikes_evenly(pool if len(pool) else spikes, n)
+
+    def get_cluster_spike_waveforms(self, cluster_id: int, n_spikes: int | None = None, *,
+                                    channel_ids: npt.ArrayLike | None = None,
+                                    filtered: bool | None = False,
+                                    subtract_median: bool = False) -> npt.NDArray[np.float32]:
+        """Waveforms of a sample of the cluster's spikes on its best channels.
+
+        Returns ``(n, n_samples_waveforms, n_channels_loc)`` float32 with
+        ``n <= n_spikes`` (default ``n_spikes_waveforms`` = 100; None in phylib means all
+        spikes, use ``n_spikes=-1`` here for all). Spikes are from
+        :meth:`select_waveform_spikes`; channels from :meth:`get_cluster_channels`.
+        Values are raw by default; ``subtract_median`` and ``filtered`` apply phy's
+        display steps (per-channel median, 150 Hz high-pass).
+        """
+        spikes = self._cluster_spikes_checked(cluster_id)  # one scan of spike_clusters
+        spike_ids = spikes if n_spikes is not None and n_spikes < 0 else \
+            self._select_waveform_spikes(spikes, n_spikes)
+        channels = (self._templates.get(self._main_template(spikes)).channel_ids
+                    if channel_ids is None else channel_ids)
+        return self.get_waveforms(spike_ids, channels, filtered=filtered, subtract_median=subtract_median)
+
+    def get_template_spike_waveforms(self, template_id: int,
+                                     n_spikes: int | None = None) -> npt.NDArray[np.float32]:
+        """Waveforms of up to ``n_spikes`` evenly spaced spikes of a template (all if None)."""
+        spikes = select_spikes_evenly(self.get_template_spikes(template_id), n_spikes)
+        return self.get_waveforms(spikes, self.get_template_channels(template_id))
+
+    def get_features(self, spike_ids: npt.ArrayLike,
+                     channel_ids: npt.ArrayLike) -> npt.NDArray[np.float32] | None:
+        """PC features ``(n_spikes, n_channels, n_pcs)`` float32 on the given channels.
+
+        A spike's columns are looked up in ``pc_feature_ind`` through its original
+        template; channels a spike has no feature on are 0; spikes absent from
+        ``pc_feature_spike_ids`` are NaN. None without ``pc_features.npy``.
+        """
+        sf = self.sparse_features
+        if sf is None:
+            return None
+        ids = self._check_spike_ids(spike_ids)
+        return get_pc_features(sf.data, sf.cols, sf.rows, self.spike_templates, ids,
+                               np.asarray(channel_ids, dtype=np.int64).reshape(-1), self.n_channels)
+
+    def get_template_features(self, spike_ids: npt.ArrayLike) -> npt.NDArray[np.float32] | None:
+        """Template features ``(n_spikes, n_templates)`` float32 (NaN rows for spikes without)."""
+        tf = self.sparse_template_features
+        if tf is None:
+            return None
+        ids = self._check_spike_ids(spike_ids)
+        return _template_features(tf.data, tf.cols, tf.rows, self.spike_templates, ids, self.n_templates)
+
+    def get_depths(self) -> npt.NDArray[np.float64] | None:
+        """Per-spike depth from PC features (phylib ``get_depths``), or None."""
+        return _stats.depths(self.sparse_features, self.n_spikes, self.spike_templates,
+                             self.channel_positions[:, 1])
+
+    def get_amplitudes_true(self, sample2unit: float = 1.0,
+                            use: str = "templates") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Spike amplitudes in raw-data units (phylib ``get_amplitudes_true``).
+
+        Returns ``(spike_amplitudes, templates_in_units, template_amplitudes)``. Only
+        ``use='templates'`` is supported; sparse templates are supported too (phylib
+        raises NotImplementedError), each unwhitened on its own channels.
+        """
+        return _stats.amplitudes_true(self._templates, self.amplitudes, self.spike_templates,
+                                      sample2unit, use)
+
+    def get_traces(self, t0: float, t1: float, channel_ids: npt.ArrayLike | None = None, *,
+                   filtered: bool | None = False) -> npt.NDArray[np.float32]:
+        """Raw traces between ``t0`` and ``t1`` seconds, ``(n_samples, n_channels)`` float32."""
+        if self.traces is None:
+            raise RawDataError(f"raw data is unavailable: {self.raw_data_error}.")
+        if filtered is None:
+            filtered = not self.hp_filtered
+        return self.traces.get_window(t0, t1, channel_ids, filtered=filtered)
 
     # ------------------------------------------------------------------ live acquisition
-    # Defined in _append.py (docstring there).
 
-    append_spikes = _append.append_spikes
+    def append_spikes(self, times: npt.ArrayLike, templates: npt.ArrayLike,
+                      amplitudes: npt.ArrayLike | None = None, *, features: npt.ArrayLike | None = None,
+                      template_features: npt.ArrayLike | None = None,
+                      waveforms: npt.ArrayLike | None = None,
+                      waveform_channels: npt.ArrayLike | None = None,
+                      clusters: npt.ArrayLike | None = None) -> Int64Array:
+        """Append spikes recorded after the last one (live acquisition); returns their ids.
+
+        Parameters
+        ----------
+        times : array of float, shape (n,)
+            Seconds, sorted, none before the model's last spike.
+        templates : array of int, shape (n,)
+            Original template of each spike (an existing template id).
+        amplitudes : array of float, shape (n,)
+            Template amplitudes; required iff the model has amplitudes.
+        features, template_features : array, optional
+            One row per spike, shaped like the model's (``(n, n_pcs, n_channels_loc)`` and
+            ``(n, n_template_features)``); required iff the model has them.
+        waveforms : array, shape (n, n_samples_waveforms, k), optional
+            Waveforms of the new spikes, served by ``get_waveforms`` without raw data.
+        waveform_channels : array of int, shape (n, k), optional
+            Channel of each waveform column (-1 = none); default the first ``k`` best
+            channels of each spike's template.
+        clusters : array of int, shape (n,), optional
+            Cluster of each spike in :attr:`spike_clusters`; default the live template
+            membership of ``spike_clusters`` (the cluster holding most spikes of the same
+            template; a new id for a template without spikes).
+
+        Returns
+        -------
+        ndarray of int64
+            The ids of the new spikes (``n_spikes_before .. n_spikes - 1``).
+
+        Raises
+        ------
+        DataFormatError
+            A bad argument (named in the message); the model is then left unchanged.
+
+        Notes
+        -----
+        Nothing is ever written to the data folder: the arrays grow in memory (on the
+        first append, memory-mapped per-spike files are copied into memory once).
+        ``n_spikes_loaded`` keeps the number of spikes read from the files or arrays.
+        ``duration`` grows to the last spike time when it goes past it. Not thread-safe:
+        call it from the thread that owns the model (the controller queues appends from
+        other threads and applies them in ``poll()``).
+
+        .. versionadded:: 0.2
+        """
+        b = check_batch(self, times, templates, amplitudes, features=features,
+                        template_features=template_features, waveforms=waveforms,
+                        waveform_channels=waveform_channels, clusters=clusters)
+        return self._append_batch(b)
+
+    def _append_batch(self, b: SpikeBatch) -> Int64Array:
+        channels = b.waveform_channels
+        if b.n and b.waveforms is not None and channels is None:
+            # Looked up here, on the model's thread (the template cache is not locked).
+            channels = self._best_channels(b.templates, b.waveforms.shape[2])
+        if b.n:
+            self.duration = max(float(self.duration), float(b.times[-1]))
+        return self._spikes.append(b, channels)
+
+    def _best_channels(self, tids: Int64Array, k: int) -> Int64Array:
+        """The first ``k`` best channels of each spike's template (-1 padded)."""
+        ch = np.full((len(tids), k), -1, dtype=np.int64)
+        for t in np.unique(tids).tolist():
+            best = self._templates.get(t).channel_ids[:k]
+            ch[tids == t, :len(best)] = best
+        return ch
+
+
+def apply_batch(model: TemplateModel, batch: SpikeBatch) -> Int64Array:
+    """Append a batch validated by :func:`~phycore.model.check_batch` (see
+    :meth:`TemplateModel.append_spikes`); returns the new spike ids.
+
+    .. versionadded:: 0.2
+    """
+    return model._append_batch(batch)
 
 
 def load_model(params_path: str | Path) -> TemplateModel:

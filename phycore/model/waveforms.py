@@ -171,7 +171,7 @@ def kept_chunks(chunk_bounds: npt.ArrayLike, n_chunks_kept: int) -> npt.NDArray[
 def spikes_in_chunks(samples: npt.ArrayLike, chunks_kept: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Mask of the samples lying in the kept chunks (flat bounds, see :func:`kept_chunks`)."""
     ind = np.searchsorted(np.asarray(chunks_kept), np.asarray(samples), side="right")
-    return ind % 2 == 1
+    return np.asarray(ind % 2 == 1, dtype=np.bool_)
 
 
 def select_spikes_evenly(spike_ids: npt.ArrayLike, n: int | None) -> npt.NDArray[np.int64]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from phycore._paths import atomic_write_bytes
+from phycore.paths import atomic_write_bytes
 
 __all__ = ["format_npy", "spike_clusters_bytes", "write_atomic"]
 

@@ -5,7 +5,7 @@ from phycore.supervisor.filter_expr import FilterExpression, parse_filter
 from phycore.supervisor.journal import Journal
 from phycore.supervisor.keymap import DEFAULT_SHORTCUTS, DEFAULT_SNIPPETS
 from phycore.supervisor.supervisor import Supervisor
-from phycore.supervisor.table import TableModel
+from phycore.supervisor.table_model import TableModel
 
 __all__ = [
     "Action",

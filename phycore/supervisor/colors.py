@@ -106,11 +106,11 @@ def selected_cluster_color(i: int, alpha: float = 1.0) -> tuple[float, float, fl
 def _interpolate(colormap: Sequence[str], x: float) -> tuple[float, float, float]:
     anchors = np.array([hex_to_rgba(c)[:3] for c in colormap])
     if len(anchors) == 1 or not math.isfinite(x):
-        return tuple(anchors[0])  # type: ignore[return-value]
+        return tuple(anchors[0])
     pos = min(max(x, 0.0), 1.0) * (len(anchors) - 1)
     k = min(int(pos), len(anchors) - 2)
     t = pos - k
-    return tuple((1 - t) * anchors[k] + t * anchors[k + 1])  # type: ignore[return-value]
+    return tuple((1 - t) * anchors[k] + t * anchors[k + 1])
 
 
 class ClusterColorSelector:
@@ -132,7 +132,7 @@ class ClusterColorSelector:
     """
 
     def __init__(self, values: Callable[[str, Sequence[int]], list[Any]],
-                 cluster_ids: Callable[[], Sequence[int]], sender: Any = None) -> None:
+                 cluster_ids: Callable[[], Sequence[int] | npt.NDArray[np.int64]], sender: Any = None) -> None:
         self._values = values
         self._cluster_ids = cluster_ids
         self._sender = sender

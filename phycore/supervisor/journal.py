@@ -34,7 +34,7 @@ JOURNAL_VERSION = 1
 def hash_array(arr: npt.ArrayLike) -> str:
     """Content hash of an array (dtype-normalised to int64), for journal headers."""
     a = np.ascontiguousarray(arr, dtype=np.int64)
-    return hashlib.blake2b(a.view(np.uint8), digest_size=16).hexdigest()
+    return hashlib.blake2b(a.data, digest_size=16).hexdigest()
 
 
 def encode(value: Any) -> Any:

@@ -5,9 +5,12 @@ Shortcuts use phy's notation (``'ctrl+shift+z'``, ``'alt+n'``); a tuple binds se
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_SHORTCUTS", "DEFAULT_SNIPPETS", "GROUPS", "MOVE_KEYS"]
+__all__ = ["DEFAULT_SHORTCUTS", "DEFAULT_SNIPPETS", "GROUPS", "MASKED_GROUPS", "MOVE_KEYS"]
 
 GROUPS = ("noise", "mua", "good", "unsorted")
+
+#: Groups the wizard skips (phy's "skip noise and mua"); good and unsorted never are.
+MASKED_GROUPS = frozenset({"noise", "mua"})
 
 #: Letter for each group in the move shortcuts.
 MOVE_KEYS = {"noise": "n", "mua": "m", "good": "g", "unsorted": "u"}

@@ -1,56 +1,43 @@
 """The Supervisor: curation actions, selection, tables and wizard, with no GUI.
 
+The Supervisor is built from small objects that own their state: a
+:class:`~phycore.supervisor.cluster_table.ClusterTables` (both tables and their column
+functions), a :class:`~phycore.supervisor.selection.Selection` and an
+:class:`~phycore.supervisor.editor.Editor` (the actions, their history, serials,
+crash journal and replay). Its methods are phy's names for what those objects do.
+
 Every action is synchronous: it changes the clustering, updates only the table rows
-of the clusters it touched, records one undoable step, journals itself, emits its
-events and returns. A GUI draws the new state on its next frame; a script simply
-reads it.
+of the clusters it touched, records one undoable step, journals itself, emits
+``cluster`` once and returns. A GUI draws the new state on its next frame; a script
+simply reads it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 
-from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo
-from phycore.errors import ActionError, ClusterIdError
+from phycore.clustering import Clustering, ClusterMeta, UpdateInfo
 from phycore.signals import emit
-from phycore.supervisor import _edits, _live, wizard
-from phycore.supervisor._register import register_actions
 from phycore.supervisor.actions import Actions
+from phycore.supervisor.cluster_table import ClusterTables, ColumnFunc
 from phycore.supervisor.colors import ClusterColorSelector
+from phycore.supervisor.editor import Editor, SaveCallback, SessionObserver
+from phycore.supervisor.ids import check_ids, flatten_ids
 from phycore.supervisor.journal import Journal
+from phycore.supervisor.default_actions import register_actions
 from phycore.supervisor.keymap import DEFAULT_SHORTCUTS, DEFAULT_SNIPPETS
-from phycore.supervisor.table import TableModel
+from phycore.supervisor.selection import Selection, SimilarityFunc
+from phycore.supervisor.table_model import TableModel
+from phycore.supervisor.wizard import Wizard
 
 __all__ = ["Supervisor"]
 
 logger = logging.getLogger(__name__)
-
-#: A column function: ``f(cluster_id) -> value``.
-ColumnFunc = Callable[[int], Any]
-#: A similarity function: ``f(cluster_id) -> [(other_id, score), ...]``.
-SimilarityFunc = Callable[[int], Sequence[tuple[int, float]]]
-
-
-def _flatten_ids(args: Iterable[Any]) -> list[int]:
-    out: list[int] = []
-    for a in args:
-        if a is None:
-            continue
-        if isinstance(a, (list, tuple, np.ndarray, range)):
-            out.extend(_flatten_ids(a))
-        else:
-            try:
-                if isinstance(a, bool) or int(a) != a:
-                    raise ValueError
-            except (TypeError, ValueError):
-                raise ClusterIdError(f"Cluster ids must be integers, got {a!r}.", argument="cluster_ids") from None
-            out.append(int(a))
-    return out
 
 
 class Supervisor:
@@ -83,12 +70,25 @@ class Supervisor:
         Original template of every spike, for :meth:`append_spikes` without explicit
         clusters (live template membership).
 
+    Attributes
+    ----------
+    clustering, cluster_meta : Clustering, ClusterMeta
+        Silent (``emit_events=False``): the Supervisor emits ``cluster`` once per action.
+    tables : ClusterTables
+        The cluster and similarity tables and their column functions.
+    selection : Selection
+    wizard : Wizard
+    editor : Editor
+        The actions' one path, history, journal and replay.
+
     Events
     ------
     select(supervisor, cluster_ids)
         The selection changed (cluster-table selection then similarity selection).
     cluster(supervisor, up)
-        After every action, undo and redo, with its :class:`UpdateInfo`.
+        Once after every action, undo and redo, with its :class:`UpdateInfo`. (phy's
+        Clustering and ClusterMeta also emit ``cluster`` with themselves as sender and
+        phy's Supervisor re-emits it; here the Supervisor is the one sender.)
     save_clustering(supervisor, spike_clusters, groups, *labels)
         After a save (phy's signature; ``labels`` are ``(field, {id: value})`` pairs).
     request_split(supervisor)
@@ -100,8 +100,6 @@ class Supervisor:
     spikes_added(supervisor, spike_ids, cluster_ids)
         After :meth:`append_spikes`, once the table rows of ``cluster_ids`` are updated.
     """
-
-    n_similar_max = 100
 
     def __init__(
         self,
@@ -115,12 +113,12 @@ class Supervisor:
         new_cluster_id: int | None = None,
         state_dir: str | Path | None = None,
         journal: Journal | None = None,
-        save_callback: Callable[..., Any] | None = None,
+        save_callback: SaveCallback | None = None,
         spike_templates: npt.ArrayLike | None = None,
     ) -> None:
         self.clustering = Clustering(spike_clusters, new_cluster_id=new_cluster_id, state_dir=state_dir,
-                                     spike_templates=spike_templates)
-        self.cluster_meta = ClusterMeta()
+                                     spike_templates=spike_templates, emit_events=False)
+        self.cluster_meta = ClusterMeta(emit_events=False)
         self.cluster_meta.add_field("group")
         labels: dict[str, dict[int, Any]] = {"group": {int(k): v for k, v in (cluster_groups or {}).items()}}
         for field, values in (cluster_labels or {}).items():
@@ -128,50 +126,78 @@ class Supervisor:
                 self.cluster_meta.add_field(field)
             labels.setdefault(field, {}).update({int(k): v for k, v in values.items()})
         self.cluster_meta.from_dict(labels)
-        self.cluster_metrics: dict[str, ColumnFunc] = dict(cluster_metrics or {})
-        self.similarity = similarity
-        self.journal = journal
-        self.save_callback = save_callback
-        self.skip_masked = True
         self.gui: Any = None
 
-        self._history = GlobalHistory()
-        self._serial = 0
-        self._saved_serial = 0
-        self._unsaved_appends = 0
-        self._selected: list[int] = []
-        self._selected_similar: list[int] = []
-        self._replaying = False
-
-        self.cluster_table = TableModel("ClusterView", self._column_names(), sort=sort)
-        self.similarity_table = TableModel("SimilarityView", self._column_names() + ["similarity"],
-                                           sort=("similarity", "desc"))
-        self.cluster_table.set_rows({c: self._compute_row(c) for c in self.clustering.cluster_ids})
+        self.tables = ClusterTables(self.clustering, self.cluster_meta, cluster_metrics, sort=sort)
+        self.selection = Selection(self.clustering, self.tables, sender=self)
+        self.selection.similarity = similarity
+        self.wizard = Wizard(self.tables, self.selection)
+        self.editor = Editor(self.clustering, self.cluster_meta, self.tables, self.selection, sender=self,
+                             journal=journal, save_callback=save_callback)
         self.actions = Actions("Edit", default_shortcuts=DEFAULT_SHORTCUTS, default_snippets=DEFAULT_SNIPPETS)
         self.select_actions = Actions("Select", default_shortcuts=DEFAULT_SHORTCUTS,
                                       default_snippets=DEFAULT_SNIPPETS)
-        register_actions(self)
+        register_actions(self, self.actions, self.select_actions, self.cluster_table.columns)
         self.color_selector = ClusterColorSelector(
             lambda field, ids: [self.cluster_table.get(c, field) for c in ids],
             lambda: self.clustering.cluster_ids, sender=self)
 
-    # phy names for the two tables
+    # Parts, under phy's names ---------------------------------------------------------
+
+    @property
+    def cluster_table(self) -> TableModel:
+        """The cluster table model."""
+        return self.tables.cluster_table
+
+    @property
+    def similarity_table(self) -> TableModel:
+        """The similarity table model."""
+        return self.tables.similarity_table
+
     @property
     def cluster_view(self) -> TableModel:
         """The cluster table model (phy's ``supervisor.cluster_view``)."""
-        return self.cluster_table
+        return self.tables.cluster_table
 
     @property
     def similarity_view(self) -> TableModel:
         """The similarity table model (phy's ``supervisor.similarity_view``)."""
-        return self.similarity_table
+        return self.tables.similarity_table
+
+    @property
+    def cluster_metrics(self) -> dict[str, ColumnFunc]:
+        """``{column: f(cluster_id)}`` behind the table's columns."""
+        return self.tables.cluster_metrics
+
+    @property
+    def similarity(self) -> SimilarityFunc | None:
+        """``f(cluster_id) -> [(id, score), ...]`` that fills the similarity table."""
+        return self.selection.similarity
+
+    @similarity.setter
+    def similarity(self, func: SimilarityFunc | None) -> None:
+        self.selection.similarity = func
+
+    @property
+    def n_similar_max(self) -> int:
+        """Rows of the similarity table (100)."""
+        return self.selection.n_similar_max
+
+    @property
+    def journal(self) -> Journal | None:
+        """The crash journal (None when there is none, or after live appends)."""
+        return self.editor.journal
+
+    @property
+    def save_callback(self) -> SaveCallback | None:
+        """What :meth:`save` calls to write the files."""
+        return self.editor.save_callback
+
+    def add_observer(self, observer: SessionObserver) -> None:
+        """Have ``observer`` follow every change before the tables do (see :class:`Editor`)."""
+        self.editor.add_observer(observer)
 
     # Columns and rows ----------------------------------------------------------------
-
-    def _column_names(self) -> list[str]:
-        cols = ["id", "n_spikes"] + [c for c in self.cluster_metrics if c not in ("id", "n_spikes")]
-        cols += [f for f in self.cluster_meta.fields if f != "group" and f not in cols]
-        return cols
 
     @property
     def columns(self) -> list[str]:
@@ -185,27 +211,7 @@ class Supervisor:
 
     @columns.setter
     def columns(self, names: Sequence[str]) -> None:
-        known = set(self.cluster_table.columns) | set(self.cluster_metrics) | set(self.cluster_meta.fields)
-        unknown = [c for c in names if c not in known | {"id", "n_spikes"}]
-        if unknown:
-            raise ActionError(f"Unknown column(s) {unknown} in columns; known columns are: "
-                              f"{', '.join(sorted(known | {'id', 'n_spikes'}))}.", argument="columns")
-        shown = [*names] + ([] if "n_spikes" in names else ["n_spikes"])  # phy keeps n_spikes too
-        self.cluster_table.set_columns(shown)
-        self.similarity_table.set_columns([*shown, "similarity"])
-
-    def _compute_row(self, cluster_id: int) -> dict[str, Any]:
-        row: dict[str, Any] = {"id": int(cluster_id), "n_spikes": int(self.clustering.spike_counts[cluster_id])}
-        for name, func in self.cluster_metrics.items():
-            try:
-                row[name] = func(cluster_id)
-            except Exception:  # a broken plugin column must not break the table
-                logger.exception("Column %r failed for cluster %d.", name, cluster_id)
-                row[name] = None
-        for field in self.cluster_meta.fields:
-            row[field] = self.cluster_meta.get(field, cluster_id)
-        row["is_masked"] = row.get("group") in wizard.MASKED_GROUPS
-        return row
+        self.tables.set_columns(names)
 
     def get_cluster_info(self, cluster_id: int) -> dict[str, Any]:
         """All values of a cluster's row (phy's ``get_cluster_info``)."""
@@ -214,26 +220,15 @@ class Supervisor:
     @property
     def cluster_info(self) -> list[dict[str, Any]]:
         """Rows of every cluster, sorted by id."""
-        return [self.cluster_table.row(c) for c in self.clustering.cluster_ids]
+        return self.tables.cluster_info()
 
     def add_column(self, name: str, func: ColumnFunc) -> None:
         """Add a cluster-table column computed by ``func(cluster_id)`` (plugins)."""
-        self.cluster_metrics[name] = func
-        self.cluster_table.add_column(name)
-        self.similarity_table.add_column(name)
-        self.cluster_table.update_values(name, {c: self._safe(func, c) for c in self.clustering.cluster_ids})
-
-    @staticmethod
-    def _safe(func: ColumnFunc, cluster_id: int) -> Any:
-        try:
-            return func(cluster_id)
-        except Exception:
-            logger.exception("Column function failed for cluster %d.", cluster_id)
-            return None
+        self.tables.add_column(name, func)
 
     def get_labels(self, field: str) -> dict[int, Any]:
         """``{cluster_id: value}`` of a label for every current cluster."""
-        return {int(c): self.cluster_meta.get(field, c) for c in self.clustering.cluster_ids}
+        return self.editor.labels(field)
 
     @property
     def fields(self) -> list[str]:
@@ -245,116 +240,80 @@ class Supervisor:
     @property
     def selected_clusters(self) -> list[int]:
         """Clusters selected in the cluster table."""
-        return list(self._selected)
+        return self.selection.clusters
 
     @property
     def selected_similar(self) -> list[int]:
         """Clusters selected in the similarity table."""
-        return list(self._selected_similar)
+        return self.selection.similar
 
     @property
     def selected(self) -> list[int]:
         """The whole selection: cluster-table selection then similarity selection."""
-        return self._selected + [c for c in self._selected_similar if c not in self._selected]
+        return self.selection.all
 
-    def _check_ids(self, ids: Sequence[int], argument: str = "cluster_ids") -> list[int]:
-        known = self.clustering.spike_counts
-        missing = [c for c in ids if c not in known]
-        if missing:
-            raise ClusterIdError(f"Unknown cluster id(s) {missing} in {argument}.", argument=argument)
-        return list(dict.fromkeys(ids))
+    def _checked(self, cluster_ids: Sequence[Any]) -> list[int]:
+        return check_ids(flatten_ids(cluster_ids), self.clustering.spike_counts)
 
     def select(self, *cluster_ids: Any) -> list[int]:
         """Select clusters in the cluster table (clears the similarity selection)."""
-        ids = self._check_ids(_flatten_ids(cluster_ids))
-        self._set_selection(ids, [])
+        self.selection.set(self._checked(cluster_ids), [])
         return self.selected
 
     def select_similar(self, *cluster_ids: Any) -> list[int]:
         """Select clusters in the similarity table, keeping the cluster-table selection."""
-        ids = self._check_ids(_flatten_ids(cluster_ids))
-        self._set_selection(self._selected, ids, update_similarity=False)
+        self.selection.set_similar(self._checked(cluster_ids))
         return self.selected
 
     def unselect_similar(self) -> list[int]:
         """Keep only the cluster-table selection."""
-        self._set_selection(self._selected, [], update_similarity=False)
+        self.selection.set_similar([])
         return self.selected
 
     def select_first_similar(self, n: int = 1) -> list[int]:
         """Select the first ``n`` navigable rows of the similarity table."""
-        ids = wizard.navigable_ids(self.similarity_table, self.skip_masked)[: max(1, int(n))]
-        self._set_selection(self._selected, ids, update_similarity=False)
+        self.wizard.select_first_similar(n)
         return self.selected
 
-    def _set_selection(self, clusters: list[int], similar: list[int], update_similarity: bool = True) -> None:
-        previous = self.selected
-        self._selected = list(clusters)
-        if update_similarity:
-            self._update_similarity()
-        self._selected_similar = [c for c in similar if c in self.similarity_table]
-        if self.selected != previous or update_similarity:
-            emit("select", self, self.selected)
+    # Wizard (phy's names) ------------------------------------------------------------
 
-    def _update_similarity(self) -> None:
-        rows: dict[int, dict[str, Any]] = {}
-        if self._selected and self.similarity is not None:
-            last = self._selected[-1]
-            try:
-                pairs = list(self.similarity(last))
-            except Exception:
-                logger.exception("The similarity function failed for cluster %d.", last)
-                pairs = []
-            pairs = [(int(c), float(s)) for c, s in pairs if int(c) in self.cluster_table and c not in self._selected]
-            pairs.sort(key=lambda p: -p[1])
-            for c, s in pairs[: self.n_similar_max]:
-                rows[c] = {**self.cluster_table.row(c), "similarity": s}
-        self.similarity_table.set_rows(rows)
+    @property
+    def skip_masked(self) -> bool:
+        """Whether the wizard skips noise and mua clusters (on by default)."""
+        return self.wizard.skip_masked
 
-    # Wizard --------------------------------------------------------------------------
-
-    def _step_best(self, direction: int) -> list[int]:
-        current = self._selected[0] if self._selected else None
-        target = wizard.step(self.cluster_table, current, direction, self.skip_masked)
-        if target is not None:
-            self._set_selection([target], [])
-        return self.selected
+    @skip_masked.setter
+    def skip_masked(self, value: bool) -> None:
+        self.wizard.skip_masked = bool(value)
 
     def next_best(self) -> list[int]:
         """Select the next navigable cluster of the cluster table."""
-        return self._step_best(+1)
+        self.wizard.next_best()
+        return self.selected
 
     def previous_best(self) -> list[int]:
         """Select the previous navigable cluster of the cluster table."""
-        return self._step_best(-1)
-
-    def _step_similar(self, direction: int) -> list[int]:
-        if not self._selected:
-            return self.next_best() if direction > 0 else self.selected
-        current = self._selected_similar[0] if self._selected_similar else None
-        target = wizard.step(self.similarity_table, current, direction, self.skip_masked)
-        if target is not None:
-            self._set_selection(self._selected, [target], update_similarity=False)
+        self.wizard.previous_best()
         return self.selected
 
     def next(self) -> list[int]:
         """Select the next similar cluster (the first best cluster if nothing is selected)."""
-        return self._step_similar(+1)
+        self.wizard.next()
+        return self.selected
 
     def previous(self) -> list[int]:
         """Select the previous similar cluster."""
-        return self._step_similar(-1)
+        self.wizard.previous()
+        return self.selected
 
     def first(self) -> list[int]:
         """Select the first navigable cluster."""
-        target = wizard.first(self.cluster_table, self.skip_masked)
-        self._set_selection([target] if target is not None else [], [])
+        self.wizard.first()
         return self.selected
 
     def last(self) -> list[int]:
         """Select the last navigable cluster."""
-        target = wizard.last(self.cluster_table, self.skip_masked)
-        self._set_selection([target] if target is not None else [], [])
+        self.wizard.last()
         return self.selected
 
     def reset_wizard(self) -> list[int]:
@@ -380,38 +339,53 @@ class Supervisor:
         """Show every cluster again."""
         return self.cluster_table.filter(None)
 
-    # Actions -------------------------------------------------------------------------
+    # Actions (the Editor's) ----------------------------------------------------------
 
     def merge(self, *cluster_ids: Any, to: int | None = None) -> UpdateInfo:
         """Merge clusters (default: the selection) into a new cluster and select it.
 
         ``merge(3, 7)``, ``merge([3, 7])`` and the snippet ``:g 3 7`` are equivalent.
         """
-        return _edits.merge(self, _flatten_ids(cluster_ids) or None, to=to)
+        return self.editor.merge(flatten_ids(cluster_ids) or None, to=to)
 
     def split(self, spike_ids: Any = None, spike_clusters_rel: Any = 0) -> UpdateInfo | None:
         """Split spikes off into new clusters (phy semantics, parity.md §4) and select them.
 
         Without ``spike_ids`` the lasso views are asked (``request_split``).
         """
-        return _edits.split(self, spike_ids, spike_clusters_rel)
+        return self.editor.split(spike_ids, spike_clusters_rel)
 
     def label(self, name: str, value: Any, cluster_ids: Any = None) -> UpdateInfo | None:
         """Set label ``name`` to ``value`` on clusters (default: the selection)."""
-        ids = _flatten_ids([cluster_ids]) if cluster_ids is not None else None
-        return _edits.label(self, name, value, ids)
+        ids = flatten_ids([cluster_ids]) if cluster_ids is not None else None
+        return self.editor.label(name, value, ids)
 
     def move(self, group: str | None, which: Any = "all") -> UpdateInfo | None:
-        """Move clusters to a group; ``which`` is ``'all'``, ``'best'``, ``'similar'`` or ids."""
-        return _edits.move(self, group, which)
+        """Move clusters to a group, then advance the wizard past them.
+
+        ``which`` is ``'all'``, ``'best'``, ``'similar'`` or cluster ids.
+        """
+        group = "unsorted" if group is None else group
+        best, similar = self.selected_clusters, self.selected_similar
+        ids = {"all": self.selected, "best": best, "similar": similar}.get(which) if isinstance(which, str) \
+            else flatten_ids([which])
+        if not ids:
+            logger.info("No cluster selected: nothing to move.")
+            return None
+        up = self.editor.label("group", group, cluster_ids=ids)
+        if self.editor.replaying:
+            return up
+        self.wizard.after_move(set(ids), best, similar)
+        self.editor.selection_changed()
+        return up
 
     def undo(self) -> UpdateInfo | None:
         """Undo the last action; returns None (and logs it) when there is nothing to undo."""
-        return _edits.undo(self)
+        return self.editor.undo()
 
     def redo(self) -> UpdateInfo | None:
         """Redo the last undone action; returns None when there is nothing to redo."""
-        return _edits.redo(self)
+        return self.editor.redo()
 
     def append_spikes(self, spike_templates: Any, clusters: Any = None) -> UpdateInfo:
         """Add spikes recorded live (see :meth:`Clustering.append_spikes`); not undoable.
@@ -419,34 +393,36 @@ class Supervisor:
         Only the rows of the clusters that received spikes are recomputed; then
         ``spikes_added(supervisor, spike_ids, cluster_ids)`` is emitted.
         """
-        return _live.append_spikes(self, spike_templates, clusters)
+        return self.editor.append_spikes(spike_templates, clusters)
 
     def is_dirty(self) -> bool:
         """Whether there are unsaved changes (compared with the last save, not sticky)."""
-        return _edits.is_dirty(self)
+        return self.editor.is_dirty()
 
     def save(self) -> list[Any]:
         """Save through ``save_callback`` and emit ``save_clustering``; returns written paths."""
-        return _edits.save(self)
+        return self.editor.save()
 
     def replay(self, entries: Sequence[dict[str, Any]]) -> int:
         """Re-apply journaled actions after a crash; returns the number applied."""
-        return _edits.replay(self, entries)
+        return self.editor.replay(entries)
 
     @property
     def can_undo(self) -> bool:
         """Whether there is an action to undo."""
-        return bool(self._history.can_undo)
+        return self.editor.can_undo
 
     @property
     def can_redo(self) -> bool:
         """Whether there is an undone action to redo."""
-        return bool(self._history.can_redo)
+        return self.editor.can_redo
 
     def attach_gui(self, gui: Any) -> None:
         """Remember the GUI and emit ``attach_gui``."""
         self.gui = gui
         emit("attach_gui", self)
+
+    # Action groups -------------------------------------------------------------------
 
     @property
     def edit_actions(self) -> Actions:

@@ -1,6 +1,6 @@
 """The wizard: walking the cluster and similarity tables the way phy does.
 
-Pure functions over a :class:`~phycore.supervisor.table.TableModel`: they decide which
+Pure functions over a :class:`~phycore.supervisor.table_model.TableModel`: they decide which
 cluster comes next and never change any state themselves.
 
 A row is *navigable* when it is visible (passes the filter) and, when masked clusters
@@ -10,13 +10,14 @@ clusters are never skipped.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from phycore.supervisor.table import TableModel
+from phycore.supervisor.cluster_table import ClusterTables
+from phycore.supervisor.keymap import MASKED_GROUPS
+from phycore.supervisor.selection import Selection
+from phycore.supervisor.table_model import TableModel
 
-__all__ = ["MASKED_GROUPS", "navigable_ids", "first", "last", "step"]
-
-MASKED_GROUPS = frozenset({"noise", "mua"})
+__all__ = ["MASKED_GROUPS", "Wizard", "first", "last", "navigable_ids", "step"]
 
 
 def navigable_ids(table: TableModel, skip_masked: bool = True) -> list[int]:
@@ -72,3 +73,80 @@ def step(
         return after[0] if after else None
     before = [i for i in ids if order[i] < pos]
     return before[-1] if before else None
+
+
+class Wizard:
+    """Moves the selection through the tables: phy's best/similar navigation.
+
+    Parameters
+    ----------
+    tables : ClusterTables
+    selection : Selection
+
+    Attributes
+    ----------
+    skip_masked : bool
+        Skip ``noise`` and ``mua`` clusters (on by default, as phy).
+    """
+
+    def __init__(self, tables: ClusterTables, selection: Selection) -> None:
+        self._tables = tables
+        self._selection = selection
+        self.skip_masked = True
+
+    def _step_best(self, direction: int) -> None:
+        clusters = self._selection.clusters
+        target = step(self._tables.cluster_table, clusters[0] if clusters else None, direction, self.skip_masked)
+        if target is not None:
+            self._selection.set([target], [])
+
+    def next_best(self) -> None:
+        """Select the next navigable cluster of the cluster table."""
+        self._step_best(+1)
+
+    def previous_best(self) -> None:
+        """Select the previous navigable cluster of the cluster table."""
+        self._step_best(-1)
+
+    def _step_similar(self, direction: int) -> None:
+        if not self._selection.clusters:
+            if direction > 0:
+                self.next_best()
+            return
+        similar = self._selection.similar
+        table = self._tables.similarity_table
+        target = step(table, similar[0] if similar else None, direction, self.skip_masked)
+        if target is not None:
+            self._selection.set_similar([target])
+
+    def next(self) -> None:
+        """Select the next similar cluster (the first best cluster if nothing is selected)."""
+        self._step_similar(+1)
+
+    def previous(self) -> None:
+        """Select the previous similar cluster."""
+        self._step_similar(-1)
+
+    def first(self) -> None:
+        """Select the first navigable cluster."""
+        target = first(self._tables.cluster_table, self.skip_masked)
+        self._selection.set([target] if target is not None else [], [])
+
+    def last(self) -> None:
+        """Select the last navigable cluster."""
+        target = last(self._tables.cluster_table, self.skip_masked)
+        self._selection.set([target] if target is not None else [], [])
+
+    def select_first_similar(self, n: int = 1) -> None:
+        """Select the first ``n`` navigable rows of the similarity table."""
+        self._selection.set_similar(navigable_ids(self._tables.similarity_table, self.skip_masked)[: max(1, int(n))])
+
+    def after_move(self, moved: set[int], best: list[int], similar: list[int]) -> None:
+        """Advance past clusters just moved to a group, as phy does after ``alt+g``..."""
+        if moved <= set(best) and best:
+            self.next_best()
+        elif moved <= set(similar) and similar:
+            self.next()
+        elif moved & set(best) and moved & set(similar):
+            self.next_best()
+            self.next()

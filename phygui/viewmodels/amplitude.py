@@ -18,9 +18,10 @@ import numpy.typing as npt
 
 from phycore.analysis import amplitude_histograms
 from phycore.signals import emit
-from phygui.viewmodels.items import BACKGROUND_COLOR, LassoViewModel, Polyline, RasterLayer
+from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels.items import BACKGROUND_COLOR, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
-from phygui.viewmodels.raster import Raster, draw_points
+from phygui.render.raster import Raster, draw_points
 
 __all__ = ["AmplitudeModel", "AmplitudeOptions", "AmplitudeFrame", "AMPLITUDE_SHORTCUTS"]
 
@@ -189,7 +190,7 @@ class AmplitudeModel(LassoViewModel):
         for i, layer in enumerate(self._layers):
             draw_points(image, layer.times, layer.amplitudes, i + 1, self.options.marker_size)
         self.is_dirty = False
-        return AmplitudeFrame(RasterLayer(image.rgba(), ext), self._histograms(), home,  # type: ignore[arg-type]
+        return AmplitudeFrame(RasterLayer(image.rgba(), ext), self._histograms(), home,
                               self._bounds, self.time_range, list(self.cluster_ids), self.lasso.polygon,
                               self.options.amplitudes_type)
 

@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from phycore.analysis import correlogram_baseline, refractory_lines
 from phycore.errors import ActionError
-from phygui.viewmodels.items import ClusterViewModel, Label, Polyline
+from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.items import Label, Polyline
 
 __all__ = ["CorrelogramModel", "CorrelogramOptions", "CorrelogramFrame", "CORRELOGRAM_SHORTCUTS"]
 
@@ -166,7 +167,8 @@ class CorrelogramModel(ClusterViewModel):
         o = self.options
         n = heights.shape[0]
         nb = heights.shape[2] if heights.ndim == 3 else 0
-        bars, lines = [], []
+        bars: list[Polyline] = []
+        lines: list[Polyline] = []
         if not nb:
             return bars, lines
         x0, x1 = refractory_lines(o.window_size, o.bin_size, o.refractory_period)

@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.signals import emit
-from phygui.viewmodels.items import AXIS_COLOR, LassoViewModel, Label, Polyline, RasterLayer
+from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels.items import AXIS_COLOR, Label, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
-from phygui.viewmodels.raster import Raster, draw_points
+from phygui.render.raster import Raster, draw_points
 
 __all__ = ["FeatureModel", "FeatureOptions", "FeatureFrame", "FEATURE_SHORTCUTS", "default_grid"]
 
@@ -232,7 +233,7 @@ class FeatureModel(LassoViewModel):
             draw_points(image, np.concatenate(xs), np.concatenate(ys), np.concatenate(cs), self.options.marker_size)
         lines, labels = self._axes()
         self.is_dirty = False
-        return FeatureFrame(RasterLayer(image.rgba(), ext), lines, labels, home,  # type: ignore[arg-type]
+        return FeatureFrame(RasterLayer(image.rgba(), ext), lines, labels, home,
                             (n_rows, n_cols), list(self.channel_ids), list(self.cluster_ids), self.lasso.polygon)
 
     def _axes(self) -> tuple[list[Polyline], list[Label]]:
@@ -289,7 +290,7 @@ class FeatureModel(LassoViewModel):
             return np.zeros(0, dtype=np.int64)
         if not self._data_valid:
             self._load()
-        i, j = self.lasso.box  # type: ignore[misc]
+        i, j = self.lasso.box
         dx, dy = self.grid[i][j].split(",")
         out = []
         for cid in self.cluster_ids:
@@ -333,6 +334,8 @@ class FeatureModel(LassoViewModel):
             return None
         dx, dy = self.grid[cell[0]][cell[1]].split(",")
         dim, other = (dx, dy) if str(button).lower() == "left" else (dy, dx)
+        ch: int | None
+        pc: int | None
         if dim != "time":
             ch, pc = self.dim_channel_pc(dim)
         else:

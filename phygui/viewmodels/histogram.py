@@ -20,7 +20,8 @@ import numpy.typing as npt
 
 from phycore.analysis import firing_rate_over_time, isi_bin_edges, isi_histograms
 from phycore.errors import ActionError
-from phygui.viewmodels.items import ClusterViewModel, Label, Polyline
+from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.items import Label, Polyline
 
 __all__ = ["HistogramModel", "ISIModel", "FiringRateModel", "HistogramOptions", "HistogramFrame"]
 

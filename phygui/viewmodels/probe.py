@@ -15,8 +15,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from phygui.viewmodels.items import AXIS_COLOR, ClusterViewModel, Label, Polyline, RasterLayer
-from phygui.viewmodels.raster import Raster, draw_points
+from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.items import AXIS_COLOR, Label, Polyline, RasterLayer
+from phygui.render.raster import Raster, draw_points
 
 __all__ = ["ProbeModel", "ProbeOptions", "ProbeFrame"]
 

@@ -23,7 +23,8 @@ from numba import njit
 
 from phycore.errors import ActionError
 from phycore.supervisor.colors import numeric_columns
-from phygui.viewmodels.items import ClusterViewModel, RasterLayer
+from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.lasso import LassoState
 
 __all__ = ["ClusterScatterModel", "ClusterScatterOptions", "ClusterScatterFrame", "SCATTER_SNIPPETS", "draw_discs"]
@@ -59,7 +60,8 @@ class ClusterScatterFrame:
 
 
 @njit(cache=True)
-def _discs_kernel(img, x, y, radius, colors, e):  # type: ignore[no-untyped-def]
+def _discs_kernel(img: npt.NDArray[np.float32], x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
+                  radius: npt.NDArray[np.float64], colors: npt.NDArray[np.float32], e: npt.NDArray[np.float64]) -> None:
     h, w = img.shape[0], img.shape[1]
     sx = w / (e[2] - e[0])
     sy = h / (e[3] - e[1])

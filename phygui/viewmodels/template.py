@@ -1,7 +1,7 @@
 """Template view model: the templates of all clusters at their probe positions.
 
 A global view (parity.md §1.9): each cluster's main template is drawn on its best
-channels, in the channel boxes of the whole probe (:mod:`phygui.viewmodels.layout`),
+channels, in the channel boxes of the whole probe (:mod:`phygui.viewmodels.box_layout`),
 coloured by the Supervisor's :class:`~phycore.supervisor.colors.ClusterColorSelector`
 (rasterised, since there may be thousands); the selected clusters are drawn on top
 as vector lines in the selection colours. ctrl+click picks the cluster whose template
@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.signals import emit
-from phygui.viewmodels.items import ClusterViewModel, Label, Polyline, RasterLayer
-from phygui.viewmodels.layout import SCALING_STEP, BoxLayout
-from phygui.viewmodels.raster import Raster, draw_polylines
+from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.items import Label, Polyline, RasterLayer
+from phygui.viewmodels.box_layout import SCALING_STEP, BoxLayout
+from phygui.render.raster import Raster, draw_polylines
 
 __all__ = ["TemplateViewModel", "TemplateOptions", "TemplateFrame"]
 
@@ -166,18 +167,18 @@ class TemplateViewModel(ClusterViewModel):
                     continue
                 x, cx, cy, hw, ys = self._geometry(t)
                 draw_polylines(image, x, t.data.T, cx, hw, cy, ys, int(rank[np.ravel(layer)[k]]))
-            self._raster = RasterLayer(image.rgba(), ext)  # type: ignore[arg-type]
+            self._raster = RasterLayer(image.rgba(), ext)
             self._raster_key = key
         lines = []
         for i, cid in enumerate(self.cluster_ids):
-            t = self._templates.get(cid)
-            if t is None or not t.data.size:
+            shown = self._templates.get(cid)
+            if shown is None or not shown.data.size:
                 continue
-            x, cx, cy, hw, ys = self._geometry(t)
+            x, cx, cy, hw, ys = self._geometry(shown)
             xs = np.full((len(cx), len(x) + 1), np.nan)
             yy = np.full((len(cx), len(x) + 1), np.nan)
             xs[:, :-1] = cx[:, None] + hw * x[None, :]
-            yy[:, :-1] = cy[:, None] + ys * t.data.T
+            yy[:, :-1] = cy[:, None] + ys * shown.data.T
             lines.append(Polyline(xs.ravel(), yy.ravel(), self.cluster_color(i), kind="template", cluster_id=cid))
         labels = []
         if self.options.do_show_labels:

@@ -19,9 +19,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from phygui.viewmodels.items import LassoViewModel, RasterLayer
+from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.lasso import LassoState
-from phygui.viewmodels.raster import Raster, draw_points
+from phygui.render.raster import Raster, draw_points
 
 __all__ = ["TemplateFeatureModel", "TemplateFeatureOptions", "TemplateFeatureFrame"]
 
@@ -109,7 +110,7 @@ class TemplateFeatureModel(LassoViewModel):
         for i, p in enumerate(points):
             draw_points(image, p.data[:, 0], p.data[:, 1], i + 1, self.options.marker_size)
         self.is_dirty = False
-        return TemplateFeatureFrame(RasterLayer(image.rgba(), ext), home,  # type: ignore[arg-type]
+        return TemplateFeatureFrame(RasterLayer(image.rgba(), ext), home,
                                     list(self.cluster_ids), self.lasso.polygon)
 
     @property

@@ -8,7 +8,7 @@ optionally whitened with the sorter's whitening matrix (``toggle_whitening``).
 Traces are scaled so that the window's 1 %-99 % quantile amplitude spans half a row
 (``auto_scale``, phy's default; otherwise the scale stays as it is).
 
-The picture is drawn in tiles (:mod:`~phygui.viewmodels.trace_tiles`): a scroll draws
+The picture is drawn in tiles (:mod:`~phygui.render.tiles`): a scroll draws
 only the strips that came into view, from the samples of those strips (filtered by
 cached blocks, :attr:`phycore.model.RawTraces.filtered`). The tiles of a window are
 kept while the median and scale of the new window would move no trace by more than
@@ -39,10 +39,10 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.signals import emit
+from phygui.render.tile_painter import TracePainter
+from phygui.render.tiles import SPIKE_DTYPE, TraceTile, stitch
+from phygui.render.traces import draw_snippets, draw_traces, draw_traces_reference
 from phygui.viewmodels.items import Label, RasterLayer
-from phygui.viewmodels.trace_painter import TracePainter
-from phygui.viewmodels.trace_raster import draw_snippets, draw_traces, draw_traces_reference
-from phygui.viewmodels.trace_tiles import SPIKE_DTYPE, TraceTile, stitch
 from phygui.viewmodels.trace_window import TimeWindowModel
 
 __all__ = ["TraceModel", "TraceOptions", "TraceFrame", "TRACE_SHORTCUTS", "TRACE_SNIPPETS",
@@ -146,7 +146,7 @@ class TraceModel(TimeWindowModel):
         self.painter = TracePainter(self)
         self._best: dict[int, npt.NDArray[np.int64]] = {}
         self._whitening_t: npt.NDArray[np.float32] | None = None
-        #: The spikes drawn in view (:data:`~phygui.viewmodels.trace_tiles.SPIKE_DTYPE`), for hit-testing.
+        #: The spikes drawn in view (:data:`~phygui.render.tiles.SPIKE_DTYPE`), for hit-testing.
         self.drawn_spikes = np.zeros(0, SPIKE_DTYPE)
 
     # Rows --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.signals import emit
-from phygui.viewmodels.items import ClusterViewModel
+from phygui.viewmodels._base import ClusterViewModel
 
 __all__ = ["TimeWindowModel"]
 
@@ -57,7 +57,7 @@ class TimeWindowModel(ClusterViewModel):
     def interval(self) -> tuple[float, float]:
         """``(t0, t1)`` in seconds."""
         assert self.options.interval is not None
-        return self.options.interval  # type: ignore[no-any-return]
+        return self.options.interval
 
     def _clip(self, t0: float, width: float) -> tuple[float, float]:
         width = float(min(max(width, 1e-3), self.duration))

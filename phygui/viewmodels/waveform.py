@@ -1,10 +1,10 @@
 """Waveform view model: spike waveforms of the selected clusters at the probe positions.
 
 phy's WaveformView (parity.md §1.1): one box per channel at its ``channel_positions``
-(:mod:`phygui.viewmodels.layout`), the clusters side by side in each box unless
+(:mod:`phygui.viewmodels.box_layout`), the clusters side by side in each box unless
 ``overlap``; waveform types ``waveforms`` (sampled raw spikes, per-spike per-channel
 median subtracted), ``mean_waveforms`` and ``templates``. Raw waveform bundles are
-rasterised (:mod:`phygui.viewmodels.raster`); means and templates are vector lines.
+rasterised (:mod:`phygui.render.raster`); means and templates are vector lines.
 The y scale (max |value|) is computed once and kept until the waveform type changes.
 """
 
@@ -17,9 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.signals import emit
-from phygui.viewmodels.items import AXIS_COLOR, ClusterViewModel, Label, Polyline, RasterLayer
-from phygui.viewmodels.layout import SCALING_STEP, BoxLayout
-from phygui.viewmodels.raster import Raster, draw_polylines
+from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.items import AXIS_COLOR, Label, Polyline, RasterLayer
+from phygui.viewmodels.box_layout import SCALING_STEP, BoxLayout
+from phygui.render.raster import Raster, draw_polylines
 
 __all__ = ["WaveformModel", "WaveformOptions", "WaveformFrame", "WAVEFORM_SHORTCUTS", "overlap_transform"]
 
@@ -246,7 +247,7 @@ class WaveformModel(ClusterViewModel):
                                       self.cluster_ids[i])
             lines.append(self._zero_lines(t, cx, cy, hw, n_samples))
         if image is not None:
-            raster = RasterLayer(image.rgba(), ext)  # type: ignore[arg-type]
+            raster = RasterLayer(image.rgba(), ext)
         labels = []
         if o.do_show_labels:
             cmap = np.asarray(self.controller.model.channel_map)

@@ -3,7 +3,7 @@
 A :class:`PlotView` owns a pure view model (``phygui.viewmodels``) and hands what its
 ``compute()`` returns to Dear PyGui:
 
-- ``frame.raster`` (a :class:`~phygui.viewmodels.items.RasterLayer`) becomes ONE image
+- ``frame.raster`` (a :class:`~phygui.render.raster.RasterLayer`) becomes ONE image
   series; a new static texture is made only when the model is dirty, and the old one is
   deleted (dynamic/raw textures are re-uploaded every frame: see the dearpygui spec);
 - ``frame.lines`` / ``frame.histograms`` (Polylines) become line series, ``frame.bars``
@@ -17,7 +17,9 @@ A :class:`PlotView` owns a pure view model (``phygui.viewmodels``) and hands wha
   modifier is held over the plot the axis limits are pinned, so ImPlot's wheel zoom
   (which ignores modifiers) cannot move them. The plain wheel zooms as usual.
 
-No curation logic lives here.
+No curation logic lives here. This private module is a little over 400 lines: the drawer
+every data view shares is one class, :class:`PlotView`, and splitting it would scatter
+one plot's life cycle over several files.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 
 from phycore.errors import ActionError
 from phycore.signals import connect, unconnect
-from phygui.viewmodels.items import wheel_modifier
+from phygui.viewmodels.wheel import wheel_modifier
 from phygui.views.base import View
 
 __all__ = ["PlotView"]
@@ -40,7 +42,8 @@ _LASSO_COLOR = (255, 255, 255, 255)
 
 def _rgba255(color: Any) -> tuple[int, int, int, int]:
     c = tuple(float(v) for v in color) + (1.0,) * (4 - len(color))
-    return tuple(int(round(255 * min(max(v, 0.0), 1.0))) for v in c[:4])  # type: ignore[return-value]
+    r, g, b, a = (int(round(255 * min(max(v, 0.0), 1.0))) for v in c[:4])
+    return (r, g, b, a)
 
 
 class PlotView(View):
@@ -68,9 +71,9 @@ class PlotView(View):
     #: ``{event: model method}`` connected while the view lives (linked views).
     listens: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, gui: Any, name: str | None = None) -> None:
-        super().__init__(gui, name)
-        self.model = self.model_class(gui.controller)
+    def __init__(self, context: Any, name: str | None = None) -> None:
+        super().__init__(context, name)
+        self.model = self.model_class(self.context.controller)
         if hasattr(self.model, "sender"):
             self.model.sender = self
         self.n_rasterised = 0
@@ -118,7 +121,7 @@ class PlotView(View):
             with dpg.handler_registry() as self._wheel_handlers:
                 dpg.add_mouse_wheel_handler(callback=lambda s, a: self._wheeled(a))
         self._add_actions()
-        sup = self.gui.supervisor
+        sup = self.context.supervisor
         if self.has_lasso:
             self._connect(self.model.on_request_split, "request_split", sup)
         for event, method in self.listens.items():
@@ -157,12 +160,12 @@ class PlotView(View):
             self.model.set_viewport(*self.model.size, None)  # a new selection starts unzoomed
 
     def on_cluster(self, up: Any) -> None:
-        self.model.on_cluster(self.gui.supervisor, up)
+        self.model.on_cluster(self.context.supervisor, up)
 
     def on_spikes_added(self, spike_ids: Any, cluster_ids: list[int]) -> None:
         handler = getattr(self.model, "on_spikes_added", None)
         if handler is not None:
-            handler(self.gui.supervisor, spike_ids, cluster_ids)
+            handler(self.context.supervisor, spike_ids, cluster_ids)
 
     # Per-frame update -----------------------------------------------------------------
 
@@ -264,7 +267,7 @@ class PlotView(View):
     def _pin_for_wheel(self) -> None:
         # ImPlot zooms on the wheel whatever the modifiers: pin the axes while a modifier
         # bound to a wheel command is held over the plot (only on changes: no per-frame calls).
-        wheel = getattr(self.model, "wheel", None)
+        wheel = getattr(self.model, "wheel", None) or {}
         pin = bool(wheel) and self._hovered and wheel_modifier(*self._modifiers()) in wheel
         if pin == self._pinned:
             return
@@ -280,13 +283,13 @@ class PlotView(View):
 
     def _wheeled(self, delta: Any) -> None:
         if self._hovered:  # a bug is reported by the GUI's guard, the app keeps going
-            self.gui._guard(self, "_wheel_step", float(delta), *self._modifiers())
+            self.context.guard(self, "_wheel_step", float(delta), *self._modifiers())
 
     def _wheel_step(self, delta: float, ctrl: bool, alt: bool, shift: bool) -> None:
         try:
             self.wheel(delta, ctrl=ctrl, alt=alt, shift=shift)
         except ActionError as exc:  # e.g. the correlogram bin reached the window: say why
-            self.gui.status.set_error(str(exc))
+            self.context.report_error(str(exc))
 
     def wheel(self, delta: float, *, ctrl: bool = False, alt: bool = False, shift: bool = False) -> str | None:
         """A wheel step over the plot: a modified one runs the model's bound command.
@@ -343,7 +346,7 @@ class PlotView(View):
             mx, my = dpg.get_plot_mouse_pos()
             mouse = (mx / self.x_scale, my)
             if mouse != self._mouse:
-                self._mouse = mouse  # type: ignore[assignment]
+                self._mouse = mouse
                 try:
                     self._hover = self.model.hover(*mouse) if self.model.cluster_ids else ""
                 except Exception:  # a hover outside the data is not an error worth reporting
@@ -375,7 +378,7 @@ class PlotView(View):
     def select_cluster(self, cluster_id: int | None, add: bool = False) -> int | None:
         """Select a clicked cluster in the cluster table (``add``: keep the current selection)."""
         if cluster_id is not None:
-            sup = self.gui.supervisor
+            sup = self.context.supervisor
             current = [c for c in sup.selected_clusters if c != cluster_id]
             sup.select(*(current + [cluster_id] if add else [cluster_id]))
         return cluster_id
@@ -391,7 +394,7 @@ class PlotView(View):
     # Actions and state ------------------------------------------------------------------------
 
     def _add_actions(self) -> None:
-        group = self.actions = self.gui.add_action_group(self.name, menu=self.name)
+        group = self.actions = self.context.add_action_group(self.name, menu=self.name)
         snippets = dict(getattr(self.model, "snippets", None) or {})
         for name, _shortcut, doc in self.model.menu_items():
             if name == "-":

@@ -17,12 +17,12 @@ the view itself, and the app keeps running.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+import warnings
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from phygui.gui import GUI
+from phygui.views.context import ViewContext
 
-__all__ = ["View"]
+__all__ = ["View", "ViewContext"]
 
 
 class View:
@@ -30,14 +30,16 @@ class View:
 
     Parameters
     ----------
-    gui : GUI
-        The GUI the view belongs to (gives access to ``gui.controller``,
-        ``gui.supervisor`` and ``gui.state``).
+    context : ViewContext or GUI
+        What the view may use: ``context.supervisor``, ``context.controller``,
+        ``context.report_error``... (a GUI given here stands for its ``view_context``,
+        so ``MyView(gui)`` keeps working).
     name : str, optional
         Window/dock name; default the class name (phy's convention).
 
     Attributes
     ----------
+    context : ViewContext
     closable : bool
         Whether the user may close the view (the tables may not, as in phy).
     local_state_attrs : tuple of str
@@ -47,11 +49,22 @@ class View:
     closable: ClassVar[bool] = True
     local_state_attrs: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, gui: GUI, name: str | None = None) -> None:
-        self.gui = gui
+    def __init__(self, context: Any, name: str | None = None) -> None:
+        self.context: ViewContext = context if isinstance(context, ViewContext) else context.view_context
         self.name = name or type(self).__name__
         self.window: int | str | None = None
         self.dirty = True
+
+    @property
+    def gui(self) -> ViewContext:
+        """Deprecated alias of :attr:`context` (views took the whole GUI before 0.2).
+
+        .. deprecated:: 0.2
+            Use :attr:`context`; ``gui`` will be removed in 0.3.
+        """
+        warnings.warn("View.gui is deprecated and will be removed in phygui 0.3: use View.context "
+                      "(its supervisor, controller, report_error...).", FutureWarning, stacklevel=2)
+        return self.context
 
     # Life cycle -------------------------------------------------------------------
 

@@ -37,9 +37,9 @@ class PhyViewHost(View):
 
     Parameters
     ----------
-    gui : GUI
+    context : ViewContext or GUI
     view : ManualClusteringView
-        The plugin's view object; ``view.gui`` is set to ``gui`` (as phy's ``attach``).
+        The plugin's view object (the GUI sets its ``view.gui``, as phy's ``attach``).
     name : str, optional
         Default: the view's class name.
 
@@ -50,10 +50,9 @@ class PhyViewHost(View):
         How many times the figure was drawn into a texture (tests).
     """
 
-    def __init__(self, gui: Any, view: Any, name: str | None = None) -> None:
-        super().__init__(gui, name or type(view).__name__)
+    def __init__(self, context: Any, view: Any, name: str | None = None) -> None:
+        super().__init__(context, name or type(view).__name__)
         self.phy_view = view
-        view.gui = gui
         self.actions: Any = None
         self.n_rendered = 0
         self._registry: int | str = 0
@@ -69,10 +68,10 @@ class PhyViewHost(View):
             self._container = container
         self._image = dpg.add_image(self._texture, parent=self._container, width=1, height=1)
         self._add_actions()
-        self.on_select(list(self.gui.supervisor.selected))
+        self.on_select(list(self.context.supervisor.selected))
 
     def _add_actions(self) -> None:
-        group = self.actions = self.gui.add_action_group(self.name, menu=self.name)
+        group = self.actions = self.context.add_action_group(self.name, menu=self.name)
         for name, callback, alias, shortcut in self.phy_view.commands():
             group.add(self._guarded(callback, name), name=name, alias=alias, shortcut=shortcut, menu=self.name,
                       docstring=(getattr(callback, "__doc__", None) or "").strip())
@@ -81,7 +80,7 @@ class PhyViewHost(View):
         # An unsupported phy call names the plugin's view class (its file) and shows in the status bar.
         view = type(self.phy_view)
         return guard(func, f"{view.__name__}.{what}", where=view,
-                     on_report=lambda message: self.gui.status.set_error(f"{self.name}: {message}"))
+                     on_report=lambda message: self.context.report_error(f"{self.name}: {message}"))
 
     # Events ---------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ PLACEHOLDER_VIEWS = ("WaveformView", "FeatureView", "CorrelogramView", "Amplitud
 class PlaceholderView(View):
     """An empty, clearly labelled dock window standing for a view not implemented yet."""
 
-    def __init__(self, gui: Any, name: str | None = None) -> None:
-        super().__init__(gui, name)
+    def __init__(self, context: Any, name: str | None = None) -> None:
+        super().__init__(context, name)
         self._text: int | str = 0
 
     def build(self, parent: int | str) -> None:
@@ -35,5 +35,5 @@ class PlaceholderView(View):
     def update(self) -> None:
         if self.dirty:
             self.dirty = False
-            sel = self.gui.supervisor.selected
+            sel = self.context.supervisor.selected
             dpg.set_value(self._text, f"selected clusters: {', '.join(map(str, sel)) or '(none)'}")

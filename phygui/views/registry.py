@@ -16,7 +16,7 @@ from phygui.views.feature import FeatureView
 from phygui.views.histogram import FiringRateView, ISIView
 from phygui.views.placeholder import PlaceholderView
 from phygui.views.probe import ProbeView
-from phygui.views.raster_view import RasterView
+from phygui.views.raster import RasterView
 from phygui.views.scatter import ClusterScatterView
 from phygui.views.template import TemplateView
 from phygui.views.template_feature import TemplateFeatureView
@@ -43,8 +43,9 @@ DATA_VIEWS: dict[str, type[View]] = {
 
 
 def view_factory(name: str, has_controller: bool) -> Callable[[Any], View]:
-    """A factory ``f(gui) -> View`` for a view name: its drawer, or a placeholder."""
+    """A factory ``f(gui) -> View`` for a view name: its drawer, or a placeholder (the
+    factory also takes a :class:`~phygui.views.context.ViewContext` instead of the GUI)."""
     cls = DATA_VIEWS.get(name)
     if cls is not None and has_controller:
-        return lambda gui: cls(gui, name)
-    return lambda gui: PlaceholderView(gui, name)
+        return lambda context: cls(context, name)
+    return lambda context: PlaceholderView(context, name)

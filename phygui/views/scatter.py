@@ -38,5 +38,5 @@ class ClusterScatterView(PlotView):
         self.add_lasso_point(x, y)
         ids = self.model.clusters_in_lasso()
         if ids:
-            self.gui.supervisor.select(*ids)
+            self.context.supervisor.select(*ids)
         return ids

@@ -1,7 +1,7 @@
 """TraceView: the drawer of :class:`~phygui.viewmodels.trace.TraceModel`.
 
 The model hands over the picture as tiles (fixed time strips, see
-:mod:`phygui.viewmodels.trace_tiles`); each tile becomes one static texture and one
+:mod:`phygui.render.tiles`); each tile becomes one static texture and one
 image series at its data position, made once and kept while it stays in view, so a
 scroll uploads only the strips that came into view. Channel labels are annotations
 clamped to the plot's left edge: they are rebuilt only when the rows shown change.
@@ -44,8 +44,8 @@ class TraceView(PlotView):
     listens: ClassVar[dict[str, str]] = {"select_time": "on_select_time",
                                          "color_mapping_changed": "on_color_mapping_changed"}
 
-    def __init__(self, gui: Any, name: str | None = None) -> None:
-        super().__init__(gui, name)
+    def __init__(self, context: Any, name: str | None = None) -> None:
+        super().__init__(context, name)
         self.n_tiles_made = 0
         self._tile_items: dict[tuple[int, int], tuple[int | str, int | str]] = {}
         self._label_key: Any = None
@@ -125,7 +125,7 @@ class TraceView(PlotView):
         if ctrl:
             hit = self.model.click(x, y, button=button)
             if hit is not None:
-                self.gui.supervisor.select(hit[1])
+                self.context.supervisor.select(hit[1])
             return hit
         if shift:
             return self.model.channel_click(x, y, button=button)

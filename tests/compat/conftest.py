@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from phycore import _plugin_base as B
+from phycore import plugin_registry as B
 from phycore import compat
 from phycore import plugins as P
 

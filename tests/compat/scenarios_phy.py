@@ -1,5 +1,7 @@
-"""GUI scenarios of phy-style plugins, each run in its own process by ``test_phy_plugins_gui.py``
-(one Dear PyGui context per process).
+"""GUI scenarios of phy-style plugins, each run in its own process by a ``subprocess``-marked
+test of ``test_phy_plugins_gui.py`` (one Dear PyGui context per process). Any error logged
+meanwhile (a plugin hook that raised) fails the scenario unless it declares it with
+``@expect_errors``.
 
 Each scenario installs its plugin files from ``phy_plugins/`` in the user directory
 (``$PHY_USER_DIR``), lists the plugin classes in ``phy_config.py``, hides the installed phy
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
+from tests.gui.strict import expect_errors, expected_errors, no_logged_errors
 
 A, S = 546, 564
 BLUE = (0x08, 0x92, 0xFC)
@@ -159,6 +162,7 @@ def scenario_cluster_metadata(gui: Any, controller: Any, dataset: Path) -> None:
     assert values == {int(c): controller.get_best_channel(c) for c in sup.clustering.cluster_ids}
 
 
+@expect_errors(r"WaveformView\.dock is not supported by phycore", r"canvas\.add_visual is not supported by phycore")
 def scenario_unsupported_runtime(gui: Any, controller: Any, dataset: Path) -> None:
     """view.dock (Qt) in on_view_attached and canvas.add_visual (OpenGL) in a view constructor
     are recorded as failures naming the plugin files; the GUI keeps working."""
@@ -188,29 +192,36 @@ def _install_plugins(files: list[str], names: list[str]) -> None:
     (user / "phy_config.py").write_text(f"c = get_config()\nc.TemplateGUI.plugins = {names!r}\n")
 
 
-def main(name: str, data_dir: str) -> None:
-    """Install the scenario's plugins, open the session and its GUI, run the scenario."""
+def run(name: str, dataset: Path) -> None:
+    """Install the scenario's plugins, open the session and its GUI, run the scenario in this
+    process; fail on any error logged meanwhile that the scenario does not declare
+    (a plugin hook that raised: :mod:`tests.gui.strict`)."""
     from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
     os.environ["PHYCORE_PHY_COMPAT"] = "always"  # the test venv has phy installed: hide it
-    signals.set_raise_errors(False)  # the GUI reports subscriber errors itself
+    signals.set_raise_errors(False)  # logged, as in the app; no_logged_errors fails on the log
     files, names, views = SCENARIOS[name]
+    func = globals()[f"scenario_{name}"]
     _install_plugins(files, names)
-    dataset = Path(data_dir)
-    controller = TemplateController(dataset / "params.py")
-    try:
-        attached = [type(p).__name__ for p in controller.plugins]
-        assert attached == names, f"attached {attached}, expected {names}"
-        gui = create_gui(controller, views=views)
+    with no_logged_errors(expected_errors(func)):
+        controller = TemplateController(dataset / "params.py")
         try:
-            gui.render(3)
-            globals()[f"scenario_{name}"](gui, controller, dataset)
+            attached = [type(p).__name__ for p in controller.plugins]
+            assert attached == names, f"attached {attached}, expected {names}"
+            gui = create_gui(controller, views=views)
+            try:
+                gui.render(3)
+                func(gui, controller, dataset)
+            finally:
+                gui.destroy()
         finally:
-            gui.destroy()
-    finally:
-        controller.close()
+            controller.close()
+
+
+def main(name: str, data_dir: str) -> None:
+    run(name, Path(data_dir))
     print(f"scenario {name}: OK")
 
 

@@ -1,5 +1,7 @@
-"""GUI scenarios, each run in its own process by ``test_gui_app.py`` (one Dear PyGui context
-per process: a second context in the same process can segfault in dearpygui 2.3.1).
+"""GUI scenarios, each run by a test of ``test_gui_app.py`` marked ``subprocess``, so in its own
+process (one Dear PyGui context per process: a second context in the same process can
+segfault in dearpygui 2.3.1). A scenario fails on any error the app logs (a subscriber,
+view or action that raised) unless it declares it with ``@expect_errors``.
 
 Run one by hand:  xvfb-run -a python -m tests.gui.scenarios startup /path/to/data
 """
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
+from tests.gui.strict import expect_errors, expected_errors, no_logged_errors
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
 GOOD, MUA, NOISE = (0x86, 0xD1, 0x6D), (0xAF, 0xAF, 0xAF), (0x77, 0x77, 0x77)
@@ -174,15 +177,17 @@ def scenario_close_with_unsaved_changes_prompts(gui: Any, dataset: Path) -> None
     gui.render(2)
     assert gui.close_prompt.shown
     grab(gui, "close_prompt")
-    gui._answer_close("cancel")
+    gui.close_prompt.answer("cancel")
     gui.render(2)
     assert not gui.close_prompt.shown and sup.is_dirty()
     assert gui.request_close() is False
-    gui._answer_close("save")
+    gui.close_prompt.answer("save")
     assert not sup.is_dirty()
     assert not (set(ids[:2]) & set(np.unique(np.load(dataset / "spike_clusters.npy")).tolist()))
 
 
+@expect_errors(r"View Broken failed in update(.|\n)*boom in draw", r"Action explode failed",
+               r"Error in subscriber .*on_select of event 'select'(.|\n)*plugin bug")
 def scenario_failing_view_and_plugin_action_do_not_crash(gui: Any, dataset: Path) -> None:
     from phygui.views.base import View
 
@@ -251,7 +256,7 @@ def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
         assert gui.get_view("CreatorView") is not None
         gui.close_view(gui.get_view("WaveformView"))
         gui.reset_layout()  # re-opens closed views; default docking from the next start
-        assert not gui._closed_views
+        assert not gui.docks.closed
         gui.render(2)
         assert {"File", "Edit", "Select", "View", "Help"} <= set(menu_entries(gui))
         # a plugin action added to the Supervisor's Edit group after start: menu, key and snippet
@@ -642,7 +647,7 @@ def scenario_wheel_gestures(controller: Any, dataset: Path) -> None:
             cv._wheeled(1)
         assert "bin size" in gui.status.error, gui.status.error
         assert cv.model.options.bin_size < cv.model.options.window_size
-        assert gui._view_errors.get("CorrelogramView", 0) == 0
+        assert gui.docks.errors.get("CorrelogramView", 0) == 0
         gui.render(3)
     finally:
         gui.destroy()
@@ -705,28 +710,35 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def main(name: str, data_dir: str) -> None:
-    """Build the controller (and the GUI unless the scenario takes a controller) and run it."""
+def run(name: str, dataset: Path) -> None:
+    """Build the controller (and the GUI unless the scenario takes a controller) and run
+    ``scenario_<name>`` in this process; fail on any error logged meanwhile that the
+    scenario does not declare (:mod:`tests.gui.strict`)."""
     from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
-    signals.set_raise_errors(False)  # the GUI reports subscriber errors itself
+    # The app logs a raising subscriber and goes on, as in use; no_logged_errors fails on the log.
+    signals.set_raise_errors(False)
     func = globals()[f"scenario_{name}"]
-    dataset = Path(data_dir)
-    controller = TemplateController(dataset / "params.py")
-    try:
-        if "controller" in inspect.signature(func).parameters:
-            func(controller, dataset)
-        else:
-            gui = create_gui(controller)
-            try:
-                gui.render(3)
-                func(gui, dataset)
-            finally:
-                gui.destroy()
-    finally:
-        controller.close()
+    with no_logged_errors(expected_errors(func)):
+        controller = TemplateController(dataset / "params.py")
+        try:
+            if "controller" in inspect.signature(func).parameters:
+                func(controller, dataset)
+            else:
+                gui = create_gui(controller)
+                try:
+                    gui.render(3)
+                    func(gui, dataset)
+                finally:
+                    gui.destroy()
+        finally:
+            controller.close()
+
+
+def main(name: str, data_dir: str) -> None:
+    run(name, Path(data_dir))
     print(f"scenario {name}: OK")
 
 

@@ -1,6 +1,6 @@
 """GUI scenarios of the curation views II (trace, probe, raster, cluster scatter, template
-features, colour menu), each run in its own process by ``test_gui_views2.py`` (one Dear
-PyGui context per process).
+features, colour menu), each run in its own process by a ``subprocess``-marked test of
+``test_gui_views2.py`` (one Dear PyGui context per process); any logged error fails them.
 
 Run one by hand:  xvfb-run -a python -m tests.gui.scenarios_views2 trace_view /path/to/data
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
+from tests.gui.strict import expected_errors, no_logged_errors
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
 
@@ -178,7 +179,7 @@ def scenario_probe_view(controller: Any, dataset: Path) -> None:
 def scenario_raster_view(controller: Any, dataset: Path) -> None:
     """Every cluster's spikes, the selection in its colours; ctrl+click selects a row;
     the rows follow the table's sort."""
-    from phygui.views.raster_view import RasterView
+    from phygui.views.raster import RasterView
 
     gui, view, ids = _open(controller, "RasterView")
     try:
@@ -403,19 +404,24 @@ def scenario_cluster_scatter_lasso(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def main(name: str, data_dir: str) -> None:
-    """Build the controller and run the scenario with it."""
+def run(name: str, dataset: Path) -> None:
+    """Build the controller and run ``scenario_<name>`` with it in this process; fail on any
+    error logged meanwhile that the scenario does not declare (:mod:`tests.gui.strict`)."""
     from phycore import signals
     from phycore.controller import TemplateController
 
-    signals.set_raise_errors(False)
+    signals.set_raise_errors(False)  # logged, as in the app; no_logged_errors fails on the log
     func = globals()[f"scenario_{name}"]
-    dataset = Path(data_dir)
-    controller = TemplateController(dataset / "params.py")
-    try:
-        func(controller, dataset)
-    finally:
-        controller.close()
+    with no_logged_errors(expected_errors(func)):
+        controller = TemplateController(dataset / "params.py")
+        try:
+            func(controller, dataset)
+        finally:
+            controller.close()
+
+
+def main(name: str, data_dir: str) -> None:
+    run(name, Path(data_dir))
     print(f"scenario {name}: OK")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.conftest import needs_display, run_python
+from tests.gui.conftest import assert_no_logged_errors, needs_display, run_python
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -23,6 +23,7 @@ def test_screenshot_option(dataset: Path, tmp_path: Path) -> None:
     proc = run_python(["-m", "phygui.app", str(dataset / "params.py"), "--screenshot", str(out), "--frames", "5",
                        "--select", "3,7"], env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_no_logged_errors(proc)
     assert out.exists() and out.stat().st_size > 10_000
     assert f"Screenshot saved to {out}" in proc.stdout
 
@@ -36,6 +37,7 @@ def test_headless_demo_runs_under_xvfb(tmp_path: Path) -> None:
     proc = run_python(["-m", "phygui.app", "--demo", "--demo-dir", str(demo), "--n-spikes", "5000",
                        "--n-channels", "16", "--n-templates", "8", "--duration", "5"], env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert_no_logged_errors(proc)
     shot = demo.resolve() / "phygui-demo.png"
     assert shot.exists()
     assert "No display" in proc.stdout and str(shot) in proc.stdout

@@ -1,7 +1,8 @@
 """``phygui --live-demo``: spikes stream in while frames render; tables, views and status follow.
 
-The scenario runs in its own process (one Dear PyGui context per process). Its screenshot
-is kept in ``tests/gui/artifacts/live_demo.png``.
+The scenario runs in its own process (``subprocess`` marker: one Dear PyGui context per
+process) and fails on any logged error. Its screenshot is kept in
+``tests/gui/artifacts/live_demo.png``.
 """
 
 from __future__ import annotations
@@ -12,20 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.conftest import needs_display, run_python
+from tests.gui import scenarios_live
+from tests.gui.conftest import assert_no_logged_errors, needs_display, run_python
 
 pytestmark = [pytest.mark.gui, needs_display]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def test_live_demo_tables_views_and_pixels(tmp_path: Path) -> None:
-    env = dict(os.environ, PHY_USER_DIR=str(tmp_path / "u"))
-    proc = run_python(["-m", "tests.gui.scenarios_live", "live_demo"], env=env, timeout=300)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-6000:]
-    assert "scenario live_demo: OK" in proc.stdout
-    print(re.search(r"^live demo: .*$", proc.stdout, re.M).group(0))  # frame time, spikes/s (pytest -s)
+@pytest.mark.subprocess
+def test_live_demo_tables_views_and_pixels() -> None:
+    scenarios_live.run("live_demo")
 
 
 def test_live_demo_command_line(tmp_path: Path) -> None:
@@ -37,6 +35,7 @@ def test_live_demo_command_line(tmp_path: Path) -> None:
                        "--n-templates", "16", "--duration", "2", "--frames", "40", "--screenshot", str(shot)],
                       env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert_no_logged_errors(proc)
     assert "5,000 spikes/s over 64 channels (16 templates)" in proc.stdout
     received = re.search(r"Live demo: ([\d,]+) spikes received in (\d+) batches", proc.stdout)
     assert received is not None, proc.stdout

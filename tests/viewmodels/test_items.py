@@ -109,7 +109,7 @@ PHY_WHEEL = {
 
 
 def test_wheel_modifier_and_command() -> None:
-    from phygui.viewmodels.items import wheel_command, wheel_modifier
+    from phygui.viewmodels.wheel import wheel_command, wheel_modifier
 
     assert wheel_modifier() == ""
     assert wheel_modifier(ctrl=True) == "ctrl" and wheel_modifier(alt=True) == "alt"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from phygui.viewmodels.layout import BoxLayout, non_overlapping_boxes
+from phygui.viewmodels.box_layout import BoxLayout, non_overlapping_boxes
 
 geometry = pytest.importorskip("phylib.utils.geometry")
 
@@ -62,7 +62,7 @@ def test_scalings_and_box_at() -> None:
 
 def test_largest_tests_each_value_once() -> None:
     """The binary search of the box size memoises its predicate (fewer overlap tests)."""
-    from phygui.viewmodels.layout import _largest
+    from phygui.viewmodels.box_layout import _largest
 
     calls: list[float] = []
 

@@ -11,10 +11,10 @@ import pytest
 
 from phycore import TemplateController
 from phycore.model.stream import SpikeStream
+from phygui.viewmodels import ClusterViewModel
 from phygui.viewmodels.histogram import FiringRateModel
-from phygui.viewmodels.items import ClusterViewModel
-from phygui.viewmodels.live import LiveActivity
-from phygui.viewmodels.raster_view import RasterModel
+from phygui.viewmodels.live_activity import LiveActivity
+from phygui.viewmodels.raster import RasterModel
 from phygui.viewmodels.scatter import ClusterScatterModel
 from phygui.viewmodels.status import StatusModel
 

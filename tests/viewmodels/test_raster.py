@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phygui.viewmodels.raster import (Raster, composite_reference, draw_points, draw_points_reference,
+from phygui.render.raster import (Raster, composite_reference, draw_points, draw_points_reference,
                                       draw_polylines, draw_polylines_reference, to_uint8)
 
 PALETTE = np.array([[0.5, 0.5, 0.5, 0.3], [0.03, 0.57, 0.99, 0.5], [1.0, 0.01, 0.01, 0.75]])

@@ -8,7 +8,7 @@ import numpy as np
 
 from phycore.signals import connect, unconnect
 from phycore.supervisor.colors import selected_cluster_color
-from phygui.viewmodels.raster_view import RasterModel, draw_ticks
+from phygui.viewmodels.raster import RasterModel, draw_ticks
 
 from .conftest import two_largest
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from phycore.signals import connect, unconnect
 from phycore.supervisor.colors import selected_cluster_color
-from phygui.viewmodels.raster import Raster
+from phygui.render.raster import Raster
+from phygui.render.tile_painter import TRACE_COLOR
+from phygui.render.tiles import SPIKE_DTYPE, TILE_PX
 from phygui.viewmodels.trace import TraceModel, channel_order, draw_traces, draw_traces_reference
-from phygui.viewmodels.trace_painter import TRACE_COLOR
-from phygui.viewmodels.trace_tiles import SPIKE_DTYPE, TILE_PX
 
 from .conftest import DURATION, two_largest
 
@@ -289,7 +289,7 @@ def _idle(m: TraceModel) -> None:
 
 
 def test_scrolling_draws_only_the_new_tiles(controller: Any) -> None:
-    from phygui.viewmodels.trace_painter import _PREFETCH
+    from phygui.render.tile_painter import _PREFETCH
 
     for filtered in (False, True):
         m = TraceModel(controller)
@@ -396,7 +396,7 @@ def test_auto_scale_off_keeps_the_scale(controller: Any) -> None:
 
 
 def test_dense_spikes_are_thinned_evenly(controller: Any, monkeypatch: Any) -> None:
-    import phygui.viewmodels.trace_painter as painter
+    import phygui.render.tile_painter as painter
 
     ids = two_largest(controller)
     m = TraceModel(controller)
@@ -423,7 +423,7 @@ def test_dense_spikes_are_thinned_evenly(controller: Any, monkeypatch: Any) -> N
 
 
 def test_thin_spikes() -> None:
-    from phygui.viewmodels.trace_painter import thin_spikes
+    from phygui.render.tile_painter import thin_spikes
 
     ids = np.arange(100, 200)
     sel = ids % 10 == 3

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phygui.viewmodels.trace_tiles import SpikeSnippets, TileCache, TileGrid, draw_tile, samples_for, stitch
+from phygui.render.tiles import SpikeSnippets, TileCache, TileGrid, draw_tile, samples_for, stitch
 
 _SR = 1000.0
 _N_CH = 5

@@ -9,7 +9,7 @@ import pytest
 
 from phycore.signals import connect
 from phycore.supervisor.colors import selected_cluster_color
-from phygui.viewmodels.layout import non_overlapping_boxes
+from phygui.viewmodels.box_layout import non_overlapping_boxes
 from phygui.viewmodels.waveform import WaveformModel, WaveformOptions, overlap_transform
 
 from .conftest import two_largest

@@ -1,0 +1,66 @@
+"""phy's Edit and Select actions of a Supervisor, with phy's names, shortcuts and snippets.
+
+The actions are named data: each entry is the name of a Supervisor method, so the menus,
+the keymap and the snippets all come from this one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from phycore.supervisor.actions import Actions
+from phycore.supervisor.keymap import GROUPS
+
+__all__ = ["EDIT_ACTIONS", "SELECT_ACTIONS", "register_actions", "sort_snippet"]
+
+#: Edit menu: method names (``None`` is a separator, ``(name, options)`` adds options).
+EDIT_ACTIONS: tuple[Any, ...] = ("undo", "redo", None, "merge", "split", ("label", {"prompt": True}),
+                                 ("move", {"prompt": True}), None)
+#: Select menu, before the per-column ``sort_by_<column>`` actions.
+SELECT_ACTIONS: tuple[Any, ...] = (
+    ("select", {"prompt": True}), "select_first_similar", "unselect_similar",
+    ("toggle_skip_masked", {"name": "skip_noise_and_mua", "checkable": True, "checked": True}), None,
+    "first", "last", "reset_wizard", "next_best", "previous_best", "next", "previous", None,
+    ("filter", {"prompt": True}), "clear_filter", ("sort", {"prompt": True}))
+
+
+def sort_snippet(column: str) -> str:
+    """phy's snippet for sorting by a column: ``s`` + its first two letters without ``_``."""
+    return "s" + column.replace("_", "")[:2]
+
+
+def _add(group: Actions, owner: object, entries: Sequence[Any]) -> None:
+    for entry in entries:
+        if entry is None:
+            group.separator()
+            continue
+        name, options = (entry, {}) if isinstance(entry, str) else entry
+        group.add(getattr(owner, name), **options)
+
+
+def _named(func: Callable[[], Any], name: str, doc: str) -> Callable[[], Any]:
+    """``func`` under an action's name and docstring (Actions read both)."""
+    def action() -> Any:
+        return func()
+
+    action.__name__ = name
+    action.__doc__ = doc
+    return action
+
+
+def register_actions(owner: Any, edit: Actions, select: Actions, columns: Sequence[str]) -> None:
+    """Fill ``edit`` and ``select`` with ``owner``'s methods (a Supervisor), phy's way."""
+    _add(edit, owner, EDIT_ACTIONS)
+    for which in ("best", "similar", "all"):
+        for group in GROUPS:
+            edit.add(_named(partial(owner.move, group, which), f"move_{which}_to_{group}",
+                            f"Move the {which} selected clusters to {group}."), submenu=f"Move {which} to")
+    edit.separator()
+    edit.add(owner.save)
+    _add(select, owner, SELECT_ACTIONS)
+    for column in columns:
+        select.add(_named(partial(owner.sort, column, "desc"), f"sort_by_{column}",
+                          f"Sort the cluster table by {column} (descending)."),
+                   alias=sort_snippet(column), submenu="Sort by")

@@ -1,0 +1,367 @@
+"""The trace view's tile painter: levels, tiles, spike snippets (for :mod:`phygui.viewmodels.trace`).
+
+:class:`TracePainter` works for one :class:`~phygui.viewmodels.trace.TraceModel`: it
+reads the samples of a tile (raw, or filtered by the cached blocks of
+:attr:`phycore.model.RawTraces.filtered`), estimates each channel's median and the
+amplitude scale from 250 to 2,000 evenly spaced samples of the window (on a grid of the
+recording, see :func:`level_samples`), picks the spikes to overdraw and rasterises tiles
+(:mod:`~phygui.render.tiles`). A new tile generation starts when anything but
+the time position changes, or when the window's median/scale would move a trace by more
+than half a pixel; otherwise the tiles already drawn are reused and only the new ones
+are drawn.
+
+Tiles are drawn on the main thread when they are needed at once, otherwise on one
+drawing thread (the numba kernels release the GIL): after a jump, the two threads share
+the missing tiles; every drawing frame has the next tile on each side drawn in the
+background, so that a key held down finds it ready; idle frames have one more drawn.
+The drawing thread never touches Dear PyGui: the main thread collects its tiles. A tile
+is drawn with the grid and levels of its generation, and the model's other inputs are
+part of the generation's key, so a tile finished after a change is simply dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phygui.render.raster import RasterLayer
+from phygui.render.tiles import (SPIKE_DTYPE, SpikeSnippets, TileCache, TileGrid, TraceTile, draw_tile,
+                                          samples_for)
+
+__all__ = ["TracePainter", "Levels", "levels_of", "level_samples", "thin_spikes", "TRACE_COLOR", "SPIKE_HALF"]
+
+TRACE_COLOR = (0.85, 0.85, 0.85, 0.9)
+#: Seconds each side of a spike (1 ms snippets).
+SPIKE_HALF = 0.0005
+_N_LEVEL_ROWS = 250  # samples of the window giving each channel's median and the scale (at least)
+_MAX_LEVEL_ROWS = 2_000  # ... at most
+_LEVEL_VALUES = 64_000  # ... as many as give about this many values
+_MAX_TILE_SPIKES = 5_000
+# Tiles drawn ahead on each side, in the background: by every drawing frame as many as
+# the next step needs, by idle frames (if any) the rest.
+_AHEAD_SOON = 1
+_PREFETCH = 2
+# Filtered blocks are prefetched (filtered on a background thread) on each side of the
+# window, in window widths: by every drawing frame as far as the next few steps need, and
+# further by idle frames, so that a key held down finds them ready and leaves that work
+# to the frames in between.
+_FILTER_SOON = 0.4
+_FILTER_AHEAD = 0.5
+_MAX_SHIFT_PX = 0.5  # tiles are kept while no trace would move by more than this
+_TYPICAL = 3.0  # ... for values up to this many times the scale's amplitude
+_COLOR_STEP = 8  # other clusters' colours are rounded to 1/8 (few raster layers)
+
+
+@attrs.define(frozen=True)
+class Levels:
+    """What the traces are drawn with: each channel's median and the amplitude unit
+    (the larger of the 1 % and 99 % quantiles of the median-subtracted samples)."""
+
+    median: npt.NDArray[np.float64]
+    unit: float
+
+
+def levels_of(rows: npt.NDArray[Any]) -> Levels:
+    """:class:`Levels` of samples ``(n_rows, n_channels)``: per-channel median, and the
+    1 %/99 % quantiles of the median-subtracted values (of every other row: plenty for
+    two quantiles, and twice as fast; np.median is 10x slower than sorting short rows)."""
+    r = np.sort(np.asarray(rows, dtype=np.float32).T, axis=1)
+    n = r.shape[1]
+    if n == 0:
+        return Levels(np.zeros(r.shape[0]), 1.0)
+    median = 0.5 * (r[:, (n - 1) // 2].astype(np.float64) + r[:, n // 2])
+    d = (r[:, ::2] - median[:, None].astype(np.float32)).ravel()
+    k = [int(0.01 * (d.size - 1)), int(0.99 * (d.size - 1))]
+    q = np.partition(d, k)[k]
+    return Levels(median, float(max(abs(q[0]), abs(q[1]))) or 1.0)
+
+
+def level_samples(interval: tuple[float, float], sample_rate: float, n_channels: int) -> npt.NDArray[np.int64]:
+    """The samples of a window its levels are estimated from: 250 (384 channels) to
+    2,000 (32 channels or fewer: their rows are taller, a median error shows more),
+    taken every ``step``-th sample of the recording (``step`` from the window's width),
+    so that a window shifted by 10 % shares 90 % of them and its levels barely move."""
+    t0, t1 = interval
+    n_rows = min(_MAX_LEVEL_ROWS, max(_N_LEVEL_ROWS, _LEVEL_VALUES // max(1, n_channels)))
+    step = max(1, int(round((t1 - t0) * sample_rate)) // n_rows)
+    i0, i1 = int(round(t0 * sample_rate)), int(round(t1 * sample_rate))
+    first = -(-i0 // step) * step
+    return np.arange(first, max(first + 1, i1), step, dtype=np.int64)
+
+
+def thin_spikes(ids: npt.NDArray[np.int64], selected: npt.NDArray[np.bool_], n_max: int,
+                others: bool = True) -> npt.NDArray[np.bool_]:
+    """Which spikes of a tile to draw, at most ``n_max``: the selected clusters' first,
+    then the others (if ``others``). A group that does not fit keeps the spikes whose
+    hashed id falls in the first ``2**-j`` of the hash range: a random-looking, even
+    thinning over time that depends on the spike only, so that neighbouring tiles (same
+    ``j``) keep the same spikes and a snippet across a tile edge is drawn on both sides."""
+    hashed = (np.asarray(ids, dtype=np.uint64) * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)
+
+    def every(mask: npt.NDArray[np.bool_], room: int) -> npt.NDArray[np.bool_]:
+        n = int(mask.sum())
+        if n <= room:
+            return mask
+        if room <= 0:
+            return np.zeros_like(mask)
+        j = int(math.ceil(math.log2(n / room)))
+        while True:  # the hash keeps about n / 2**j: make sure it is at most room
+            kept = mask & (hashed < np.uint64(2 ** (32 - j)))
+            if int(kept.sum()) <= room or j >= 32:
+                return kept
+            j += 1
+
+    keep = every(np.asarray(selected, dtype=bool), n_max)
+    if others:
+        keep = keep | every(~np.asarray(selected, dtype=bool), n_max - int(keep.sum()))
+    return keep
+
+
+class TracePainter:
+    """Levels and tiles of a trace view model (see the module docstring).
+
+    Parameters
+    ----------
+    model : TraceModel
+        Read for its options, window, selection, rows and controller.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.tiles = TileCache()
+        self.generation = 0  # bumped when the data drawn changes (selection, clustering)
+        self._levels_key: Any = None
+        self._levels = Levels(np.zeros(model.n_channels), 1.0)
+        self._fixed_unit: dict[tuple[bool, bool], float] = {}
+        self._colors: dict[int, tuple[float, ...]] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: dict[tuple[int, int], Future[TraceTile]] = {}
+
+    # Samples and levels ----------------------------------------------------------------------
+
+    def read(self, s0: int, s1: int) -> tuple[npt.NDArray[Any], int]:
+        """Samples ``[s0, s1)`` clipped to the recording (raw dtype, or filtered float32;
+        whitened, float32, when the view whitens)."""
+        raw = self.model.controller.model.traces
+        a, b = max(0, int(s0)), min(int(raw.n_samples), int(s1))
+        return self._whiten(raw.filtered.read(a, b) if self.model.filtered else raw.read(a, b)), a
+
+    def _whiten(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        # Rows are samples, columns channels: x_white = W x for each sample.
+        w = self.model.whitening_t if self.model.whitened else None
+        return data if w is None else np.asarray(data, dtype=np.float32) @ w
+
+    def window_levels(self) -> Levels:
+        """Each channel's median over the window and the amplitude unit (cached per window)."""
+        m = self.model
+        samples = level_samples(m.interval, m.sample_rate, m.n_channels)
+        key = (int(samples[0]), len(samples), int(samples[1] - samples[0]) if len(samples) > 1 else 0, m.signal)
+        if key != self._levels_key:
+            raw = m.controller.model.traces
+            rows = self._whiten((raw.filtered if m.filtered else raw).read_rows(samples))
+            self._levels_key = key
+            self._levels = levels_of(rows)
+        return self._levels
+
+    def levels(self) -> Levels:
+        """The window's levels, with the frozen unit when ``auto_scale`` is off."""
+        levels = self.window_levels()
+        if self.model.options.auto_scale:
+            return levels
+        return Levels(levels.median, self._fixed_unit.setdefault(self.model.signal, levels.unit))
+
+    def freeze_unit(self) -> None:
+        """Keep the scale in use (``auto_scale`` turned off)."""
+        params = self.tiles.params
+        self._fixed_unit[self.model.signal] = params.unit if params is not None else self._levels.unit
+
+    def y_scale(self, unit: float) -> float:
+        """Rows per data unit: ``unit`` spans half a row (times the view's ``scaling``)."""
+        return 0.5 * self.model.options.scaling / unit
+
+    def _close_enough(self, new: Levels, old: Levels | None, grid: TileGrid) -> bool:
+        # Keep the tiles if no value up to _TYPICAL units would move by more than half a pixel.
+        if old is None:
+            return False
+        ys_new, ys_old = self.y_scale(new.unit), self.y_scale(old.unit)
+        px_per_row = grid.height / (grid.y1 - grid.y0)
+        d_offset = np.abs(ys_new * new.median - ys_old * old.median)
+        d_gain = abs(ys_new - ys_old) * _TYPICAL * max(new.unit, old.unit)
+        return bool((d_offset.max(initial=0.0) + d_gain) * px_per_row <= _MAX_SHIFT_PX)
+
+    # Tiles -------------------------------------------------------------------------------------
+
+    def _ensure_generation(self, grid: TileGrid) -> None:
+        m, cache = self.model, self.tiles
+        if cache.grid is not None and grid.same_as(cache.grid):
+            grid = cache.grid  # the exact spp the tiles were drawn with
+        levels = self.levels()
+        key = (self.generation, m.signal, m.options.show_all_spikes, m.options.origin, m.options.scaling,
+               tuple(m.cluster_ids))
+        if not (grid is cache.grid and key == cache.key and self._close_enough(levels, cache.params, grid)):
+            cache.reset(grid, key, levels)
+            self._colors = {}
+            for fut in self._pending.values():  # stale: not drawn if not started
+                fut.cancel()
+
+    def _other_colors(self, clusters: npt.NDArray[np.int64]) -> dict[int, tuple[float, ...]]:
+        # The Supervisor's cluster colours, rounded so that a tile needs few raster layers.
+        missing = [int(c) for c in np.unique(clusters) if int(c) not in self._colors]
+        if missing:
+            rgba = self.model.controller.supervisor.color_selector.get_colors(missing)
+            rgba[:, :3] = np.round(rgba[:, :3] * _COLOR_STEP) / _COLOR_STEP
+            self._colors.update({c: tuple(float(v) for v in col) for c, col in zip(missing, rgba)})
+        return self._colors
+
+    def snippets(self, x0: float, x1: float, spp: float) -> tuple[SpikeSnippets, list[tuple[float, ...]]]:
+        """The spikes overdrawn on ``[x0, x1]`` s (``spp`` s per pixel) and the palette
+        (traces, other clusters' colours, then the selection's, on top)."""
+        m = self.model
+        margin = SPIKE_HALF + 2 * spp
+        ids, clusters = m.spikes_between(x0 - margin, x1 + margin)
+        selected = np.isin(clusters, m.cluster_ids)
+        keep = thin_spikes(ids, selected, _MAX_TILE_SPIKES, others=m.options.show_all_spikes)
+        ids, clusters = ids[keep], clusters[keep]
+        palette: list[tuple[float, ...]] = [TRACE_COLOR]
+        layer_of: dict[int, int] = {}
+        others = clusters[~np.isin(clusters, m.cluster_ids)]
+        if others.size:
+            colors = self._other_colors(others)
+            by_color: dict[tuple[float, ...], int] = {}
+            for c in np.unique(others).tolist():
+                layer_of[c] = by_color.setdefault(colors[c], len(palette) + len(by_color))
+            palette += list(by_color)
+        for i, c in enumerate(m.cluster_ids):  # the selection on top
+            layer_of[c] = len(palette)
+            palette.append(m.cluster_color(i))
+        times = np.asarray(m.controller.model.spike_times[ids], dtype=np.float64)
+        chans = [m.best_channels(c) for c in clusters.tolist()]
+        keep = np.array([len(ch) > 0 for ch in chans], dtype=bool)
+        half = int(round(SPIKE_HALF * m.sample_rate))
+        samples = np.round(times[keep] * m.sample_rate).astype(np.int64)
+        layers = np.array([layer_of[c] for c in clusters.tolist()], dtype=np.int64)[keep]
+        info = np.zeros(int(keep.sum()), SPIKE_DTYPE)
+        info["spike"], info["cluster"], info["time"], info["layer"] = ids[keep], clusters[keep], times[keep], layers
+        info["channel"] = [ch[0] for ch, k in zip(chans, keep) if k]
+        snip = SpikeSnippets([ch for ch, k in zip(chans, keep) if k], samples - half, samples + half + 1, layers, info)
+        return snip, palette
+
+    def draw(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
+             generation: int | None = None) -> TraceTile:
+        """Rasterise tile ``k`` of the current generation (the drawing thread passes the
+        generation it was asked for, with its grid and levels)."""
+        grid = self.tiles.grid if grid is None else grid
+        assert grid is not None
+        raster, info = self.picture(grid.extent(k), grid.tile_px, grid, levels)
+        return TraceTile((self.tiles.generation if generation is None else generation, k), raster, info)
+
+    def picture(self, extent: tuple[float, float, float, float], width: int, grid: TileGrid | None = None,
+                levels: Levels | None = None) -> tuple[RasterLayer, npt.NDArray[Any]]:
+        """Rasterise ``extent`` (on the grid's rows) ``width`` pixels wide, with the
+        generation's levels (the current ones by default); also the drawn spikes."""
+        m = self.model
+        grid = self.tiles.grid if grid is None else grid
+        levels = self.tiles.params if levels is None else levels
+        assert grid is not None and levels is not None
+        ys = self.y_scale(levels.unit)
+        yoff = m.row_of.astype(np.float64) - ys * levels.median
+        r0 = max(0, int(math.floor(grid.y0)) - 1)
+        r1 = min(m.n_channels, int(math.ceil(grid.y1)) + 2)
+        x0, x1 = extent[0], extent[2]
+        snip, palette = self.snippets(x0, x1, grid.spp)
+        s0, s1 = samples_for(x0, x1, grid.spp, m.sample_rate, int(round(SPIKE_HALF * m.sample_rate)) + 1)
+        data, start = self.read(s0, s1)
+        raster = draw_tile(grid, extent, width, data, start, m.sample_rate, m.order[r0:r1], yoff, ys,
+                           np.asarray(palette), snip)
+        return raster, snip.info
+
+    def visible(self, ext: tuple[float, float, float, float], size: tuple[int, int]) -> list[TraceTile]:
+        """The tiles covering ``ext`` on a ``size`` pixel plot, drawing the missing ones
+        (after a jump, on both threads), then the next ones in the background."""
+        self._ensure_generation(TileGrid((ext[2] - ext[0]) / size[0], size[1], ext[1], ext[3]))
+        cache = self.tiles
+        assert cache.grid is not None
+        self._collect()
+        shown = cache.grid.tiles(ext[0], ext[2])
+        missing = [k for k in shown if k not in cache and (cache.generation, k) not in self._pending]
+        for k in missing[1::2]:
+            self._submit(k)
+        tiles = [self._take(k) for k in shown]
+        cache.prune((shown[0] + shown[-1]) / 2)
+        self._ahead(shown, _AHEAD_SOON)
+        self._prefetch_filtered(_FILTER_SOON)
+        return tiles
+
+    def prefetch(self, ext: tuple[float, float, float, float]) -> bool:
+        """Idle frames: collect the tiles drawn in the background, have the ones next to
+        ``ext`` drawn, filter blocks ahead; True while tiles are still being drawn."""
+        if self.tiles.grid is None:
+            return False
+        self._collect()
+        self._prefetch_filtered(_FILTER_AHEAD)
+        self._ahead(self.tiles.grid.tiles(ext[0], ext[2]), _PREFETCH)
+        return bool(self._pending)
+
+    # Drawing thread ----------------------------------------------------------------------------
+
+    def _ahead(self, shown: range, n: int) -> None:
+        # The n tiles on each side of the window, nearest first, drawn on the drawing thread.
+        grid = self.tiles.grid
+        assert grid is not None
+        n_max = int(math.ceil(self.model.duration / grid.tile_seconds))
+        for d in range(1, n + 1):
+            for k in (shown[-1] + d, shown[0] - d):
+                if 0 <= k < n_max:
+                    self._submit(k)
+
+    def _submit(self, k: int) -> None:
+        # Have tile k of the current generation drawn on the drawing thread (with the
+        # generation's grid and levels; the model's other inputs are part of its key).
+        cache = self.tiles
+        key = (cache.generation, k)
+        if k in cache or key in self._pending:
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="phygui-trace-tiles")
+        self._pending[key] = self._executor.submit(self.draw, k, cache.grid, cache.params, cache.generation)
+
+    def _collect(self) -> None:
+        # Keep the finished tiles of the current generation; drop stale or failed ones
+        # (a failed tile is drawn again, and fails, on the main thread).
+        gen = self.tiles.generation
+        for key in [key for key, fut in self._pending.items() if fut.done()]:
+            fut = self._pending.pop(key)
+            if key[0] == gen and key[1] not in self.tiles and not fut.cancelled() and fut.exception() is None:
+                self.tiles.put(key[1], fut.result())
+
+    def _take(self, k: int) -> TraceTile:
+        # Tile k of the current generation: cached, being drawn (waited for), or drawn now.
+        tile = self.tiles.get(k)
+        if tile is None:
+            fut = self._pending.pop((self.tiles.generation, k), None)
+            tile = self.draw(k) if fut is None or fut.cancel() else fut.result()
+            self.tiles.put(k, tile)
+        return tile
+
+    def close(self) -> None:
+        """Stop the drawing thread (queued tiles are dropped)."""
+        for fut in self._pending.values():
+            fut.cancel()
+        self._pending = {}
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def _prefetch_filtered(self, ahead: float) -> None:
+        # Filter the blocks on both sides of the window on the prefetch thread.
+        if self.model.filtered:
+            sr, (t0, t1) = self.model.sample_rate, self.model.interval
+            ahead *= t1 - t0
+            filtered = self.model.controller.model.traces.filtered
+            filtered.prefetch(int(t1 * sr), int((t1 + ahead) * sr))
+            filtered.prefetch(int((t0 - ahead) * sr), int(t0 * sr))

@@ -1,0 +1,217 @@
+"""Tiles of the trace view: the picture cut into fixed time strips, drawn once each.
+
+Scrolling the trace view moves its window by a fraction of its width. Re-rasterising
+(and re-uploading) the whole window for every step would cost the full decimation of
+384 channels x 30,000 samples and a full-size texture per frame. Instead the picture
+is cut into tiles of ``tile_px`` pixel columns on a fixed grid of the time axis
+(:class:`TileGrid`: tile ``k`` covers ``[k, k + 1) * tile_px * spp`` seconds, ``spp``
+seconds per pixel column): a scroll only draws the tiles that came into view, the
+others are reused as they are. A tile is drawn from the samples of its columns plus one
+column and half a spike snippet on each side, so its edges join its neighbours' exactly:
+tiles side by side give the picture of one raster over their union (tested).
+
+:class:`TileCache` keeps the tiles of one *generation* (grid, scales, selection,
+options); anything else than the time position changing starts a new generation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from phygui.render.raster import Raster, RasterLayer
+from phygui.render.traces import draw_snippets, draw_traces
+
+__all__ = ["TileGrid", "TraceTile", "TileCache", "SpikeSnippets", "SPIKE_DTYPE", "draw_tile", "samples_for", "stitch",
+           "TILE_PX"]
+
+#: Pixel columns per tile: a 10 % scroll of a ~1,000 px view needs about one new tile.
+TILE_PX = 128
+_SPP_RTOL = 1e-7
+
+
+@attrs.define(frozen=True)
+class TileGrid:
+    """The pixel grid the tiles are drawn on.
+
+    Attributes
+    ----------
+    spp : float
+        Seconds per pixel column.
+    height : int
+        Pixel rows.
+    y0, y1 : float
+        Data range of the rows (bottom, top).
+    tile_px : int
+        Pixel columns per tile.
+    """
+
+    spp: float
+    height: int
+    y0: float
+    y1: float
+    tile_px: int = TILE_PX
+
+    @property
+    def tile_seconds(self) -> float:
+        """Duration covered by one tile."""
+        return self.spp * self.tile_px
+
+    def same_as(self, other: "TileGrid | None") -> bool:
+        """Whether tiles drawn on ``other`` can be shown on this grid (same pixels)."""
+        return (other is not None and other.height == self.height and other.tile_px == self.tile_px
+                and other.y0 == self.y0 and other.y1 == self.y1
+                and abs(other.spp - self.spp) <= _SPP_RTOL * self.spp)
+
+    def tiles(self, x0: float, x1: float) -> range:
+        """Indices of the tiles covering ``[x0, x1]`` seconds."""
+        ts = self.tile_seconds
+        return range(int(math.floor(x0 / ts)), int(math.floor(x1 / ts)) + 1)
+
+    def extent(self, k: int) -> tuple[float, float, float, float]:
+        """Data rectangle of tile ``k``."""
+        ts = self.tile_seconds
+        return (k * ts, self.y0, (k + 1) * ts, self.y1)
+
+
+#: One drawn spike: id, cluster, first best channel (hit-testing row), time, raster layer.
+SPIKE_DTYPE = np.dtype([("spike", np.int64), ("cluster", np.int64), ("channel", np.int64),
+                        ("time", np.float64), ("layer", np.int64)])
+
+
+@attrs.define(eq=False)
+class SpikeSnippets:
+    """Spikes overdrawn on a tile: for each, its channels, sample range and layer.
+
+    ``start``/``stop`` are absolute sample indices; ``info`` (:data:`SPIKE_DTYPE`) is
+    kept for hit-testing.
+    """
+
+    channels: list[npt.NDArray[np.int64]] = attrs.Factory(list)
+    start: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
+    stop: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
+    layer: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
+    info: npt.NDArray[Any] = attrs.Factory(lambda: np.zeros(0, SPIKE_DTYPE))
+
+
+@attrs.define(eq=False)
+class TraceTile:
+    """One drawn tile: its key ``(generation, k)``, image, and the spikes drawn on it
+    (:data:`SPIKE_DTYPE`)."""
+
+    key: tuple[int, int]
+    raster: RasterLayer
+    spikes: npt.NDArray[Any]
+
+
+def samples_for(x0: float, x1: float, spp: float, sample_rate: float, pad: int) -> tuple[int, int]:
+    """Sample range ``[s0, s1)`` a picture of ``[x0, x1]`` seconds is drawn from: its
+    columns, one more column and ``pad`` samples on each side (not clipped to the
+    recording), so that its edge columns join the neighbouring tiles'."""
+    col = int(math.ceil(spp * sample_rate)) + 1
+    return int(math.floor(x0 * sample_rate)) - col - pad, int(math.ceil(x1 * sample_rate)) + col + pad
+
+
+def draw_tile(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDArray[Any], data_start: int,
+              sample_rate: float, channels: npt.ArrayLike, y_offset: npt.ArrayLike, y_scale: float,
+              palette: npt.ArrayLike, snippets: SpikeSnippets | None = None) -> RasterLayer:
+    """Rasterise traces and spike snippets over ``extent`` into a ``width`` x ``grid.height`` image.
+
+    Samples go to the grid's global columns (see :func:`~phygui.render.traces.draw_traces`'s
+    ``sample0``/``spp``), so a tile and any union of tiles agree pixel for pixel.
+
+    Parameters
+    ----------
+    grid : TileGrid
+    extent : (x0, y0, x1, y1)
+        Data rectangle (a tile's :meth:`TileGrid.extent`, or a union of tiles).
+    width : int
+        Pixel columns (``extent`` spans ``width * grid.spp`` seconds).
+    data : ndarray, shape (n_samples, n_channels)
+        Raw or filtered samples, time-major.
+    data_start : int
+        Absolute sample index of ``data[0]``.
+    sample_rate : float
+    channels : array of int
+        Channels drawn (the rows in view).
+    y_offset : array of float, shape (n_channels,)
+        Row position of each channel's zero (indexed by channel).
+    y_scale : float
+        Rows per data unit.
+    palette : array, shape (n_layers, 4)
+        Layer 0: traces; snippets use the other layers.
+    snippets : SpikeSnippets, optional
+    """
+    ext = tuple(float(v) for v in extent)
+    raster = Raster(grid.height, width, palette, ext)
+    dt = 1.0 / sample_rate
+    t0 = data_start * dt
+    chans = np.asarray(channels, dtype=np.int64)
+    yoff = np.asarray(y_offset, dtype=np.float64)
+    sample0, spp = int(data_start), grid.spp
+    draw_traces(raster, data, chans, yoff[chans], y_scale, t0, dt, 0, None, 0, sample0=sample0, spp=spp)
+    if snippets is not None and len(snippets.start):
+        draw_snippets(raster, data, snippets.channels, yoff, y_scale, t0, dt, snippets.start - data_start,
+                      snippets.stop - data_start, snippets.layer, sample0=sample0, spp=spp)
+    return RasterLayer(raster.rgba(), raster.extent)
+
+
+def stitch(tiles: Sequence[RasterLayer]) -> RasterLayer:
+    """Tiles side by side (in time order) as one image (tests, screenshots)."""
+    ordered = sorted(tiles, key=lambda t: t.extent[0])
+    image = np.concatenate([t.image for t in ordered], axis=1)
+    x0, y0 = ordered[0].extent[0], ordered[0].extent[1]
+    return RasterLayer(image, (x0, y0, ordered[-1].extent[2], ordered[-1].extent[3]))
+
+
+class TileCache:
+    """The tiles of the current generation, by index; far ones are dropped.
+
+    Attributes
+    ----------
+    generation : int
+        Incremented by :meth:`reset`; part of every tile's key, so the drawer knows
+        which textures are stale.
+    grid : TileGrid or None
+    params : Any
+        What the tiles were drawn with (scales, offsets), kept for the generation.
+    """
+
+    def __init__(self, max_tiles: int = 48) -> None:
+        self.max_tiles = int(max_tiles)
+        self.generation = 0
+        self.grid: TileGrid | None = None
+        self.params: Any = None
+        self.key: Any = None
+        self._tiles: dict[int, TraceTile] = {}
+
+    def reset(self, grid: TileGrid, key: Any, params: Any) -> None:
+        """Start a new generation (every tile is redrawn)."""
+        self.generation += 1
+        self.grid, self.key, self.params = grid, key, params
+        self._tiles = {}
+
+    def get(self, k: int) -> TraceTile | None:
+        """Tile ``k`` if drawn in this generation."""
+        return self._tiles.get(k)
+
+    def put(self, k: int, tile: TraceTile) -> None:
+        """Keep a drawn tile."""
+        self._tiles[k] = tile
+
+    def __contains__(self, k: int) -> bool:
+        return k in self._tiles
+
+    def __len__(self) -> int:
+        return len(self._tiles)
+
+    def prune(self, centre: float) -> None:
+        """Drop the tiles farthest from tile index ``centre`` beyond :attr:`max_tiles`."""
+        if len(self._tiles) > self.max_tiles:
+            far = sorted(self._tiles, key=lambda k: -abs(k - centre))
+            for k in far[:len(self._tiles) - self.max_tiles]:
+                del self._tiles[k]

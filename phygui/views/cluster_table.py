@@ -1,0 +1,282 @@
+"""Cluster and similarity tables drawn with Dear PyGui, only the rows in view.
+
+The table keeps a small pool of row widgets (as many as fit in the window) inside a
+scrolling child window whose content height is that of the whole table (an empty
+spacer). Each frame it reads the scroll position; when it, the selection, the sort, the
+filter or the clustering changed, it refills the pool from
+:class:`phygui.viewmodels.cluster_table.TableViewModel` — a few hundred ``set_value`` calls,
+whatever the number of clusters. Nothing is rebuilt per frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dearpygui.dearpygui as dpg
+
+from phygui.viewmodels.cluster_table import RowData, TableViewModel
+from phygui.views.base import View
+__all__ = ["ClusterView", "SimilarityView", "TableView"]
+
+_ROW_H = 21.0  # selectable height + cell padding (measured after the first frame)
+_HEADER_BG = (40, 40, 48, 255)
+_WHITE = (255, 255, 255, 255)
+_SCROLLBAR = 16  # height reserved for the table's horizontal scrollbar
+
+
+class TableView(View):
+    """A Supervisor table (cluster or similarity) as a dockable, virtualised table."""
+
+    closable = False
+    similarity = False
+
+    def __init__(self, context: Any, name: str | None = None) -> None:
+        super().__init__(context, name)
+        sup = self.context.supervisor
+        self.model = TableViewModel(sup.similarity_table if self.similarity else sup.cluster_table)
+        self.filter_input: int | str = 0
+        self._body: int | str = 0
+        self._table: int | str = 0
+        self._holder: int | str = 0
+        self._spacer: int | str = 0
+        self._rows: list[tuple[int | str, list[int | str]]] = []
+        self._header: list[int | str] = []
+        self._columns: list[str] = []
+        self._first = 0
+        self._scroll = -1.0
+        self._row_h = _ROW_H
+        self._measured = False
+        self._body_h = 400.0
+        self._n_pool = 0
+        self._highlighted: set[int] = set()
+        self._shown: list[RowData] = []
+        self._want_scroll_to: int | None = None
+        self._themes: dict[tuple[int, ...], int | str] = {}
+
+    # Selection of this table --------------------------------------------------------
+
+    def selection(self) -> list[int]:
+        """This table's selection, in order."""
+        sup = self.context.supervisor
+        return sup.selected_similar if self.similarity else sup.selected_clusters
+
+    def color_offset(self) -> int:
+        """Index of this table's first selection colour."""
+        return len(self.context.supervisor.selected_clusters) if self.similarity else 0
+
+    def select(self, ids: list[int]) -> None:
+        """Select rows (through the Supervisor, which emits ``select``)."""
+        sup = self.context.supervisor
+        if self.similarity:
+            sup.select_similar(ids)
+        else:
+            sup.select(ids)
+
+    # Building -------------------------------------------------------------------------
+
+    def build(self, parent: int | str) -> None:
+        with dpg.group(parent=parent):
+            # No ``hint=``: with it, a second Dear PyGui context in the same process segfaults
+            # (dearpygui 2.3.1), which breaks tests and scripts that open the GUI twice.
+            with dpg.group(horizontal=True):
+                dpg.add_text("filter", color=(150, 150, 150, 255))
+                self.filter_input = dpg.add_input_text(width=-1, on_enter=True, callback=self._on_filter)
+            with dpg.tooltip(self.filter_input):
+                dpg.add_text("e.g.  fr > 5 and group != 'noise'   (Enter applies, Esc clears)")
+            with dpg.child_window(border=False, height=-1, width=-1) as self._body:
+                self._spacer = dpg.add_spacer(height=10, width=1)
+        self._build_table(8)
+
+    def _theme(self, color: tuple[int, ...], bg: tuple[int, ...] | None = None) -> int | str:
+        key = tuple(color) + (tuple(bg) if bg else ())
+        theme = self._themes.get(key)
+        if theme is None:
+            with dpg.theme() as theme:
+                with dpg.theme_component(dpg.mvAll):
+                    dpg.add_theme_color(dpg.mvThemeCol_Text, color)
+                    if bg is not None:
+                        dpg.add_theme_color(dpg.mvThemeCol_Header, bg)
+                        dpg.add_theme_color(dpg.mvThemeCol_HeaderHovered, bg)
+            self._themes[key] = theme
+        return theme
+
+    def _build_table(self, n_pool: int) -> None:
+        if self._holder:
+            dpg.delete_item(self._holder)
+        self._columns = self.model.columns
+        self._rows, self._header, self._highlighted = [], [], set()
+        # Tables ignore ``pos``; a group holding the table follows the scroll position.
+        self._holder = dpg.add_group(parent=self._body, pos=(0, int(max(self._scroll, 0)) + 1))
+        # scrollX: columns keep their width and scroll sideways (id column frozen); the height is
+        # the pool's, so the table never scrolls vertically itself (the outer child does).
+        with dpg.table(parent=self._holder, header_row=False, policy=dpg.mvTable_SizingFixedFit,
+                       borders_innerV=False, resizable=True, scrollX=True, freeze_columns=1,
+                       height=int((n_pool + 1) * self._row_h) + _SCROLLBAR, width=-1) as self._table:
+            for c in self._columns:
+                dpg.add_table_column(label=c)
+            with dpg.table_row():
+                for c in self._columns:
+                    self._header.append(dpg.add_selectable(label=c, height=17, callback=self._on_header,
+                                                           user_data=c))
+            for k in range(n_pool):
+                with dpg.table_row(show=False) as row:
+                    cells: list[int | str] = [dpg.add_selectable(label="", span_columns=True, height=17,
+                                                                 callback=self._on_click, user_data=k)]
+                    cells += [dpg.add_text("") for _ in self._columns[1:]]
+                self._rows.append((row, cells))
+        dpg.highlight_table_row(self._table, 0, _HEADER_BG)
+        self._n_pool = n_pool
+        self._shown = []
+        self.dirty = True
+
+    # Per-frame update -------------------------------------------------------------------
+
+    def update(self) -> None:
+        if self.model.columns != self._columns:
+            self._build_table(self._n_pool)
+        height = dpg.get_item_rect_size(self._body)[1]
+        if height > 0 and height != self._body_h:
+            self._body_h = float(height)
+            self.dirty = True
+        if not self._measured and len(self._shown) > 1:
+            # Row pitch (font + cell padding + spacing), measured once two rows were drawn.
+            y1 = dpg.get_item_state(self._rows[0][1][0]).get("pos")
+            y2 = dpg.get_item_state(self._rows[1][1][0]).get("pos")
+            if y1 and y2 and 10 < y2[1] - y1[1] < 60:
+                self._row_h = float(y2[1] - y1[1])
+                self._measured = True
+        if height > 0:
+            # Rows that fit above the horizontal scrollbar (the table never scrolls vertically
+            # itself, so the mouse wheel reaches the outer child that does).
+            need = max(1, int((height - _SCROLLBAR) // self._row_h) - 1)
+            if need != self._n_pool:  # the window was resized: another pool (never per frame)
+                self._build_table(need)
+        scroll = dpg.get_y_scroll(self._body)
+        if self._want_scroll_to is not None:
+            scroll = self._want_scroll_to * self._row_h
+            dpg.set_y_scroll(self._body, scroll)
+            self._want_scroll_to = None
+        if scroll != self._scroll:
+            self._scroll = scroll
+            first = int(scroll // self._row_h)
+            dpg.configure_item(self._holder, pos=(0, int(scroll) + 1))
+            if first != self._first:
+                self._first = first
+                self.dirty = True
+        if self.dirty:
+            self.refill()
+
+    def refill(self) -> None:
+        """Refill the pool rows from the view model (selection, sort, filter, clustering)."""
+        self.dirty = False
+        text = self.model.table.filter_text or ""
+        if dpg.get_value(self.filter_input) != text and not dpg.is_item_active(self.filter_input):
+            dpg.set_value(self.filter_input, text)  # filter changed elsewhere (`:f`, Esc, a script)
+        n_rows = self.model.n_rows
+        # Scrolling to the end puts the last row in the pool's last line.
+        dpg.configure_item(self._spacer, height=int(max(0, n_rows - self._n_pool) * self._row_h + self._body_h))
+        self._first = max(0, min(self._first, max(0, n_rows - 1)))
+        for k, label in enumerate(self.model.header()):
+            dpg.configure_item(self._header[k], label=label)
+        rows = self.model.rows(self._first, self._n_pool, self.selection(), self.color_offset())
+        self._shown = rows
+        for k, (row, cells) in enumerate(self._rows):
+            if k >= len(rows):
+                dpg.configure_item(row, show=False)
+                if k + 1 in self._highlighted:
+                    dpg.unhighlight_table_row(self._table, k + 1)
+                    self._highlighted.discard(k + 1)
+                continue
+            data = rows[k]
+            dpg.configure_item(row, show=True)
+            dpg.configure_item(cells[0], label=data.cells[0])
+            color = _WHITE if data.selected_color is not None else data.color
+            dpg.bind_item_theme(cells[0], self._theme(color))
+            for cell, text in zip(cells[1:], data.cells[1:]):
+                dpg.set_value(cell, text)
+                dpg.configure_item(cell, color=color)
+            if data.selected_color is not None:
+                dpg.highlight_table_row(self._table, k + 1, data.selected_color)
+                self._highlighted.add(k + 1)
+            elif k + 1 in self._highlighted:
+                dpg.unhighlight_table_row(self._table, k + 1)
+                self._highlighted.discard(k + 1)
+
+    # Events -----------------------------------------------------------------------------
+
+    def on_select(self, cluster_ids: list[int]) -> None:
+        self.dirty = True
+        sel = self.selection()
+        if sel:
+            visible = max(1, self._n_pool - 2)
+            first = self.model.scroll_to_show(sel[0], self._first, visible)
+            if first != self._first:
+                self._want_scroll_to = first
+
+    def on_spikes_added(self, spike_ids: Any, cluster_ids: list[int]) -> None:
+        self.dirty = True  # n_spikes, fr... of the clusters that grew
+
+    def _modifiers(self) -> tuple[bool, bool]:
+        return bool(dpg.is_key_down(dpg.mvKey_ModCtrl)), bool(dpg.is_key_down(dpg.mvKey_ModShift))
+
+    def _on_click(self, sender: Any, app_data: Any, k: int) -> None:
+        dpg.set_value(sender, False)
+        if k >= len(self._shown):
+            return
+        ctrl, shift = self._modifiers()
+        self.click_row(self._shown[k].cluster_id, ctrl=ctrl, shift=shift)
+
+    def click_row(self, cluster_id: int, *, ctrl: bool = False, shift: bool = False) -> list[int]:
+        """What a mouse click on a row does (also used by tests)."""
+        new = self.model.click(self.selection(), cluster_id, ctrl=ctrl, shift=shift)
+        self.select(new)
+        return new
+
+    def _on_header(self, sender: Any, app_data: Any, column: str) -> None:
+        dpg.set_value(sender, False)
+        col, order = self.model.header_click(column)
+        self.context.show_message(f"sorted {self.name} by {col} ({order})")
+        self.dirty = True
+
+    def _on_filter(self, sender: Any, text: str) -> None:
+        self.apply_filter(text)
+
+    def apply_filter(self, text: str | None) -> None:
+        """Filter this table (errors go to the status bar, the table stays as it was)."""
+        try:
+            ids = self.model.table.filter(text)
+        except Exception as exc:
+            self.context.report_error(str(exc))
+            return
+        self.dirty = True
+        self._want_scroll_to = 0
+        self.context.show_message(f"{self.name}: {len(ids)} cluster(s) shown" if text else
+                                    f"{self.name}: filter cleared")
+
+    def clear_filter(self) -> None:
+        """Empty the filter box and show every row."""
+        dpg.set_value(self.filter_input, "")
+        self.apply_filter(None)
+
+    # State ------------------------------------------------------------------------------
+
+    def get_state(self) -> dict[str, Any]:
+        sort = self.model.table.current_sort
+        return {"current_sort": list(sort) if sort else None}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        sort = state.get("current_sort")
+        if isinstance(sort, (list, tuple)) and len(sort) == 2 and sort[0] in self.model.table.columns:
+            self.model.table.sort_by(str(sort[0]), str(sort[1]))
+
+
+class ClusterView(TableView):
+    """The cluster table (phy's ClusterView)."""
+
+    similarity = False
+
+
+class SimilarityView(TableView):
+    """Clusters similar to the last selected one (phy's SimilarityView)."""
+
+    similarity = True
