@@ -12,8 +12,8 @@ TESTS = Path(__file__).resolve().parent
 #: Polling loops that wait (with a deadline) for another agent's background work; each is
 #: a synchronisation wait, not a time measurement. No new entries: use an Event or a clock.
 POLLING_SLEEPS = {
-    "viewmodels/test_trace.py": 1,  # the trace painter's background tiles
-    "test_model_filtered.py": 1,  # the filtered-traces cache's background blocks
+    "phygui/viewmodels/test_trace.py": 1,  # the trace painter's background tiles
+    "model/test_filtered.py": 1,  # the filtered-traces cache's background blocks
 }
 
 

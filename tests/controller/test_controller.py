@@ -197,7 +197,7 @@ def test_crash_journal_recovery_after_sigkill(params: Path, tmp_path: Path) -> N
     script = tmp_path / "session.py"
     script.write_text(CRASHING_SESSION)
     expected_sc, expected_labels = tmp_path / "sc.npy", tmp_path / "labels.json"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.run([sys.executable, str(script), str(params), str(expected_sc), str(expected_labels)],
                           env=env, capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr

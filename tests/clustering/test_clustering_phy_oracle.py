@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from phycore.clustering import Clustering
 
-from ._phy_reference import phy_clustering_class
-from .property.strategies import spike_clusters
+from tests._phy_reference import phy_clustering_class
+from tests.property.strategies import spike_clusters
 
 
 PhyClustering = phy_clustering_class()
