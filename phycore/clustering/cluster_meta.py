@@ -8,7 +8,7 @@ undoing a later label change never loses inherited labels (a phy defect, parity.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -100,7 +100,7 @@ class ClusterMeta:
         """Whether :meth:`redo` would do something."""
         return self._history.can_redo
 
-    def add_field(self, name: str, default_value: Any = None) -> None:
+    def add_field(self, name: str, default_value: object = None) -> None:
         """Declare a field (idempotent: the default of an existing field is updated)."""
         if not isinstance(name, str) or not name or name == "cluster_id":
             raise ActionError(f"Invalid field name {name!r}.", argument="name")
@@ -119,7 +119,7 @@ class ClusterMeta:
     # Access
     # ------------------------------------------------------------------------------------
 
-    def get(self, field: str, cluster: Any) -> Any:
+    def get(self, field: str, cluster: int) -> Any:
         """Value of ``field`` for a cluster (or a list of values for a list of clusters)."""
         self._check_field(field)
         if not _is_int_scalar(cluster):
@@ -131,7 +131,7 @@ class ClusterMeta:
         self._check_field(field)
         return {c: v for c, v in sorted(self._data[field].items()) if v is not None}
 
-    def from_dict(self, data: dict[str, dict[int, Any]]) -> None:
+    def from_dict(self, data: Mapping[str, Mapping[int, object]]) -> None:
         """Load ``{field: {cluster_id: value}}`` (unknown fields are added).
 
         No event, no undo entry: meant for loading a dataset.
@@ -164,7 +164,7 @@ class ClusterMeta:
             else:
                 self._data[field][cluster] = value
 
-    def set(self, field: str, cluster_ids: Any, value: Any, add_to_stack: bool = True) -> UpdateInfo:
+    def set(self, field: str, cluster_ids: int | Iterable[int], value: object, add_to_stack: bool = True) -> UpdateInfo:
         """Set ``field`` to ``value`` for clusters (an unknown field is added).
 
         Returns

@@ -4,6 +4,10 @@ Threads: the controller belongs to the thread that creates it. From any other th
 only :meth:`TemplateController.append_spikes` and :attr:`TemplateController.n_pending_spikes`
 may be called; everything else (actions, ``poll``, ``apply_pending``, data getters) runs
 on the owner thread.
+
+This module is over the ~400-line guideline: it is the one public class of the
+controller layer, and most of its length is phy's data-getter names (``get_waveforms``,
+``get_features``...) as documented one-line delegations to the parts in this package.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from phycore.paths import phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
@@ -336,9 +341,11 @@ class TemplateController:
 
     # Live acquisition ----------------------------------------------------------------
 
-    def append_spikes(self, times: Any, templates: Any, amplitudes: Any = None, *, features: Any = None,
-                      template_features: Any = None, waveforms: Any = None, waveform_channels: Any = None,
-                      clusters: Any = None) -> np.ndarray:
+    def append_spikes(self, times: npt.ArrayLike, templates: npt.ArrayLike, amplitudes: npt.ArrayLike | None = None,
+                      *, features: npt.ArrayLike | None = None,
+                      template_features: npt.ArrayLike | None = None, waveforms: npt.ArrayLike | None = None,
+                      waveform_channels: npt.ArrayLike | None = None,
+                      clusters: npt.ArrayLike | None = None) -> npt.NDArray[np.int64]:
         """Queue new spikes from an acquisition source; **thread-safe**.
 
         The batch is validated now (a bad argument raises here and nothing is queued;

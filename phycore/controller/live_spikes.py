@@ -61,7 +61,8 @@ class PendingSpikes:
         # applied together, before the model has waveforms to check against).
         self._waveform_width: int | None = None
 
-    def push(self, times: Any, templates: Any, amplitudes: Any = None, **kwargs: Any) -> Int64Array:
+    def push(self, times: npt.ArrayLike, templates: npt.ArrayLike, amplitudes: npt.ArrayLike | None = None,
+             **kwargs: npt.ArrayLike | None) -> Int64Array:
         """Validate and queue one batch; returns the ids its spikes will get."""
         with self._lock:
             b = check_batch(self._model, times, templates, amplitudes, after=self._last_time,

@@ -8,10 +8,13 @@ Colour maps are data, so they live in the SDK: views, plugins and scripts ask th
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from phycore.supervisor.table_model import TableModel
 
 from phycore.errors import ActionError
 from phycore.signals import emit
@@ -66,7 +69,7 @@ COLOR_SCHEMES: dict[str, tuple[str, str, bool, bool]] = {
 _CONTINUOUS_MAPS = ("linear", "rainbow")
 
 
-def numeric_columns(table: Any, sample: int = 50) -> list[str]:
+def numeric_columns(table: TableModel, sample: int = 50) -> list[str]:
     """Columns of a cluster table holding numbers (checked on its first ``sample`` rows).
 
     Parameters
@@ -93,7 +96,7 @@ def numeric_columns(table: Any, sample: int = 50) -> list[str]:
     return out
 
 
-def color_fields(table: Any) -> list[str]:
+def color_fields(table: TableModel) -> list[str]:
     """Fields clusters can be coloured by: ``cluster_id``, ``group`` and every numeric column."""
     return ["cluster_id", "group"] + [c for c in numeric_columns(table) if c != "id"]
 
@@ -210,7 +213,7 @@ class ClusterColorSelector:
         return {"color_field": self.color_field, "colormap": self.colormap, "categorical": self.categorical,
                 "logarithmic": self.logarithmic}
 
-    def set_state(self, state: Any) -> None:
+    def set_state(self, state: Mapping[str, object] | None) -> None:
         """Restore :meth:`get_state`'s dict; entries of the wrong type or unknown maps are ignored."""
         if not isinstance(state, dict):
             return

@@ -175,7 +175,7 @@ class Editor:
         self._select_result(up, step)
         return up
 
-    def split(self, spike_ids: Any = None, spike_clusters_rel: Any = 0) -> UpdateInfo | None:
+    def split(self, spike_ids: npt.ArrayLike | None = None, spike_clusters_rel: npt.ArrayLike = 0) -> UpdateInfo | None:
         """Split spikes into new clusters and select them.
 
         With no ``spike_ids``, lasso views are asked through ``request_split``; if none
@@ -200,7 +200,7 @@ class Editor:
         self._select_result(up, step)
         return up
 
-    def label(self, name: str, value: Any, cluster_ids: Sequence[int] | None = None) -> UpdateInfo | None:
+    def label(self, name: str, value: object, cluster_ids: Sequence[int] | None = None) -> UpdateInfo | None:
         """Set a label (``group`` or any custom field) on clusters (the selection by default)."""
         if not isinstance(name, str) or not name.isidentifier():
             raise ActionError(f"A label name must be an identifier, got {name!r}.", argument="name")
@@ -255,7 +255,7 @@ class Editor:
 
     # Live sessions ------------------------------------------------------------------
 
-    def append_spikes(self, spike_templates: Any, clusters: Any = None) -> UpdateInfo:
+    def append_spikes(self, spike_templates: npt.ArrayLike, clusters: npt.ArrayLike | None = None) -> UpdateInfo:
         """Add spikes recorded live; not an action (nothing goes on the undo stack).
 
         The observers, then the rows of the clusters that received spikes, follow;

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from phycore.errors import ClusterIdError
 __all__ = ["check_ids", "flatten_ids"]
 
 
-def flatten_ids(args: Iterable[Any]) -> list[int]:
+def flatten_ids(args: Iterable[object]) -> list[int]:
     """``(3, [7, 8], None, np.array([9]))`` -> ``[3, 7, 8, 9]``; anything but integers raises."""
     out: list[int] = []
     for a in args:
@@ -22,11 +22,12 @@ def flatten_ids(args: Iterable[Any]) -> list[int]:
             out.extend(flatten_ids(a))
         else:
             try:
-                if isinstance(a, bool) or int(a) != a:
+                value = int(cast(SupportsInt, a))  # 3, np.int64(3) and 3.0 are cluster 3
+                if isinstance(a, bool) or value != a:
                     raise ValueError
             except (TypeError, ValueError):
                 raise ClusterIdError(f"Cluster ids must be integers, got {a!r}.", argument="cluster_ids") from None
-            out.append(int(a))
+            out.append(value)
     return out
 
 

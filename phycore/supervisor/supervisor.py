@@ -10,6 +10,9 @@ Every action is synchronous: it changes the clustering, updates only the table r
 of the clusters it touched, records one undoable step, journals itself, emits
 ``cluster`` once and returns. A GUI draws the new state on its next frame; a script
 simply reads it.
+
+This module is a little over the ~400-line guideline: it is a facade of phy's names,
+nearly every method a documented one-line delegation to a part that owns the logic.
 """
 
 from __future__ import annotations
@@ -252,15 +255,15 @@ class Supervisor:
         """The whole selection: cluster-table selection then similarity selection."""
         return self.selection.all
 
-    def _checked(self, cluster_ids: Sequence[Any]) -> list[int]:
+    def _checked(self, cluster_ids: Sequence[npt.ArrayLike | None]) -> list[int]:
         return check_ids(flatten_ids(cluster_ids), self.clustering.spike_counts)
 
-    def select(self, *cluster_ids: Any) -> list[int]:
+    def select(self, *cluster_ids: npt.ArrayLike | None) -> list[int]:
         """Select clusters in the cluster table (clears the similarity selection)."""
         self.selection.set(self._checked(cluster_ids), [])
         return self.selected
 
-    def select_similar(self, *cluster_ids: Any) -> list[int]:
+    def select_similar(self, *cluster_ids: npt.ArrayLike | None) -> list[int]:
         """Select clusters in the similarity table, keeping the cluster-table selection."""
         self.selection.set_similar(self._checked(cluster_ids))
         return self.selected
@@ -341,26 +344,26 @@ class Supervisor:
 
     # Actions (the Editor's) ----------------------------------------------------------
 
-    def merge(self, *cluster_ids: Any, to: int | None = None) -> UpdateInfo:
+    def merge(self, *cluster_ids: npt.ArrayLike | None, to: int | None = None) -> UpdateInfo:
         """Merge clusters (default: the selection) into a new cluster and select it.
 
         ``merge(3, 7)``, ``merge([3, 7])`` and the snippet ``:g 3 7`` are equivalent.
         """
         return self.editor.merge(flatten_ids(cluster_ids) or None, to=to)
 
-    def split(self, spike_ids: Any = None, spike_clusters_rel: Any = 0) -> UpdateInfo | None:
+    def split(self, spike_ids: npt.ArrayLike | None = None, spike_clusters_rel: npt.ArrayLike = 0) -> UpdateInfo | None:
         """Split spikes off into new clusters (phy semantics, parity.md §4) and select them.
 
         Without ``spike_ids`` the lasso views are asked (``request_split``).
         """
         return self.editor.split(spike_ids, spike_clusters_rel)
 
-    def label(self, name: str, value: Any, cluster_ids: Any = None) -> UpdateInfo | None:
+    def label(self, name: str, value: object, cluster_ids: npt.ArrayLike | None = None) -> UpdateInfo | None:
         """Set label ``name`` to ``value`` on clusters (default: the selection)."""
         ids = flatten_ids([cluster_ids]) if cluster_ids is not None else None
         return self.editor.label(name, value, ids)
 
-    def move(self, group: str | None, which: Any = "all") -> UpdateInfo | None:
+    def move(self, group: str | None, which: str | npt.ArrayLike = "all") -> UpdateInfo | None:
         """Move clusters to a group, then advance the wizard past them.
 
         ``which`` is ``'all'``, ``'best'``, ``'similar'`` or cluster ids.
@@ -387,7 +390,7 @@ class Supervisor:
         """Redo the last undone action; returns None when there is nothing to redo."""
         return self.editor.redo()
 
-    def append_spikes(self, spike_templates: Any, clusters: Any = None) -> UpdateInfo:
+    def append_spikes(self, spike_templates: npt.ArrayLike, clusters: npt.ArrayLike | None = None) -> UpdateInfo:
         """Add spikes recorded live (see :meth:`Clustering.append_spikes`); not undoable.
 
         Only the rows of the clusters that received spikes are recomputed; then
@@ -417,7 +420,7 @@ class Supervisor:
         """Whether there is an undone action to redo."""
         return self.editor.can_redo
 
-    def attach_gui(self, gui: Any) -> None:
+    def attach_gui(self, gui: object) -> None:
         """Remember the GUI and emit ``attach_gui``."""
         self.gui = gui
         emit("attach_gui", self)

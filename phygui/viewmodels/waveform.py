@@ -6,6 +6,9 @@ phy's WaveformView (parity.md §1.1): one box per channel at its ``channel_posit
 median subtracted), ``mean_waveforms`` and ``templates``. Raw waveform bundles are
 rasterised (:mod:`phygui.render.raster`); means and templates are vector lines.
 The y scale (max |value|) is computed once and kept until the waveform type changes.
+
+This module is a little over the ~400-line guideline: one view model with its options,
+its layout and its channel-click handling, which belong together.
 """
 
 from __future__ import annotations
