@@ -25,6 +25,7 @@ __all__ = [
     "PluginError",
     "UnsupportedPhyAPIError",
     "StateFileError",
+    "FolderLockedError",
 ]
 
 
@@ -115,3 +116,19 @@ class UnsupportedPhyAPIError(PluginError, ImportError):
 
 class StateFileError(PhyCoreError, ValueError):
     """A GUI state or journal file is corrupt."""
+
+
+class FolderLockedError(PhyCoreError, PermissionError):
+    """The folder is open in another session, so this one may not write to it.
+
+    Raised by ``TemplateController(..., read_only=False)`` when another live session
+    holds the folder's lock, and by ``save()`` in a read-only session. ``path`` is the
+    data folder; ``owner`` describes the other session (host, pid) when it is known.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None,
+                 argument: str | None = None, owner: str | None = None) -> None:
+        super().__init__(message, path=path, argument=argument)
+        self.owner = owner

@@ -42,7 +42,7 @@ from phygui.menus import COLOR_STATE_KEY, MenuBar, create_color_actions
 from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
 from phygui.viewmodels.live_activity import LiveActivity
-from phygui.viewmodels.status import StatusModel
+from phygui.viewmodels.status import StatusModel, read_only_text
 from phygui.views.base import View
 from phygui.views.cluster_table import ClusterView, SimilarityView
 from phygui.views.context import ViewContext
@@ -114,6 +114,8 @@ class GUI:
             "TemplateGUI", data_dir, local_keys=["ClusterView.selected"],
             config_dir=getattr(controller, "config_dir", None))
         self.status = StatusModel()
+        if getattr(controller, "read_only", False):
+            self.status.set_read_only(read_only_text(controller))
         self._log_handler = StatusLogHandler(self.status)
         for name in ("phycore", "phygui"):
             logging.getLogger(name).addHandler(self._log_handler)
@@ -398,7 +400,10 @@ class GUI:
 
     def _title(self) -> str:
         where = getattr(self.controller, "dir_path", None)
-        return f"phygui - {where}" if where else "phygui"
+        title = f"phygui - {where}" if where else "phygui"
+        if getattr(self.controller, "read_only", False):
+            title += f" [{read_only_text(self.controller)}]"
+        return title
 
     def request_close(self) -> bool:
         """Close like the window's close button: ``close`` subscribers may cancel; unsaved

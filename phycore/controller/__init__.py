@@ -2,5 +2,6 @@
 
 from phycore.controller._raw_filter import RawDataFilter
 from phycore.controller.controller import TemplateController
+from phycore.controller.folder_lock import FolderLock
 
-__all__ = ["RawDataFilter", "TemplateController"]
+__all__ = ["FolderLock", "RawDataFilter", "TemplateController"]

@@ -8,6 +8,8 @@ on the owner thread.
 This module is over the ~400-line guideline: it is the one public class of the
 controller layer, and most of its length is phy's data-getter names (``get_waveforms``,
 ``get_features``...) as documented one-line delegations to the parts in this package.
+The crash-journal reading and replay (about 90 lines) are the next candidate to move
+into an object of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -31,12 +34,14 @@ from phycore.controller._metrics import QualityColumns
 from phycore.controller._raw_filter import RawDataFilter
 from phycore.controller._session_caches import SessionCaches
 from phycore.controller._similarity import TemplateSimilarity
-from phycore.controller.live_spikes import PendingSpikes, save_appended
-from phycore.errors import StateFileError
+from phycore.controller.folder_lock import FolderLock
+from phycore.controller.live_spikes import PendingSpikes, appended_files
+from phycore.controller.save_transaction import SaveTransaction, recover_interrupted_save
+from phycore.errors import FolderLockedError, StateFileError
 from phycore.frontends import get_frontend
 from phycore.model import TemplateModel, load_model
 from phycore.model.tables import cluster_info_bytes, write_cluster_tsv
-from phycore.model.writers import spike_clusters_bytes, write_atomic
+from phycore.model.writers import spike_clusters_bytes
 from phycore.plugins import attach_plugins, load_config
 from phycore.signals import deliver_pending, emit, owner_thread
 from phycore.supervisor import Journal, Supervisor
@@ -75,7 +80,9 @@ class TemplateController:
     recover : bool or None
         What to do with a crash journal left by an earlier session: True replays it,
         False discards it, None (default) keeps it aside (``journal.jsonl.unrecovered-*``)
-        and sets :attr:`recovery_entries` so a GUI can ask the user.
+        and sets :attr:`recovery_entries` so a GUI can ask the user. Whatever the value,
+        a save that a crash interrupted is finished (or undone, before its commit point)
+        before the folder is read; see :mod:`phycore.controller.save_transaction`.
     clear_cache : bool
         Empty the dataset's cache first.
     metrics : bool or "background"
@@ -85,10 +92,25 @@ class TemplateController:
         the columns when :meth:`poll` sees them ready.
     progress : callable, optional
         ``progress(step, fraction)`` while the metrics are computed.
+    read_only : bool or None
+        The session locks its folder (``.phy/session.lock``, see
+        :class:`~phycore.controller.folder_lock.FolderLock`). None (default): when another
+        live session holds the lock, open read-only with a logged warning naming it; True:
+        always read-only; False: raise :class:`~phycore.errors.FolderLockedError` instead.
+        A read-only session curates in memory only: it never reads, moves or writes the
+        crash journal, does not persist the new-cluster-id counter, and :meth:`save`
+        raises. In-memory models take no lock.
 
     Attributes
     ----------
     model, supervisor, context, config, plugins, gui
+    read_only : bool
+        Whether this session may write to its folder (see ``read_only`` above).
+    read_only_reason : str
+        Why it is read-only, e.g. ``"<folder> is open in another session (host, pid 12)"``;
+        empty when it is not.
+    lock : FolderLock or None
+        The folder lock this session holds (None when read-only or in memory).
     cluster_metrics : dict
         ``{column: f(cluster_id)}``; plugins may add to it in ``attach_to_controller``.
     similarity_functions : dict
@@ -136,7 +158,10 @@ class TemplateController:
         clear_cache: bool = False,
         metrics: bool | str = True,
         progress: Callable[[str, float], None] | None = None,
+        read_only: bool | None = None,
     ) -> None:
+        if not read_only:  # a read-only session writes nothing; the lock's holder finishes its saves
+            recover_interrupted_save(dir_path if model is None else None, JOURNAL_NAME)
         self.model = _resolve_model(dir_path, model)
         self._owner = threading.get_ident()
         self._pending = PendingSpikes(self.model)
@@ -148,6 +173,10 @@ class TemplateController:
         self.recovery_entries: list[dict[str, Any]] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.phy_dir = self._make_phy_dir()
+        self.lock: FolderLock | None = None
+        self.read_only_reason = ""
+        self._lock_owner: str | None = None
+        self.read_only = self._lock_folder(read_only)
         self.context = Context(self.phy_dir, fingerprint=self._fingerprint())
         if clear_cache:
             self.context.clear()
@@ -166,13 +195,12 @@ class TemplateController:
         self.raw_data_filter = RawDataFilter()
         self.plugins = attach_plugins(self, plugins, self.config, config_dir=self.config_dir)
 
-        self.journal = Journal(self.phy_dir / JOURNAL_NAME) if self.dir_path is not None else None
+        self.journal = (Journal(self.phy_dir / JOURNAL_NAME)
+                        if self.dir_path is not None and not self.read_only else None)
         header, entries = self._read_old_journal(recover)
         self.supervisor = self._make_supervisor(header if entries else None)
         if entries:
-            n = self.supervisor.replay(entries)
-            logger.info("Recovered %d unsaved action(s) from the crash journal.", n)
-            self._resume_journal()
+            self._resume_journal(entries)
         elif self.journal is not None:
             self.journal.start(self._journal_header())
         emit("controller_ready", self)
@@ -184,6 +212,26 @@ class TemplateController:
             return phy_dir(self.dir_path)
         self._tmp = tempfile.TemporaryDirectory(prefix="phycore-")
         return Path(self._tmp.name)
+
+    def _lock_folder(self, read_only: bool | None) -> bool:
+        """Lock the data folder; return whether the session is read-only."""
+        if read_only:
+            self.read_only_reason = f"{self.dir_path or 'the model'} was opened read-only"
+            return True
+        if self.dir_path is None:  # in-memory model: nothing to lock
+            return False
+        lock = FolderLock(self.phy_dir, self.dir_path)
+        if lock.acquire():
+            self.lock = lock
+            # Released by close(), or when this controller is dropped or fails to build.
+            weakref.finalize(self, lock.release)
+            return False
+        error = lock.error()
+        if read_only is False:
+            raise error
+        logger.warning("Opening read-only: %s Curation stays in memory and cannot be saved.", error)
+        self.read_only_reason, self._lock_owner = str(error).rstrip("."), error.owner
+        return True
 
     def _fingerprint(self) -> str:
         if self.dir_path is None:
@@ -205,9 +253,9 @@ class TemplateController:
             cluster_metrics={},
             similarity=None,
             new_cluster_id=header.get("new_cluster_id") if header is not None else None,
-            state_dir=None if recovering else self.phy_dir,
+            state_dir=None if recovering or self.read_only else self.phy_dir,
             journal=self.journal,
-            save_callback=self._save_files,
+            save_callback=self._save_unless_read_only,
             spike_templates=self.model.spike_templates,
         )
         self.model.prefetch_templates()
@@ -260,11 +308,14 @@ class TemplateController:
             return {}, []
         try:
             header, entries = Journal.read(self.journal.path)
-        except StateFileError as e:
-            logger.warning("%s It is kept aside and not replayed.", e)
-            self._set_aside()
+        except (StateFileError, OSError) as e:
+            where = self._set_aside()
+            logger.warning("%s It is kept aside as %s and not replayed; the folder opens at its last save.",
+                           e, where)
             return {}, []
         if not entries:
+            # A header followed only by unreadable lines: keep those lines, start afresh.
+            self.journal.set_aside_after(0)
             return {}, []
         if header.get("spike_clusters") != hash_array(self.model.spike_clusters):
             logger.warning("The crash journal %s does not match spike_clusters.npy (the folder changed "
@@ -284,13 +335,37 @@ class TemplateController:
 
     def _set_aside(self) -> Path:
         assert self.journal is not None
-        target = self.journal.path.with_name(f"{JOURNAL_NAME}.unrecovered-{int(time.time())}")
+        target = self.journal.aside_path()
         os.replace(self.journal.path, target)
         return target
 
-    def _resume_journal(self) -> None:
-        # The replayed entries still describe the path from the saved state: keep them.
+    def _resume_journal(self, entries: list[dict[str, Any]]) -> None:
         assert self.journal is not None
+        # Entries after spikes were appended cannot be replayed on the folder's files.
+        stop = next((k for k, e in enumerate(entries) if e.get("op") == "append"), len(entries))
+        n = 0
+        for entry in entries[:stop]:
+            # One at a time, so that an entry that cannot be replayed (a line that parses but
+            # is damaged, or written by another version) ends the replay instead of making
+            # the folder impossible to open.
+            try:
+                self.supervisor.replay([entry])
+            except Exception as e:  # noqa: BLE001 - whatever the entry, the folder must open
+                logger.warning("The crash journal %s has an entry that cannot be replayed (action #%d: %s).",
+                               self.journal.path, n + 1, e)
+                break
+            n += 1
+        if stop < len(entries) and n == stop:
+            logger.warning("The crash journal was replayed up to the point where spikes were appended "
+                           "(%d action(s)); those spikes are not in the data files.", n)
+        logger.info("Recovered %d unsaved action(s) from the crash journal.", n)
+        # The replayed entries still describe the path from the saved state: keep them, and
+        # move the rest out so that new actions are appended right after them.
+        aside = self.journal.set_aside_after(n)
+        if aside is not None:
+            logger.warning("The crash journal %s was replayed up to action #%d; what follows it was skipped "
+                           "and is kept in %s. The folder is open with the actions replayed so far.",
+                           self.journal.path, n, aside)
         self.supervisor.clustering.attach_state_dir(self.phy_dir)
         self.journal.resume()
 
@@ -408,22 +483,27 @@ class TemplateController:
         if self.dir_path is None:
             logger.info("In-memory model: nothing to save to disk.")
             return []
-        backup = self.phy_dir / "backup"
         n_file = self.model.n_spikes_loaded  # appended spikes are not in the sorter's files
-        written = [write_atomic(self.dir_path / "spike_clusters.npy",
-                                spike_clusters_bytes(spike_clusters[:n_file]), backup)]
-        written += save_appended(self.model, self.phy_dir, spike_clusters)
+        files = {self.dir_path / "spike_clusters.npy": spike_clusters_bytes(spike_clusters[:n_file])}
+        files.update(appended_files(self.model, self.phy_dir, spike_clusters))
         for field, values in labels.items():
-            path = self.dir_path / f"cluster_{field}.tsv"
-            written.append(write_atomic(path, write_cluster_tsv(field, values).encode("utf-8"), backup))
-        written.append(write_atomic(self.dir_path / "cluster_info.tsv", cluster_info_bytes(cluster_info), backup))
-        if self.journal is not None:
-            self.journal.start(self._journal_header())
+            files[self.dir_path / f"cluster_{field}.tsv"] = write_cluster_tsv(field, values).encode("utf-8")
+        files[self.dir_path / "cluster_info.tsv"] = cluster_info_bytes(cluster_info)
+        # One transaction: killed at any point, the next open finds either the previous save
+        # with its journal or this one with a fresh journal, never a mix (save_transaction.py).
+        transaction = SaveTransaction(self.dir_path, self.phy_dir, journal=self.journal)
+        written = transaction.write(files, self._journal_header() if self.journal is not None else None)
         logger.info("Saved %d files in %s.", len(written), self.dir_path)
         return written
 
     def save(self) -> list[Path]:
-        """Save the clustering and labels (phy's files, atomically, with backups)."""
+        """Save the clustering and labels (phy's files, with backups) as one transaction:
+        a crash at any point leaves the previous save or this one, never a mix.
+
+        Raises :class:`~phycore.errors.FolderLockedError` in a read-only session.
+        """
+        if self.read_only:
+            raise self._read_only_error()
         return self.supervisor.save()
 
     # Data for views (phy's controller method names) -----------------------------------
@@ -510,6 +590,18 @@ class TemplateController:
             self.journal.close()
         if self._tmp is not None:
             self._tmp.cleanup()
+        if self.lock is not None:
+            self.lock.release()
+
+    def _save_unless_read_only(self, *args: Any, **kwargs: Any) -> list[Path]:
+        # The Supervisor's own save (ctrl+s, phy's ``supervisor.save()``) comes here too.
+        if self.read_only:
+            raise self._read_only_error()
+        return self._save_files(*args, **kwargs)
+
+    def _read_only_error(self) -> FolderLockedError:
+        return FolderLockedError(f"Cannot save: this session is read-only ({self.read_only_reason}); "
+                                 "nothing was written.", path=self.dir_path, owner=self._lock_owner)
 
     def __repr__(self) -> str:
         return f"<TemplateController {self.dir_path or 'in-memory'}: {self.supervisor!r}>"

@@ -34,7 +34,7 @@ from phycore.model import TemplateModel
 from phycore.model.writers import format_npy, write_atomic
 from phycore.supervisor import Supervisor
 
-__all__ = ["APPENDED_DIR", "PendingSpikes", "save_appended"]
+__all__ = ["APPENDED_DIR", "PendingSpikes", "appended_files", "save_appended"]
 
 logger = logging.getLogger("phycore.controller")
 
@@ -137,11 +137,12 @@ def _runs(batches: list[SpikeBatch]) -> list[SpikeBatch]:
 APPENDED_DIR = "appended_spikes"
 
 
-def save_appended(model: TemplateModel, phy_dir: Path, spike_clusters: npt.NDArray[np.int64]) -> list[Path]:
-    """Write the appended spikes of a folder model under ``<phy_dir>/appended_spikes/``."""
+def appended_files(model: TemplateModel, phy_dir: Path, spike_clusters: npt.NDArray[np.int64]) -> dict[Path, bytes]:
+    """``{path: content}`` of the appended spikes of a folder model, for a save to write
+    (under ``<phy_dir>/appended_spikes/``, in the same transaction as the other files)."""
     n0 = model.n_spikes_loaded
     if model.n_spikes == n0:
-        return []
+        return {}
     out = phy_dir / APPENDED_DIR
     out.mkdir(parents=True, exist_ok=True)
     arrays = {"spike_times": model.spike_times[n0:], "spike_templates": model.spike_templates[n0:],
@@ -150,4 +151,9 @@ def save_appended(model: TemplateModel, phy_dir: Path, spike_clusters: npt.NDArr
         arrays["amplitudes"] = model.amplitudes[n0:]
     logger.info("%d appended spikes saved in %s (the sorter's files are left as they are).",
                 model.n_spikes - n0, out)
-    return [write_atomic(out / f"{name}.npy", format_npy(arr)) for name, arr in arrays.items()]
+    return {out / f"{name}.npy": format_npy(arr) for name, arr in arrays.items()}
+
+
+def save_appended(model: TemplateModel, phy_dir: Path, spike_clusters: npt.NDArray[np.int64]) -> list[Path]:
+    """Write the appended spikes of a folder model under ``<phy_dir>/appended_spikes/``."""
+    return [write_atomic(path, data) for path, data in appended_files(model, phy_dir, spike_clusters).items()]

@@ -4,8 +4,12 @@ The journal lives in ``<data>/.phy/journal.jsonl``. Its first line is a header
 describing the assignment the actions apply to (a hash of ``spike_clusters`` and the
 next cluster id at that point); each following line is one action, written, flushed
 and fsynced before the action returns. After a crash, replaying the entries on the
-same starting assignment reaches the exact pre-crash state. A torn last line (the
-process died while writing it) is ignored.
+same starting assignment reaches the exact pre-crash state.
+
+A journal that cannot be read entirely never blocks its folder: :meth:`Journal.read`
+returns the valid prefix (a torn last line, a line that is not UTF-8 or not JSON ends
+it) with a warning naming the journal and what was skipped, and
+:meth:`Journal.set_aside_after` moves the rest to ``journal.jsonl.unrecovered-*``.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import hashlib
 import json
 import logging
 import os
+import time
 import zlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -122,25 +127,73 @@ class Journal:
 
     @staticmethod
     def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Read ``(header, entries)``; a torn last line is dropped with a warning.
+        """Read ``(header, entries)``: the entries of the valid prefix.
+
+        The first line that cannot be decoded (not UTF-8, not JSON, not an object: a
+        torn write) ends the prefix; it and the lines after it are skipped with a
+        warning that names the journal and says how many lines were skipped.
+        :meth:`set_aside_after` moves them out of the journal.
 
         Raises
         ------
         StateFileError
-            If the header is missing or unreadable.
+            If the header is missing or unreadable (nothing can be replayed).
         """
         path = Path(path)
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_bytes().splitlines()
         if not lines:
             raise StateFileError(f"The journal {path} is empty.", path=path)
-        try:
-            header = json.loads(lines[0])
-        except json.JSONDecodeError:
-            raise StateFileError(f"The journal {path} has a corrupt header line.", path=path) from None
-        if not isinstance(header, dict) or header.get("journal") != JOURNAL_VERSION:
+        header = _parse(lines[0])
+        if header is None:
+            raise StateFileError(f"The journal {path} has a corrupt header line.", path=path)
+        if header.get("journal") != JOURNAL_VERSION:
             raise StateFileError(f"The journal {path} has an unknown format.", path=path)
-        entries = list(_entries(lines[1:], path))
+        entries: list[dict[str, Any]] = []
+        for line in lines[1:]:
+            entry = _parse(line)
+            if entry is None:
+                break
+            entries.append(decode(entry))
+        skipped = len(lines) - 1 - len(entries)
+        if skipped:
+            where = ("its torn last line (the process stopped while writing it)" if skipped == 1
+                     else f"{skipped} line(s) from line {len(entries) + 2} on")
+            logger.warning("The crash journal %s cannot be read entirely: its first %d action(s) are used and "
+                           "%s skipped (kept aside as %s.unrecovered-* when the journal is replayed).",
+                           path, len(entries), where, path.name)
         return decode(header), entries
+
+    def set_aside_after(self, n_entries: int) -> Path | None:
+        """Keep the header and the first ``n_entries`` entries; move the rest aside.
+
+        The rest (lines that could not be read or replayed) goes, after a copy of the
+        header, to a new ``<journal>.unrecovered-*`` file, whose path is returned (None
+        when there was nothing after them). The journal itself is rewritten atomically,
+        so that new actions are appended after the last valid one.
+        """
+        self.close()
+        lines = self.path.read_bytes().splitlines(keepends=True)
+        rest = lines[1 + n_entries:]
+        if not any(line.strip() for line in rest):
+            return None
+        header = lines[0] if lines[0].endswith(b"\n") else lines[0] + b"\n"
+        aside = self.aside_path()
+        _write_synced(aside, header + b"".join(rest))
+        kept = b"".join([header, *lines[1:1 + n_entries]])
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        _write_synced(tmp, kept if kept.endswith(b"\n") else kept + b"\n")
+        os.replace(tmp, self.path)
+        return aside
+
+    def aside_path(self) -> Path:
+        """A new ``<journal>.unrecovered-<time>`` path (never an existing file)."""
+        stamp = int(time.time())
+        target = self.path.with_name(f"{self.path.name}.unrecovered-{stamp}")
+        k = 1
+        while target.exists():
+            target = self.path.with_name(f"{self.path.name}.unrecovered-{stamp}-{k}")
+            k += 1
+        return target
 
     def __enter__(self) -> Journal:
         return self
@@ -149,13 +202,17 @@ class Journal:
         self.close()
 
 
-def _entries(lines: list[str], path: Path) -> Iterator[dict[str, Any]]:
-    for k, line in enumerate(lines):
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            if k == len(lines) - 1:
-                logger.warning("Ignoring the torn last line of %s (the process stopped while writing it).", path)
-                return
-            raise StateFileError(f"The journal {path} is corrupt at line {k + 2}.", path=path) from None
-        yield decode(entry)
+def _parse(line: bytes) -> dict[str, Any] | None:
+    """One journal line as a dict, or None when a torn write left it unreadable."""
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping, Sequence
 
-__all__ = ["StatusModel", "describe_result", "selection_text"]
+__all__ = ["StatusModel", "describe_result", "read_only_text", "selection_text"]
 
 
 def selection_text(selected: Sequence[int], counts: Mapping[int, int], max_shown: int = 6) -> str:
@@ -20,6 +20,15 @@ def selection_text(selected: Sequence[int], counts: Mapping[int, int], max_shown
     parts = [f"{c} ({int(counts.get(c, 0)):,} spikes)" for c in selected[:max_shown]]
     more = f" +{len(selected) - max_shown} more" if len(selected) > max_shown else ""
     return "clusters: " + ", ".join(parts) + more
+
+
+def read_only_text(controller: Any) -> str:
+    """``'read-only: <folder> is open in another session (host, pid 12)'`` for a read-only
+    controller (see ``TemplateController.read_only``), ``''`` otherwise."""
+    if not getattr(controller, "read_only", False):
+        return ""
+    reason = getattr(controller, "read_only_reason", "") or "this session cannot save"
+    return f"read-only: {reason}"
 
 
 def describe_result(name: str, result: Any) -> str:
@@ -53,6 +62,7 @@ class StatusModel:
         self.error = ""
         self.progress: tuple[str, float] | None = None
         self.live = ""
+        self.read_only = ""
         self.dirty = False
         self.version = 0
         self._t_error = 0.0
@@ -88,6 +98,11 @@ class StatusModel:
             self.live = text
             self._touch()
 
+    def set_read_only(self, text: str) -> None:
+        """A lasting notice that the session cannot save (``''`` hides it), shown first."""
+        self.read_only = text
+        self._touch()
+
     def set_dirty(self, dirty: bool) -> None:
         """Whether there are unsaved changes (shown as ``*``)."""
         if dirty != self.dirty:
@@ -96,7 +111,8 @@ class StatusModel:
 
     def text(self) -> str:
         """The status line without the error (drawn in normal colour)."""
-        parts = [("* " if self.dirty else "") + self.selection]
+        parts = [self.read_only] if self.read_only else []
+        parts.append(("* " if self.dirty else "") + self.selection)
         if self.live:
             parts.append(self.live)
         if self.progress is not None:

@@ -16,6 +16,7 @@ import pytest
 
 from phycore import TemplateController, connect
 from phycore.model.synthetic import make_dataset
+from phycore.supervisor import Journal
 
 
 @pytest.fixture
@@ -219,6 +220,7 @@ def test_unrecovered_journal_is_kept_aside(params: Path, tmp_path: Path) -> None
     s = c.supervisor
     s.merge(*s.cluster_table.visible_ids[:2])
     c.journal.close()  # simulate a crash: no save, no clean close
+    c.lock.release()  # (the OS releases a dead process's folder lock)
     c2 = TemplateController(params)  # recover=None: do not replay, do not lose
     assert len(c2.recovery_entries) == 1
     aside = list((params.parent / ".phy").glob("journal.jsonl.unrecovered-*"))
@@ -350,3 +352,57 @@ def test_saved_folder_loads_in_spikeinterface(params: Path) -> None:
         assert len(sorting.get_unit_spike_train(u)) == int((sc == int(u)).sum())
     quality = dict(zip(ids, sorting.get_property("quality")))
     assert quality[merged] == "ok"
+
+
+def _crashed_session(params: Path) -> tuple[Path, list[int]]:
+    """A session with three journaled actions that ends without a save or a clean close."""
+    c = TemplateController(params, metrics=False)
+    s = c.supervisor
+    ids = s.cluster_table.visible_ids[:3]
+    for k, i in enumerate(ids):
+        s.label("quality", f"q{k}", cluster_ids=[i])
+    c.journal.close()
+    c.lock.release()  # (the OS releases a dead process's folder lock)
+    return params.parent / ".phy" / "journal.jsonl", ids
+
+
+@pytest.mark.parametrize("recover", [True, None, False])
+def test_a_journal_with_a_non_utf8_byte_does_not_block_the_folder(params: Path, recover: bool | None,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    path, ids = _crashed_session(params)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = b"\xff\xfe" + lines[2][2:]  # a torn write in the second action
+    path.write_bytes(b"".join(lines))
+    c = TemplateController(params, metrics=False, recover=recover)
+    try:
+        quality = c.supervisor.get_labels("quality") if "quality" in c.supervisor.fields else {}
+        aside = list(path.parent.glob("journal.jsonl.unrecovered-*"))
+        if recover:
+            assert quality.get(ids[0]) == "q0" and quality.get(ids[1]) is None
+            assert len(aside) == 1 and aside[0].read_bytes().endswith(lines[2] + lines[3])
+            assert "journal.jsonl" in caplog.text and "kept aside" in caplog.text
+        elif recover is None:
+            assert [e["value"] for e in c.recovery_entries] == ["q0"] and len(aside) == 1
+    finally:
+        c.close()
+
+
+def test_an_entry_that_cannot_be_replayed_is_set_aside(params: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path, ids = _crashed_session(params)
+    lines = path.read_bytes().splitlines(keepends=True)
+    bad = json.loads(lines[2])
+    bad.update(op="merge", cluster_ids=[10**6, 10**6 + 1], to=10**6 + 2)  # clusters that do not exist
+    lines[2] = (json.dumps(bad) + "\n").encode()
+    path.write_bytes(b"".join(lines))
+    c = TemplateController(params, metrics=False, recover=True)
+    try:
+        quality = c.supervisor.get_labels("quality")
+        assert quality[ids[0]] == "q0" and quality.get(ids[2]) is None
+        assert "cannot be replayed" in caplog.text and str(path) in caplog.text
+        aside = list(path.parent.glob("journal.jsonl.unrecovered-*"))
+        assert len(aside) == 1 and str(aside[0]) in caplog.text
+        c.supervisor.label("quality", "later", cluster_ids=[ids[2]])
+    finally:
+        c.close()
+    # The journal now holds the replayed action then the new one, nothing unreadable between.
+    assert [e.get("value") for e in Journal.read(path)[1]] == ["q0", "later"]

@@ -710,6 +710,39 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_read_only_title_and_status(controller: Any, dataset: Path) -> None:
+    """A second session on a folder the first one (``controller``, holding the lock) has open:
+    read-only, said in the window title and the status bar; its save is refused."""
+    import dearpygui.dearpygui as dpg
+    import pytest
+
+    from phycore.controller import TemplateController
+    from phycore.errors import FolderLockedError
+    from phygui.app import create_gui
+
+    assert not controller.read_only and controller.lock is not None
+    second = TemplateController(dataset / "params.py")
+    assert second.read_only
+    expected = f"read-only: {dataset} is open in another session"
+    gui = create_gui(second)
+    try:
+        gui.render(3)
+        assert expected in dpg.get_viewport_title(), dpg.get_viewport_title()
+        assert gui.status.text().startswith(expected), gui.status.text()
+        sup = gui.supervisor
+        sup.merge(*sup.cluster_table.visible_ids[:2])  # curation still works, in memory
+        gui.render(2)
+        assert gui.status.text().startswith(expected), gui.status.text()  # the notice stays
+        before = (dataset / "spike_clusters.npy").read_bytes()
+        with pytest.raises(FolderLockedError, match="read-only"):
+            sup.save()
+        assert (dataset / "spike_clusters.npy").read_bytes() == before
+        grab(gui, "read_only_second_session")
+    finally:
+        gui.destroy()
+        second.close()
+
+
 def run(name: str, dataset: Path) -> None:
     """Build the controller (and the GUI unless the scenario takes a controller) and run
     ``scenario_<name>`` in this process; fail on any error logged meanwhile that the

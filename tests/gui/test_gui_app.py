@@ -54,6 +54,10 @@ def test_failing_view_and_plugin_action_do_not_crash(dataset: Path) -> None:
     scenarios.run("failing_view_and_plugin_action_do_not_crash", dataset)
 
 
+def test_read_only_title_and_status(dataset: Path) -> None:
+    scenarios.run("read_only_title_and_status", dataset)
+
+
 def test_plugin_view_and_events(dataset: Path) -> None:
     scenarios.run("plugin_view_and_events", dataset)
 

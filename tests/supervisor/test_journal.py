@@ -48,3 +48,45 @@ def test_corrupt_journal_names_the_file(tmp_path) -> None:
 def test_encode_decode_scalars() -> None:
     value = {"a": [np.int32(1), np.float32(0.5), np.bool_(True)], "b": None}
     assert decode(encode(value)) == {"a": [1, 0.5, True], "b": None}
+
+
+def _journal_with(tmp_path, n: int) -> Journal:
+    j = Journal(tmp_path / "journal.jsonl")
+    j.start({"spike_clusters": "h", "new_cluster_id": 9})
+    for k in range(n):
+        j.append({"op": "label", "name": "group", "value": f"v{k}", "cluster_ids": [k]})
+    j.close()
+    return j
+
+
+def test_a_non_utf8_byte_ends_the_valid_prefix(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+    j = _journal_with(tmp_path, 3)
+    lines = j.path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2][:10] + b"\xff" + lines[2][11:]  # a torn write in the second action
+    j.path.write_bytes(b"".join(lines))
+    header, entries = Journal.read(j.path)
+    assert header["new_cluster_id"] == 9 and [e["value"] for e in entries] == ["v0"]
+    assert "journal.jsonl" in caplog.text and "2 line(s) from line 3" in caplog.text
+
+    aside = j.set_aside_after(len(entries))
+    assert aside is not None and aside.name.startswith("journal.jsonl.unrecovered-")
+    assert aside.read_bytes() == lines[0] + lines[2] + lines[3]
+    # New actions go right after the last valid one.
+    j.resume()
+    j.append({"op": "undo"})
+    j.close()
+    assert [e["op"] for e in Journal.read(j.path)[1]] == ["label", "undo"]
+    assert j.aside_path() != aside  # two set-asides in the same second never collide
+
+
+def test_set_aside_after_is_a_no_op_on_a_valid_journal(tmp_path) -> None:
+    j = _journal_with(tmp_path, 2)
+    before = j.path.read_bytes()
+    assert j.set_aside_after(2) is None and j.path.read_bytes() == before
+
+
+def test_an_unreadable_header_raises_naming_the_journal(tmp_path) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b'{"journal": 1, "x": "\xff"}\n')
+    with pytest.raises(StateFileError, match="journal.jsonl"):
+        Journal.read(path)
