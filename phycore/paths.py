@@ -36,6 +36,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "fingerprint_files",
+    "fsync_dir",
 ]
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ def phy_dir(data_dir: str | os.PathLike[str], *, create: bool = True) -> Path:
     return fallback
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """fsync a directory so a rename inside it is durable (no-op where unsupported)."""
     if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
         return
@@ -219,7 +220,7 @@ def _atomic_open(path: Path, mode: str, encoding: str | None) -> Iterator[IO[Any
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(parent)
+    fsync_dir(parent)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

@@ -39,6 +39,7 @@ import attrs
 
 from phycore.controller.folder_lock import FolderLock
 from phycore.model import get_template_params
+from phycore.paths import fsync_dir
 from phycore.paths import phy_dir as find_phy_dir
 from phycore.supervisor import Journal
 from phycore.supervisor.journal import encode
@@ -76,22 +77,6 @@ def _file_checksum(path: Path) -> str | None:
         return _checksum(path.read_bytes())
     except OSError:
         return None
-
-
-def _fsync_dir(path: Path) -> None:
-    # A rename is durable only once its folder is; some systems refuse, which is harmless.
-    if os.name == "nt":  # pragma: no cover - folders cannot be opened on Windows
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def _write_synced(path: Path, data: bytes, like: Path | None = None) -> None:
@@ -160,7 +145,7 @@ class SaveTransaction:
                 _write_synced(tmp, data, like=path)
                 staged.append(_Rename(tmp, path, _checksum(data)))
             for folder in {r.tmp.parent for r in staged}:
-                _fsync_dir(folder)
+                fsync_dir(folder)
             self._write_manifest(staged, journal_header)
         except BaseException:
             # Before the commit point nothing visible changed: drop the temporaries.
@@ -182,7 +167,7 @@ class SaveTransaction:
         tmp = self.manifest_path.with_name(f".{MANIFEST_NAME}{TMP_SUFFIX}")
         _write_synced(tmp, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
         os.replace(tmp, self.manifest_path)
-        _fsync_dir(self.phy_dir)
+        fsync_dir(self.phy_dir)
 
     def _finish(self, renames: list[_Rename], journal_header: dict[str, Any] | None) -> None:
         # Every step here is idempotent: a roll forward runs it again from the start.
@@ -192,11 +177,11 @@ class SaveTransaction:
                     self._backup(r.final)
                 os.replace(r.tmp, r.final)
         for folder in {r.final.parent for r in renames}:
-            _fsync_dir(folder)
+            fsync_dir(folder)
         if journal_header is not None and self.journal is not None:
             self.journal.start(journal_header)
         self.manifest_path.unlink()
-        _fsync_dir(self.phy_dir)
+        fsync_dir(self.phy_dir)
         self._prune_backups(r.final.name for r in renames if r.final.parent == self.root)
 
     def _backup(self, path: Path) -> None:
