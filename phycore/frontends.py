@@ -1,7 +1,7 @@
 """Where a controller finds its GUI: front ends register themselves, phycore never names one.
 
-phycore sits below any GUI (design.md), so ``TemplateController.create_gui`` cannot
-import phygui. A front end instead makes itself known, either
+phycore sits below any GUI (design.md), so ``TemplateController.create_gui`` may not
+name phygui in an import. A front end instead makes itself known, either
 
 - as an installed entry point in the ``phycore.gui`` group whose object has
   ``create_gui(controller, **kwargs)`` and ``template_gui(params_path, **kwargs)``
