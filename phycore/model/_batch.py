@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.errors import DataFormatError
+from phycore.model._consistency import bad_cluster_ids
 from phycore.model._features import SparseData
 
 __all__ = ["SpikeBatch", "BatchTarget", "check_batch"]
@@ -155,7 +156,15 @@ def check_batch(model: BatchTarget, times: Any, templates: Any, amplitudes: Any 
         template_features=_per_spike(model, template_features, "template_features",
                                      model.sparse_template_features, n),
         waveforms=wav, waveform_channels=wch,
-        clusters=None if clusters is None else _ids(clusters, "clusters", n))
+        clusters=None if clusters is None else _cluster_ids(clusters, n, model.n_spikes + n))
+
+
+def _cluster_ids(x: Any, n: int, n_total: int) -> Int64Array:
+    ids = _ids(x, "clusters", n)
+    why = bad_cluster_ids(ids, n_total)  # same limit as at load: tables are sized by the max id
+    if why:
+        raise _bad("clusters", f"has a bad id: {why}")
+    return ids
 
 
 def _check_waveforms(model: BatchTarget, waveforms: Any, channels: Any, tids: Int64Array,

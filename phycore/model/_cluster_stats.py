@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from phycore.errors import ClusterIdError, PhyCoreError, SpikeIdError
+from phycore.errors import ChannelIdError, ClusterIdError, PhyCoreError, SpikeIdError
 from phycore.model._features import SparseData, spike_depths
 from phycore.model._templates import _TemplateStore
 
@@ -42,6 +42,28 @@ def check_spike_ids(spike_ids: npt.ArrayLike, n_spikes: int) -> npt.NDArray[np.i
     if lo < 0 or hi >= n_spikes:
         raise SpikeIdError(f"spike_ids must be in 0..{n_spikes - 1}, got {lo if lo < 0 else hi}.",
                            argument="spike_ids")
+    return arr
+
+
+def check_channel_ids(channel_ids: npt.ArrayLike, n_channels: int,
+                      argument: str = "channel_ids") -> npt.NDArray[np.int64]:
+    """Return model channel ids as an int64 vector, or raise :class:`ChannelIdError`.
+
+    Shared by every public method taking ``channel_ids``: numpy would raise a bare
+    IndexError for ids >= ``n_channels`` and silently wrap negative ones.
+    """
+    arr = np.asarray(channel_ids).reshape(-1)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
+        raise ChannelIdError(f"{argument} must be integers, got {arr[:10].tolist()} "
+                             f"(dtype {arr.dtype}).", argument=argument)
+    arr = arr.astype(np.int64, copy=False)
+    bad = np.unique(arr[(arr < 0) | (arr >= n_channels)])
+    if bad.size:
+        raise ChannelIdError(f"{argument} {bad[:10].tolist()} out of range: valid channel ids are "
+                             f"0..{n_channels - 1} (the model has {n_channels} channels).",
+                             argument=argument)
     return arr
 
 

@@ -31,6 +31,32 @@ def _int_range(arr: np.ndarray) -> tuple[int, int]:
     return (int(arr.min()), int(arr.max())) if arr.size else (0, -1)
 
 
+def max_cluster_id(n_spikes: int) -> int:
+    """Largest cluster id accepted for ``n_spikes`` spikes: ``max(2**24, 4 * n_spikes) - 1``.
+
+    The clustering and its views size per-cluster tables by the largest id, so one stray
+    id of 2**40 would ask for terabytes. Real sortings number their clusters densely: ids
+    stay far below either bound (Kilosort's are < the number of templates, and merges add
+    one id each).
+    """
+    return max(2 ** 24, 4 * int(n_spikes)) - 1
+
+
+def bad_cluster_ids(ids: np.ndarray, n_spikes: int) -> str | None:
+    """Why ``ids`` are not acceptable cluster ids (negative, or above :func:`max_cluster_id`
+    for ``n_spikes``), or None when they are."""
+    lo, hi = _int_range(ids)
+    limit = max_cluster_id(n_spikes)
+    if lo < 0:
+        return f"cluster ids must be >= 0, found {lo} (spike {int(np.argmax(ids < 0))})."
+    if hi > limit:
+        return (f"cluster id {hi} (spike {int(np.argmax(ids > limit))}) is too large: ids must be at "
+                f"most {limit:,} (max(2**24, 4 x {n_spikes:,} spikes) - 1) because per-cluster tables "
+                "are sized by the largest id. Renumber the clusters, e.g. with "
+                "np.unique(spike_clusters, return_inverse=True)[1].")
+    return None
+
+
 def validate(a: FieldSet, n_channels_dat: int | None) -> None:
     """Check shapes, dtypes and index ranges across arrays; normalize in place."""
     st = a["spike_templates"]
@@ -54,8 +80,9 @@ def validate(a: FieldSet, n_channels_dat: int | None) -> None:
         if f.is_spike_vector and not f.required and arr is not None and arr.shape[0] != n:
             raise _err(a, f.name, f"has {arr.shape[0]} rows but {a.name('spike_templates')} has {n} spikes.")
     sc = a.get("spike_clusters")
-    if sc is not None and n and int(sc.min()) < 0:
-        raise _err(a, "spike_clusters", f"cluster ids must be >= 0, found {int(sc.min())}.")
+    why = None if sc is None else bad_cluster_ids(sc, n)
+    if why:
+        raise _err(a, "spike_clusters", why)
     nc = _check_channels(a, n_channels_dat)
     dims = {"n_channels": nc, "n_templates": nt}
     names = {f.name: a.name(f.name) for f in FIELDS}

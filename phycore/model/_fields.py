@@ -20,9 +20,10 @@ import numpy as np
 
 __all__: list[str] = []
 
-#: How a file is read: ``ids`` = int64 vector in memory (floats holding integers are
-#: accepted too); ``values`` = memory-mapped numeric vector; ``small`` = small array in
-#: memory (NaN/inf -> 0); ``mmap`` = memory-mapped array; ``index`` = integer array in memory.
+#: How a file is read: ``ids`` = int64 vector in memory; ``values`` = memory-mapped numeric
+#: vector; ``small`` = small array in memory (NaN/inf -> 0); ``mmap`` = memory-mapped array;
+#: ``index`` = integer array in memory. Fields held as int64 accept floats holding integers
+#: (NaN, inf or fractions are refused, never truncated).
 ReadMode = Literal["ids", "values", "small", "mmap", "index"]
 
 
@@ -132,8 +133,8 @@ FIELDS: tuple[Field, ...] = (
     Field("templates", "templates.npy", required=True, kinds="f", what="floating-point templates",
           shape=("n_templates", "n_samples", "n_channels"), lift=2, strict=True,
           alternatives=("templates.waveforms.npy", "templates.waveforms.*.npy")),
-    Field("template_ind", "template_ind.npy", kinds="iuf",
-          shape=("n_templates", "n_channels_loc"), read="small", lift=1, int64=True,
+    Field("template_ind", "template_ind.npy", kinds="iu", what="integer channel indices",
+          shape=("n_templates", "n_channels_loc"), read="index", lift=1, int64=True,
           alternatives=("templates.waveformsChannels*.npy",)),
     Field("whitening_mat", "whitening_mat.npy", kinds="fiu",
           shape=("n_channels", "n_channels"), read="small", lift=0),
@@ -144,7 +145,7 @@ FIELDS: tuple[Field, ...] = (
           shape_hint=" for {n_templates} templates"),
     # Features: one row per spike, or per row of *_spike_ids.
     Field("pc_features", "pc_features.npy", kinds="f", what="floating-point features",
-          shape=("n_spikes", "n_pcs", "n_channels_loc"), lift=1,
+          shape=("n_spikes", "n_pcs", "n_channels_loc"), lift=1, strict=True,
           per_spike=True, appended="features"),
     Field("pc_feature_ind", "pc_feature_ind.npy", kinds="iu", what="integers",
           shape=("n_templates", "n_channels_loc"), read="index", int64=True, parent="pc_features"),
@@ -152,7 +153,7 @@ FIELDS: tuple[Field, ...] = (
           shape=("n_pc_feature_rows",), read="index", int64=True,
           per_spike=True, appended="ids", parent="pc_features"),
     Field("template_features", "template_features.npy", kinds="f", what="floating-point features",
-          shape=("n_spikes", "n_template_features"), lift=1,
+          shape=("n_spikes", "n_template_features"), lift=1, strict=True,
           per_spike=True, appended="template_features"),
     Field("template_feature_ind", "template_feature_ind.npy", kinds="iu", what="integers",
           shape=("n_templates", "n_template_features"), read="index", int64=True,

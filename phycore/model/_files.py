@@ -6,8 +6,9 @@ name the file and what is wrong with it.
 
 from __future__ import annotations
 
-import csv
+import codecs
 import logging
+import tokenize
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.errors import DataFormatError, MissingFileError
-from phycore.model.tables import read_cluster_tsv
+from phycore.model.tables import cluster_table_header, read_cluster_tsv
 
 __all__: list[str] = []
 
@@ -32,8 +33,12 @@ def find_file(dir_path: Path, name: str, alternatives: tuple[str, ...] = (), *,
     p = dir_path / name
     if p.is_file():
         return p
+    if p.exists():
+        # Treating it as absent would let a save try to replace a folder the user made.
+        raise DataFormatError(f"{p} is a folder (or not a regular file), not the data file {name}; "
+                              "rename or remove it.", path=p)
     for pattern in alternatives:
-        found = sorted(dir_path.glob(pattern))
+        found = sorted(f for f in dir_path.glob(pattern) if f.is_file())
         if found:
             return found[0]
     if mandatory:
@@ -51,7 +56,8 @@ def load_npy(path: Path, *, mmap: bool = True) -> np.ndarray:
         arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except FileNotFoundError:
         raise MissingFileError(f"file {path} does not exist.", path=path) from None
-    except (ValueError, OSError, EOFError) as e:
+    except (ValueError, OSError, EOFError, SyntaxError, tokenize.TokenError, MemoryError) as e:
+        # numpy parses the header with ``ast``/``tokenize``: a garbled header raises those.
         raise DataFormatError(f"cannot read {path.name} as a .npy array: {e}", path=path) from None
     if not isinstance(arr, np.ndarray):
         raise DataFormatError(f"{path.name} does not hold a single numpy array.", path=path)
@@ -85,24 +91,37 @@ def check_kind(arr: np.ndarray, path: Path, kinds: str, what: str) -> None:
         )
 
 
+def as_int64(arr: np.ndarray, name: str, what: str, **where: Any) -> np.ndarray:
+    """An id or index array as int64; floats must all be finite integers (never truncated).
+
+    Booleans are refused: no sorter writes ids as booleans, so a bool file is a mistake
+    that would silently map every id to 0 or 1.
+    """
+    if arr.dtype == np.int64:
+        return arr
+    a = np.asarray(arr)
+    if a.dtype.kind == "f":
+        bad = ~np.isfinite(a)
+        bad[~bad] = a[~bad] != np.round(a[~bad])
+        if bad.any():
+            i = np.unravel_index(int(np.argmax(bad)), a.shape)
+            raise DataFormatError(f"{name} must contain {what}; it has non-integer value {float(a[i])!r} at "
+                                  f"index {tuple(int(j) for j in i)} ({int(bad.sum())} such values).",
+                                  **where)
+        logger.debug("%s holds integers stored as %s; converting to int64.", name, a.dtype)
+    elif a.dtype.kind not in _INT_KINDS:
+        raise DataFormatError(f"{name} must contain {what}, it has dtype {a.dtype}.", **where)
+    elif a.dtype == np.uint64 and a.size and int(a.max()) > np.iinfo(np.int64).max:
+        raise DataFormatError(f"{name} has values too large for int64 (max {int(a.max())}).", **where)
+    return a.astype(np.int64)
+
+
 def read_int_vector(path: Path, *, n: int | None = None, what: str = "integers") -> npt.NDArray[np.int64]:
-    """Read an id vector into memory as int64 (floats with integer values are accepted).
+    """Read an id vector into memory as int64 (see :func:`as_int64` for the dtypes accepted).
 
     The file is read with plain reads (faster than faulting in a memory map page by page).
     """
-    arr = as_vector(load_npy(path, mmap=False), path, n=n)
-    if arr.dtype.kind == "f":
-        a = np.asarray(arr)
-        if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
-            raise DataFormatError(f"{path.name} must contain {what}; it has non-integer floats.", path=path)
-        return a.astype(np.int64)
-    check_kind(arr, path, _INT_KINDS + "b", what)
-    if arr.dtype == np.int64:
-        return arr
-    out = arr.astype(np.int64)
-    if arr.dtype == np.uint64 and out.size and out.min() < 0:
-        raise DataFormatError(f"{path.name} has values too large for int64.", path=path)
-    return out
+    return as_int64(as_vector(load_npy(path, mmap=False), path, n=n), path.name, what, path=path)
 
 
 def read_small_array(path: Path, *, kinds: str = _INT_KINDS + _FLOAT_KINDS + "b") -> np.ndarray:
@@ -118,28 +137,113 @@ def read_small_array(path: Path, *, kinds: str = _INT_KINDS + _FLOAT_KINDS + "b"
     return arr
 
 
+#: Byte-order marks, longest first (the UTF-32-LE mark starts with the UTF-16-LE one).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+#: Columns the cluster table computes itself (``id`` and ``n_spikes`` in the supervisor,
+#: the others in ``phycore.controller._columns``; ``is_masked`` from the group, and the
+#: similarity table's score). A file column of that name would hide the computed value
+#: and the next save would write it back as ``cluster_<name>.tsv``: it is ignored.
+COMPUTED_COLUMNS = frozenset({"id", "n_spikes", "ch", "sh", "depth", "fr", "amp", "is_masked", "similarity"})
+
+
+def decode_table(data: bytes, path: Path) -> str:
+    """Text of a table file: UTF-32/16 by byte-order mark, else UTF-8 (with or without a
+    mark), else cp1252 or latin-1 (logged, naming the file), as Windows tools write them.
+
+    Raises :class:`DataFormatError` for bytes that are no text (NUL bytes: binary, or
+    UTF-16 without a byte-order mark) or that break the encoding their mark announces.
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as e:
+            raise DataFormatError(f"{path.name} starts with a {encoding} byte-order mark but is not valid "
+                                  f"{encoding} ({e.reason} at byte {e.start}); save it again as UTF-8.",
+                                  path=path) from None
+    else:
+        for encoding in ("utf-8", "cp1252", "latin-1"):  # latin-1 decodes any byte
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if encoding != "utf-8":
+            logger.warning("%s is not UTF-8: read it as %s (a save writes it back as UTF-8).",
+                           path.name, encoding)
+    if "\x00" in text:
+        raise DataFormatError(f"{path.name} contains NUL characters: it is not a text table (binary, or "
+                              f"UTF-16 without a byte-order mark?). Save it as UTF-8 or move it out of "
+                              f"the folder.", path=path)
+    return text
+
+
 def read_metadata(dir_path: Path) -> tuple[dict[str, dict[int, Any]], list[str]]:
-    """Read every ``*.csv`` and ``*.tsv`` (except ``cluster_info``) in ``dir_path``.
+    """Read the cluster tables: every ``*.csv`` and ``*.tsv`` in ``dir_path`` but ``cluster_info``.
+
+    A file without a ``cluster_id`` column is no cluster table: it is ignored with a
+    warning (phylib ignores it silently). Columns named like :data:`COMPUTED_COLUMNS` are
+    ignored with a warning. When two files have the same column, ``cluster_<column>.tsv``
+    wins (it is the file a save rewrites, so its values must be the ones kept), else the
+    later file, as in phylib.
 
     Returns
     -------
     metadata : dict
-        ``{field: {cluster_id: value}}``; a later file overrides an earlier one.
+        ``{field: {cluster_id: value}}``.
     files : list of str
         Names of the files read.
+
+    Raises
+    ------
+    DataFormatError
+        A table that cannot be read, decoded or parsed; or a folder, or a file without a
+        ``cluster_id`` column, named like a file the next save writes
+        (``cluster_info.tsv``, ``cluster_group.tsv``, ``cluster_<field>.tsv`` of a column
+        read from another file): the save would fail on it or replace unread labels.
     """
     metadata: dict[str, dict[int, Any]] = {}
-    files = []
-    paths = sorted(dir_path.glob("*.csv")) + sorted(dir_path.glob("*.tsv"))
-    for p in paths:
-        if p.stem == "cluster_info" or not p.is_file():
+    source: dict[str, str] = {}  # field -> name of the file it was read from
+    files, unread = [], []
+    for p in sorted(dir_path.glob("*.csv")) + sorted(dir_path.glob("*.tsv")):
+        if not p.is_file():  # a folder (or a FIFO, which would block a read)
+            unread.append((p, "it is a folder" if p.is_dir() else "it is not a regular file"))
+            continue
+        if p.stem == "cluster_info":  # the table export, rewritten by every save
             continue
         try:
-            table = read_cluster_tsv(p.read_text(encoding="utf-8"), path=str(p))
-        except (OSError, UnicodeDecodeError, csv.Error) as e:  # unreadable, not malformed
-            logger.warning("Cannot read %s: %s.", p.name, e)
+            text = decode_table(p.read_bytes(), p)
+        except OSError as e:
+            raise DataFormatError(f"Cannot read {p.name}: {e.strerror or e}. Fix its permissions or "
+                                  f"move it out of the folder.", path=p) from None
+        if "cluster_id" not in cluster_table_header(text, path=str(p)):
+            if text.strip():
+                unread.append((p, "it has no 'cluster_id' column"))
             continue
-        if table:
-            files.append(p.name)
-        metadata.update(table)
+        table = read_cluster_tsv(text, path=str(p))
+        files.append(p.name)
+        for field, values in table.items():
+            if field in COMPUTED_COLUMNS:
+                logger.warning("Ignoring column %r of %s: the cluster table computes %r itself.",
+                               field, p.name, field)
+            elif source.get(field) == f"cluster_{field}.tsv":
+                logger.warning("Ignoring column %r of %s: %s has it too and is the one a save writes.",
+                               field, p.name, source[field])
+            else:
+                if field in source:
+                    logger.warning("Column %r of %s replaces the one of %s.", field, p.name, source[field])
+                metadata[field], source[field] = values, p.name
+    # What a save writes: cluster_info.tsv and cluster_<field>.tsv for group and every field.
+    saved = {"cluster_info.tsv", "cluster_group.tsv"} | {f"cluster_{f}.tsv" for f in metadata}
+    for p, why in unread:
+        if p.name in saved:
+            # Refused now rather than at the save: nothing has been curated yet, and a save
+            # would fail on a folder or replace a file whose labels were never read.
+            raise DataFormatError(f"{p.name} cannot be read as a cluster table ({why}), and the next "
+                                  f"save would overwrite it. Rename or remove it.", path=p)
+        hint = (f" (a save would replace it if a label {p.stem[8:]!r} is set)"
+                if p.suffix == ".tsv" and p.stem.startswith("cluster_") else "")
+        logger.warning("Ignoring %s: %s, so it is no cluster table%s.", p.name, why, hint)
     return metadata, files

@@ -21,6 +21,7 @@ from phycore.model._files import (
     check_kind,
     find_file,
     load_npy,
+    as_int64,
     read_int_vector,
     read_metadata,
     read_small_array,
@@ -56,17 +57,26 @@ def _read(f: Field, path: Path, n: int | None) -> np.ndarray:
         arr = read_small_array(path, kinds=f.kinds)
     else:
         arr = load_npy(path, mmap=f.read == "mmap")
-        if f.kinds:
-            check_kind(arr, path, f.kinds, f.what)
+        if f.kinds:  # integer fields also accept floats holding integers (see as_int64)
+            check_kind(arr, path, f.kinds + ("f" if f.int64 else ""), f.what)
     arr = _lift(f, arr)
-    if f.strict and (arr.ndim != len(f.shape) or (f.shape[-1].isdigit() and arr.shape[-1] < 1)):
-        rule = ", ".join(f.shape)
-        raise DataFormatError(f"{path.name} must have shape ({rule}), got {arr.shape}.", path=path)
+    _check_strict_shape(f, arr, path.name, path=path)
     if f.int64:
-        arr = np.asarray(arr, dtype=np.int64)
+        arr = as_int64(arr, path.name, f.what, path=path)
     if f.group is not None and len(f.shape) == 1:
         arr = as_vector(arr, path)
     return arr
+
+
+def _check_strict_shape(f: Field, arr: np.ndarray, name: str, **where: Any) -> None:
+    """A strict field needs ``len(f.shape)`` dimensions, each but the first non-empty
+    (a ``(20, 0, 32)`` templates.npy would otherwise fail later, blaming another file)."""
+    if f.strict and (arr.ndim != len(f.shape) or 0 in arr.shape[1:]):
+        zero = [f"axis {k}" if f.shape[k].isdigit() else f.shape[k]
+                for k in range(1, min(arr.ndim, len(f.shape))) if arr.shape[k] == 0]
+        empty = f"; {' and '.join(zero)} must be at least 1" if zero else ""
+        raise DataFormatError(f"{name} must have shape ({', '.join(f.shape)}), got {arr.shape}{empty}.",
+                              **where)
 
 
 def _spike_times(dir_path: Path, fs: FieldSet) -> int:
@@ -149,15 +159,14 @@ def from_arguments(metadata: dict[str, dict[int, Any]] | None, **arrays: Any) ->
         f = FIELD[key]
         if value is None and (not f.required or key == "channel_map"):  # default: 0..n_channels-1
             continue
+        arr = np.asarray(value)
+        if f.int64:
+            arr = as_int64(arr, key, f.what, argument=key)
         if key == "spike_clusters":
-            arr = np.array(value, dtype=np.int64)  # a copy: the model edits it in place
-        else:
-            arr = np.asarray(value, dtype=np.int64 if f.int64 else None)
+            arr = np.array(arr)  # a copy: the model edits it in place
         fs.set(key, arr.reshape(-1) if f.required and f.is_spike_vector else arr)
     fs.set("channel_positions", np.asarray(fs["channel_positions"], dtype=np.float64))
     if "channel_map" not in fs:
         fs.set("channel_map", np.arange(fs["channel_positions"].shape[0], dtype=np.int64))
-    if fs["templates"].ndim != 3:
-        raise DataFormatError(f"templates must be 3-D, got shape {fs['templates'].shape}.",
-                              argument="templates")
+    _check_strict_shape(FIELD["templates"], fs["templates"], "templates", argument="templates")
     return fs

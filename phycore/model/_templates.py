@@ -8,10 +8,17 @@ Best channels follow phylib's ``TemplateModel.get_template`` exactly (parity.md 
 - dense templates: unwhitened on all channels; the peak channel plus up to
   ``n_closest_channels`` nearest sites on the same shank whose amplitude is at least
   ``amplitude_threshold`` times the peak, sorted by decreasing amplitude.
+
+NaN and inf samples read as 0 (in memory; the file is never changed), so one bad value
+neither hides a template's best channel nor spreads through the unwhitening product.
+All-NaN templates are how sorters mark empty templates (phylib zeroes them silently);
+templates with only some non-finite values are corrupt, and get a :class:`UserWarning`
+at load naming the file and the template ids.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import attrs
@@ -47,14 +54,35 @@ class Template:
         return getattr(self, key)
 
 
+def _scan_nonfinite(data: np.ndarray, name: str, chunk: int = 64) -> frozenset[int]:
+    """Ids of the templates holding NaN or inf (read by chunks: ``data`` may be a large
+    memmap); warns about those that are not entirely NaN."""
+    bad: list[int] = []
+    partial: list[int] = []
+    for i in range(0, data.shape[0], chunk):
+        d = np.asarray(data[i:i + chunk])
+        for j in np.flatnonzero(~np.isfinite(d).all(axis=(1, 2))).tolist():
+            bad.append(i + j)
+            if not np.isnan(d[j]).all():
+                partial.append(i + j)
+    if partial:
+        shown = ", ".join(map(str, partial[:20])) + (", ..." if len(partial) > 20 else "")
+        warnings.warn(f"{name}: {len(partial)} template(s) contain NaN or inf values (template ids "
+                      f"{shown}); those values are read as 0 to find best channels and amplitudes "
+                      "(the file is not changed).", UserWarning, stacklevel=5)
+    return frozenset(bad)
+
+
 class _TemplateStore:
     """Per-template computations with a cache for the default arguments."""
 
     def __init__(self, data: np.ndarray, cols: np.ndarray | None, wmi: np.ndarray,
                  positions: np.ndarray, shanks: np.ndarray, *, n_closest_channels: int,
-                 amplitude_threshold: float, template_scaling: float) -> None:
+                 amplitude_threshold: float, template_scaling: float,
+                 name: str = "templates.npy") -> None:
         self._raw = data
         self._data: np.ndarray | None = None
+        self._nonfinite = _scan_nonfinite(data, name)
         self.cols = cols
         self.wmi = wmi
         self.positions = positions
@@ -71,23 +99,22 @@ class _TemplateStore:
 
     @property
     def data(self) -> np.ndarray:
-        """Templates with all-NaN templates zeroed (in memory only; the file is untouched)."""
+        """Templates with NaN/inf samples zeroed (in memory only; the file is untouched)."""
         if self._data is None:
             d = self._raw
-            nan_t = np.isnan(d).all(axis=(1, 2)) if d.size else np.zeros(0, bool)
-            if nan_t.any():
+            if len(self._nonfinite):
                 d = np.array(d)
-                d[nan_t] = 0
+                d[~np.isfinite(d)] = 0
             self._data = d
         return self._data
 
     def template_data(self, tid: int) -> np.ndarray:
-        """One (whitened) template; all-NaN templates read as zeros (file untouched)."""
+        """One (whitened) template, NaN/inf samples read as zeros (file untouched)."""
         if self._data is not None:
             return np.asarray(self._data[tid])
         w = np.asarray(self._raw[tid])
-        if w.size and np.isnan(w).all():
-            return np.zeros_like(w)
+        if tid in self._nonfinite:
+            return np.where(np.isfinite(w), w, 0).astype(w.dtype)
         return w
 
     def _unwhiten(self, x: np.ndarray, channel_ids: np.ndarray | None = None) -> np.ndarray:

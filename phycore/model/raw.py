@@ -12,7 +12,8 @@ from typing import Any, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from phycore.errors import ChannelIdError, RawDataError
+from phycore.errors import RawDataError
+from phycore.model._cluster_stats import check_channel_ids
 
 __all__ = ["RawTraces", "open_raw"]
 
@@ -173,15 +174,7 @@ class RawTraces:
 
     def check_channels(self, channel_ids: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """``channel_ids`` as an int64 array, or :class:`ChannelIdError` if one is out of range."""
-        chans = np.asarray(channel_ids).reshape(-1)
-        if chans.size and not np.issubdtype(chans.dtype, np.integer):
-            raise ChannelIdError(f"channel_ids must be integers, got dtype {chans.dtype}.", argument="channel_ids")
-        chans = chans.astype(np.int64)
-        bad = chans[(chans < 0) | (chans >= self.n_channels)]
-        if bad.size:
-            raise ChannelIdError(f"channel_ids {bad[:10].tolist()} out of range: the raw data has "
-                                 f"{self.n_channels} channels.", argument="channel_ids")
-        return chans
+        return check_channel_ids(channel_ids, self.n_channels)
 
     def read(self, i0: int, i1: int, channel_ids: npt.ArrayLike | None = None) -> np.ndarray:
         """Samples ``[i0, i1)`` on model channels ``channel_ids`` (all by default).

@@ -7,21 +7,30 @@ column (``cluster_id`` first, the others sorted by name), empty cells for missin
 and floats written with a fixed number of *decimals* (``'%.8f'``). Reading accepts comma
 or tab (tab when the first line has one), coerces numbers (int, then float), skips empty
 cells and makes every column but ``cluster_id`` a field.
+
+A table is read one line per row: a quoted cell may hold the delimiter or a doubled quote
+(as :mod:`csv` writes them) but must end on its line. :mod:`csv` alone would let a stray
+quote swallow every following row into one cell; here it is an error naming the line.
+The price is that a label holding a line break cannot be written (phy's tables are
+line-oriented anyway, and its table view shows one line per cell).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from phycore.errors import DataFormatError
 
-__all__ = ["read_cluster_tsv", "write_cluster_tsv", "cluster_info_bytes", "coerce_number"]
+__all__ = ["read_cluster_tsv", "write_cluster_tsv", "cluster_table_header", "cluster_info_bytes",
+           "coerce_number"]
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines: it also splits on \x1c, \x85...
 
 
 def coerce_number(value: str) -> Any:
@@ -39,7 +48,17 @@ def write_cluster_tsv(field: str, values: Mapping[int, Any]) -> str:
     """Content of ``cluster_<field>.tsv`` for ``{cluster_id: value}`` (None values omitted).
 
     .. versionadded:: 0.1.0
+
+    Raises
+    ------
+    DataFormatError
+        A value holds a line break (:func:`read_cluster_tsv` reads one row per line).
     """
+    for c, v in values.items():
+        if isinstance(v, str) and _LINE_BREAK.search(v):
+            raise DataFormatError(f"Label {field!r} of cluster {c} contains a line break, which "
+                                  f"cluster_{field}.tsv cannot hold: {v!r}. Set it without one.",
+                                  argument=field)
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter="\t")
     writer.writerow(["cluster_id", field])
@@ -47,28 +66,78 @@ def write_cluster_tsv(field: str, values: Mapping[int, Any]) -> str:
     return out.getvalue()
 
 
+def _records(text: str, path: str | None) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, cells)`` of every line of a table, the header included."""
+    if text.startswith("\ufeff"):  # a UTF-8 BOM decoded as plain UTF-8 (Excel writes one)
+        text = text[1:]
+    lines = _LINE_BREAK.split(text)
+    delimiter = "\t" if "\t" in lines[0] else ","
+    for lineno, line in enumerate(lines, start=1):
+        try:
+            # strict: an unclosed quote is an error, not the start of a multi-line cell.
+            yield lineno, next(csv.reader([line], delimiter=delimiter, strict=True), [])
+        except csv.Error as e:
+            where = f" of {path}" if path else ""
+            raise DataFormatError(f"Line {lineno}{where} has an unbalanced quote ({e}): a cell that "
+                                  f"opens a quote must close it on the same line, right before the "
+                                  f"next delimiter. Fix or remove the quote: {line[:80]!r}.",
+                                  path=path) from None
+
+
+def cluster_table_header(text: str, *, path: str | None = None) -> list[str]:
+    """Column names of a cluster table (an empty list for an empty text).
+
+    Parameters
+    ----------
+    text : str
+        Content of the table.
+    path : str, optional
+        File name for error messages.
+
+    Returns
+    -------
+    list of str
+        The cells of the first line, stripped.
+    """
+    for _, header in _records(text, path):
+        return [h.strip() for h in header]
+    return []
+
+
 def read_cluster_tsv(text: str, *, path: str | None = None) -> dict[str, dict[int, Any]]:
     """Parse a cluster metadata table into ``{field: {cluster_id: value}}``.
 
     .. versionadded:: 0.1.0
 
+    Parameters
+    ----------
+    text : str
+        Content of the table (a leading byte-order mark is ignored).
+    path : str, optional
+        File name for error messages.
+
+    Returns
+    -------
+    dict
+        ``{field: {cluster_id: value}}``, empty for an empty text.
+
     Raises
     ------
     DataFormatError
-        No ``cluster_id`` column, or a cluster id that is not an integer.
+        No ``cluster_id`` column, a cluster id that is not an integer, or a line with an
+        unbalanced quote.
     """
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    records = _records(text, path)
+    header = [h.strip() for h in next(records)[1]]
+    if not any(header):
         return {}
-    delimiter = "\t" if "\t" in lines[0] else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header = [h.strip() for h in rows[0]]
     where = f" {path}" if path else ""
     if "cluster_id" not in header:
         raise DataFormatError(f"Cluster table{where} has no 'cluster_id' column (header: {header}).", path=path)
-    out: dict[str, dict[int, Any]] = {h: {} for h in header if h != "cluster_id"}
-    for lineno, row in enumerate(rows[1:], start=2):
-        cells = {k: v for k, v in zip(header, row) if v != ""}
+    # A column without a name (a trailing tab, a header cut short) has no field to hold it.
+    out: dict[str, dict[int, Any]] = {h: {} for h in header if h and h != "cluster_id"}
+    for lineno, row in records:
+        cells = {k: v for k, v in zip(header, row) if v != "" and k}
         if "cluster_id" not in cells:
             continue
         cid = coerce_number(cells.pop("cluster_id"))

@@ -55,7 +55,7 @@ from phycore.model._fields import FieldSet
 from phycore.model._loader import from_arguments, load_folder
 from phycore.model._spikes import SpikeArrays
 from phycore.model._templates import Template, _TemplateStore
-from phycore.model.params import get_template_params
+from phycore.model.params import REQUIRED_KEYS, get_template_params
 from phycore.model.raw import RawTraces, open_raw
 from phycore.model.waveforms import extract_waveforms, kept_chunks, select_spikes_evenly, spikes_in_chunks
 
@@ -118,6 +118,12 @@ class TemplateModel:
     The per-spike arrays (``spike_samples``, ``spike_times``, ``spike_templates``,
     ``spike_clusters``, ``amplitudes``, features...) are properties (not assignable): a
     :class:`~phycore.model._spikes.SpikeArrays` owns them and grows them.
+
+    Cluster ids (``spike_clusters``, and ``clusters`` of :meth:`append_spikes`) must be in
+    ``0 .. max(2**24, 4 * n_spikes) - 1``: per-cluster tables are sized by the largest id,
+    so a stray id of 2**40 is refused with a :class:`DataFormatError` instead of asking
+    for terabytes. Templates with some NaN/inf samples load with a :class:`UserWarning`;
+    those samples read as 0.
     """
 
     # Data attributes, set by ``_setup`` (per-spike arrays are properties, read from ``_spikes``).
@@ -215,7 +221,7 @@ class TemplateModel:
         self._templates = _TemplateStore(
             tmpl, ind, self.wmi, self.channel_positions, self.channel_shanks,
             n_closest_channels=self.n_closest_channels, amplitude_threshold=self.amplitude_threshold,
-            template_scaling=self.template_scaling)
+            template_scaling=self.template_scaling, name=a.name("templates"))
         nt = self.n_templates
         sim = a.get("similar_templates")
         self.similar_templates = np.asarray(sim) if sim is not None else np.zeros((nt, nt))
@@ -470,6 +476,9 @@ class TemplateModel:
     def _check_spike_ids(self, spike_ids: npt.ArrayLike) -> npt.NDArray[np.int64]:
         return _stats.check_spike_ids(spike_ids, self.n_spikes)
 
+    def _check_channel_ids(self, channel_ids: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        return _stats.check_channel_ids(channel_ids, self.n_channels)
+
     def _check_template_id(self, template_id: Any) -> int:
         tid = _stats.check_id(template_id, "template_id", error=ClusterIdError)
         if not 0 <= tid < self.n_templates:
@@ -481,9 +490,13 @@ class TemplateModel:
 
     def get_template(self, template_id: int, channel_ids: npt.ArrayLike | None = None,
                      amplitude_threshold: float | None = None, unwhiten: bool = True) -> Template:
-        """A template on its best channels (phylib ``get_template``; see :class:`Template`)."""
-        return self._templates.get(self._check_template_id(template_id), channel_ids,
-                                   amplitude_threshold, unwhiten)
+        """A template on its best channels (phylib ``get_template``; see :class:`Template`).
+
+        Raises :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
+        """
+        tid = self._check_template_id(template_id)
+        channels = None if channel_ids is None else self._check_channel_ids(channel_ids)
+        return self._templates.get(tid, channels, amplitude_threshold, unwhiten)
 
     def prefetch_templates(self) -> None:
         """Compute every template's unwhitened waveform, best channels and amplitude now
@@ -538,7 +551,7 @@ class TemplateModel:
     @property
     def templates_channels(self) -> npt.NDArray[np.int64]:
         """Peak channel of every template (phylib: whitened p2p for dense, ``template_ind[:, 0]`` for sparse)."""
-        return _stats.templates_peak_channels(self.sparse_templates.data, self.sparse_templates.cols)
+        return _stats.templates_peak_channels(self._templates.data, self.sparse_templates.cols)
 
     @property
     def templates_probes(self) -> npt.NDArray[np.int64]:
@@ -593,11 +606,12 @@ class TemplateModel:
         From ``_phy_spikes_subset.*`` when every spike is in that pool and no filter is
         asked, else from the raw data (numba kernel reading only the needed samples).
         ``filtered=None`` filters unless ``hp_filtered``. Raises :class:`RawDataError`
-        when raw data is needed and unavailable (phylib returns None).
+        when raw data is needed and unavailable (phylib returns None), and
+        :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
         """
         ids = self._check_spike_ids(spike_ids)
         channels = (np.arange(self.n_channels) if channel_ids is None
-                    else np.asarray(channel_ids, dtype=np.int64).reshape(-1))
+                    else self._check_channel_ids(channel_ids))
         if filtered is None:
             filtered = not self.hp_filtered
         sw = self.spike_waveforms
@@ -663,14 +677,15 @@ class TemplateModel:
 
         A spike's columns are looked up in ``pc_feature_ind`` through its original
         template; channels a spike has no feature on are 0; spikes absent from
-        ``pc_feature_spike_ids`` are NaN. None without ``pc_features.npy``.
+        ``pc_feature_spike_ids`` are NaN. None without ``pc_features.npy``. Raises
+        :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
         """
         sf = self.sparse_features
         if sf is None:
             return None
         ids = self._check_spike_ids(spike_ids)
         return get_pc_features(sf.data, sf.cols, sf.rows, self.spike_templates, ids,
-                               np.asarray(channel_ids, dtype=np.int64).reshape(-1), self.n_channels)
+                               self._check_channel_ids(channel_ids), self.n_channels)
 
     def get_template_features(self, spike_ids: npt.ArrayLike) -> npt.NDArray[np.float32] | None:
         """Template features ``(n_spikes, n_templates)`` float32 (NaN rows for spikes without)."""
@@ -698,7 +713,10 @@ class TemplateModel:
 
     def get_traces(self, t0: float, t1: float, channel_ids: npt.ArrayLike | None = None, *,
                    filtered: bool | None = False) -> npt.NDArray[np.float32]:
-        """Raw traces between ``t0`` and ``t1`` seconds, ``(n_samples, n_channels)`` float32."""
+        """Raw traces between ``t0`` and ``t1`` seconds, ``(n_samples, n_channels)`` float32.
+
+        Raises :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
+        """
         if self.traces is None:
             raise RawDataError(f"raw data is unavailable: {self.raw_data_error}.")
         if filtered is None:
@@ -800,8 +818,18 @@ def load_model(params_path: str | Path) -> TemplateModel:
     Returns
     -------
     TemplateModel
+
+    Raises
+    ------
+    ParamsError
+        If ``params.py`` is malformed, has a bad value or lacks a key of
+        :data:`~phycore.model.params.REQUIRED_KEYS` (``sample_rate``).
+    DataFormatError
+        If a data file has the wrong shape, dtype or content, including a cluster id in
+        ``spike_clusters.npy`` that is negative or above ``max(2**24, 4 * n_spikes) - 1``
+        (per-cluster tables are sized by the largest id; renumber such clusters).
     """
-    p = get_template_params(params_path)
+    p = get_template_params(params_path, required=REQUIRED_KEYS)
     return TemplateModel(
         p["dir_path"], p["dat_path"], n_channels_dat=p.get("n_channels_dat"), dtype=p["dtype"],
         offset=p["offset"], sample_rate=p.get("sample_rate"), hp_filtered=p["hp_filtered"],
