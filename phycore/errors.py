@@ -26,6 +26,7 @@ __all__ = [
     "UnsupportedPhyAPIError",
     "StateFileError",
     "FolderLockedError",
+    "SaveError",
 ]
 
 
@@ -132,3 +133,27 @@ class FolderLockedError(PhyCoreError, PermissionError):
                  argument: str | None = None, owner: str | None = None) -> None:
         super().__init__(message, path=path, argument=argument)
         self.owner = owner
+
+
+class SaveError(PhyCoreError, OSError):
+    """A save could not write its files: the folder is read-only, the disk is full...
+
+    ``path`` is the data folder and ``errno`` the cause's (``errno.ENOSPC``,
+    ``errno.EACCES``...); the ``OSError`` that caused it is chained (``__cause__``).
+    The session keeps the unsaved work (and so does its crash journal): fix the cause
+    and save again.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None,
+                 argument: str | None = None, errno: int | None = None) -> None:
+        super().__init__(message, path=path, argument=argument)
+        self.errno = errno
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_save_error, (self.message, self.path, self.argument, self.errno))
+
+
+def _rebuild_save_error(message: str, path: str | None, argument: str | None, errno: int | None) -> SaveError:
+    return SaveError(message, path=path, argument=argument, errno=errno)

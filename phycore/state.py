@@ -11,7 +11,9 @@ Files are read and written as phy does (indented JSON, sorted keys, integer keys
 strings, phy's ``{"__ndarray__": ...}`` arrays understood), and written atomically.
 A missing file is recreated; a corrupt one is moved aside to
 ``state.json.corrupt-<timestamp>``, reported in the log and replaced by the defaults.
-Loading and saving never raise for a bad or unwritable file.
+With a ``schema`` (the value types a GUI reads, see :data:`StateSchema`), a value of the
+wrong type is dropped at load, so the default is used, with one warning per file naming
+the keys; unknown keys are kept. Loading and saving never raise for a bad or unwritable file.
 
 .. versionadded:: 0.1
 """
@@ -21,18 +23,28 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from phycore.paths import phy_dir, user_dir
 from phycore._statefile import read_state_file, write_state_file
 from phycore.errors import StateFileError
 
-__all__ = ["GUIState", "load_state", "read_state_file", "write_state_file"]
+__all__ = ["GUIState", "StateSchema", "load_state", "read_state_file", "write_state_file"]
 
 logger = logging.getLogger(__name__)
+
+#: The value types a GUI reads from its state: ``{key: spec}``, where a spec is a type or a
+#: tuple of types (``isinstance``; ``True`` is not an ``int`` unless ``bool`` is listed), a
+#: nested schema (the value must be an object, checked key by key) or a predicate
+#: ``f(value) -> bool`` (its ``__name__`` says what it expects). ``"View (2)"`` keys follow
+#: the schema of ``"View"``. Keys absent from the schema are not checked.
+StateSchema = Mapping[str, Union[type, tuple[type, ...], "StateSchema", Callable[[Any], bool]]]
+
+_NUMBERED = re.compile(r"^(.*) \(\d+\)$")  # the second WaveformView is "WaveformView (1)"
 
 
 def _deep_update(d: dict[Any, Any], u: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -96,8 +108,43 @@ def _move_aside(path: Path, error: Exception) -> None:
         logger.warning("%s It could not be moved aside (%s); default values are used.", error, exc)
 
 
-def _read_or_recover(path: Path | None) -> tuple[dict[str, Any], bool]:
-    """Return (content, needs_rewrite); a corrupt file is moved aside."""
+def _spec_name(spec: Any) -> str:
+    if isinstance(spec, tuple):
+        return " or ".join(_spec_name(t) for t in spec)
+    if isinstance(spec, Mapping):
+        return "an object"
+    return str(getattr(spec, "__name__", spec))
+
+
+def _matches(spec: Any, value: Any) -> bool:
+    if isinstance(spec, (type, tuple)):
+        types = spec if isinstance(spec, tuple) else (spec,)
+        return isinstance(value, types) and (bool in types or not isinstance(value, bool))
+    return bool(spec(value))
+
+
+def _checked(data: Mapping[Any, Any], schema: StateSchema, where: str, bad: list[str]) -> dict[Any, Any]:
+    """``data`` without the values ``schema`` rejects (described in ``bad``); unknown keys kept."""
+    out: dict[Any, Any] = {}
+    for key, value in data.items():
+        spec = schema.get(key) if isinstance(key, str) else None
+        if spec is None and isinstance(key, str) and (numbered := _NUMBERED.match(key)):
+            spec = schema.get(numbered.group(1))
+        name = f"{where}{key}"
+        if spec is None:
+            out[key] = value
+        elif isinstance(spec, Mapping) and isinstance(value, Mapping):
+            out[key] = _checked(value, spec, f"{name}.", bad)
+        elif not isinstance(spec, Mapping) and _matches(spec, value):
+            out[key] = value
+        else:
+            text = repr(value)
+            bad.append(f"{name} = {text[:40] + '...' if len(text) > 43 else text} (expected {_spec_name(spec)})")
+    return out
+
+
+def _read_or_recover(path: Path | None, move_aside: bool = True) -> tuple[dict[str, Any], bool]:
+    """Return (content, needs_rewrite); a corrupt file is moved aside (or only reported)."""
     if path is None:
         return {}, False
     if not path.exists():
@@ -105,6 +152,9 @@ def _read_or_recover(path: Path | None) -> tuple[dict[str, Any], bool]:
     try:
         return read_state_file(path), False
     except StateFileError as exc:
+        if not move_aside:
+            logger.warning("%s Default values are used.", exc)
+            return {}, False
         _move_aside(path, exc)
         return {}, True
     except OSError as exc:
@@ -127,6 +177,12 @@ class GUIState(dict[str, Any]):
         ``"ViewName.attr"`` keys (any depth, dot-separated) kept only in the local file.
     defaults : Mapping, optional
         Values used when the files lack them (deep-copied).
+    schema : StateSchema, optional
+        The types of the values the GUI reads: a value of another type in a file is
+        dropped at load (the default is used) and named in one warning per file.
+    local_read_only : bool
+        Read the local file but never write it (a read-only session writes nothing in
+        its data folder); the global file is still saved.
     load : bool
         Read the files now (default), recreating missing ones.
     """
@@ -138,6 +194,8 @@ class GUIState(dict[str, Any]):
         local_keys: Iterable[str] | None = None,
         defaults: Mapping[str, Any] | None = None,
         *,
+        schema: StateSchema | None = None,
+        local_read_only: bool = False,
         load: bool = True,
     ) -> None:
         super().__init__()
@@ -146,6 +204,8 @@ class GUIState(dict[str, Any]):
         self.local_keys: list[str] = []
         self.add_local_keys(local_keys or ())
         self.defaults: dict[str, Any] = copy.deepcopy(dict(defaults or {}))
+        self.schema: StateSchema = schema or {}
+        self.local_read_only = local_read_only
         if load:
             self.load()
 
@@ -163,18 +223,29 @@ class GUIState(dict[str, Any]):
         """Reset to the defaults, then apply the global file, then the local one.
 
         Missing files are created (with the values just loaded); a corrupt file is
-        moved aside and recreated. Never raises for a bad file.
+        moved aside and recreated; values of the wrong type (see ``schema``) are dropped.
+        Never raises for a bad file.
         """
         self.clear()
         _deep_update(self, self.defaults)
-        global_data, rewrite_global = _read_or_recover(self.path)
-        local_data, rewrite_local = _read_or_recover(self.local_path)
+        global_data, rewrite_global = self._read(self.path)
+        local_data, rewrite_local = self._read(self.local_path, writable=not self.local_read_only)
         _deep_update(self, global_data)
         _deep_update(self, local_data)
         if rewrite_global:
             self._write(self.path, _global_data(self, self.local_keys))
-        if rewrite_local:
+        if rewrite_local and not self.local_read_only:
             self._write(self.local_path, _local_data(self, self.local_keys))
+
+    def _read(self, path: Path | None, writable: bool = True) -> tuple[dict[str, Any], bool]:
+        data, rewrite = _read_or_recover(path, move_aside=writable)
+        bad: list[str] = []
+        data = _checked(data, self.schema, "", bad)
+        if bad:
+            # Once here, instead of a view failing on every frame; the next save rewrites the file.
+            logger.warning("The GUI state file %s has values of the wrong type, ignored (defaults are used): %s.",
+                           path, "; ".join(bad))
+        return data, rewrite
 
     def _write(self, path: Path | None, data: dict[str, Any]) -> bool:
         if path is None:
@@ -194,7 +265,7 @@ class GUIState(dict[str, Any]):
 
         Errors are logged, not raised: closing the GUI must not fail because of its
         state. A value JSON cannot hold is left out (and named in the log); an
-        unwritable file is skipped.
+        unwritable file is skipped, and so is the local file when ``local_read_only``.
 
         Returns
         -------
@@ -204,7 +275,7 @@ class GUIState(dict[str, Any]):
         written = []
         if self._write(self.path, _global_data(self, self.local_keys)):
             written.append(self.path)
-        if self._write(self.local_path, _local_data(self, self.local_keys)):
+        if not self.local_read_only and self._write(self.local_path, _local_data(self, self.local_keys)):
             written.append(self.local_path)
         return [p for p in written if p is not None]
 
@@ -254,6 +325,8 @@ def load_state(
     defaults: Mapping[str, Any] | None = None,
     *,
     config_dir: str | os.PathLike[str] | None = None,
+    schema: StateSchema | None = None,
+    read_only: bool = False,
 ) -> GUIState:
     """Load the state of a GUI from ``<user dir>/<gui_name>/state.json`` and ``<data>/.phy/state.json``.
 
@@ -270,11 +343,21 @@ def load_state(
         Values used when the files lack them.
     config_dir : str or os.PathLike, optional
         User directory; default :func:`phycore.paths.user_dir` (``$PHY_USER_DIR`` or ``~/.phy``).
+    schema : StateSchema, optional
+        The value types the GUI reads (see :class:`GUIState`).
+    read_only : bool
+        A read-only session: ``<data>/.phy/state.json`` is read (when it exists) but
+        never written, and ``<data>/.phy`` is not created.
 
     Returns
     -------
     GUIState
     """
     base = Path(config_dir) if config_dir is not None else user_dir()
-    local_path = phy_dir(data_dir) / "state.json" if data_dir is not None else None
-    return GUIState(base / gui_name / "state.json", local_path, local_keys=local_keys, defaults=defaults)
+    local_path = None
+    if data_dir is not None:
+        # phy_dir() would create <data>/.phy and probe it with a file: not in a read-only session.
+        folder = Path(data_dir).expanduser().absolute() / ".phy" if read_only else phy_dir(data_dir)
+        local_path = folder / "state.json"
+    return GUIState(base / gui_name / "state.json", local_path, local_keys=local_keys, defaults=defaults,
+                    schema=schema, local_read_only=read_only)

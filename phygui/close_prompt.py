@@ -14,7 +14,8 @@ logger = logging.getLogger("phygui")
 
 class ClosePrompt:
     """Closing with care: ``close`` subscribers may cancel, unsaved changes open a modal
-    asking Save, Discard or Cancel, and a failed save keeps the window open.
+    asking Save, Discard or Cancel, and a failed save keeps the window open. A read-only
+    session cannot save: its modal says why and offers Quit without saving or Cancel.
 
     Parameters
     ----------
@@ -28,6 +29,13 @@ class ClosePrompt:
         Saves the clustering (the GUI's ``save``: it emits ``request_save`` first).
     quit : callable
         Saves the GUI state and stops the event loop.
+    read_only : str
+        Why the session is read-only (``read_only_text(controller)``); empty when it can save.
+
+    Attributes
+    ----------
+    answers : tuple of str
+        The answers the modal offers (``'save'``, ``'discard'``, ``'cancel'``).
 
     Events
     ------
@@ -37,20 +45,29 @@ class ClosePrompt:
     """
 
     def __init__(self, supervisor: Any, status: Any, *, emit_event: Callable[[str], list[Any]],
-                 save: Callable[[], Any], quit: Callable[[], None]) -> None:
+                 save: Callable[[], Any], quit: Callable[[], None], read_only: str = "") -> None:
         self.supervisor = supervisor
         self.status = status
         self._emit = emit_event
         self._save = save
         self._quit = quit
+        self.read_only = read_only
+        if read_only:
+            # Offering Save would only fail: say why, and let the user quit or go back.
+            text = f"There are unsaved changes, and this session cannot save them.\n{read_only}.\n\nQuit anyway?"
+            buttons = {"Quit without saving": "discard", "Cancel": "cancel"}
+        else:
+            text = "There are unsaved changes. Save them before closing?"
+            buttons = {"Save": "save", "Discard": "discard", "Cancel": "cancel"}
+        self.answers = tuple(buttons.values())
         with dpg.window(label="Unsaved changes", modal=True, show=False, no_close=True, width=420,
-                        height=110, pos=(590, 420), no_docking=True) as win:
+                        height=160 if read_only else 110, pos=(590, 420), no_docking=True) as win:
             self.window = win
-            dpg.add_text("There are unsaved changes. Save them before closing?")
+            self.text = dpg.add_text(text, wrap=400)
             with dpg.group(horizontal=True):
-                for answer in ("Save", "Discard", "Cancel"):
-                    dpg.add_button(label=answer, width=120,
-                                   callback=lambda s, a, u: self.answer(u), user_data=answer.lower())
+                for label, answer in buttons.items():
+                    dpg.add_button(label=label, width=160 if read_only else 120,
+                                   callback=lambda s, a, u: self.answer(u), user_data=answer)
 
     def request(self) -> bool:
         """Emit ``close`` (False from a subscriber cancels), prompt if dirty, else quit.
@@ -66,10 +83,14 @@ class ClosePrompt:
         return True
 
     def answer(self, answer: str) -> None:
-        """What the prompt's buttons do: ``'save'``, ``'discard'`` or ``'cancel'``."""
+        """What the prompt's buttons do: ``'save'``, ``'discard'`` or ``'cancel'``
+        (``'save'`` is not among them in a read-only session, see :attr:`answers`)."""
         self.hide()
         if answer == "cancel":
             self.status.set_message("close cancelled")
+            return
+        if answer == "save" and self.read_only:
+            self.status.set_error(f"cannot save, not closing ({self.read_only})")
             return
         if answer == "save":
             try:

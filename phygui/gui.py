@@ -46,6 +46,7 @@ from phygui.viewmodels.status import StatusModel, read_only_text
 from phygui.views.base import View
 from phygui.views.cluster_table import ClusterView, SimilarityView
 from phygui.views.context import ViewContext
+from phygui.views.state_schema import state_schema
 
 __all__ = ["GUI", "NoDisplayError", "has_display"]
 
@@ -112,7 +113,8 @@ class GUI:
         data_dir = getattr(controller, "dir_path", None)
         self.state = state if state is not None else load_state(
             "TemplateGUI", data_dir, local_keys=["ClusterView.selected"],
-            config_dir=getattr(controller, "config_dir", None))
+            config_dir=getattr(controller, "config_dir", None), schema=state_schema(),
+            read_only=bool(getattr(controller, "read_only", False)))
         self.status = StatusModel()
         if getattr(controller, "read_only", False):
             self.status.set_read_only(read_only_text(controller))
@@ -156,7 +158,7 @@ class GUI:
                                  after_action=self._update_selection_status)
         self.help_window = HelpWindow()
         self.close_prompt = ClosePrompt(self.supervisor, self.status, emit_event=self._emit, save=self.save,
-                                        quit=self._quit)
+                                        quit=self._quit, read_only=read_only_text(controller))
         self.key_router = KeyRouter(self.action_groups, self.snippets, self.status_bar,
                                     tables=lambda: (self.cluster_view, self.similarity_view),
                                     modal_open=lambda: self.close_prompt.shown, on_error=self.commands.failed,

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from phycore.paths import phy_dir, user_dir
+from phycore.paths import fallback_phy_dir, phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
 from phycore.controller._columns import ClusterColumns
 from phycore.controller._data import ViewData
@@ -99,7 +99,9 @@ class TemplateController:
         always read-only; False: raise :class:`~phycore.errors.FolderLockedError` instead.
         A read-only session curates in memory only: it never reads, moves or writes the
         crash journal, does not persist the new-cluster-id counter, and :meth:`save`
-        raises. In-memory models take no lock.
+        raises. It writes nothing in the data folder: its disk cache is in
+        :func:`~phycore.paths.fallback_phy_dir` (under the user directory). In-memory
+        models take no lock.
 
     Attributes
     ----------
@@ -111,6 +113,9 @@ class TemplateController:
         empty when it is not.
     lock : FolderLock or None
         The folder lock this session holds (None when read-only or in memory).
+    phy_dir : Path
+        Where the session keeps its cache and state: ``<data>/.phy``, or the
+        :func:`~phycore.paths.fallback_phy_dir` of a read-only session or folder.
     cluster_metrics : dict
         ``{column: f(cluster_id)}``; plugins may add to it in ``attach_to_controller``.
     similarity_functions : dict
@@ -172,11 +177,15 @@ class TemplateController:
         self.gui: Any = None
         self.recovery_entries: list[dict[str, Any]] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self.phy_dir = self._make_phy_dir()
+        self.phy_dir = self._make_phy_dir(read_only)
         self.lock: FolderLock | None = None
         self.read_only_reason = ""
         self._lock_owner: str | None = None
         self.read_only = self._lock_folder(read_only)
+        if self.read_only and self.dir_path is not None:
+            # A read-only session writes nothing in the folder: its disk cache (which also
+            # prunes the folder's cache at start) goes to the user directory.
+            self.phy_dir = fallback_phy_dir(self.dir_path)
         self.context = Context(self.phy_dir, fingerprint=self._fingerprint())
         if clear_cache:
             self.context.clear()
@@ -207,9 +216,10 @@ class TemplateController:
 
     # Set-up --------------------------------------------------------------------------
 
-    def _make_phy_dir(self) -> Path:
+    def _make_phy_dir(self, read_only: bool | None) -> Path:
         if self.dir_path is not None:
-            return phy_dir(self.dir_path)
+            # read_only=True: not even <data>/.phy is created (nor its writability probed).
+            return fallback_phy_dir(self.dir_path) if read_only else phy_dir(self.dir_path)
         self._tmp = tempfile.TemporaryDirectory(prefix="phycore-")
         return Path(self._tmp.name)
 

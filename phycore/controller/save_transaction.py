@@ -25,6 +25,7 @@ journal replays the unsaved work). Temporaries never outlive the next open.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -38,6 +39,7 @@ from typing import Any, Literal
 import attrs
 
 from phycore.controller.folder_lock import FolderLock
+from phycore.errors import PhyCoreError, SaveError
 from phycore.model import get_template_params
 from phycore.paths import fsync_dir
 from phycore.paths import phy_dir as find_phy_dir
@@ -133,7 +135,22 @@ class SaveTransaction:
         -------
         list of Path
             The files written, in the order given.
+
+        Raises
+        ------
+        SaveError
+            A file could not be written (read-only folder, full disk...), naming the folder,
+            the cause and what to do. Before the commit point nothing changed; after it, the
+            save is finished by the next save or open.
         """
+        try:
+            return self._write(files, journal_header)
+        except OSError as e:
+            if isinstance(e, PhyCoreError):
+                raise
+            raise _save_error(self.root, e, committed=self.manifest_path.exists()) from e
+
+    def _write(self, files: Mapping[Path, bytes], journal_header: dict[str, Any] | None) -> list[Path]:
         # A save of this session that failed after its commit point is finished first, so
         # that its manifest is not overwritten with a smaller one.
         self.recover()
@@ -142,16 +159,19 @@ class SaveTransaction:
             for path, data in files.items():
                 path = Path(path)
                 tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
-                _write_synced(tmp, data, like=path)
+                # Staged before it is written, so that a half-written one (full disk) is removed too.
                 staged.append(_Rename(tmp, path, _checksum(data)))
+                _write_synced(tmp, data, like=path)
             for folder in {r.tmp.parent for r in staged}:
                 fsync_dir(folder)
             self._write_manifest(staged, journal_header)
         except BaseException:
-            # Before the commit point nothing visible changed: drop the temporaries.
-            for r in staged:
-                with contextlib.suppress(OSError):
-                    r.tmp.unlink()
+            # Before the commit point nothing visible changed: drop the temporaries. (A manifest
+            # that made it to disk is the commit: its temporaries are the save, kept for recover.)
+            if not self.manifest_path.exists():
+                for r in staged:
+                    with contextlib.suppress(OSError):
+                        r.tmp.unlink()
             raise
         self._finish(staged, journal_header)
         return [r.final for r in staged]
@@ -165,8 +185,13 @@ class SaveTransaction:
         }
         self.phy_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.manifest_path.with_name(f".{MANIFEST_NAME}{TMP_SUFFIX}")
-        _write_synced(tmp, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
-        os.replace(tmp, self.manifest_path)
+        try:
+            _write_synced(tmp, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+            os.replace(tmp, self.manifest_path)
+        except BaseException:
+            with contextlib.suppress(OSError):  # e.g. a disk that filled up while writing it
+                tmp.unlink()
+            raise
         fsync_dir(self.phy_dir)
 
     def _finish(self, renames: list[_Rename], journal_header: dict[str, Any] | None) -> None:
@@ -273,6 +298,34 @@ class SaveTransaction:
                      "the previous versions of the files are in %s and the crash journal is left as it was.",
                      self.root, why, aside, self.phy_dir / _BACKUP_DIR)
         return "failed"
+
+
+def _save_error(folder: Path, e: OSError, *, committed: bool = False) -> SaveError:
+    """The :class:`~phycore.errors.SaveError` for ``e``: names ``folder``, the cause and what to do.
+
+    Parameters
+    ----------
+    folder : Path
+        The data folder being saved.
+    e : OSError
+        What the file operation raised.
+    committed : bool
+        Whether the save's commit manifest exists (the save completes on the next open or save).
+    """
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        cause, todo = "no space left on the device", "Free some disk space, then save again."
+    elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        cause = ("the file system is read-only" if e.errno == errno.EROFS
+                 else "the folder is read-only (permission denied)")
+        todo = ("Make the folder writable, then save again. If it cannot be, copy the folder somewhere "
+                "writable and open the copy (the unsaved work of this session is not in the copy).")
+    else:
+        cause, todo = e.strerror or str(e), "Fix the cause, then save again."
+    done = ("The save was committed but not finished; the next save, or the next session opening the folder, "
+            "completes it." if committed else "Nothing in the folder was changed.")
+    return SaveError(f"Could not save to {folder}: {cause}. {done} This session keeps "
+                     f"your unsaved work, and so does its crash journal. {todo}",
+                     path=folder, errno=e.errno)
 
 
 def _data_folder(dir_path: Path) -> Path | None:

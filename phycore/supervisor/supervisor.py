@@ -25,6 +25,7 @@ from typing import Any
 import numpy.typing as npt
 
 from phycore.clustering import Clustering, ClusterMeta, UpdateInfo
+from phycore.errors import ClusterIdError
 from phycore.signals import emit
 from phycore.supervisor.actions import Actions
 from phycore.supervisor.cluster_table import ClusterTables, ColumnFunc
@@ -217,8 +218,15 @@ class Supervisor:
         self.tables.set_columns(names)
 
     def get_cluster_info(self, cluster_id: int) -> dict[str, Any]:
-        """All values of a cluster's row (phy's ``get_cluster_info``)."""
-        return self.cluster_table.row(cluster_id)
+        """All values of a cluster's row (phy's ``get_cluster_info``).
+
+        Raises :class:`~phycore.errors.ClusterIdError` (a ``KeyError``) for an unknown id.
+        """
+        ids = check_ids(flatten_ids([cluster_id]), self.clustering.spike_counts, argument="cluster_id")
+        if len(ids) != 1:
+            raise ClusterIdError(f"get_cluster_info() takes one cluster id, got {cluster_id!r}.",
+                                 argument="cluster_id")
+        return self.cluster_table.row(ids[0])
 
     @property
     def cluster_info(self) -> list[dict[str, Any]]:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
-from tests.gui.strict import expect_errors, expected_errors, no_logged_errors
+from tests.gui.strict import expect_errors, expected_errors, no_logged_errors, scenario_main
 
 A, S = 546, 564
 BLUE = (0x08, 0x92, 0xFC)
@@ -220,10 +219,5 @@ def run(name: str, dataset: Path) -> None:
             controller.close()
 
 
-def main(name: str, data_dir: str) -> None:
-    run(name, Path(data_dir))
-    print(f"scenario {name}: OK")
-
-
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    scenario_main(run)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import inspect
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
-from tests.gui.strict import expect_errors, expected_errors, no_logged_errors
+from tests.gui.strict import expect_errors, expected_errors, no_logged_errors, scenario_main
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
 GOOD, MUA, NOISE = (0x86, 0xD1, 0x6D), (0xAF, 0xAF, 0xAF), (0x77, 0x77, 0x77)
@@ -378,6 +377,8 @@ def scenario_template_gui_script(controller: Any, dataset: Path) -> None:
 
     connect(on_gui_ready, event="gui_ready")
     connect(on_show, event="show")
+    # The harness's session holds the folder: release it so the script's session writes.
+    controller.close()
     phygui.template_gui(dataset / "params.py")
     assert seen == [("gui_ready", "TemplateController"), "show"], seen
     assert (dataset / ".phy" / "state.json").exists()
@@ -770,10 +771,5 @@ def run(name: str, dataset: Path) -> None:
             controller.close()
 
 
-def main(name: str, data_dir: str) -> None:
-    run(name, Path(data_dir))
-    print(f"scenario {name}: OK")
-
-
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    scenario_main(run)

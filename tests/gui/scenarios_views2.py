@@ -7,12 +7,11 @@ Run one by hand:  xvfb-run -a python -m tests.gui.scenarios_views2 trace_view /p
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
-from tests.gui.strict import expected_errors, no_logged_errors
+from tests.gui.strict import run_with_controller, scenario_main
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
 
@@ -405,25 +404,9 @@ def scenario_cluster_scatter_lasso(controller: Any, dataset: Path) -> None:
 
 
 def run(name: str, dataset: Path) -> None:
-    """Build the controller and run ``scenario_<name>`` with it in this process; fail on any
-    error logged meanwhile that the scenario does not declare (:mod:`tests.gui.strict`)."""
-    from phycore import signals
-    from phycore.controller import TemplateController
-
-    signals.set_raise_errors(False)  # logged, as in the app; no_logged_errors fails on the log
-    func = globals()[f"scenario_{name}"]
-    with no_logged_errors(expected_errors(func)):
-        controller = TemplateController(dataset / "params.py")
-        try:
-            func(controller, dataset)
-        finally:
-            controller.close()
-
-
-def main(name: str, data_dir: str) -> None:
-    run(name, Path(data_dir))
-    print(f"scenario {name}: OK")
+    """Run ``scenario_<name>`` in this process (see :func:`tests.gui.strict.run_with_controller`)."""
+    run_with_controller(globals()[f"scenario_{name}"], dataset)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    scenario_main(run)

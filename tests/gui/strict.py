@@ -16,6 +16,7 @@ import logging
 import re
 import sys
 import traceback
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,3 +101,25 @@ def no_logged_errors(expected: Sequence[str] = ()) -> Iterator[ErrorLog]:
     finally:
         root.removeHandler(log)
     check(log.messages(), expected)
+
+
+def run_with_controller(func: Callable[[Any, Path], None], dataset: Path) -> None:
+    """Run the scenario ``func(controller, dataset)`` on a fresh controller of ``dataset``,
+    failing on any error logged meanwhile that ``func`` does not declare."""
+    from phycore import signals
+    from phycore.controller import TemplateController
+
+    signals.set_raise_errors(False)  # logged, as in the app; no_logged_errors fails on the log
+    with no_logged_errors(expected_errors(func)):
+        controller = TemplateController(dataset / "params.py")
+        try:
+            func(controller, dataset)
+        finally:
+            controller.close()
+
+
+def scenario_main(run: Callable[[str, Path], None]) -> None:
+    """Command line of a scenario module: ``python -m <module> <name> <data_dir>``."""
+    name, data_dir = sys.argv[1], sys.argv[2]
+    run(name, Path(data_dir))
+    print(f"scenario {name}: OK")
