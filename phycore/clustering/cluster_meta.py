@@ -236,6 +236,42 @@ class ClusterMeta:
         self._history.add(_MetaChange(entries, up))
         return up
 
+    def values(self, cluster_ids: Iterable[int]) -> dict[str, dict[int, Any]]:
+        """``{field: {cluster_id: value}}`` of the values explicitly set on these clusters."""
+        clusters = _cluster_list(cluster_ids)
+        return {f: {c: data[c] for c in clusters if c in data} for f, data in self._data.items()}
+
+    def restore(self, cluster_ids: Iterable[int], values: Mapping[str, Mapping[int, object]]) -> UpdateInfo:
+        """Make the labels of ``cluster_ids`` exactly ``values`` (as :meth:`values` gives them;
+        a value absent there is unset), as one undoable step.
+
+        This is how a crash journal replays an undo or redo of an action it does not hold.
+
+        Returns
+        -------
+        UpdateInfo
+            ``description='metadata'`` and the clusters whose labels changed (empty, and
+            nothing recorded, when they were already so).
+        """
+        clusters = _cluster_list(cluster_ids)
+        for field in values:
+            if field not in self._fields:
+                self.add_field(field)
+        entries = []
+        for field, data in self._data.items():
+            given = {int(c): v for c, v in values.get(field, {}).items()}
+            for c in clusters:
+                old, new = data.get(c, _MISSING), given.get(c, _MISSING)
+                if old is not new and (old is _MISSING or new is _MISSING or _key(old) != _key(new)):
+                    entries.append((field, c, old, new))
+        if not entries:
+            return UpdateInfo(description="metadata")
+        up = UpdateInfo(description="metadata", metadata_changed=sorted({c for _, c, _, _ in entries}))
+        self._write(entries)
+        self._history.add(_MetaChange(entries, up))
+        self._emit(up)
+        return up
+
     def undo(self) -> UpdateInfo | None:
         """Undo the last recorded change; None (and an info log) when nothing to undo."""
         change = self._history.undo()

@@ -282,6 +282,49 @@ class Clustering:
         """Split spikes out of their clusters: same as :meth:`assign`."""
         return self.assign(spike_ids, spike_clusters_rel)
 
+    def restore(self, spike_ids: npt.ArrayLike, spike_clusters: npt.ArrayLike) -> UpdateInfo:
+        """Put whole clusters back: ``spike_ids`` go to the absolute ids ``spike_clusters``.
+
+        This is how a crash journal replays an undo or redo of an action it does not hold
+        (one that predates the last save), as one new undoable step. The spikes must be
+        exactly those of the clusters they are in now, and the target ids must not be
+        taken by other spikes.
+
+        Raises
+        ------
+        SpikeIdError
+            Bad spike ids.
+        ActionError
+            The spikes are not whole clusters, or a target id is in use elsewhere.
+        """
+        spikes = si.check_spike_ids(spike_ids, self.n_spikes)
+        target = np.asarray(spike_clusters, dtype=np.int64).reshape(-1)
+        if target.shape != spikes.shape or (target.size and target.min() < 0):
+            raise ActionError(f"restore() needs one non-negative cluster id per spike ({len(spikes)}), "
+                              f"got {target.shape[0]}.", argument="spike_clusters")
+        if spikes.size == 0:
+            return UpdateInfo()
+        order = np.argsort(spikes, kind="stable")
+        spikes, target = spikes[order], target[order]
+        old = self._sc[spikes]
+        touched = np.unique(old).tolist()
+        before = {c: self._index[c] for c in touched}
+        if sum(len(v) for v in before.values()) != len(spikes):
+            raise ActionError("restore() must move whole clusters: the spikes given are only part of "
+                              f"clusters {touched}.", argument="spike_ids")
+        new_ids = np.unique(target).tolist()
+        taken = [c for c in new_ids if c in self._index and c not in before]
+        if taken:
+            raise ActionError(f"restore() cannot move spikes into clusters {taken}: they hold other spikes.",
+                              argument="spike_clusters")
+        after = {int(c): si.readonly(spikes[target == c]) for c in new_ids}
+        pairs = np.unique(np.stack([old, target]), axis=1)
+        up = UpdateInfo(description="merge" if len(after) == 1 else "assign", spike_ids=si.readonly(spikes),
+                        added=sorted(after), deleted=touched,
+                        descendants=[(int(a), int(b)) for a, b in pairs.T],
+                        largest_old_cluster=si.largest(before))
+        return self._commit(Change(before, after, up))
+
     def _apply(self, remove: dict[int, Int64Array],
                add: dict[int, Int64Array]) -> tuple[list[int], list[int], list[int]]:
         """Move the spikes of ``remove`` out of their clusters and those of ``add`` into theirs.

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo
+from phycore.clustering.update_info import combine_updates
 from phycore.errors import ActionError
 from phycore.signals import emit
 from phycore.supervisor.cluster_table import ClusterTables
@@ -106,6 +107,12 @@ class Editor:
         self._saved_serial = 0
         self._unsaved_appends = 0
         self._replaying = False
+        # Serials of the steps whose action is in the journal as it now stands, in the same
+        # undo/redo order as in a session replaying it: their undo and redo are journaled by
+        # name. Any other undo or redo (of an action older than the last save) is journaled
+        # as its effect, which a replaying session applies as a new step; from then on
+        # the two histories differ, so the set starts again.
+        self._replayable: set[int] = set()
 
     def add_observer(self, observer: SessionObserver) -> None:
         """Call ``observer`` after every change, after those added before it."""
@@ -147,9 +154,18 @@ class Editor:
         self._tables.apply(up)
         emit("cluster", self._sender, up)
 
-    def _journal(self, entry: dict[str, Any]) -> None:
-        if self.journal is not None and not self._replaying:
+    def _journal(self, entry: dict[str, Any], step: Step | None = None) -> None:
+        if self.journal is None:
+            return
+        if not self._replaying:
             self.journal.append(entry)
+        if step is not None:
+            self._replayable.add(step.serial)
+
+    def journal_restarted(self) -> None:
+        """The journal now starts at the current state (after a save): earlier actions are
+        no longer in it, so their undo and redo must be journaled by their effect."""
+        self._replayable.clear()
 
     def _changed_parts(self, up: UpdateInfo) -> list[Any]:
         """The parts a clustering change touched: the Clustering, and the ClusterMeta when
@@ -171,7 +187,7 @@ class Editor:
         before = self._selection.state()
         up = self._clustering.merge(ids, to=to)
         up, step = self._commit(up, self._changed_parts(up), before)
-        self._journal({"op": "merge", "cluster_ids": ids, "to": int(up.added[0])})
+        self._journal({"op": "merge", "cluster_ids": ids, "to": int(up.added[0])}, step)
         self._select_result(up, step)
         return up
 
@@ -196,7 +212,8 @@ class Editor:
             return up
         up, step = self._commit(up, self._changed_parts(up), before)
         rel = spike_clusters_rel if np.isscalar(spike_clusters_rel) else np.asarray(spike_clusters_rel)
-        self._journal({"op": "split", "spike_ids": np.asarray(spike_ids, dtype=np.int64), "spike_clusters_rel": rel})
+        self._journal({"op": "split", "spike_ids": np.asarray(spike_ids, dtype=np.int64), "spike_clusters_rel": rel},
+                      step)
         self._select_result(up, step)
         return up
 
@@ -212,7 +229,7 @@ class Editor:
             self._meta.add_field(name)
         before = self._selection.state()
         up, step = self._commit(self._meta.set(name, ids, value), [self._meta], before)
-        self._journal({"op": "label", "name": name, "value": value, "cluster_ids": ids})
+        self._journal({"op": "label", "name": name, "value": value, "cluster_ids": ids}, step)
         step.after = self._selection.state()
         return up
 
@@ -239,8 +256,49 @@ class Editor:
         selection = step.before if op == "undo" else step.after
         up = attrs.evolve(up, undo_state=selection)
         self._publish(up)
-        self._journal({"op": op})
+        if step.serial in self._replayable:
+            self._journal({"op": op})
+        else:
+            self._journal(self._effect(up))
+            self._replayable.clear()
         self._selection.restore(selection)
+        return up
+
+    def _effect(self, up: UpdateInfo) -> dict[str, Any]:
+        """Journal entry of an undo or redo as the state it left: the spikes it moved with
+        their clusters now, and every label of the clusters it touched."""
+        spikes = np.asarray(up.spike_ids, dtype=np.int64)
+        clusters = sorted(set(up.added) | set(up.changed) | set(up.metadata_changed))
+        return {"op": "restore", "spike_ids": spikes, "spike_clusters": self._clustering.spike_clusters[spikes],
+                "label_clusters": clusters, "labels": self._meta.values(clusters)}
+
+    def restore(self, spike_ids: npt.ArrayLike, spike_clusters: npt.ArrayLike,
+                label_clusters: Sequence[int] = (), labels: dict[str, dict[int, Any]] | None = None,
+                ) -> UpdateInfo | None:
+        """Put clusters and labels back as an undo or redo left them, as one new action.
+
+        The crash journal's form of an undo or redo of an action older than the journal
+        (see :meth:`Clustering.restore` and :meth:`ClusterMeta.restore`).
+        """
+        before = self._selection.state()
+        parts: list[Any] = []
+        ups = []
+        if len(np.asarray(spike_ids).reshape(-1)):
+            ups.append(self._clustering.restore(spike_ids, spike_clusters))
+            parts.append(self._clustering)
+        meta_up = self._meta.restore(label_clusters, labels or {})
+        if meta_up.metadata_changed:
+            ups.append(meta_up)
+            parts.append(self._meta)
+        up = combine_updates(ups, None)
+        if up is None:
+            return None
+        up, step = self._commit(up, parts, before)
+        self._journal({"op": "restore", "spike_ids": np.asarray(spike_ids, dtype=np.int64),
+                       "spike_clusters": np.asarray(spike_clusters, dtype=np.int64),
+                       "label_clusters": list(label_clusters), "labels": labels or {}}, step)
+        if up.added:
+            self._select_result(up, step)
         return up
 
     @property
@@ -298,6 +356,7 @@ class Editor:
         if self.save_callback is not None:
             written = list(self.save_callback(spike_clusters=spike_clusters, labels=labels,
                                               cluster_info=self._tables.cluster_info()) or [])
+            self.journal_restarted()
         groups = {c: (g or "unsorted") for c, g in labels.get("group", {}).items()}
         emit("save_clustering", self._sender, spike_clusters, groups, *labels.items())
         self._saved_serial = self._current_serial()
@@ -324,6 +383,9 @@ class Editor:
                     self.undo()
                 elif op == "redo":
                     self.redo()
+                elif op == "restore":
+                    self.restore(entry["spike_ids"], entry["spike_clusters"], entry.get("label_clusters", ()),
+                                 entry.get("labels"))
                 elif op == "append":
                     logger.warning("The crash journal was replayed up to the point where spikes were appended "
                                    "(%d action(s)); those spikes are not in the data files.", k)
