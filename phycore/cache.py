@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from phycore._lru import LRU, MISSING, first_arg_matches, fullname, has_self
-from phycore.paths import atomic_open, atomic_write_bytes, fingerprint_files, phy_dir
+from phycore._statefile import read_state_file, write_state_file
+from phycore.paths import atomic_open, atomic_write_bytes, fingerprint_files, phy_dir, user_dir
 from phycore._trust import sign, user_key, verify
 
 __all__ = ["Context", "fingerprint_files", "cache_disabled"]
@@ -66,6 +67,21 @@ def cache_disabled() -> bool:
     """
     value = os.environ.get("PHY_DISABLE_CACHE", "").strip().lower()
     return value not in ("", "0", "false", "no")
+
+
+def _newest_within(items: list[tuple[Any, Any]], max_bytes: int) -> list[tuple[Any, Any]]:
+    """The last (most recently used) items whose pickled values fit in ``max_bytes``, in order."""
+    kept: list[tuple[Any, Any]] = []
+    total = 0
+    for key, value in reversed(items):
+        try:
+            total += len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # unpicklable: not saved, as save_memcache would fail on it
+            continue
+        if total > max_bytes:
+            break
+        kept.append((key, value))
+    return kept[::-1]
 
 
 class Context:
@@ -338,7 +354,8 @@ class Context:
             return dict(self._memcaches[name].data)
         return self._load_memcache_file(name)
 
-    def save_memcache(self, *, fingerprint: str | None = None, cluster_ids: Sequence[int] | None = None) -> None:
+    def save_memcache(self, *, fingerprint: str | None = None, cluster_ids: Sequence[int] | None = None,
+                      max_bytes: int | None = None) -> None:
         """Pickle every memcache to ``cache_dir/memcache/<module.qualname>.pkl``.
 
         Each file is written atomically. Errors are logged, never raised.
@@ -352,6 +369,9 @@ class Context:
             Keep only results whose first argument is one of these ids, e.g. the
             clusters of the ``spike_clusters.npy`` on disk, so results of unsaved
             clusters are never reloaded for a reused id.
+        max_bytes : int, optional
+            Per function, keep only the most recently used results whose pickles add up
+            to at most this many bytes (e.g. so that closing a session stays quick).
         """
         if self.disabled or not self._memcaches:
             return
@@ -368,7 +388,10 @@ class Context:
             return
         for name, lru in self._memcaches.items():
             with lru.lock:
-                entries = {k: v for k, v in lru.data.items() if keep is None or first_arg_matches(k, keep)}
+                items = [(k, v) for k, v in lru.data.items() if keep is None or first_arg_matches(k, keep)]
+            if max_bytes is not None:
+                items = _newest_within(items, max_bytes)
+            entries = dict(items)
             payload = {"fingerprint": fingerprint if fingerprint is not None else self.fingerprint,
                        "entries": entries}
             path = self._memcache_path(name)
@@ -378,6 +401,86 @@ class Context:
                     f.write(_MAGIC + sign(key, body) + body)
             except Exception as exc:  # unpicklable results or a full disk: skip this one
                 logger.warning("Cannot save the memcache file %s: %s", path, exc)
+
+    # Small named files, as phy's ``Context.save`` / ``Context.load`` ------------------
+
+    def _path(self, name: str, location: str, ext: str) -> Path:
+        if location not in ("local", "global"):
+            raise ValueError(f"location must be 'local' or 'global', not {location!r}.")
+        return (self.cache_dir if location == "local" else user_dir()) / f"{name}{ext}"
+
+    def save(self, name: str, data: Any, location: str = "local", kind: str = "json") -> None:
+        """Save ``data`` to ``<cache_dir>/<name>.json`` (or ``.pkl``), as phy's ``Context.save``.
+
+        Parameters
+        ----------
+        name : str
+            File name without extension (may contain ``/`` for a sub-folder).
+        data : dict or object
+            A dict of JSON values and numpy arrays for ``kind='json'`` (integer keys are
+            written as strings and read back as ints, arrays as phy encodes them); any
+            picklable object for ``kind='pickle'``.
+        location : {'local', 'global'}
+            ``'local'``: the dataset's ``.phy`` folder (:attr:`cache_dir`); ``'global'``:
+            the user folder (``~/.phy``, see :func:`phycore.paths.user_dir`).
+        kind : {'json', 'pickle'}
+            File format. Pickles are signed (a ``.<name>.pkl.sig`` file next to them) so
+            that :meth:`load` never unpickles a file this user's phycore did not write.
+
+        Raises
+        ------
+        OSError
+            The file cannot be written (phy raises too).
+        """
+        if kind == "json":
+            write_state_file(self._path(name, location, ".json"), data)
+            return
+        if kind != "pickle":
+            raise ValueError(f"kind must be 'json' or 'pickle', not {kind!r}.")
+        path = self._path(name, location, ".pkl")
+        body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        key = user_key()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, body)  # a plain pickle: phy's load (joblib.load) reads it
+        if key is not None:
+            atomic_write_bytes(path.with_name(f".{path.name}.sig"), sign(key, body))
+
+    def load(self, name: str, location: str = "local") -> Any:
+        """Load what :meth:`save` wrote: ``<name>.json`` first, then ``<name>.pkl``.
+
+        Parameters
+        ----------
+        name : str
+        location : {'local', 'global'}
+
+        Returns
+        -------
+        object
+            The saved data; ``{}`` when there is no file (as phy), when the JSON file is
+            corrupt, or when the pickle was not signed by this user's phycore (e.g.
+            written by phy or received with a dataset), which is never unpickled.
+        """
+        path = self._path(name, location, ".json")
+        if path.exists():
+            try:
+                return read_state_file(path)
+            except (OSError, ValueError) as exc:  # StateFileError is a ValueError
+                logger.warning("Ignoring %s: %s", path, exc)
+                return {}
+        path = self._path(name, location, ".pkl")
+        if not path.exists():
+            logger.debug("The file %s does not exist.", path)
+            return {}
+        key = user_key()
+        try:
+            body = path.read_bytes()
+            signature = path.with_name(f".{path.name}.sig").read_bytes()
+        except OSError:
+            signature, body = b"", b""
+        if key is None or not verify(key, body, signature):
+            logger.warning("Ignoring %s: not signed by this user's phycore, so never unpickled.", path)
+            return {}
+        return pickle.loads(body)
 
     def clear(self) -> None:
         """Empty both caches, in memory and on disk (phy's ``--clear-cache``)."""
@@ -389,6 +492,18 @@ class Context:
         if not self.disabled and self._memory is not None:
             with contextlib.suppress(OSError):
                 self._set_memory()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Picklable as phy's (e.g. sent to a worker process): without the memory caches
+        # (they hold locks) and with the joblib cache re-opened on the other side.
+        state = self.__dict__.copy()
+        state["_memcaches"], state["_memory"] = {}, None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if not self.disabled and self.cache_dir.is_dir():
+            self._set_memory()
 
     def __repr__(self) -> str:
         state = "disabled" if self.disabled else f"fingerprint={self.fingerprint[:8] or '-'}"

@@ -1,18 +1,21 @@
-"""phy's Clustering as a reference, imported without phy.cluster's Qt-dependent __init__."""
+"""phy's pure curation classes as test oracles, imported without phy.cluster's Qt-dependent
+``__init__``."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 import types
 from pathlib import Path
 from typing import Any
 
-__all__ = ["phy_clustering_class"]
+__all__ = ["phy_cluster_module", "phy_clustering_class"]
 
 
-def phy_clustering_class() -> Any:
-    """``phy.cluster.clustering.Clustering``, or None when phy is not installed.
+def phy_cluster_module(name: str) -> Any:
+    """``phy.cluster.<name>`` (``'clustering'``, ``'_history'``, ``'_utils'``), or None when
+    phy is not installed.
 
     ``phy/cluster/__init__.py`` imports the Qt GUI; registering an empty ``phy.cluster``
     package with the right ``__path__`` first lets its pure modules import alone.
@@ -24,6 +27,10 @@ def phy_clustering_class() -> Any:
         package = types.ModuleType("phy.cluster")
         package.__path__ = [str(Path(list(spec.submodule_search_locations)[0]) / "cluster")]
         sys.modules["phy.cluster"] = package
-    from phy.cluster.clustering import Clustering
+    return importlib.import_module(f"phy.cluster.{name}")
 
-    return Clustering
+
+def phy_clustering_class() -> Any:
+    """``phy.cluster.clustering.Clustering``, or None when phy is not installed."""
+    module = phy_cluster_module("clustering")
+    return None if module is None else module.Clustering

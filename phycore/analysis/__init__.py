@@ -25,6 +25,7 @@ from phycore.analysis.ccg import (
     correlogram_bins,
     correlogram_lags,
     correlograms,
+    firing_rate,
     refractory_lines,
 )
 from phycore.analysis.isi import isi_bin_edges, isi_histograms
@@ -57,6 +58,7 @@ __all__ = [
     "correlogram_bins",
     "correlogram_lags",
     "correlograms",
+    "firing_rate",
     "firing_rate_over_time",
     "hill_contamination",
     "isi_bin_edges",

@@ -37,6 +37,7 @@ from phycore.errors import ActionError
 
 __all__ = [
     "correlograms",
+    "firing_rate",
     "autocorrelograms",
     "correlogram_bins",
     "correlogram_lags",
@@ -308,6 +309,51 @@ def correlogram_baseline(
     b = positive(bin_size, "bin_size")
     d = positive(duration, "duration", allow_zero=True) or 1.0
     return np.outer(n, n) * (b / d)
+
+
+def firing_rate(
+    spike_clusters: npt.ArrayLike,
+    cluster_ids: npt.ArrayLike | None = None,
+    bin_size: float | None = None,
+    duration: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Expected coincidences per correlogram bin of each pair of clusters (phylib's).
+
+    Same signature and values as ``phylib.stats.ccg.firing_rate``: for spike counts
+    ``n_i``, ``out[i, j] = n_i * n_j * bin_size / duration`` (``duration`` None or 0
+    counts as 1), the baseline of the cross-correlogram of clusters ``i`` and ``j``.
+    For a rate in Hz, see :func:`phycore.analysis.mean_firing_rates`.
+
+    Parameters
+    ----------
+    spike_clusters : array-like of int, shape (n_spikes,)
+        Cluster of each spike. Spikes of clusters not in ``cluster_ids`` are not counted
+        (phylib counts them in a wrong cluster or fails).
+    cluster_ids : array-like of int, optional
+        Clusters in output order; default: the sorted unique ``spike_clusters``.
+    bin_size : float
+        Correlogram bin width in seconds, > 0 (required, as in phylib).
+    duration : float, optional
+        Recording duration in seconds.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_clusters, n_clusters)
+
+    Raises
+    ------
+    phycore.errors.ActionError
+        If ``bin_size`` is missing or not positive, or ``duration`` is negative.
+
+    .. versionadded:: 0.2
+    """
+    if bin_size is None:
+        raise ActionError("`bin_size` is required.", argument="bin_size")
+    sc = as_1d(spike_clusters, "spike_clusters")
+    cids = cluster_ids_arg(np.unique(sc) if cluster_ids is None else cluster_ids)
+    index = cluster_index(sc, cids)
+    counts = np.bincount(index[index >= 0], minlength=cids.size)
+    return correlogram_baseline(counts, bin_size, duration or 0.0)
 
 
 def refractory_lines(window_size: float, bin_size: float, refractory_period: float) -> tuple[int, int]:

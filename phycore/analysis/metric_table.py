@@ -281,6 +281,36 @@ class ClusterMetrics:
         if spike_clusters is not None:
             self._spike_clusters = as_1d(spike_clusters, "spike_clusters", length=self.n_spikes)
 
+    def rows(self) -> dict[int, npt.NDArray[np.float64]]:
+        """Every computed row, ``{cluster_id: values in the order of columns}`` (copies).
+
+        With :meth:`load_rows`, lets a caller store a computed table (e.g. in a disk
+        cache) and restore it instead of recomputing it.
+
+        .. versionadded:: 0.2
+        """
+        return {c: row.copy() for c, row in self._rows.items()}
+
+    def load_rows(self, rows: dict[int, npt.NDArray[np.float64]], spike_clusters: npt.ArrayLike) -> None:
+        """Replace the table by ``rows`` (from :meth:`rows`), computed for ``spike_clusters``.
+
+        The rows must come from a table with the same :attr:`columns`, spike arrays and
+        parameters: nothing here can check that they do.
+
+        Raises
+        ------
+        ActionError
+            A row does not have one value per column.
+
+        .. versionadded:: 0.2
+        """
+        width = len(self.columns)
+        if any(np.shape(r) != (width,) for r in rows.values()):
+            raise ActionError(f"Every row must hold {width} values ({', '.join(self.columns)}).",
+                              argument="rows")
+        self._spike_clusters = as_1d(spike_clusters, "spike_clusters", length=self.n_spikes)
+        self._rows = {int(c): np.array(r, dtype=np.float64) for c, r in rows.items()}
+
     # Access ---------------------------------------------------------------------------
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import numpy as np
 import numpy.typing as npt
@@ -16,11 +18,13 @@ Int64Array = npt.NDArray[np.int64]
 
 @attrs.define(eq=False)
 class Change:
-    """One action: the clusters it removed and created, with their spikes, and its UpdateInfo."""
+    """One action: the clusters it removed and created, with their spikes, its UpdateInfo,
+    and the answers to ``request_undo_state`` (given back by its undo)."""
 
     before: dict[int, Int64Array]
     after: dict[int, Int64Array]
     up: UpdateInfo
+    undo_state: Any = None
 
 
 def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spikes: Int64Array,

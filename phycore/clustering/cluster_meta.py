@@ -20,7 +20,7 @@ from phycore.clustering.update_info import UpdateInfo
 from phycore.errors import ActionError, ClusterIdError
 from phycore.signals import emit
 
-__all__ = ["ClusterMeta", "DEFAULT_GROUPS"]
+__all__ = ["ClusterMeta", "DEFAULT_GROUPS", "create_cluster_meta"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class _MetaChange:
 
     entries: list[tuple[str, int, Any, Any]]
     up: UpdateInfo
+    undo_state: Any = None
 
 
 def _cluster_list(cluster_ids: Any) -> list[int]:
@@ -56,8 +57,18 @@ class ClusterMeta:
 
     .. versionadded:: 0.1.0
 
+    Every field has an accessor named after it, as in phy: after ``add_field('group')``,
+    ``meta.group(3)`` is ``meta.get('group', 3)`` and ``meta.group([3, 4])`` a list
+    (a field named like a method or property, e.g. ``get``, is reachable through
+    :meth:`get` only). Values may be of any type (strings, numbers...): older folders
+    store numeric groups.
+
     Events
     ------
+    request_undo_state(cluster_meta, up)
+        After a recorded :meth:`set`, before ``cluster``: the subscribers' return values
+        are given back as ``undo_state`` of the UpdateInfo of its undo (phy's contract;
+        phy also asks when ``add_to_stack=False``, where the answers are thrown away).
     cluster(cluster_meta, up)
         After :meth:`set` (when recorded), :meth:`undo` and :meth:`redo`.
         :meth:`set_from_descendants` and :meth:`from_dict` do not emit (as in phy).
@@ -76,6 +87,13 @@ class ClusterMeta:
         self._fields: dict[str, Any] = {}
         self._data: dict[str, dict[int, Any]] = {}
         self._history: History[_MetaChange] = History()
+
+    def __getattr__(self, name: str) -> Any:
+        # phy's per-field accessor (phy sets one attribute per field in add_field).
+        fields = self.__dict__.get("_fields", {})
+        if name in fields:
+            return lambda cluster: self.get(name, cluster)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # Fields
     # ------------------------------------------------------------------------------------
@@ -127,25 +145,41 @@ class ClusterMeta:
         return self._data[field].get(int(cluster), self._fields[field])
 
     def to_dict(self, field: str) -> dict[int, Any]:
-        """``{cluster_id: value}`` of the clusters with an explicit value for ``field``."""
-        self._check_field(field)
-        return {c: v for c, v in sorted(self._data[field].items()) if v is not None}
+        """``{cluster_id: value}`` of ``field`` for every cluster that has a value set in
+        any field (the default where that field is unset), sorted by id, as phy.
 
-    def from_dict(self, data: Mapping[str, Mapping[int, object]]) -> None:
-        """Load ``{field: {cluster_id: value}}`` (unknown fields are added).
-
-        No event, no undo entry: meant for loading a dataset.
+        .. versionchanged:: 0.2
+           phy's set of clusters (it was: only the clusters with a non-None value of
+           ``field``).
         """
-        for field, values in data.items():
+        self._check_field(field)
+        clusters = sorted({c for data in self._data.values() for c in data})
+        return {c: self.get(field, c) for c in clusters}
+
+    def from_dict(self, data: Mapping[Any, Mapping[Any, object]]) -> None:
+        """Load values without an event nor an undo entry (meant for loading a dataset).
+
+        Parameters
+        ----------
+        data : dict
+            phy's ``{cluster_id: {field: value}}``, or ``{field: {cluster_id: value}}``
+            (as :func:`read_cluster_tsv` gives; told apart by the keys: field names are
+            strings, cluster ids integers). Unknown fields are added.
+        """
+        if any(isinstance(k, str) for k in data):
+            items = [(f, c, v) for f, values in data.items() for c, v in values.items()]
+        else:
+            items = [(f, c, v) for c, values in data.items() for f, v in values.items()]
+        for field, cluster, value in items:
             if field not in self._fields:
                 self.add_field(field)
-            ids = _cluster_list(list(values))
-            for c, v in zip(ids, values.values()):
-                self._data[field][c] = v
+            (c,) = _cluster_list(cluster)
+            self._data[field][c] = value
 
     def to_tsv(self, field: str) -> str:
-        """Content of ``cluster_<field>.tsv`` (phy's bytes)."""
-        return write_cluster_tsv(field, self.to_dict(field))
+        """Content of ``cluster_<field>.tsv`` (phy's bytes): the clusters with a value set."""
+        self._check_field(field)
+        return write_cluster_tsv(field, self._data[field])
 
     def from_tsv(self, text: str, *, path: str | None = None) -> list[str]:
         """Load the content of a ``cluster_<field>.tsv`` file; returns the fields read."""
@@ -165,24 +199,41 @@ class ClusterMeta:
                 self._data[field][cluster] = value
 
     def set(self, field: str, cluster_ids: int | Iterable[int], value: object, add_to_stack: bool = True) -> UpdateInfo:
-        """Set ``field`` to ``value`` for clusters (an unknown field is added).
+        """Set ``field`` to ``value`` (of any type) for clusters; an unknown field is added.
+
+        Parameters
+        ----------
+        field : str
+            The field.
+        cluster_ids : int or list of int
+            The clusters.
+        value : object
+            The new value.
+        add_to_stack : bool
+            Whether to record the change on the undo stack (and emit
+            ``request_undo_state`` and ``cluster``).
 
         Returns
         -------
         UpdateInfo
-            ``description=field`` (phy: ``'metadata_<field>'``), ``metadata_changed``,
-            ``metadata_value``.
+            ``description='metadata_<field>'``, ``metadata_changed``, ``metadata_value``.
+
+        Notes
+        -----
+        Since 0.2, ``description`` is ``'metadata_<field>'`` (it was the bare field name),
+        and values of any type are accepted for ``group`` too (numbers: older folders).
         """
         clusters = _cluster_list(cluster_ids)
         if field not in self._fields:
             self.add_field(field)
-        if field == "group" and value is not None and not isinstance(value, str):
-            raise ActionError(f"A group must be a string or None, got {value!r}.", argument="value")
         entries = [(field, c, self._data[field].get(c, _MISSING), value) for c in clusters]
-        up = UpdateInfo(description=field, metadata_changed=clusters, metadata_value=value)
+        up = UpdateInfo(description=f"metadata_{field}", metadata_changed=clusters, metadata_value=value)
         self._write(entries)
         if add_to_stack:
-            self._history.add(_MetaChange(entries, up))
+            change = _MetaChange(entries, up)
+            self._history.add(change)
+            if self.emit_events:
+                change.undo_state = emit("request_undo_state", self, up)
             self._emit(up)
         return up
 
@@ -198,8 +249,8 @@ class ClusterMeta:
         Returns
         -------
         UpdateInfo
-            ``metadata_changed`` lists the children that got a value (``description`` the
-            field name, or ``'metadata'`` for several fields). When nothing was inherited,
+            ``metadata_changed`` lists the children that got a value (``description``
+            ``'metadata_<field>'``, or ``'metadata'`` for several fields). When nothing was inherited,
             it is empty and nothing is recorded.
         """
         pairs = [(int(a), int(b)) for a, b in descendants]
@@ -229,7 +280,7 @@ class ClusterMeta:
         changed = sorted({c for _, c, _, _ in entries})
         if not entries:
             return UpdateInfo(description="metadata")
-        desc = touched_fields[0] if len(touched_fields) == 1 else "metadata"
+        desc = f"metadata_{touched_fields[0]}" if len(touched_fields) == 1 else "metadata"
         value = entries[0][3] if len(touched_fields) == 1 else None
         up = UpdateInfo(description=desc, metadata_changed=changed, metadata_value=value)
         self._write(entries)
@@ -279,7 +330,7 @@ class ClusterMeta:
             logger.info("Nothing to undo.")
             return None
         self._write(change.entries, undo=True)
-        up = attrs.evolve(change.up, history="undo")
+        up = attrs.evolve(change.up, history="undo", undo_state=change.undo_state)
         self._emit(up)
         return up
 
@@ -290,7 +341,7 @@ class ClusterMeta:
             logger.info("Nothing to redo.")
             return None
         self._write(change.entries)
-        up = attrs.evolve(change.up, history="redo")
+        up = attrs.evolve(change.up, history="redo", undo_state=None)
         self._emit(up)
         return up
 
@@ -309,3 +360,24 @@ def _key(value: Any) -> Any:
         return value
     except TypeError:
         return repr(value)
+
+
+def create_cluster_meta(cluster_groups: Mapping[int, object] | None) -> ClusterMeta:
+    """A :class:`ClusterMeta` with a ``group`` field, loaded from ``cluster_groups`` (phy's).
+
+    .. versionadded:: 0.2
+
+    Parameters
+    ----------
+    cluster_groups : dict or None
+        ``{cluster_id: group}``; groups may be strings, numbers or None.
+
+    Returns
+    -------
+    ClusterMeta
+        Emitting events, with nothing on its undo stack.
+    """
+    meta = ClusterMeta()
+    meta.add_field("group")
+    meta.from_dict({"group": dict(cluster_groups or {})})
+    return meta

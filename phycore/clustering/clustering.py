@@ -59,6 +59,9 @@ class Clustering:
         Cluster of every spike. Copied to int64: the caller's array is never modified.
     new_cluster_id : int, optional
         Lower bound of the next fresh id (e.g. the counter of a previous session).
+    spikes_per_cluster : dict, optional
+        Accepted for phy's signature and ignored: the per-cluster index is built in one
+        pass over ``spike_clusters`` anyway, and a stale cached one would be wrong.
     state_dir : path, optional
         ``<data>/.phy``: the counter is read from and written to
         ``new_cluster_id.json`` there (``{"new_cluster_id": N}``, atomically).
@@ -72,6 +75,10 @@ class Clustering:
 
     Events
     ------
+    request_undo_state(clustering, up)
+        After every merge, split and assign, before ``cluster``: the subscribers' return
+        values are kept with the action and given back as ``undo_state`` of the
+        UpdateInfo of its undo (phy's contract).
     cluster(clustering, up)
         After every merge, split, assign, undo and redo, with its :class:`UpdateInfo`.
     spikes_added(clustering, spike_ids, cluster_ids)
@@ -89,8 +96,9 @@ class Clustering:
     def __init__(
         self,
         spike_clusters: npt.ArrayLike,
-        *,
         new_cluster_id: int | None = None,
+        spikes_per_cluster: Mapping[int, npt.ArrayLike] | None = None,
+        *,
         state_dir: str | os.PathLike[str] | None = None,
         spike_templates: npt.ArrayLike | None = None,
         emit_events: bool = True,
@@ -104,6 +112,7 @@ class Clustering:
         self._live: LiveGrowth | None = None
         self._index: dict[int, Int64Array] = si.build_index(self._sc)
         self._cluster_ids: Int64Array | None = None
+        self._spike_ids: Int64Array | None = None
         self._history: History[Change] = History()
         self._state_dir = Path(state_dir) if state_dir is not None else None
         candidates = [int(self._sc.max()) + 1 if self._sc.size else 0]
@@ -135,6 +144,13 @@ class Clustering:
         keeps the earlier spikes only (and may stop following actions).
         """
         return self._view
+
+    @property
+    def spike_ids(self) -> Int64Array:
+        """``arange(n_spikes)``: the id of every spike (read-only)."""
+        if self._spike_ids is None or len(self._spike_ids) != self.n_spikes:
+            self._spike_ids = si.readonly(np.arange(self.n_spikes, dtype=np.int64))
+        return self._spike_ids
 
     @property
     def n_spikes(self) -> int:
@@ -368,6 +384,8 @@ class Clustering:
         change.up.all_cluster_ids = self.cluster_ids.tolist()
         self._history.add(change)
         self._save_counter()
+        if self.emit_events:
+            change.undo_state = emit("request_undo_state", self, change.up)
         self._emit("cluster", change.up)
         return change.up
 
@@ -378,15 +396,24 @@ class Clustering:
         -------
         UpdateInfo or None
             The change from the current state back to the previous one
-            (``history='undo'``), or None (and an info log) when there is nothing to undo.
+            (``history='undo'``, ``undo_state`` the answers to the action's
+            ``request_undo_state``), or None (and an info log) when there is nothing
+            to undo.
         """
+        up = self._undo()
+        if up is None:
+            logger.info("Nothing to undo.")
+            return None
+        self._emit("cluster", up)
+        return up
+
+    def _undo(self) -> UpdateInfo | None:
         change = self._history.undo()
         if change is None:
-            logger.info("Nothing to undo.")
             return None
         created, emptied, changed = self._apply(change.after, change.before)
         restored = sorted(change.before)
-        up = UpdateInfo(
+        return UpdateInfo(
             description="merge" if len(restored) == 1 else "assign",
             history="undo",
             added=created,
@@ -395,12 +422,21 @@ class Clustering:
             descendants=sorted((new, old) for old, new in change.up.descendants),
             largest_old_cluster=si.largest(change.after),
             all_cluster_ids=self.cluster_ids.tolist(),
-            undo_state=change.up.undo_state,
+            undo_state=change.undo_state,
             spike_ids=change.up.spike_ids,
             spike_clusters=self._sc[change.up.spike_ids] if len(restored) > 1 else None,
         )
-        self._emit("cluster", up)
-        return up
+
+    def reset(self) -> None:
+        """Go back to the loaded assignment and forget the undo stack (no event, as phy).
+
+        Unlike phy, the id counter is kept: ids handed out before the reset are never
+        reused, so caches keyed by cluster id stay valid. In live sessions, appended
+        spikes keep their clusters (as with undo).
+        """
+        while self._undo() is not None:
+            pass
+        self._history.clear()
 
     def redo(self) -> UpdateInfo | None:
         """Redo the last undone action, recreating the same cluster ids.
@@ -418,7 +454,7 @@ class Clustering:
         created, emptied, changed = self._apply(change.before, change.after)
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         up = attrs.evolve(change.up, history="redo", all_cluster_ids=self.cluster_ids.tolist(),
-                          added=created, deleted=emptied, changed=changed)
+                          added=created, deleted=emptied, changed=changed, undo_state=None)
         self._emit("cluster", up)
         return up
 

@@ -50,22 +50,29 @@ class UpdateInfo:
     .. versionadded:: 0.1.0
 
     Fields are reachable as attributes and as keys (``up.added``, ``up['added']``);
-    ``dict(up)`` gives every field. Cluster ids are Python ints in lists; spike ids are
+    ``dict(up)`` gives every field. Cluster ids are Python ints in plain lists, so
+    ``up.added == [12]`` and ``up.descendants == [(3, 12)]`` hold as in phy; spike ids are
     int64 arrays.
 
     Parameters
     ----------
     description : str
-        ``'merge'``, ``'assign'``, or the metadata field name for a label change
-        (``'group'``, ``'my_label'``; ``'metadata'`` when labels of several fields were
-        inherited at once). phy used ``'metadata_<field>'``. ``'spikes_added'`` for
-        :meth:`Clustering.append_spikes` (live sessions; not an action).
+        ``'merge'``, ``'assign'`` (a split), or ``'metadata_<field>'`` for a label
+        change (``'metadata_group'``, ``'metadata_my_label'``), as phy. ``'metadata'``
+        when labels of several fields changed at once (inherited labels, a journal
+        restore). ``'spikes_added'`` for :meth:`Clustering.append_spikes` (live
+        sessions; not an action).
+
+        .. versionchanged:: 0.2
+           ``'metadata_<field>'`` (phy's) instead of the bare field name.
     history : str or None
         None for a new action, ``'undo'`` or ``'redo'``.
     added, deleted : list of int
         Clusters that appeared / disappeared (a changed cluster always gets a new id).
     spike_ids : ndarray of int64
-        Every spike whose cluster changed, sorted.
+        Every spike whose cluster changed (all spikes of the deleted clusters), sorted.
+        An int64 array, where phy has a list: a merge of millions of spikes would
+        otherwise build millions of Python ints.
     descendants : list of (int, int)
         ``(old, new)`` pairs: spikes of ``old`` went to ``new``. Sorted.
     metadata_changed : list of int
@@ -78,8 +85,14 @@ class UpdateInfo:
         Every non-empty cluster after the change (clustering actions only).
     spike_clusters : ndarray of int64
         For ``'assign'``: the new cluster of each spike of ``spike_ids``.
-    undo_state : object
-        Free slot for the caller (the Supervisor stores the selection to restore).
+    undo_state : list or None
+        phy's contract: when an action is done, ``request_undo_state(sender, up)`` is
+        emitted and the subscribers' return values are kept with the action; the
+        UpdateInfo of its undo carries them here (a list, one per subscriber). None on
+        actions and redos.
+
+        .. versionchanged:: 0.2
+           Was the Supervisor's selection before the action.
     changed : list of int
         Clusters that kept their id while their spikes changed. Only in live sessions:
         clusters that received appended spikes, and clusters an undo/redo shrank or
@@ -142,7 +155,7 @@ class UpdateInfo:
             return f"<{self.description}{h} {_join(self.deleted)} => {_join(self.added)}{grown}>"
         if self.description == "spikes_added":
             return f"<spikes_added {len(self.spike_ids)} => {_join(self.added + self.changed)}>"
-        return f"<{self.description}{h} {_join(self.metadata_changed)} => {self.metadata_value!r}>"
+        return f"<{self.description}{h} {_join(self.metadata_changed)} => {self.metadata_value}>"
 
 
 def combine_updates(ups: Sequence[UpdateInfo | None], history: str | None) -> UpdateInfo | None:
@@ -150,12 +163,13 @@ def combine_updates(ups: Sequence[UpdateInfo | None], history: str | None) -> Up
 
     .. versionadded:: 0.1.0
 
-    The clustering part (the one with ``added``/``deleted``) gives the main fields; the
-    ``metadata_changed`` lists are joined. Returns None when every part is None.
+    The clustering part (``'merge'`` or ``'assign'``) gives the main fields, its
+    ``spike_ids`` included; the ``metadata_changed`` lists are joined (a label part alone
+    keeps its own ``metadata_value``). Returns None when every part is None.
     """
     parts = [u for u in ups if u is not None]
     if not parts:
         return None
-    main = next((u for u in parts if u.added or u.deleted), parts[0])
+    main = next((u for u in parts if u.description in ("merge", "assign")), parts[0])
     changed = sorted({c for u in parts for c in u.metadata_changed})
     return attrs.evolve(main, history=history, metadata_changed=changed)

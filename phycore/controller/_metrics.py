@@ -11,6 +11,14 @@ clusters in one batch (the controller does it at most every
 ``live_metrics_interval`` seconds), so that 20,000 spikes/s do not mean a metric
 computation per cluster and frame. A cluster that receives no spike keeps the values
 of its last computation (presence ratio and rates refer to the duration then).
+
+The initial table is the costliest computation of a session, so with a Context it is
+kept in the Context's disk cache: a later session on the same, unchanged folder with
+the same clustering loads it instead. Its key holds the whole ``spike_clusters`` array
+(so any change of any cluster is a miss) and what the model's arrays do not tell the
+folder's fingerprint (duration, sample rate, metric settings, a sample of the spike
+times and amplitudes, for models built in memory); the cache folder itself is per
+fingerprint of the input files, so a changed folder never sees an old entry.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from typing import Any, Callable
 import numpy as np
 
 from phycore.analysis import ClusterMetrics, PCFeatures
+from phycore.cache import Context
 from phycore.clustering import Clustering
 from phycore.model import TemplateModel
 
@@ -36,6 +45,14 @@ logger = logging.getLogger("phycore.controller")
 METRIC_COLUMNS = ("presence_ratio", "isi_violation_ratio", "contamination", "amplitude_cutoff",
                   "isolation_distance", "l_ratio")
 _REFRESH_CHUNK = 4  # clusters recomputed between two looks at the clock of a budgeted refresh
+# Part of the disk-cache key: bump it when the metric definitions change.
+_CACHE_VERSION = 1
+
+
+def _sketch(a: Any) -> np.ndarray:
+    """A few thousand evenly spaced values of a per-spike array (cheap to hash)."""
+    a = np.asarray(a)
+    return np.ascontiguousarray(a[::max(1, a.size // 4096)])
 
 
 def _pc_features(model: TemplateModel) -> PCFeatures | None:
@@ -57,14 +74,20 @@ class QualityColumns:
     background : bool
         Compute the initial table on a worker thread; until :meth:`install` runs,
         values are None (shown empty) and :attr:`ready` is False.
+    context : Context, optional
+        Keep the initial table in this Context's disk cache (see the module docstring).
+        Only for a model read from the folder the Context fingerprints.
     """
 
     def __init__(self, model: TemplateModel, clustering: Clustering,
-                 progress: Callable[[str, float], None] | None = None, background: bool = False) -> None:
+                 progress: Callable[[str, float], None] | None = None, background: bool = False,
+                 context: Context | None = None) -> None:
         self.clustering = clustering
         self.model = model
         self.metrics = ClusterMetrics(model.spike_times, duration=float(model.duration) or 1.0,
                                       amplitudes=model.amplitudes, pc_features=_pc_features(model))
+        self._report: Callable[[str, float], None] | None = None
+        self._cached_table = context.cache(self._table) if context is not None else None
         self._stale: set[int] = set()
         self.ready = False
         self.error: BaseException | None = None
@@ -92,12 +115,30 @@ class QualityColumns:
                 progress(step, fraction)
 
         try:
-            self.metrics.compute_all(spike_clusters, progress=report)
+            if self._cached_table is None:
+                self.metrics.compute_all(spike_clusters, progress=report)
+            else:
+                self._report = report
+                self.metrics.load_rows(self._cached_table(spike_clusters, self._cache_key()), spike_clusters)
+                report("done", 1.0)
         except Exception as e:  # reported by install(); the session goes on without metrics
             self.error = e
             return
         logger.info("Quality metrics of %d clusters computed in %.2f s.", len(self.metrics),
                     time.perf_counter() - t0)
+
+    def _table(self, spike_clusters: np.ndarray, key: tuple[Any, ...]) -> dict[int, np.ndarray]:
+        """The initial table as rows (disk-cached: ``self`` is not part of the key)."""
+        self.metrics.compute_all(spike_clusters, progress=self._report)
+        return self.metrics.rows()
+
+    def _cache_key(self) -> tuple[Any, ...]:
+        m, pc = self.metrics, self.metrics.pc_features
+        pcs = None if pc is None else (pc.n_channels, pc.n_pcs, pc.max_cluster_spikes, pc.max_other_spikes,
+                                       pc.features.shape)
+        return (_CACHE_VERSION, m.columns, repr(m.params), m.duration, m.n_spikes,
+                float(getattr(self.model, "sample_rate", 0.0) or 0.0), pcs, _sketch(m.spike_times),
+                None if m.amplitudes is None else _sketch(m.amplitudes))
 
     @property
     def done(self) -> bool:

@@ -25,6 +25,9 @@ from phycore.model import TemplateModel
 __all__ = ["SessionCaches"]
 
 Int64Array = npt.NDArray[np.int64]
+# Bytes of results saved per memcached function on close (the most recently used ones):
+# waveforms take about 0.5 MB per cluster, and closing a session must stay quick.
+_PERSIST_BYTES = 32 * 2**20
 
 
 class SessionCaches:
@@ -81,3 +84,17 @@ class SessionCaches:
         q = self._quality()
         if q is not None:
             q.mark_stale(cluster_ids)
+
+    def persist(self, fingerprint: str, *, dirty: bool) -> None:
+        """Save the memory caches for the next session on this folder (phy does on close).
+
+        Only when the clustering is the saved one (not ``dirty``) and no spike was
+        appended: the next session then starts with the same clusters holding the same
+        spikes, and ``fingerprint`` (of the input files now) makes any other session
+        ignore the file.
+        """
+        model = self._model
+        if dirty or model.n_spikes != getattr(model, "n_spikes_loaded", model.n_spikes):
+            return
+        self._context.save_memcache(fingerprint=fingerprint, cluster_ids=self._clustering.cluster_ids.tolist(),
+                                    max_bytes=_PERSIST_BYTES)

@@ -5,7 +5,9 @@ the same order, so that nothing depends on the order in which an event bus deliv
 
 1. validate the arguments (nothing changes on error);
 2. change the :class:`Clustering` and/or :class:`ClusterMeta` (both silent);
-3. record one undoable step (the selections around it and a serial for dirty tracking);
+3. record one undoable step (the selections around it and a serial for dirty tracking)
+   and emit ``request_undo_state`` (phy's: the answers come back in the undo's
+   ``UpdateInfo.undo_state``);
 4. tell the internal observers (:class:`SessionObserver`: the controller's caches,
    columns, quality metrics, similarity), in the order they were added;
 5. recompute the table rows of the clusters the action touched;
@@ -53,12 +55,14 @@ class SessionObserver(Protocol):
 
 @attrs.define
 class Step:
-    """What the Editor keeps with each recorded action: the selections around it, and a
-    serial number that identifies the resulting state (for dirty tracking)."""
+    """What the Editor keeps with each recorded action: the selections around it, a
+    serial number that identifies the resulting state (for dirty tracking), and the
+    answers to ``request_undo_state`` (the ``undo_state`` of its undo's UpdateInfo)."""
 
     before: SelectionState
     after: SelectionState = ([], [])
     serial: int = 0
+    undo_state: Any = None
 
 
 class Editor:
@@ -81,6 +85,9 @@ class Editor:
 
     Events
     ------
+    request_undo_state(sender, up)
+        Once per action, before ``cluster``; the subscribers' return values come back as
+        ``undo_state`` of the UpdateInfo of the action's undo (phy's contract).
     cluster(sender, up)
         Once per action, undo and redo, after the observers and the tables.
     request_split(sender)
@@ -139,7 +146,7 @@ class Editor:
     def _commit(self, up: UpdateInfo, parts: list[Any], before: SelectionState) -> tuple[UpdateInfo, Step]:
         """Steps 3 to 6 of the path: record, tell the observers and the tables, emit."""
         step = self._record(parts, before)
-        up = attrs.evolve(up, undo_state=before)
+        step.undo_state = emit("request_undo_state", self._sender, up)
         self._publish(up)
         return up, step
 
@@ -249,12 +256,18 @@ class Editor:
         return self._travel("redo")
 
     def _travel(self, op: str) -> UpdateInfo | None:
-        up = self.history.undo() if op == "undo" else self.history.redo()
-        if up is None:
+        if op == "undo":
+            step = self.history.current_state  # the step being undone
+            ups = self.history.undo()
+        else:
+            ups = self.history.redo()
+            step = self.history.current_state
+        up = combine_updates(ups, op)
+        if up is None or not isinstance(step, Step):
             return None
-        step: Step = up.undo_state
         selection = step.before if op == "undo" else step.after
-        up = attrs.evolve(up, undo_state=selection)
+        # phy gives the answers to request_undo_state back on undo only.
+        up = attrs.evolve(up, undo_state=step.undo_state if op == "undo" else None)
         self._publish(up)
         if step.serial in self._replayable:
             self._journal({"op": op})

@@ -36,7 +36,8 @@ def describe_result(name: str, result: Any) -> str:
     added = getattr(result, "added", None)
     deleted = getattr(result, "deleted", None)
     if added is not None and deleted is not None:
-        desc = getattr(result, "description", "") or name
+        # Label changes are 'metadata_<label>' (phy's); the status bar shows the label name.
+        desc = (getattr(result, "description", "") or name).removeprefix("metadata_")
         if getattr(result, "history", None):
             desc = f"{result.history} {desc}"
         if getattr(result, "metadata_changed", None) and not list(added):

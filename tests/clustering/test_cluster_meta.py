@@ -30,12 +30,13 @@ def test_fields_get_set(m: ClusterMeta) -> None:
     assert m.fields == ["group", "quality"]
     assert m.get("group", 3) is None and m.get("quality", 3) == 0
     up = m.set("group", [3, 4], "good")
-    assert up.description == "group" and up.metadata_changed == [3, 4] and up.metadata_value == "good"
+    assert up.description == "metadata_group" and up.metadata_changed == [3, 4] and up.metadata_value == "good"
     assert m.get("group", [3, 4, 5]) == ["good", "good", None]
     assert events == [(m, up)]
     m.set("label", 7, "x")  # unknown field is added
     assert "label" in m.fields and m.get("label", 7) == "x"
-    assert m.to_dict("group") == {3: "good", 4: "good"}
+    # phy: every cluster with a value in any field (7 has only "label": the default).
+    assert m.to_dict("group") == {3: "good", 4: "good", 7: None}
 
 
 def test_set_without_stack(m: ClusterMeta) -> None:
@@ -99,12 +100,18 @@ def test_bad_input(m: ClusterMeta) -> None:
     assert "cluster_ids" in str(e.value)
     with pytest.raises(ClusterIdError):
         m.set("group", "12", "good")
-    with pytest.raises(ActionError):
-        m.set("group", [1], 3)
     with pytest.raises(ActionError) as e:
         m.get("nope", 1)
     assert e.value.argument == "field"
     assert m.get("group", 1) == "good" and m.history.current_position == 1
+
+
+def test_numeric_group_accepted(m: ClusterMeta) -> None:
+    """Older folders store numeric groups; phy accepts any value."""
+    up = m.set("group", [1], 3)
+    assert up.metadata_value == 3 and m.group(1) == 3 and m.to_tsv("group") == "cluster_id\tgroup\r\n1\t3\r\n"
+    m.undo()
+    assert m.group(1) is None
 
 
 def test_tsv_roundtrip_and_phy_bytes(m: ClusterMeta) -> None:

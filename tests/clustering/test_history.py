@@ -11,14 +11,15 @@ from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, History, 
 def test_history_basics() -> None:
     h: History[str] = History()
     assert h.undo() is None and h.redo() is None
-    assert h.current_item is None and h.current_position == 0 and len(h) == 0
+    assert h.current_item is None and h.current_position == 0 and len(h) == 1  # phy: a base item
     h.add("a")
     h.add("b")
     assert h.current_item == "b" and h.current_position == 2 and h.can_undo and not h.can_redo
+    assert len(h) == 3
     assert h.undo() == "b" and h.current_item == "a" and h.can_redo
     assert h.is_first()
     assert h.redo() == "b" and h.is_last()
-    assert list(h) == ["a", "b"]
+    assert list(h) == [None, "a", "b"] and h.done() == ["a", "b"]
 
 
 def test_add_after_undo_drops_redo_branch() -> None:
@@ -28,9 +29,9 @@ def test_add_after_undo_drops_redo_branch() -> None:
     h.undo()
     h.undo()
     h.add(9)
-    assert h.done() == [0, 9] and not h.can_redo and len(h) == 2
+    assert h.done() == [0, 9] and not h.can_redo and len(h) == 3
     h.clear()
-    assert len(h) == 0 and not h.can_undo
+    assert len(h) == 1 and not h.can_undo
 
 
 def test_back_forward_aliases() -> None:
@@ -50,17 +51,21 @@ def test_update_info_access_eq_repr() -> None:
     assert up == UpdateInfo(description="merge", added=[12], deleted=[3, 7], spike_ids=np.array([1, 2]))
     assert up != UpdateInfo(description="merge", added=[12], deleted=[3, 7], spike_ids=[1, 3])
     assert repr(up) == "<merge [3, 7] => [12]>"
-    assert repr(UpdateInfo(description="group", history="undo", metadata_changed=[1],
-                           metadata_value="good")) == "<group (undo) [1] => 'good'>"
+    assert repr(UpdateInfo(description="metadata_group", history="undo", metadata_changed=[1],
+                           metadata_value="good")) == "<metadata_group (undo) [1] => good>"
     assert repr(UpdateInfo()) == "<UpdateInfo>" and not UpdateInfo()
 
 
 def test_combine_updates() -> None:
     a = UpdateInfo(description="merge", added=[5], deleted=[1, 2])
-    b = UpdateInfo(description="group", metadata_changed=[5], metadata_value="good")
+    b = UpdateInfo(description="metadata_group", metadata_changed=[5], metadata_value="good")
     up = combine_updates([b, a], "undo")
     assert up.description == "merge" and up.history == "undo" and up.metadata_changed == [5]
     assert combine_updates([None], "undo") is None
+    # Live sessions: an undo may only shrink clusters (changed, nothing added/deleted);
+    # its spike_ids must still win over the label part's.
+    live = UpdateInfo(description="assign", changed=[5], spike_ids=[1, 2])
+    assert combine_updates([b, live], "undo").spike_ids.tolist() == [1, 2]
 
 
 def test_global_history_merge_with_inherited_labels() -> None:
@@ -75,26 +80,27 @@ def test_global_history_merge_with_inherited_labels() -> None:
     assert m.get("group", 3) == "good"
     m.set("group", [2], "noise")
     gh.action(m)
-    assert gh.undo().description == "group"  # undo the label: the inherited one stays
+    (label,) = gh.undo()  # phy: the tuple of the parts' UpdateInfos
+    assert label.description == "metadata_group"  # undo the label: the inherited one stays
     assert m.get("group", 3) == "good"
-    u = gh.undo()
+    ups = gh.undo()
+    assert [u.history for u in ups] == ["undo", "undo"] and ups[1].metadata_changed == [3]
+    u = combine_updates(ups, "undo")
     assert u.history == "undo" and u.added == [0, 1] and u.metadata_changed == [3]
     assert m.get("group", 3) is None
-    r = gh.redo()
+    r = combine_updates(gh.redo(), "redo")
     assert r.history == "redo" and r.added == [3] and m.get("group", 3) == "good"
-    assert gh.redo().description == "group" and gh.redo() is None
+    assert gh.redo()[0].description == "metadata_group" and gh.redo() == ()
 
 
 def test_global_history_add_to_current_action() -> None:
     c = Clustering([0, 1])
     m = ClusterMeta()
     gh = GlobalHistory()
-    with pytest.raises(IndexError):
-        gh.add_to_current_action(m)
     c.merge([0, 1])
     gh.action(c)
     m.set("group", [2], "good")
     gh.add_to_current_action(m)
     gh.undo()
     assert m.get("group", 2) is None and c.n_clusters == 2
-    assert gh.undo() is None
+    assert gh.undo() == ()

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo
+from phycore.clustering import Clustering, ClusterMeta, GlobalHistory, UpdateInfo, combine_updates
 from phycore.signals import connect, reset
 
 from .strategies import CUSTOM, LABELS, RefModel, spike_clusters
@@ -130,7 +130,7 @@ class CurationMachine(RuleBasedStateMachine):
         value = data.draw(LABELS if field == "group" else CUSTOM)
         self._record()
         up = self.meta.set(field, chosen, value)
-        assert up.description == field and up.metadata_changed == chosen and up.metadata_value == value
+        assert up.description == f"metadata_{field}" and up.metadata_changed == chosen and up.metadata_value == value
         self.history.action(self.meta)
         self.ref.push(("meta", [(field, c, value) for c in chosen]))
 
@@ -167,7 +167,7 @@ class CurationMachine(RuleBasedStateMachine):
     def undo(self) -> None:
         state = _snapshot(self.clustering, self.meta)
         had = self.ref.undo()
-        up = self.history.undo()
+        up = combine_updates(self.history.undo(), "undo")  # phy: a tuple, one UpdateInfo per part
         assert (up is not None) == had
         if had:
             assert up.history == "undo"
@@ -183,7 +183,7 @@ class CurationMachine(RuleBasedStateMachine):
     def redo(self) -> None:
         state = _snapshot(self.clustering, self.meta)
         had = self.ref.redo()
-        up = self.history.redo()
+        up = combine_updates(self.history.redo(), "redo")
         assert (up is not None) == had
         if had:
             assert up.history == "redo"

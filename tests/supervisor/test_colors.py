@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from phycore import connect
 from phycore.errors import ActionError
 from phycore.supervisor import Supervisor
-from phycore.supervisor.colors import COLOR_SCHEMES, COLORMAPS, color_fields, hex_to_rgba, numeric_columns
+from phycore.supervisor.colors import COLOR_SCHEMES, COLORMAPS, color_fields, numeric_columns
 
 # Cluster sizes: 0 -> 10 spikes, 1 -> 20, 2 -> 5, 3 -> 30.
 SPIKE_CLUSTERS = np.repeat([0, 1, 2, 3], [10, 20, 5, 30])
@@ -22,10 +20,6 @@ def _supervisor() -> Supervisor:
                       cluster_labels={"KSLabel": {0: "good", 1: "mua", 2: "good", 3: "mua"},
                                       "ContamPct": {0: 1.5, 1: 2.5, 2: 0.5, 3: 9.0}},
                       cluster_metrics={"fr": FR.__getitem__, "depth": lambda c: 20.0 * c})
-
-
-def _rgb(hex_color: str) -> list[float]:
-    return list(hex_to_rgba(hex_color)[:3])
 
 
 def test_fields_are_id_group_and_numeric_columns() -> None:
@@ -44,19 +38,21 @@ def test_color_by_picks_a_fitting_map_and_emits() -> None:
     connect(lambda sender: events.append(sender), event="color_mapping_changed")
     c.color_by("group")
     assert (c.colormap, c.categorical) == ("cluster_group", True)
-    assert c.get(3)[:3] == pytest.approx(_rgb("#666666")) and c.get(1)[:3] == pytest.approx(_rgb("#86D16D"))
+    group = COLORMAPS["cluster_group"]  # phy's rows: noise, mua, good, unsorted
+    assert c.get(3)[:3] == pytest.approx(group[0]) and c.get(1)[:3] == pytest.approx(group[2])
+    assert c.get(0)[:3] == pytest.approx(group[3])
     c.color_by("depth")  # continuous: linear map from white (min) to red (max)
     assert (c.colormap, c.categorical) == ("linear", False)
-    assert c.get(0)[:3] == pytest.approx(_rgb("#FFFFFF")) and c.get(3)[:3] == pytest.approx(_rgb("#D50F1D"))
+    assert c.get(0)[:3] == pytest.approx(COLORMAPS["linear"][0]) and c.get(3)[:3] == pytest.approx(COLORMAPS["linear"][-1])
     mid = c.get_colors([0, 1, 2, 3])
     assert np.all(np.diff(mid[:, 2]) <= 0)  # blue fades along the map
     c.set_colormap("rainbow")
     c.color_by("n_spikes")  # a continuous map is kept
     assert (c.colormap, c.categorical) == ("rainbow", False)
-    assert c.get(2)[:3] == pytest.approx(_rgb("#0035F9")) and c.get(3)[:3] == pytest.approx(_rgb("#FF2A00"))
+    assert c.get(2)[:3] == pytest.approx(COLORMAPS["rainbow"][0]) and c.get(3)[:3] == pytest.approx(COLORMAPS["rainbow"][-1])
     c.color_by("id")
     assert (c.color_field, c.colormap, c.categorical) == ("cluster_id", "categorical", True)
-    assert c.get(0)[:3] == pytest.approx(_rgb(COLORMAPS["categorical"][0]))
+    assert c.get(0)[:3] == pytest.approx(COLORMAPS["categorical"][0])
     assert len(events) == 5 and all(e is s for e in events)
 
 
@@ -74,11 +70,8 @@ def test_log_scale_spreads_decades_evenly() -> None:
     assert not np.allclose(linear[1], log[1])
 
 
-def _interp(cmap: list[str], x: float) -> np.ndarray:
-    pos = x * (len(cmap) - 1)
-    k = int(math.floor(pos))
-    t = pos - k
-    return (1 - t) * np.array(_rgb(cmap[k])) + t * np.array(_rgb(cmap[k + 1]))
+def _interp(cmap: np.ndarray, x: float) -> np.ndarray:
+    return cmap[int(np.round(x * (len(cmap) - 1)))]  # phy: the nearest row, no blending
 
 
 def test_named_schemes_cycle_like_phy() -> None:
