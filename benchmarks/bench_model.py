@@ -67,7 +67,7 @@ def _worker(side: str, params: str, cluster_id: int) -> dict[str, float]:
 
     if side == "ours":
         def wf100():  # type: ignore[no-untyped-def]
-            return m.get_cluster_spike_waveforms(c)
+            return m.get_cluster_spike_waveforms(c, 100)
     else:
         def wf100():  # type: ignore[no-untyped-def]
             # What phy's WaveformView does: SpikeSelector over 20 chunks, then get_waveforms.

@@ -3,7 +3,10 @@
 :func:`emitted_events` finds every ``emit("name", ...)`` call (and the GUI's ``_emit``) in
 phycore and phygui by reading their syntax trees, so the page says where each event
 comes from and ``tests/test_docs.py`` checks that no emitted event is missing from the
-table. Run ``python docs/gen_events.py`` to print the Markdown.
+table. The last column is :attr:`phycore.signals.EventDoc.phy`: how the event differs from
+phy 2.1's, or why phycore does not emit it (``tests/supervisor/test_phy_events.py`` checks
+every event phy 2.1 emits has a row, and is emitted or says why not). Run
+``python docs/gen_events.py`` to print the Markdown.
 """
 
 from __future__ import annotations
@@ -59,11 +62,13 @@ def events_markdown() -> str:
     from phycore.signals import EVENTS
 
     emitted = emitted_events()
-    lines = ["| Event | Sender | Arguments after the sender | When | Emitted in |", "|---|---|---|---|---|"]
+    lines = ["| Event | Sender | Arguments after the sender | When | Emitted in | Compared with phy 2.1 |",
+             "|---|---|---|---|---|---|"]
     for name, doc in sorted(EVENTS.items()):
         where = ", ".join(f"`{m}`" for m in emitted.get(name, [])) or "not emitted by phycore or phygui"
         args = f"`{' '.join(doc.args.split())}`" if doc.args else "(none)"
-        lines.append(f"| `{name}` | {_cell(doc.sender)} | {args} | {_cell(doc.doc)} | {where} |")
+        phy = _cell(doc.phy) if doc.phy else "as phy"
+        lines.append(f"| `{name}` | {_cell(doc.sender)} | {args} | {_cell(doc.doc)} | {where} | {phy} |")
     return "\n".join(lines)
 
 

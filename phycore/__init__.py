@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "emit": "phycore.signals",
     "unconnect": "phycore.signals",
     "silent": "phycore.signals",
+    "EventEmitter": "phycore.event_emitter",
+    "Bunch": "phycore.bunch",
     "Context": "phycore.cache",
     "IPlugin": "phycore.plugins",
     "Supervisor": "phycore.supervisor",

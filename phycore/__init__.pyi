@@ -4,7 +4,9 @@
 # that phycore does not export must stay a type error.
 
 from phycore import errors as errors
+from phycore.bunch import Bunch as Bunch
 from phycore.cache import Context as Context
+from phycore.event_emitter import EventEmitter as EventEmitter
 from phycore.clustering import ClusterMeta as ClusterMeta
 from phycore.clustering import Clustering as Clustering
 from phycore.clustering import History as History
@@ -22,9 +24,11 @@ from phycore.supervisor import Supervisor as Supervisor
 __version__: str
 
 __all__ = [
+    "Bunch",
     "ClusterMeta",
     "Clustering",
     "Context",
+    "EventEmitter",
     "History",
     "IPlugin",
     "Supervisor",

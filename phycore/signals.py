@@ -38,7 +38,8 @@ threads), ``connect``, ``unconnect`` and :func:`pending_count`. Owner thread onl
 :func:`deliver_pending`. ``silent()`` and ``isolated()`` act on the whole bus (use them
 on the owner thread); a queued emission is checked against ``silent`` when delivered.
 
-Every built-in event is declared once, with its sender and arguments, in :data:`EVENTS`.
+Every built-in event is declared once, with its sender and arguments and how it differs
+from phy 2.1's event of that name, in :data:`EVENTS` (docs/events.md is generated from it).
 Any other name may be emitted and connected (phy's ``emit('myevent', sender, 123)``
 works); :func:`connect` logs a warning when a name is one typo away from a built-in one.
 
@@ -65,6 +66,7 @@ import blinker
 __all__ = [
     "EVENTS",
     "EventDoc",
+    "NOT_PHY",
     "RAISE_ERRORS_ENV",
     "connect",
     "emit",
@@ -104,54 +106,162 @@ class EventDoc:
         The other arguments, as they are passed.
     doc : str
         When it is emitted and what it is for.
+    phy : str
+        How it differs from phy 2.1's event of the same name (sender kind, arguments or
+        moment), or why it is not emitted; empty when it is phy's, unchanged.
+        :data:`NOT_PHY` marks phycore's own events.
     """
 
     sender: str
     args: str
     doc: str
+    phy: str = ""
 
 
-#: Every built-in event, with its sender and arguments (design.md, parity.md §6.4).
+#: :attr:`EventDoc.phy` of an event phy 2.1 does not emit.
+NOT_PHY = "Not a phy 2.1 event."
+
+
+_TABLE = "table (supervisor.cluster_view or supervisor.similarity_view, a TableModel)"
+_CANVAS = "Not emitted: phy's OpenGL canvas event; phygui's views draw with ImPlot, which has no such step."
+
+#: Every built-in event, with its sender and arguments (design.md, parity.md §6.4), and how it
+#: differs from phy 2.1's (``tests/supervisor/test_phy_events.py`` checks that every event phy 2.1
+#: emits is here, and is emitted or says why not).
 EVENTS: dict[str, EventDoc] = {
     "controller_ready": EventDoc("controller", "", "End of TemplateController.__init__."),
     "gui_ready": EventDoc("controller", "gui", "The GUI has been created; plugins add views and actions."),
     "attach_gui": EventDoc("supervisor", "", "Supervisor.attach(gui) was called."),
-    "select": EventDoc("supervisor (or a table)", "cluster_ids, **kwargs",
-                       "The cluster selection changed; views redraw."),
+    "select": EventDoc("supervisor", "cluster_ids, **kwargs",
+                       "The cluster selection changed (cluster-table selection then similarity selection); "
+                       "views redraw.",
+                       "phy's cluster and similarity views also emit select(view, {'selected', 'next', "
+                       "'kwargs'}) for the supervisor to relay; phycore's tables do not (the Supervisor "
+                       "changes the selection itself), and no kwargs are passed."),
     "cluster": EventDoc("supervisor (a standalone clustering or cluster_meta)", "up: UpdateInfo",
                         "Once after every merge, split, label change, undo and redo, from the "
                         "supervisor, after its tables are updated. A Clustering or ClusterMeta used "
-                        "on its own emits it too (as phy's do); inside a Supervisor they are silent."),
-    "color_mapping_changed": EventDoc("supervisor (or color selector)", "", "Cluster colours changed."),
-    "table_sort": EventDoc("cluster table", "cluster_ids", "The cluster table was sorted; ids in display order."),
-    "table_filter": EventDoc("cluster table", "cluster_ids", "The cluster table was filtered; visible ids."),
-    "cluster_click": EventDoc("view", "cluster_id, button=, modifiers=", "A cluster was clicked in a view."),
-    "spike_click": EventDoc("view", "channel_id=, spike_id=, cluster_id=", "A spike was clicked in a view."),
-    "channel_click": EventDoc("view", "channel_id=, key=, button=", "A channel was clicked in a view."),
-    "add_view": EventDoc("gui", "view", "A view was added to the GUI."),
-    "close_view": EventDoc("gui", "view", "A view was closed."),
+                        "on its own emits it too (as phy's do); inside a Supervisor they are silent.",
+                        "Inside a Supervisor, phy's Clustering and ClusterMeta emit it too (the supervisor "
+                        "re-emits it); here only the Supervisor does."),
+    "color_mapping_changed": EventDoc("supervisor (or color selector)", "", "Cluster colours changed.", NOT_PHY),
+    "table_sort": EventDoc(_TABLE, "cluster_ids", "The table was sorted; ids in display order."),
+    "table_filter": EventDoc(_TABLE, "cluster_ids", "The table was filtered; visible ids.",
+                             "Also emitted when the filter is cleared (phy emits it only for an active "
+                             "filter), so views showing the visible clusters follow both."),
+    "cluster_click": EventDoc("view", "cluster_id, button=", "A cluster was ctrl+clicked in the template "
+                              "or raster view, before request_select or select_more.", NOT_PHY),
+    "spike_click": EventDoc("trace view", "channel_id=, spike_id=, cluster_id=",
+                            "Right after select_spike, with the same arguments.",
+                            "phycore's older name of select_spike, kept as an alias."),
+    "channel_click": EventDoc("waveform view", "channel_id=, key=, button=",
+                              "Right after the waveform view's select_channel, with the same arguments.",
+                              "phycore's older name of the waveform view's select_channel, kept as an alias."),
+    "add_view": EventDoc("gui", "view", "A view was added to the GUI.", NOT_PHY),
+    "close_dock_widget": EventDoc("view", "", "A view's window is closed, just before close_view.",
+                                  "phy's sender is the view's Qt DockWidget; phygui's dock windows have no "
+                                  "Python object, so the view sends it."),
+    "close_view": EventDoc("view", "gui", "A view was closed (its window hidden; the View menu shows it again)."),
     "view_attached": EventDoc("view", "gui", "A view was added to the GUI (phy's name and argument order)."),
     "show": EventDoc("gui", "", "The GUI window is shown."),
     "close": EventDoc("gui", "", "The GUI is closing; a subscriber returning False cancels."),
     "request_split": EventDoc("supervisor", "",
                               "Split without spike ids: lasso views answer with the selected spike ids."),
+    "request_undo_state": EventDoc("supervisor (a standalone clustering or cluster_meta)", "up: UpdateInfo",
+                                   "After every action, before `cluster`: the subscribers' return values "
+                                   "come back as up.undo_state of the action's undo."),
     "save_clustering": EventDoc("supervisor", "spike_clusters, groups, *labels",
                                 "After a save; labels are (field, {cluster_id: value}) pairs."),
-    "request_save": EventDoc("gui", "", "The user asked to save."),
+    "request_save": EventDoc("gui", "", "The user asked to save, before the Supervisor saves."),
     "spikes_added": EventDoc("supervisor (a standalone clustering)", "spike_ids, cluster_ids",
                              "Live acquisition: spikes were appended (their new ids, int64 array) to the "
                              "clusters cluster_ids (sorted list: existing clusters that grew and new "
                              "ones), once the supervisor's table rows are updated. A Clustering used on "
-                             "its own emits it too. Not an action: nothing to undo."),
-    "is_busy": EventDoc("view", "busy: bool", "A view starts or stops a long computation."),
-    "wizard_done": EventDoc("supervisor", "", "The wizard has no more clusters to propose."),
-    "select_channel": EventDoc("view", "channel_id, key, button", "A channel was selected in a view."),
-    "select_time": EventDoc("view", "time", "A time was picked (amplitude view): trace view goes there."),
-    "toggle_spike_reorder": EventDoc("controller", "enabled: bool", "Spike reordering toggled."),
-    "time_range_selected": EventDoc("view", "interval: (t0, t1)",
-                                    "The trace view's time window changed (seconds)."),
-    "select_feature": EventDoc("view", "dim=, channel_id=, pc=",
+                             "its own emits it too. Not an action: nothing to undo.", NOT_PHY),
+    # Supervisor: actions, wizard, similarity ------------------------------------------------
+    "action": EventDoc("supervisor", "name, *args",
+                       "An Edit or Select action of the Supervisor is run (menu, shortcut, snippet or "
+                       "actions.run), before it runs: name is the Supervisor method (move_best_to_good "
+                       "gives 'move', 'good', 'best'), args the method's arguments then the user's.",
+                       "phy's sender is supervisor.action_creator (an ActionCreator, which phycore does "
+                       "not have: the Supervisor sends it), and phy's supervisor runs the action in "
+                       "reply to this event: here the action runs itself, so emitting action runs nothing. "
+                       "Calling a Supervisor method directly emits nothing, as in phy."),
+    "wizard_done": EventDoc("supervisor", "result",
+                            "After reset_wizard, next_best, previous_best, next and previous: result is "
+                            "the table's new selection {'selected': ids, 'next': id or None, 'kwargs': {}}, "
+                            "or None when the wizard had nowhere to go (end of the table).",
+                            "phy emits it one Qt loop iteration later, and only when the method is called "
+                            "without a callback (scripts: its own GUI actions pass one); phycore emits it "
+                            "at once, after every call."),
+    "request_similar_clusters": EventDoc(_TABLE, "cluster_id",
+                                         "The cluster-table selection changed: the similarity table is about "
+                                         "to be refilled with the clusters most similar to cluster_id (the "
+                                         "last selected one). Sender: supervisor.similarity_view.",
+                                         "phy's supervisor answers it (the first subscriber's return value "
+                                         "fills the table); phycore fills the table from "
+                                         "Supervisor.similarity and ignores the return values."),
+    # GUI tables --------------------------------------------------------------------------------
+    "cluster_view_init": EventDoc(_TABLE, "",
+                                  "The GUI builds its cluster table (sender: supervisor.cluster_view), "
+                                  "before pre_build.",
+                                  "phy emits it again when the table widget is reset; phygui builds it once."),
+    "similarity_view_init": EventDoc(_TABLE, "",
+                                     "The GUI builds its similarity table (sender: "
+                                     "supervisor.similarity_view), before pre_build.",
+                                     "phy emits it again when the table widget is reset; phygui builds it once."),
+    "pre_build": EventDoc(_TABLE, "", "A GUI table is built, before its rows are shown.",
+                          "phy's sender is the Qt table widget; phygui's is the table model behind it, "
+                          "the object phy plugins reach as supervisor.cluster_view."),
+    "ready": EventDoc(_TABLE, "", "A GUI table drew its rows for the first time (the frame after pre_build).",
+                      "phy's sender is the Qt table widget (one Qt loop iteration after it is built); "
+                      "phygui's is the table model behind it."),
+    # Views -------------------------------------------------------------------------------------
+    "is_busy": EventDoc("view", "busy: bool",
+                        "A data view starts (True) and finishes (False) drawing its picture.",
+                        "phy emits it around a view's plot after a selection (and the trace view's "
+                        "redraw); phygui around every redraw of a data view. phy's supervisor waits "
+                        "for busy views before an action; phycore need not (views draw between actions)."),
+    "toggle_auto_update": EventDoc("view", "checked: bool",
+                                   "The view's toggle_auto_update action: whether it follows the selection."),
+    "lasso_updated": EventDoc("view", "polygon",
+                              "A lasso vertex was added (ctrl+click): polygon is the (n, 2) array of vertices.",
+                              "phy's sender is the view's OpenGL canvas and the polygon is in normalized "
+                              "device coordinates; phygui's sender is the view, in the view's data "
+                              "coordinates."),
+    "request_select": EventDoc("view", "cluster_ids",
+                               "A ctrl+click (template, raster view), a click or a lasso (cluster scatter) "
+                               "asks to select cluster_ids; the GUI selects them, as phy's controller does."),
+    "select_more": EventDoc("view", "cluster_ids",
+                            "A ctrl+shift+click (template, raster view) or shift+click (cluster scatter) "
+                            "asks to add cluster_ids to the selection; the GUI adds them."),
+    "select_spike": EventDoc("trace view", "channel_id=, spike_id=, cluster_id=",
+                             "ctrl+click near a spike in the trace view; the view then selects its cluster.",
+                             "phy's controller selects the cluster in reply; phygui's trace view does it."),
+    "select_channel": EventDoc("view (trace or waveform view)", "channel_id=, key=, button=",
+                               "A channel was picked: shift+click in the trace view (no key), ctrl+click or "
+                               "digit+click in the waveform view; the feature view shows it."),
+    "selected_channel_changed": EventDoc("waveform view", "", "After the waveform view's select_channel.",
+                                         "phy's controller emits it in reply to select_channel; phygui's "
+                                         "waveform view, right after."),
+    "select_feature": EventDoc("feature view", "dim=, channel_id=, pc=",
                                "alt+click in the feature view picked a dimension; the amplitude view follows."),
+    "selected_feature_changed": EventDoc("feature view", "", "After the feature view's select_feature.",
+                                         "phy's controller emits it in reply to select_feature; phygui's "
+                                         "feature view, right after."),
+    "select_time": EventDoc("amplitude view", "time",
+                            "A time was picked (alt+click in the amplitude view): trace view goes there."),
+    "time_range_selected": EventDoc("trace view", "interval: (t0, t1)",
+                                    "The trace view's time window changed (seconds)."),
+    # phy 2.1 events that phycore does not emit ---------------------------------------------------
+    "toggle_spike_reorder": EventDoc("controller", "checked: bool", "phy: spike reordering was toggled.",
+                                     "Not emitted: phycore has no spike reordering (no view orders spikes by "
+                                     "spike_times_reordered), so there is no action to toggle it."),
+    "pan": EventDoc("panzoom", "pan", "phy: an OpenGL view was panned.", _CANVAS),
+    "zoom": EventDoc("panzoom", "zoom", "phy: an OpenGL view was zoomed.", _CANVAS),
+    "resize": EventDoc("canvas", "width, height", "phy: an OpenGL canvas was resized.", _CANVAS),
+    "visual_added": EventDoc("canvas", "visual", "phy: a visual was added to an OpenGL canvas.", _CANVAS),
+    "visual_set_data": EventDoc("canvas", "visual", "phy: a visual's data were set.", _CANVAS),
 }
 
 

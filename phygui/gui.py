@@ -32,6 +32,7 @@ from phycore.supervisor import Action, Actions
 from phygui import dock_layout as _layout
 from phygui.close_prompt import ClosePrompt
 from phygui.commands import Commands
+from phygui.compat_shims import CompatShims
 from phygui.default_actions import create_default_actions
 from phygui.docks import Docks, create_viewport
 from phygui.help_window import HelpWindow
@@ -96,8 +97,13 @@ class GUI:
 
     Events
     ------
-    add_view(gui, view), close_view(gui, view), show(gui), close(gui)
+    add_view(gui, view), show(gui), close(gui), request_save(gui)
         ``close`` subscribers returning False cancel the close.
+    close_dock_widget(view), close_view(view, gui)
+        phy's order: the view is the sender.
+
+    The GUI answers phy's ``request_select(sender, cluster_ids)`` and
+    ``select_more(sender, cluster_ids)`` (from any sender, as phy's controller does).
     """
 
     live_refresh_interval = 0.5
@@ -164,6 +170,7 @@ class GUI:
                                     modal_open=lambda: self.close_prompt.shown, on_error=self.commands.failed,
                                     on_run=self.commands.done, on_prompt=self.commands.prompt)
         self.menu_bar = MenuBar(self)
+        self.compat_shims = CompatShims(self)  # phy plugins' timers, dialogs and view names
 
         self.cluster_view = self.add_view(ClusterView(self.view_context))
         self.similarity_view = self.add_view(SimilarityView(self.view_context))
@@ -174,6 +181,8 @@ class GUI:
         connect(self._on_cluster, event="cluster")
         connect(self._on_table, event="table_sort")
         connect(self._on_table, event="table_filter")
+        connect(self._on_request_select, event="request_select")
+        connect(self._on_select_more, event="select_more")
         dpg.setup_dearpygui()
         self._restore_selection()
         self.supervisor.attach_gui(self)
@@ -250,10 +259,47 @@ class GUI:
         class, e.g. ``WaveformView``), or None."""
         return self.docks.get(name)
 
+    def _open_views(self) -> list[Any]:
+        # phy drops a closed view; phygui hides it (View > show brings it back): phy's
+        # listings count the open ones. A phy plugin view is listed as itself, not its host.
+        return [getattr(v, "phy_view", v) for v in self.views if self.docks.is_shown(v)]
+
+    @property
+    def view_count(self) -> dict[str, int]:
+        """phy's ``view_count``: ``{class name: number of open views}`` (tables included)."""
+        count: dict[str, int] = {}
+        for view in self._open_views():
+            count[type(view).__name__] = count.get(type(view).__name__, 0) + 1
+        return count
+
+    def list_views(self, *classes: Any) -> list[Any]:
+        """phy's ``list_views(*classes)``: the open views of any of these classes, given as
+        classes or class names (a class also matches views of a class of the same name)."""
+        names = {c if isinstance(c, str) else c.__name__ for c in classes}
+        return [v for v in self._open_views() if type(v) in classes or type(v).__name__ in names]
+
+    def create_and_add_view(self, view_name: str) -> Any:
+        """phy's ``create_and_add_view``: create a view of View > Add view by name and dock
+        it; returns it, or None for an unknown name or a factory that returns None."""
+        factory = self.view_classes.get(view_name)
+        view = factory(self) if factory is not None else None
+        if view is None:
+            logger.warning("Could not create view %s.", view_name)
+            return None
+        added = self.add_view(view)
+        return getattr(added, "phy_view", added)
+
     def close_view(self, view: View) -> None:
-        """Hide a view (the View menu shows it again) and emit ``close_view``."""
+        """Hide a view (the View menu shows it again); emits phy's ``close_dock_widget(view)``
+        (phy's sender, the Qt dock, has no counterpart here) then ``close_view(view, gui)``."""
         self.docks.set_shown(view, False)
-        self._emit("close_view", view)
+        sender = getattr(view, "phy_view", view)  # a plugin's own view object, as view_attached
+        try:
+            emit("close_dock_widget", sender)
+            emit("close_view", sender, self)
+        except Exception as exc:  # a plugin subscriber raised (with raise_errors on)
+            logger.exception("A subscriber of close_view failed.")
+            self.status.set_error(f"close_view subscriber failed: {exc}")
 
     def show_view(self, view: View) -> None:
         """Show a closed view again."""
@@ -273,6 +319,14 @@ class GUI:
     def _on_select(self, sender: Any, cluster_ids: Any = None, **kwargs: Any) -> None:
         self.docks.call_all("on_select", list(self.supervisor.selected))
         self._update_selection_status()
+
+    def _on_request_select(self, sender: Any, cluster_ids: Any) -> None:
+        self.supervisor.select(list(cluster_ids))
+
+    def _on_select_more(self, sender: Any, cluster_ids: Any) -> None:
+        # Added last (so a re-clicked cluster moves to the end), in the cluster table.
+        ids = [int(c) for c in cluster_ids]
+        self.supervisor.select([c for c in self.supervisor.selected_clusters if c not in ids] + ids)
 
     def _on_cluster(self, sender: Any, up: Any = None, **kwargs: Any) -> None:
         if sender is not self.supervisor:
@@ -335,6 +389,7 @@ class GUI:
 
     def _before_frame(self) -> None:
         self.live_link.before_frame()
+        self.compat_shims.before_frame()
         self._refresh_menus()
         self.docks.update_shown()
         self.status.set_dirty(self.supervisor.is_dirty())
@@ -436,8 +491,9 @@ class GUI:
         self.alive = False
         for name in ("phycore", "phygui"):
             logging.getLogger(name).removeHandler(self._log_handler)
-        unconnect(self._on_select, self._on_cluster, self._on_table)
+        unconnect(self._on_select, self._on_cluster, self._on_table, self._on_request_select, self._on_select_more)
         self.live_link.stop()
+        self.compat_shims.close()
         self.docks.close()
         dpg.destroy_context()
         self._tmp.cleanup()

@@ -4,10 +4,19 @@ Plugins written for phy 2 import ``from phy import IPlugin, connect``,
 ``from phy.cluster.views import ManualClusteringView``... When phy is not installed,
 the plugin loader (:mod:`phycore.plugins`) installs a meta-path finder that serves
 those modules, mapping phy's public plugin-facing names onto phycore's (the table is in
-``_names.py``; ``docs/plugins-phy-compat.md`` lists it). Parts of phy that cannot exist
+``_names.py``; ``_surface.py`` classifies every public name of phy 2.1's plugin-facing
+modules and classes as served, served with a documented difference, or refused with what to
+use instead; ``docs/plugins-phy-compat.md`` lists both). Parts of phy that cannot exist
 here (Qt widgets, HTML views, OpenGL visuals) raise
 :class:`~phycore.errors.UnsupportedPhyAPIError` naming the module or call, and the loader
 records it as a plugin failure naming the plugin file; the session goes on.
+
+Qt stand-ins: ``QTimer`` (and phy's ``Debouncer``) fire when the host calls
+:func:`tick_timers` (phygui does before each frame); dialogs (``QMessageBox``,
+``QInputDialog``, phy's ``message_box``/``input_dialog``/``prompt``) go to the
+:class:`DialogHost` registered with :func:`set_dialog_host` (phygui's modal windows), or are
+logged and answered with their defaults without one. phy's built-in views are phygui's: the
+phy names a phygui view lacks are read from its model (:func:`view_forwards`).
 
 Layering: the finder and its table name their targets as strings and import nothing
 above :mod:`phycore.plugins`, so the loader can install it; a target (the controller,
@@ -40,6 +49,8 @@ import re
 from typing import Any
 
 from phycore.compat._controller import install_controller_aliases
+from phycore.compat._qt import DialogHost, active_timers, dialog_host, set_clock, set_dialog_host, tick_timers
+from phycore.compat._surface import MIXIN_USERS, SERVED, TARGETS
 from phycore.compat._events import bridge_events, describe_unsupported, guard, report_unsupported
 from phycore.compat._finder import (
     FINDER,
@@ -53,12 +64,14 @@ from phycore.compat._finder import (
 from phycore.errors import PluginError, UnsupportedPhyAPIError
 
 __all__ = [
+    "DialogHost",
     "MODES",
     "PHY_COMPAT_ENV",
     "FINDER",
     "UnsupportedPhyAPIError",
     "bridge_events",
     "compat_mode",
+    "dialog_host",
     "describe_unsupported",
     "forced",
     "guard",
@@ -70,6 +83,11 @@ __all__ = [
     "report_unsupported",
     "uninstall",
     "uses_phy",
+    "active_timers",
+    "set_clock",
+    "set_dialog_host",
+    "tick_timers",
+    "view_forwards",
 ]
 
 #: Environment variable choosing the mode (``auto``, ``always``, ``never``).
@@ -99,3 +117,17 @@ def compat_mode(value: str | None = None) -> str:
 def uses_phy(source: str) -> bool:
     """Whether Python source imports ``phy`` or ``phylib`` (a phy-style plugin file)."""
     return _IMPORTS_PHY.search(source) is not None
+
+
+def view_forwards() -> dict[str, list[str]]:
+    """``{"module:ViewClass": [phy names]}``: the phy names of each front-end view class that
+    the compatibility table serves on the view or its model (a front end forwards the ones its
+    view lacks to ``view.model``, then ``view.model.options``)."""
+    out: dict[str, list[str]] = {}
+    for owner, targets in TARGETS.items():
+        if len(targets) > 1 and targets[0].startswith("phygui.views."):  # a view and its model
+            out.setdefault(targets[0], []).extend(SERVED.get(owner, "").split())
+    for mixin, users in MIXIN_USERS.items():  # a mixin's members are on each view that uses it
+        for user in users:
+            out.setdefault(TARGETS[user][0], []).extend(SERVED.get(mixin, "").split())
+    return out

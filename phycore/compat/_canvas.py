@@ -245,6 +245,41 @@ class PlotCanvas(PlotCanvasMpl):
     """phy's OpenGL canvas, standing on the matplotlib one: the plotting methods work,
     the OpenGL-only calls raise :class:`~phycore.errors.UnsupportedPhyAPIError`."""
 
+    # phy's interaction flags: matplotlib has its own axes, and plugin views no lasso or pan-zoom.
+    has_axes = False
+    has_lasso = False
+    has_panzoom = False
+    constrain_bounds: DataBounds | None = None
+    interact = None
+
+    @property
+    def canvas(self) -> PlotCanvas:
+        """The canvas itself (phy's ``PlotCanvas.canvas`` is its Qt widget)."""
+        return self
+
+    @property
+    def n_plots(self) -> int:
+        """Number of subplots."""
+        return int(self.axes.size)
+
+    def uscatter(self, *args: Any, **kwargs: Any) -> None:
+        """Points of one colour and size (:meth:`scatter`)."""
+        self.scatter(*args, **kwargs)
+
+    def uplot(self, *args: Any, **kwargs: Any) -> None:
+        """Lines of one colour (:meth:`plot`)."""
+        self.plot(*args, **kwargs)
+
+    @property
+    def lasso(self) -> Any:
+        """phy's lasso is OpenGL."""
+        raise _opengl("canvas.lasso")
+
+    @property
+    def panzoom(self) -> Any:
+        """phy's pan-zoom is OpenGL."""
+        raise _opengl("canvas.panzoom")
+
     def add_visual(self, visual: object, **kwargs: object) -> None:
         """OpenGL visuals are not supported."""
         raise _opengl("canvas.add_visual")

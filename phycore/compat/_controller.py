@@ -20,9 +20,10 @@ import numpy.typing as npt
 
 from phycore import signals
 from phycore.bunch import Bunch
+from phycore.compat._sdk import Selection
 from phycore.errors import UnsupportedPhyAPIError
 
-__all__ = ["install_controller_aliases", "Selector", "SPIKE_BUDGETS"]
+__all__ = ["install_controller_aliases", "Selector", "SPIKE_BUDGETS", "ALIASES"]
 
 logger = logging.getLogger("phycore.plugins")
 
@@ -124,7 +125,15 @@ def _aliases(c: Any) -> dict[str, Any]:
         "_get_mean_waveforms": lambda cluster_id: _mean_waveforms(c, cluster_id),
         "selector": Selector(c),
         "at_least_one_view": lambda view_name: _at_least_one_view(c, view_name),
+        "selection": Selection(c),
+        # Readable before a plugin sets them: the view data's budgets (phy's class defaults otherwise).
+        **{name: getattr(c.view_data, name) for name in SPIKE_BUDGETS if hasattr(getattr(c, "view_data", None), name)},
     }
+
+
+#: The names :func:`install_controller_aliases` may add (the spike budgets are read, not added).
+ALIASES = ("get_spike_times", "_get_features", "_amplitude_getter", "_get_template_waveforms", "get_templates",
+           "_get_mean_waveforms", "selector", "at_least_one_view", "selection", *SPIKE_BUDGETS)
 
 
 def _apply_budgets(c: Any) -> None:

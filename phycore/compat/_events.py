@@ -14,6 +14,7 @@ session go on. Any other exception is re-raised untouched (the bus logs it).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -25,9 +26,10 @@ from typing import Any, ParamSpec, TypeVar, overload
 from phycore import signals
 from phycore.plugin_registry import record_failure, plugin_for_file
 from phycore.compat._names import HTML, QT
+from phycore.compat._surface import refused_member
 from phycore.errors import UnsupportedPhyAPIError
 
-__all__ = ["connect", "unconnect", "emit", "describe_unsupported", "report_unsupported", "guard",
+__all__ = ["connect", "unconnect", "emit", "set_silent", "describe_unsupported", "report_unsupported", "guard",
            "bridge_events"]
 
 logger = logging.getLogger("phycore.plugins")
@@ -71,7 +73,7 @@ def describe_unsupported(exc: BaseException) -> str | None:
         owner = type(exc.obj) if not isinstance(exc.obj, type) else exc.obj
         if owner.__module__.split(".", 1)[0] in _OURS:
             call = f"{owner.__name__}.{exc.name}"
-            reason = PHY_ONLY_ATTRIBUTES.get(exc.name)
+            reason = refused_member(owner.__name__, exc.name) or PHY_ONLY_ATTRIBUTES.get(exc.name)
             if reason is not None:
                 return f"{call} is not supported by phycore: {reason}."
             return (f"{call} is not available in phycore here (a phy API phycore does not map, or an "
@@ -207,6 +209,20 @@ def emit(event: str, sender: object, *args: Any, single: bool = False, **kwargs:
     if single:
         return results[0] if results else None
     return results
+
+
+_silence: contextlib.ExitStack | None = None
+
+
+def set_silent(val: bool) -> None:
+    """phy's ``set_silent``: stop (True) or resume (False) every emission, until told otherwise."""
+    global _silence
+    if val and _silence is None:
+        _silence = contextlib.ExitStack()
+        _silence.enter_context(signals.silent())
+    elif not val and _silence is not None:
+        _silence.close()
+        _silence = None
 
 
 _FORWARDERS: dict[tuple[int, str], Callable[..., Any]] = {}

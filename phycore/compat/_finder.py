@@ -22,7 +22,15 @@ import types
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from phycore.compat._names import MODULES, PHY_VERSION, ROOTS, UNSUPPORTED_MODULES, UNSUPPORTED_NAMES
+from phycore.compat._names import (
+    MODULES,
+    PHY_VERSION,
+    ROOTS,
+    UNSUPPORTED_MODULES,
+    UNSUPPORTED_NAMES,
+    UNSUPPORTED_REST,
+)
+from phycore.compat._surface import REFUSED
 from phycore.errors import UnsupportedPhyAPIError
 
 __all__ = ["PhyFinder", "FINDER", "install", "uninstall", "is_installed", "forced", "is_phy_name",
@@ -54,7 +62,8 @@ def resolve(target: str) -> Any:
 
 def _lazy_getattr(module: types.ModuleType, table: dict[str, str]) -> Callable[[str], Any]:
     module_name = module.__name__
-    unsupported = UNSUPPORTED_NAMES.get(module_name, {})
+    unsupported = {**REFUSED.get(module_name, {}), **UNSUPPORTED_NAMES.get(module_name, {})}
+    rest = UNSUPPORTED_REST.get(module_name)
 
     def __getattr__(name: str) -> Any:
         target = table.get(name)
@@ -62,7 +71,7 @@ def _lazy_getattr(module: types.ModuleType, table: dict[str, str]) -> Callable[[
             value = resolve(target)
             setattr(module, name, value)  # resolved once
             return value
-        reason = unsupported.get(name)
+        reason = unsupported.get(name) or (rest if rest and not name.startswith("__") else None)
         if reason is not None:
             raise UnsupportedPhyAPIError(
                 f"{module_name}.{name} is not supported by phycore: {reason}.", argument=f"{module_name}.{name}")

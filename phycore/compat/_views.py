@@ -53,6 +53,8 @@ class ManualClusteringView:
 
     def __init__(self, shortcuts: dict[str, str] | None = None, **kwargs: object) -> None:
         self.cluster_ids: Any = ()
+        self.data_bounds: tuple[float, float, float, float] | None = None
+        self.actions: Any = None
         self.shortcuts = {**self.default_shortcuts, **(shortcuts or {})}
         self.state_attrs: tuple[str, ...] = ("auto_update",)
         self.local_state_attrs: tuple[str, ...] = ()
@@ -82,6 +84,17 @@ class ManualClusteringView:
 
     def on_cluster(self, up: UpdateInfo) -> None:
         """A clustering action happened (override)."""
+
+    def on_select_threaded(self, sender: object = None, cluster_ids: Iterable[int] | None = None,
+                           **kwargs: object) -> None:
+        """phy's threaded selection handler: here :meth:`on_select`, on the GUI thread (phygui
+        draws plugin views off-screen between frames)."""
+        self.on_select(cluster_ids=cluster_ids, **kwargs)
+
+    def attach(self, gui: Any) -> None:
+        """Add the view to ``gui`` (``gui.add_view``); phygui then wires its selection and actions."""
+        self.gui = gui
+        gui.add_view(self)
 
     def select(self, cluster_ids: Sequence[int]) -> bool:
         """Run :meth:`on_select` as phy does (skipped when auto-update is off, the view is
@@ -159,6 +172,7 @@ class HistogramView(ManualClusteringView):
     x_min = 0.0
     x_max: float | None = None
     alias_char = "h"
+    bin_unit = "s"
 
     def __init__(self, cluster_stat: Callable[[int], Mapping[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -195,6 +209,30 @@ class HistogramView(ManualClusteringView):
         self.x_max = float(x_max)
         self._replot()
 
+    def set_x_min(self, x_min: float) -> None:
+        """Left end of the histogram (snippet ``:<alias_char>min``)."""
+        self.x_min = float(x_min)
+        self._replot()
+
+    @property
+    def x_delta(self) -> float | None:
+        """The histogram's range, ``x_max - x_min`` (None until ``x_max`` is set)."""
+        return None if self.x_max is None else self.x_max - self.x_min
+
+    @property
+    def bin_size(self) -> float | None:
+        """Width of a bin, in :attr:`bin_unit` (None until ``x_max`` is set)."""
+        delta = self.x_delta
+        return None if delta is None else delta / int(self.n_bins)
+
+    def set_bin_size(self, bin_size: float) -> None:
+        """Bin width (needs ``x_max``): sets the number of bins (snippet ``:<alias_char>b``)."""
+        delta = self.x_delta
+        if delta is None or bin_size <= 0:
+            raise PluginError(f"{type(self).__name__}.set_bin_size needs x_max and a positive size.",
+                              argument="bin_size")
+        self.set_n_bins(max(1, int(round(delta / float(bin_size)))))
+
     def _replot(self) -> None:
         if self.cluster_ids:
             with dark_style():
@@ -203,7 +241,9 @@ class HistogramView(ManualClusteringView):
     def commands(self) -> list[tuple[str, Callable[..., Any], str | None, str | None]]:
         a = self.alias_char
         return super().commands() + [("set_n_bins", self.set_n_bins, f"{a}n", None),
-                                     ("set_x_max", self.set_x_max, f"{a}m", None)]
+                                     ("set_x_min", self.set_x_min, f"{a}min", None),
+                                     ("set_x_max", self.set_x_max, f"{a}m", None),
+                                     ("set_bin_size", self.set_bin_size, f"{a}b", None)]
 
 
 class ScatterView(ManualClusteringView):
@@ -252,8 +292,11 @@ def _pos(bunch: Mapping[str, Any]) -> npt.NDArray[np.float64]:
 
 
 class _BuiltinView(type):
-    """Metaclass of the names of phy's built-in views: ``isinstance(view, FeatureView)``
-    is true for phygui's view of that name."""
+    """Metaclass of the names of phy's built-in views and windows: ``isinstance(view,
+    FeatureView)`` is true for phygui's object of that name. Creating one is refused (phygui
+    creates its own); ``ClusterView._styles = css`` colours the table's rows by label."""
+
+    _refusal = ""
 
     def __instancecheck__(cls, obj: Any) -> bool:
         return any(k.__name__ == cls.__name__ for k in type(obj).__mro__)
@@ -262,25 +305,49 @@ class _BuiltinView(type):
         return isinstance(sub, type) and any(k.__name__ == cls.__name__ for k in sub.__mro__)
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedPhyAPIError(
-            f"Creating phy's {cls.__name__} from a plugin is not supported: phygui creates its own "
-            f"{cls.__name__} (View menu); use gui.get_view({cls.__name__!r}) to reach it.", argument=cls.__name__)
+        raise UnsupportedPhyAPIError(cls._refusal, argument=cls.__name__)
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        if name == "_styles":  # phy plugins style the cluster table's rows with CSS
+            from phycore.compat._qt import apply_row_styles
+
+            apply_row_styles(str(value))
+        super().__setattr__(name, value)
 
 
-def _builtin_view(name: str) -> type:
+def _default_styles() -> str:
+    from phycore.supervisor.colors import GROUP_COLORS
+
+    return "".join(f"table tr[data-group='{g}'] {{ color: {c}; }}\n" for g, c in GROUP_COLORS.items() if g)
+
+
+def _builtin_view(name: str, refusal: str | None = None, doc: str | None = None) -> type:
     def __init_subclass__(sub: type, /, **kwargs: Any) -> None:
         raise UnsupportedPhyAPIError(
-            f"Subclassing phy's {name} ({sub.__name__}) is not supported: phygui's built-in views are not "
-            "phy's OpenGL classes; subclass ManualClusteringView (matplotlib), HistogramView or ScatterView.",
-            argument=name)
+            f"Subclassing phy's {name} ({sub.__name__}) is not supported: phygui's {name} is not phy's "
+            "Qt/OpenGL class; for a view, subclass ManualClusteringView (matplotlib), HistogramView or "
+            "ScatterView.", argument=name)
 
-    doc = f"phy's {name}: ``isinstance(view, {name})`` recognises phygui's {name}."
-    return _BuiltinView(name, (), {"__doc__": doc, "__module__": "phy.cluster.views",
-                                   "__init_subclass__": classmethod(__init_subclass__)})
+    namespace: dict[str, Any] = {
+        "__doc__": doc or f"phy's {name}: ``isinstance(view, {name})`` recognises phygui's {name}.",
+        "__module__": "phy.cluster.views", "__init_subclass__": classmethod(__init_subclass__),
+        "_refusal": refusal or (f"Creating phy's {name} from a plugin is not supported: phygui creates its own "
+                                f"{name} (View menu); use gui.get_view({name!r}) to reach it.")}
+    if name in ("ClusterView", "SimilarityView"):
+        namespace["_styles"] = _default_styles()
+    return _BuiltinView(name, (), namespace)
 
 
 #: phy's built-in view names -> their ``isinstance`` stand-ins (read as module attributes).
 _BUILTIN: dict[str, type] = {name: _builtin_view(name) for name in BUILTIN_VIEWS}
+_BUILTIN["ClusterView"] = _builtin_view(
+    "ClusterView", doc="phy's ClusterView: ``isinstance`` recognises phygui's cluster table; assigning CSS "
+    "rules ``table tr[data-group='good'] { color: ... }`` to ``ClusterView._styles`` colours its rows by label.")
+_BUILTIN["SimilarityView"] = _builtin_view("SimilarityView")
+_BUILTIN["GUI"] = _builtin_view(
+    "GUI", "Creating phy's GUI from a plugin is not supported: phygui creates the window; use "
+    "controller.create_gui() or the gui given to on_gui_ready.",
+    "phy's GUI: ``isinstance(gui, GUI)`` recognises phygui's window.")
 
 
 def __getattr__(name: str) -> Any:

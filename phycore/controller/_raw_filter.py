@@ -62,6 +62,14 @@ class RawDataFilter:
         logger.debug("Added the raw data filter %s.", key)
         return fun
 
+    def add_default_filter(self, sample_rate: float) -> None:
+        """Add phy's ``high_pass`` filter (3rd order Butterworth, 150 Hz, forward-backward) for
+        data sampled at ``sample_rate`` Hz, and make it current."""
+        from phycore.model.filters import filtfilt_highpass
+
+        self.add_filter(lambda arr, axis=0: filtfilt_highpass(arr, sample_rate, axis=axis), name="high_pass")
+        self.set("high_pass")
+
     def set(self, name: str) -> str:
         """Make ``name`` the current filter."""
         if name not in self._filters:

@@ -31,6 +31,7 @@ from phycore.cache import Context, fingerprint_files
 from phycore.controller._columns import ClusterColumns
 from phycore.controller._data import ViewData
 from phycore.controller._metrics import QualityColumns
+from phycore.controller._phy_names import PhyControllerNames
 from phycore.controller._raw_filter import RawDataFilter
 from phycore.controller._session_caches import SessionCaches
 from phycore.controller._similarity import TemplateSimilarity
@@ -63,8 +64,12 @@ def _resolve_model(path: str | os.PathLike[str] | None, model: TemplateModel | N
     return load_model(p / "params.py" if p.is_dir() else p)
 
 
-class TemplateController:
+class TemplateController(PhyControllerNames):
     """Model + Supervisor + Context + plugins: everything a curation session needs.
+
+    phy's controller names (``get_template_counts``, ``get_cluster_amplitude``, the
+    ``get_spike_*_amplitudes``, ``create_*_view``, the ``n_spikes_*`` budgets...) come
+    from :class:`~phycore.controller._phy_names.PhyControllerNames`.
 
     Parameters
     ----------
@@ -268,17 +273,22 @@ class TemplateController:
             save_callback=self._save_unless_read_only,
             spike_templates=self.model.spike_templates,
         )
+        supervisor.context = self.context  # phy's supervisor.context
         self.model.prefetch_templates()
         self.columns = ClusterColumns(self.model, supervisor.clustering,
                                       initial_templates=self.model.clusters_templates)
         self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context)
+        self._apply_budgets()  # n_spikes_* that plugins set in attach_to_controller
         sim = TemplateSimilarity(self.model, supervisor.clustering, self.columns.best_channels,
                                  self.columns.template)
+        self._template_sim = sim  # phy's template_similarity, even if a plugin replaces "template"
         self.similarity_functions.setdefault("template", sim)
         supervisor.similarity = self._similar
         self.supervisor = supervisor  # plugin columns may look it up
         self.quality = QualityColumns(self.model, supervisor.clustering, self._progress,
-                                      background=self._with_metrics == "background") if self._with_metrics else None
+                                      background=self._with_metrics == "background",
+                                      context=self.context if self.dir_path is not None else None,
+                                      ) if self._with_metrics else None
         quality = self.quality.as_metrics() if self.quality is not None else {}
         # Built-in columns first (phy's order), then quality metrics and plugin columns.
         for name, func in {**self.columns.as_metrics(), **quality, **self.cluster_metrics}.items():
@@ -596,6 +606,8 @@ class TemplateController:
     def close(self) -> None:
         """Release resources (the journal stays on disk until the next save)."""
         self.supervisor.editor.remove_observer(self.caches)
+        if self.dir_path is not None:  # the memcache survives a restart, as in phy
+            self.caches.persist(self._fingerprint(), dirty=self.supervisor.is_dirty())
         if self.journal is not None:
             self.journal.close()
         if self._tmp is not None:

@@ -1,9 +1,10 @@
 """TemplateModel: everything in a Kilosort/phy folder, memory-mapped, read-only.
 
 Loading reads the per-spike id vectors into memory and memory-maps the rest
-(templates, amplitudes, PC and template features, raw data). Nothing is ever written
-into the data folder. In live sessions :meth:`TemplateModel.append_spikes` grows the
-per-spike arrays in memory (a :class:`~phycore.model._spikes.SpikeArrays` owns them).
+(templates, amplitudes, PC and template features, raw data). Nothing is written into
+the data folder but by the explicit ``save_spike_clusters``/``save_metadata``. In live
+sessions :meth:`TemplateModel.append_spikes` grows the per-spike arrays in memory (a
+:class:`~phycore.model._spikes.SpikeArrays` owns them).
 Methods keep phylib's names and return conventions where phylib has them; differences
 are listed in each docstring and summarized here:
 
@@ -17,8 +18,11 @@ phylib ``TemplateModel``           phycore ``TemplateModel``
 ``get_template(t)`` -> Bunch       :class:`Template` (attrs; ``t['key']`` also works);
                                    ``amplitude`` is ordered like ``channel_ids``
 ``get_waveforms`` -> raw dtype     float32; raises RawDataError instead of returning None
-``get_cluster_spike_waveforms``    at most ``n_spikes_waveforms`` (100) spikes by
-(all spikes)                       default, like phy's WaveformView; ``n_spikes=-1`` = all
+``get_cluster_spike_waveforms``    all spikes too; ``n_spikes=100`` samples like phy's
+(all spikes)                       WaveformView (:meth:`select_waveform_spikes`)
+``save_spike_clusters``            int32 bytes whatever the dtype given; atomic, with a
+                                   backup in ``.phy/backup/``
+``merge_map``, ``sparse_clusters`` computed when read (phylib: at load)
 ``get_features`` float64           float32 (same values; NaN rows for missing spikes)
 ``clusters_channels`` (merged      best channel per cluster id = ``get_cluster_channels
 whitened templates)                (c)[0]``; ``-1`` for empty ids
@@ -45,19 +49,24 @@ from typing import Any, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from phycore.errors import ClusterIdError, RawDataError
+from phycore.bunch import Bunch
+from phycore.errors import ClusterIdError, DataFormatError, RawDataError, SaveError
 from phycore.model import _cluster_stats as _stats
 from phycore.model._batch import SpikeBatch, check_batch
 from phycore.model._consistency import validate, whitening_matrices
 from phycore.model._features import SparseData, get_pc_features, get_subset_waveforms
 from phycore.model._features import get_template_features as _template_features
 from phycore.model._fields import FieldSet
+from phycore.model._files import find_file
 from phycore.model._loader import from_arguments, load_folder
 from phycore.model._spikes import SpikeArrays
 from phycore.model._templates import Template, _TemplateStore
 from phycore.model.params import REQUIRED_KEYS, get_template_params
 from phycore.model.raw import RawTraces, open_raw
+from phycore.model.tables import write_cluster_tsv
 from phycore.model.waveforms import extract_waveforms, kept_chunks, select_spikes_evenly, spikes_in_chunks
+from phycore.model.writers import spike_clusters_bytes, write_atomic
+from phycore.paths import phy_dir
 
 __all__ = ["TemplateModel", "load_model", "apply_batch", "SparseData"]
 
@@ -96,7 +105,7 @@ class TemplateModel:
     show_mapped_channels : bool
         Whether views label channels with ``channel_map`` values.
     n_spikes_waveforms : int
-        Default number of spikes in :meth:`get_cluster_spike_waveforms` (100).
+        Default budget of :meth:`select_waveform_spikes` (100).
     n_chunks_kept : int
         Number of evenly spaced raw-data chunks waveforms are taken from (20).
     params : dict, optional
@@ -597,6 +606,92 @@ class TemplateModel:
         amp = self._templates.amplitudes_all()
         return np.where(dom >= 0, amp[np.maximum(dom, 0)], np.nan)
 
+    # ------------------------------------------------------------------ phylib's merge map
+    # phylib computes these at load; here they are computed when read (each read scans
+    # spike_clusters), so that loading stays cheap and appended spikes are included.
+
+    def get_merge_map(self) -> tuple[dict[int, list[int]], np.ndarray]:
+        """phylib ``get_merge_map``: the templates each cluster id holds spikes of.
+
+        Returns
+        -------
+        merge_map : dict
+            ``{cluster_id: [template_id, ...]}`` for every id in ``0 .. max cluster id``
+            (templates in increasing order; ``[]`` for ids without spikes).
+        nan_idx : ndarray
+            The ids whose list is empty (phylib's ``np.array`` of them).
+        """
+        sc, st = self.spike_clusters, self.spike_templates
+        n = int(sc.max()) + 1 if self.n_spikes else 0
+        out: dict[int, list[int]] = {c: [] for c in range(n)}
+        # One key per (template, cluster) pair, sorted by template then cluster: the
+        # order in which phylib's per-template loop appends.
+        keys = np.unique(st.astype(np.int64) * max(n, 1) + sc)
+        for t, c in zip((keys // max(n, 1)).tolist(), (keys % max(n, 1)).tolist()):
+            out[c].append(t)
+        return out, np.array([c for c, v in out.items() if not v])
+
+    def _clusters_changed(self) -> bool:
+        # phylib's condition for building cluster waveforms: clusters differ from
+        # templates and templates are dense.
+        return self.sparse_templates.cols is None and not np.array_equal(self.spike_clusters, self.spike_templates)
+
+    @property
+    def merge_map(self) -> dict[int, list[int]]:
+        """phylib ``merge_map``: :meth:`get_merge_map`'s dict when clusters differ from
+        templates and templates are dense, else ``{}``."""
+        return self.get_merge_map()[0] if self._clusters_changed() else {}
+
+    @property
+    def nan_idx(self) -> np.ndarray | list[int]:
+        """phylib ``nan_idx``: the cluster ids without spikes when :attr:`merge_map` is
+        not empty, else ``[]``."""
+        return self.get_merge_map()[1] if self._clusters_changed() else []
+
+    def cluster_waveforms(self) -> SparseData:
+        """phylib ``cluster_waveforms``: one whitened waveform per cluster id, dense.
+
+        ``data`` is ``(max cluster id + 1, n_samples_waveforms, n_channels)`` float64: a
+        cluster of one template gets that template, a cluster of several the
+        spike-count-weighted mean of its templates (:meth:`get_cluster_mean_waveforms`
+        with ``unwhiten=False``) on its best channels; ids without spikes are 0.
+        ``cols`` is None.
+
+        Unlike phylib, it works with sparse templates too (columns scattered to their
+        channels) and it always uses :meth:`get_merge_map` (phylib reads
+        :attr:`merge_map`, empty, and returns zeros, when clusters equal templates).
+        Memory: 8 bytes x clusters x samples x channels, e.g. 250 MB for 1,000 clusters
+        of 82 samples on 384 channels.
+        """
+        merge_map, _ = self.get_merge_map()
+        data = np.zeros((len(merge_map), self.n_samples_waveforms, self.n_channels))
+        cols = self.sparse_templates.cols
+        for c, templates in merge_map.items():
+            if len(templates) > 1:
+                mean = self.get_cluster_mean_waveforms(c, unwhiten=False)
+                data[c][:, mean["channel_ids"]] = mean["mean_waveforms"]
+            elif templates and cols is None:
+                data[c] = self._templates.data[templates[0]]
+            elif templates:
+                t_cols = np.asarray(cols)[templates[0]]
+                used = t_cols >= 0
+                data[c][:, t_cols[used]] = np.asarray(self._templates.data[templates[0]])[:, used]
+        return SparseData(data, None)
+
+    @property
+    def sparse_clusters(self) -> SparseData:
+        """phylib ``sparse_clusters``: :meth:`cluster_waveforms` when :attr:`merge_map` is
+        not empty, else :attr:`sparse_templates` (computed on each read)."""
+        return self.cluster_waveforms() if self._clusters_changed() else self.sparse_templates
+
+    @property
+    def clusters_waveforms_durations(self) -> npt.NDArray[np.float64]:
+        """phylib ``clusters_waveforms_durations``: trough-to-peak duration (ms) of each
+        :attr:`sparse_clusters` waveform on its whitened peak channel."""
+        if not self._clusters_changed():
+            return self.templates_waveforms_durations  # NaN templates read as 0, as phylib zeroes them
+        return _stats.waveform_durations(self.cluster_waveforms().data, self.sample_rate)
+
     # ------------------------------------------------------------------ per-spike data
 
     def get_waveforms(self, spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike | None = None, *,
@@ -649,17 +744,18 @@ class TemplateModel:
                                     channel_ids: npt.ArrayLike | None = None,
                                     filtered: bool | None = False,
                                     subtract_median: bool = False) -> npt.NDArray[np.float32]:
-        """Waveforms of a sample of the cluster's spikes on its best channels.
+        """Waveforms of the cluster's spikes on its best channels (phylib's: all spikes).
 
-        Returns ``(n, n_samples_waveforms, n_channels_loc)`` float32 with
-        ``n <= n_spikes`` (default ``n_spikes_waveforms`` = 100; None in phylib means all
-        spikes, use ``n_spikes=-1`` here for all). Spikes are from
-        :meth:`select_waveform_spikes`; channels from :meth:`get_cluster_channels`.
-        Values are raw by default; ``subtract_median`` and ``filtered`` apply phy's
-        display steps (per-channel median, 150 Hz high-pass).
+        Returns ``(n, n_samples_waveforms, n_channels_loc)`` float32: every spike of the
+        cluster by default, as phylib (a big cluster can need gigabytes: pass a budget),
+        or at most ``n_spikes`` spikes from :meth:`select_waveform_spikes` (phy's
+        WaveformView uses ``n_spikes_waveforms`` = 100); ``n_spikes=-1`` also means all.
+        Channels are from :meth:`get_cluster_channels`. Values are raw by default;
+        ``subtract_median`` and ``filtered`` apply phy's display steps (per-channel
+        median, 150 Hz high-pass).
         """
         spikes = self._cluster_spikes_checked(cluster_id)  # one scan of spike_clusters
-        spike_ids = spikes if n_spikes is not None and n_spikes < 0 else \
+        spike_ids = spikes if n_spikes is None or n_spikes < 0 else \
             self._select_waveform_spikes(spikes, n_spikes)
         channels = (self._templates.get(self._main_template(spikes)).channel_ids
                     if channel_ids is None else channel_ids)
@@ -722,6 +818,136 @@ class TemplateModel:
         if filtered is None:
             filtered = not self.hp_filtered
         return self.traces.get_window(t0, t1, channel_ids, filtered=filtered)
+
+    # ------------------------------------------------------------------ saving (phylib's)
+
+    def _data_dir(self, what: str) -> Path:
+        if self.dir_path is None:
+            raise SaveError(f"{what}: this model was built from arrays and has no folder to write to.")
+        return self.dir_path
+
+    def save_spike_clusters(self, spike_clusters: npt.ArrayLike) -> Path:
+        """Write ``spike_clusters.npy`` (phylib ``save_spike_clusters``); returns its path.
+
+        Parameters
+        ----------
+        spike_clusters : array of int, shape (n_spikes_loaded,) or (n_spikes,)
+            Cluster of every spike; spikes appended after loading are not written (they
+            are not in the sorter's files).
+
+        Returns
+        -------
+        Path
+            The existing ``spike_clusters.npy`` (or ALF ``spikes.clusters.npy``), else a
+            new ``spike_clusters.npy``.
+
+        Raises
+        ------
+        DataFormatError
+            Wrong length, non-integer or negative ids: the file would not load back.
+        SaveError
+            An in-memory model (no folder).
+
+        Notes
+        -----
+        The bytes are those phy writes: int32 (the dtype of phylib's in-memory
+        ``spike_clusters``), whatever the integer dtype given. The file is replaced
+        atomically and the old one kept in ``.phy/backup/`` (the curation save's backups);
+        ``model.spike_clusters`` is not changed, as in phylib. A controller session saves
+        through :meth:`TemplateController.save` instead, which also writes the tables.
+        """
+        d = self._data_dir("save_spike_clusters")
+        sc = np.asarray(spike_clusters)
+        if sc.ndim != 1 or len(sc) not in (self.n_spikes_loaded, self.n_spikes):
+            raise DataFormatError(f"spike_clusters must have shape ({self.n_spikes_loaded},), got {sc.shape}.",
+                                  argument="spike_clusters")
+        if sc.dtype.kind not in "iu" or (sc.size and int(sc.min()) < 0):
+            raise DataFormatError(f"spike_clusters must hold non-negative integer ids (dtype {sc.dtype}).",
+                                  argument="spike_clusters")
+        path = find_file(d, "spike_clusters.npy", ("spikes.clusters.npy",)) or d / "spike_clusters.npy"
+        logger.debug("Save spike clusters to %s.", path)
+        return write_atomic(path, spike_clusters_bytes(sc[:self.n_spikes_loaded]),
+                            backup_dir=phy_dir(d) / "backup")
+
+    def save_metadata(self, name: str, values: dict[int, Any]) -> Path:
+        """Write ``cluster_<name>.tsv`` from ``{cluster_id: value}`` (phylib ``save_metadata``).
+
+        None values are left out; the bytes are phy's (see
+        :func:`~phycore.model.tables.write_cluster_tsv`). Atomic, the old file kept in
+        ``.phy/backup/``; :attr:`metadata` is not changed, as in phylib. Raises
+        :class:`SaveError` for an in-memory model and :class:`DataFormatError` for a
+        value holding a line break. Returns the path.
+        """
+        d = self._data_dir("save_metadata")
+        path = d / f"cluster_{name}.tsv"
+        data = write_cluster_tsv(name, {c: v for c, v in values.items() if v is not None}).encode("utf-8")
+        logger.debug("Save cluster metadata to %s.", path)
+        return write_atomic(path, data, backup_dir=phy_dir(d) / "backup")
+
+    # ------------------------------------------------------------------ phylib's loaders
+    # Plugins call phylib's private ``_load_*`` methods. They return the data already
+    # loaded, in phylib's shapes (nothing is re-read, nothing is written: phylib's
+    # ``_load_spike_clusters`` creates spike_clusters.npy, this one does not).
+
+    def _load_metadata(self) -> dict[str, dict[int, Any]]:
+        return {k: dict(v) for k, v in self.metadata.items()}
+
+    def _load_spike_attributes(self) -> Bunch:
+        return Bunch(self.spike_attributes)
+
+    def _load_channel_map(self) -> npt.NDArray[np.int64]:
+        return self.channel_map
+
+    def _load_channel_positions(self) -> npt.NDArray[np.float64]:
+        return self.channel_positions
+
+    def _load_channel_probes(self) -> npt.NDArray[np.int64]:
+        return self.channel_probes
+
+    def _load_channel_shanks(self) -> npt.NDArray[np.int64]:
+        return self.channel_shanks
+
+    def _load_traces(self, channel_map: Any = None) -> RawTraces | None:
+        return self.traces
+
+    def _load_amplitudes(self) -> np.ndarray | None:
+        return self.amplitudes
+
+    def _load_spike_templates(self) -> npt.NDArray[np.int64]:
+        return self.spike_templates
+
+    def _load_spike_clusters(self) -> npt.NDArray[np.int32]:
+        return self.spike_clusters.astype(np.int32)  # phylib's dtype, a copy
+
+    def _load_spike_reorder(self) -> npt.NDArray[np.float64] | None:
+        return self.spike_times_reordered
+
+    def _load_spike_samples(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        return self.spike_samples, self.spike_times
+
+    def _load_spike_waveforms(self) -> Bunch | None:
+        sw = self.spike_waveforms
+        return None if sw is None else Bunch(waveforms=sw.data, spike_channels=sw.cols, spike_ids=sw.rows)
+
+    def _load_similar_templates(self) -> np.ndarray:
+        return self.similar_templates
+
+    def _load_templates(self) -> Bunch:
+        return Bunch(data=self._templates.data, cols=self.sparse_templates.cols)
+
+    def _load_wm(self) -> npt.NDArray[np.float64]:
+        return self.wm
+
+    def _load_wmi(self) -> npt.NDArray[np.float64]:
+        return self.wmi
+
+    def _load_features(self) -> Bunch | None:
+        sf = self.sparse_features
+        return None if sf is None else Bunch(data=self.features, cols=sf.cols, rows=sf.rows)
+
+    def _load_template_features(self) -> Bunch | None:
+        tf = self.sparse_template_features
+        return None if tf is None else Bunch(data=tf.data, cols=tf.cols, rows=tf.rows)
 
     # ------------------------------------------------------------------ live acquisition
 

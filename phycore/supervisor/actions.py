@@ -110,23 +110,49 @@ class Actions:
     Parameters
     ----------
     name : str
-        Group name, also the default menu (``'Edit'``, ``'Select'``...).
+        Group name, also the default menu (``'Edit'``, ``'Select'``...); the only positional
+        argument, unless it is phy's GUI (``Actions(gui, name='Edit')``).
     default_shortcuts : dict, optional
         ``{action_name: shortcut}`` applied when an action is added without one.
     default_snippets : dict, optional
         ``{action_name: alias}`` likewise for snippet aliases.
+    submenu : str, optional
+        phy's default submenu of the actions added (when ``add`` gets none).
+    view : object, optional
+        The view whose menu the actions go to (phy's view actions).
+    view_submenu : str, optional
+        phy's submenu of the view's menu.
+    insert_menu_before : str, optional
+        The menu before which this group's menu is placed (phy's), kept for the front end.
+    gui : object, optional
+        The GUI the group belongs to (phy passes it first).
     """
 
     def __init__(
         self,
-        name: str = "Actions",
-        *,
+        *args: Any,
+        name: str | None = None,
         menu: str | None = None,
         default_shortcuts: dict[str, Any] | None = None,
         default_snippets: dict[str, str] | None = None,
+        submenu: str | None = None,
+        view: Any = None,
+        view_submenu: str | None = None,
+        insert_menu_before: str | None = None,
+        gui: Any = None,
     ) -> None:
+        # Actions("Edit") or phy's Actions(gui, name="Edit").
+        if len(args) > 1 or (args and name is not None and isinstance(args[0], str)):
+            raise TypeError("Actions takes one positional argument: the name, or phy's GUI.")
+        if args and not isinstance(args[0], str):
+            gui = args[0]
+        elif args:
+            name = args[0]
+        name = name if name is not None else "Actions"
         self.name = name
         self.menu = menu if menu is not None else name
+        self.submenu, self.view, self.view_submenu = submenu, view, view_submenu
+        self.insert_menu_before, self.gui = insert_menu_before, gui
         self._default_shortcuts = dict(default_shortcuts or {})
         self._default_snippets = dict(default_snippets or {})
         self._actions: dict[str, Action] = {}
@@ -176,7 +202,7 @@ class Actions:
         doc = docstring if docstring is not None else inspect.getdoc(callback) or ""
         self._actions[name] = Action(
             name=name, callback=callback, shortcut=shortcut, alias=alias,
-            menu=menu if menu is not None else self.menu, submenu=submenu,
+            menu=menu if menu is not None else self.menu, submenu=submenu if submenu is not None else self.submenu,
             docstring=doc.split("\n\n")[0].strip(), prompt=prompt, prompt_default=prompt_default,
             checkable=checkable, checked=checked, show_shortcut=show_shortcut,
         )
@@ -189,6 +215,21 @@ class Actions:
     def remove(self, name: str) -> None:
         """Remove an action by name."""
         self._actions.pop(name, None)
+
+    def remove_all(self) -> None:
+        """Remove every action (and separator)."""
+        self._actions.clear()
+        self._separators.clear()
+
+    def show_shortcuts(self) -> None:
+        """Print the group's name, its keyboard shortcuts and its snippet aliases (as phy)."""
+        print(f"{self.name}\n{'-' * len(self.name)}\n")
+        keys = [f"- {n:<40} {', '.join(k)}" for n, k in sorted(self.shortcuts.items()) if not n.startswith("_")]
+        if keys:
+            print("Keyboard shortcuts\n" + "\n".join(keys) + "\n")
+        aliases = sorted((n, a.alias) for n, a in self._actions.items() if a.alias)
+        if aliases:
+            print("Snippets\n" + "\n".join(f"- {n:<40} :{a}" for n, a in aliases) + "\n")
 
     def get(self, name: str) -> Action | None:
         """The action called ``name`` (or whose alias is ``name``), or None."""

@@ -1,15 +1,19 @@
 """phy's Edit and Select actions of a Supervisor, with phy's names, shortcuts and snippets.
 
 The actions are named data: each entry is the name of a Supervisor method, so the menus,
-the keymap and the snippets all come from this one list.
+the keymap and the snippets all come from this one list. Running one of them (menu, key,
+snippet, ``actions.run``) first emits phy's ``action(supervisor, method, *args)``, as phy's
+ActionCreator does; calling the Supervisor method directly emits nothing, as in phy.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from phycore.signals import emit
 from phycore.supervisor.actions import Actions
 from phycore.supervisor.keymap import GROUPS
 
@@ -37,7 +41,22 @@ def _add(group: Actions, owner: object, entries: Sequence[Any]) -> None:
             group.separator()
             continue
         name, options = (entry, {}) if isinstance(entry, str) else entry
-        group.add(getattr(owner, name), **options)
+        group.add(_announced(owner, name, (), getattr(owner, name)), **options)
+
+
+def _announced(owner: object, method: str, method_args: tuple[Any, ...],
+               func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` that first emits phy's ``action(owner, method, *method_args, *args)``.
+
+    ``functools.wraps`` keeps ``func``'s name, docstring and signature, which
+    :class:`~phycore.supervisor.actions.Actions` reads (prompts, argument counts).
+    """
+    @functools.wraps(func)
+    def action(*args: Any) -> Any:
+        emit("action", owner, method, *method_args, *args)
+        return func(*args)
+
+    return action
 
 
 def _named(func: Callable[[], Any], name: str, doc: str) -> Callable[[], Any]:
@@ -55,12 +74,14 @@ def register_actions(owner: Any, edit: Actions, select: Actions, columns: Sequen
     _add(edit, owner, EDIT_ACTIONS)
     for which in ("best", "similar", "all"):
         for group in GROUPS:
-            edit.add(_named(partial(owner.move, group, which), f"move_{which}_to_{group}",
-                            f"Move the {which} selected clusters to {group}."), submenu=f"Move {which} to")
+            move = _announced(owner, "move", (group, which), partial(owner.move, group, which))
+            edit.add(_named(move, f"move_{which}_to_{group}", f"Move the {which} selected clusters to {group}."),
+                     submenu=f"Move {which} to")
     edit.separator()
     edit.add(owner.save)
     _add(select, owner, SELECT_ACTIONS)
     for column in columns:
-        select.add(_named(partial(owner.sort, column, "desc"), f"sort_by_{column}",
+        sort = _announced(owner, "sort", (column,), partial(owner.sort, column, "desc"))
+        select.add(_named(sort, f"sort_by_{column}",
                           f"Sort the cluster table by {column} (descending)."),
                    alias=sort_snippet(column), submenu="Sort by")

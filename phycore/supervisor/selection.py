@@ -45,6 +45,9 @@ class Selection:
     ------
     select(sender, cluster_ids)
         The selection changed (or the similarity table was refilled).
+    request_similar_clusters(similarity_table, cluster_id)
+        Before the similarity table is refilled for the last selected cluster (phy's
+        event; the table is filled from :attr:`similarity`, not from the replies).
     """
 
     n_similar_max = 100
@@ -56,6 +59,11 @@ class Selection:
         self.similarity: SimilarityFunc | None = None
         self._clusters: list[int] = []
         self._similar: list[int] = []
+
+    @property
+    def sender(self) -> object:
+        """The sender of the selection's events (the Supervisor)."""
+        return self._sender
 
     @property
     def clusters(self) -> list[int]:
@@ -98,6 +106,9 @@ class Selection:
 
     def _update_similarity(self) -> None:
         pairs: list[tuple[int, float]] = []
+        if self._clusters:
+            # phy's SimilarityView asks its supervisor for the rows; here the function answers.
+            emit("request_similar_clusters", self._tables.similarity_table, self._clusters[-1])
         if self._clusters and self.similarity is not None:
             last = self._clusters[-1]
             try:

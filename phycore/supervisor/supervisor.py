@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy.typing as npt
 
+from phycore.bunch import Bunch
 from phycore.clustering import Clustering, ClusterMeta, UpdateInfo
 from phycore.errors import ClusterIdError
 from phycore.signals import emit
+from phycore.supervisor._action_creator import ActionCreator
+from phycore.supervisor._task_logger import TaskLogger
 from phycore.supervisor.actions import Actions
 from phycore.supervisor.cluster_table import ClusterTables, ColumnFunc
 from phycore.supervisor.colors import ClusterColorSelector
@@ -103,6 +107,15 @@ class Supervisor:
         When :attr:`color_selector` changes field or colour map.
     spikes_added(supervisor, spike_ids, cluster_ids)
         After :meth:`append_spikes`, once the table rows of ``cluster_ids`` are updated.
+    action(supervisor, name, *args)
+        An Edit or Select action is run from its group (menu, key, snippet), before it runs.
+    wizard_done(supervisor, result)
+        After :meth:`reset_wizard`, :meth:`next_best`, :meth:`previous_best`, :meth:`next`
+        and :meth:`previous` (see :class:`~phycore.supervisor.wizard.Wizard`).
+    request_similar_clusters(similarity_view, cluster_id)
+        Before the similarity table is refilled (see :class:`~phycore.supervisor.selection.Selection`).
+
+    The full list, with phy's differences, is :data:`phycore.signals.EVENTS`.
     """
 
     def __init__(
@@ -143,8 +156,8 @@ class Supervisor:
                                       default_snippets=DEFAULT_SNIPPETS)
         register_actions(self, self.actions, self.select_actions, self.cluster_table.columns)
         self.color_selector = ClusterColorSelector(
-            lambda field, ids: [self.cluster_table.get(c, field) for c in ids],
-            lambda: self.clustering.cluster_ids, sender=self)
+            values=lambda field, ids: [self.cluster_table.get(c, field) for c in ids],
+            cluster_ids=lambda: self.clustering.cluster_ids, sender=self)
 
     # Parts, under phy's names ---------------------------------------------------------
 
@@ -328,8 +341,9 @@ class Supervisor:
         return self.selected
 
     def reset_wizard(self) -> list[int]:
-        """Restart the wizard from the first navigable cluster."""
-        return self.first()
+        """Restart the wizard from the first navigable cluster (emits ``wizard_done``, as phy)."""
+        self.wizard.reset()
+        return self.selected
 
     def toggle_skip_masked(self, checked: bool | None = None) -> bool:
         """Skip noise and mua clusters while navigating (on by default)."""
@@ -432,6 +446,64 @@ class Supervisor:
         """Remember the GUI and emit ``attach_gui``."""
         self.gui = gui
         emit("attach_gui", self)
+
+    # phy's other Supervisor names -------------------------------------------------------
+
+    def attach(self, gui: object) -> None:
+        """phy's ``attach(gui)``: same as :meth:`attach_gui` (a phygui ``GUI`` builds its
+        cluster and similarity tables and menus from its Supervisor, and calls it)."""
+        self.attach_gui(gui)
+
+    def n_spikes(self, cluster_id: int) -> int:
+        """Number of spikes of a cluster in the live clustering (0 for an unknown id)."""
+        return int(self.clustering.spike_counts.get(int(cluster_id), 0))
+
+    @property
+    def shown_cluster_ids(self) -> list[int]:
+        """The ids of the cluster table's rows as shown: filtered, in sort order."""
+        return self.cluster_table.visible_ids
+
+    @property
+    def state(self) -> Bunch:
+        """phy's GUI state of the two tables: ``{'cluster_view': {'current_sort', 'selected'},
+        'similarity_view': {...}}`` (``current_sort`` is ``(column, 'asc' | 'desc')`` or
+        ``(None, None)``)."""
+        def table(t: TableModel, selected: list[int]) -> Bunch:
+            return Bunch(current_sort=tuple(t.current_sort or (None, None)), selected=selected)
+
+        return Bunch(cluster_view=table(self.cluster_table, self.selected_clusters),
+                     similarity_view=table(self.similarity_table, self.selected_similar))
+
+    @cached_property
+    def task_logger(self) -> TaskLogger:
+        """phy's task queue; empty here, as actions (tables included) finish before they
+        return (see :class:`~phycore.supervisor._task_logger.TaskLogger`)."""
+        return TaskLogger(self.cluster_view, self.similarity_view, self)
+
+    @cached_property
+    def action_creator(self) -> ActionCreator:
+        """phy's companion that adds the Edit and Select actions (see
+        :class:`~phycore.supervisor._action_creator.ActionCreator`)."""
+        return ActionCreator(self)
+
+    @property
+    def cluster_labels(self) -> dict[str, dict[int, Any]]:
+        """``{field: {cluster_id: value}}`` of the label fields other than ``group``, live
+        (phy's keeps the labels it was created with)."""
+        return {f: {c: v for c, v in self.get_labels(f).items() if v is not None}
+                for f in self.cluster_meta.fields if f != "group"}
+
+    #: phy's cache (``phy.utils.Context``); the controller sets its own, else None.
+    context: Any = None
+
+    @property
+    def view_actions(self) -> Any:
+        """The attached GUI's View actions (phy's ``gui.view_actions``), None without a GUI."""
+        return getattr(self.gui, "view_actions", None)
+
+    def block(self) -> None:
+        """phy's ``block()``, which waits for the queued actions: returns at once, since
+        an action and its table updates have finished when its call returns."""
 
     # Action groups -------------------------------------------------------------------
 

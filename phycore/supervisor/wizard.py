@@ -11,7 +11,9 @@ clusters are never skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from phycore.signals import emit
 from phycore.supervisor.cluster_table import ClusterTables
 from phycore.supervisor.keymap import MASKED_GROUPS
 from phycore.supervisor.selection import Selection
@@ -82,11 +84,19 @@ class Wizard:
     ----------
     tables : ClusterTables
     selection : Selection
+        Its :attr:`~Selection.sender` (the Supervisor) sends ``wizard_done``.
 
     Attributes
     ----------
     skip_masked : bool
         Skip ``noise`` and ``mua`` clusters (on by default, as phy).
+
+    Events
+    ------
+    wizard_done(supervisor, result)
+        After :meth:`reset`, :meth:`next_best`, :meth:`previous_best`, :meth:`next` and
+        :meth:`previous` (phy's): ``result`` is the stepped table's selection
+        ``{'selected': ids, 'next': id or None, 'kwargs': {}}``, or None if nothing moved.
     """
 
     def __init__(self, tables: ClusterTables, selection: Selection) -> None:
@@ -94,38 +104,50 @@ class Wizard:
         self._selection = selection
         self.skip_masked = True
 
-    def _step_best(self, direction: int) -> None:
+    def _done(self, table: TableModel, moved: bool) -> None:
+        # phy's tables call back with their new selection (or None at an end of the table).
+        result: dict[str, Any] | None = None
+        if moved:
+            similar = table is self._tables.similarity_table
+            selected = self._selection.similar if similar else self._selection.clusters
+            after = step(table, selected[0], +1, self.skip_masked) if selected else None
+            result = {"selected": selected, "next": after, "kwargs": {}}
+        emit("wizard_done", self._selection.sender, result)
+
+    def _step_best(self, direction: int) -> bool:
         clusters = self._selection.clusters
         target = step(self._tables.cluster_table, clusters[0] if clusters else None, direction, self.skip_masked)
         if target is not None:
             self._selection.set([target], [])
+        return target is not None
 
     def next_best(self) -> None:
         """Select the next navigable cluster of the cluster table."""
-        self._step_best(+1)
+        self._done(self._tables.cluster_table, self._step_best(+1))
 
     def previous_best(self) -> None:
         """Select the previous navigable cluster of the cluster table."""
-        self._step_best(-1)
+        self._done(self._tables.cluster_table, self._step_best(-1))
 
-    def _step_similar(self, direction: int) -> None:
+    def _step_similar(self, direction: int) -> tuple[TableModel, bool]:
+        """Step in the similarity table (the cluster table when nothing is selected): the
+        table stepped in and whether the selection moved."""
         if not self._selection.clusters:
-            if direction > 0:
-                self.next_best()
-            return
+            return self._tables.cluster_table, direction > 0 and self._step_best(+1)
         similar = self._selection.similar
         table = self._tables.similarity_table
         target = step(table, similar[0] if similar else None, direction, self.skip_masked)
         if target is not None:
             self._selection.set_similar([target])
+        return table, target is not None
 
     def next(self) -> None:
         """Select the next similar cluster (the first best cluster if nothing is selected)."""
-        self._step_similar(+1)
+        self._done(*self._step_similar(+1))
 
     def previous(self) -> None:
         """Select the previous similar cluster."""
-        self._step_similar(-1)
+        self._done(*self._step_similar(-1))
 
     def first(self) -> None:
         """Select the first navigable cluster."""
@@ -137,16 +159,24 @@ class Wizard:
         target = last(self._tables.cluster_table, self.skip_masked)
         self._selection.set([target] if target is not None else [], [])
 
+    def reset(self) -> None:
+        """Restart from the first navigable cluster (phy's ``reset_wizard``)."""
+        self.first()
+        self._done(self._tables.cluster_table, bool(self._selection.clusters))
+
     def select_first_similar(self, n: int = 1) -> None:
         """Select the first ``n`` navigable rows of the similarity table."""
         self._selection.set_similar(navigable_ids(self._tables.similarity_table, self.skip_masked)[: max(1, int(n))])
 
     def after_move(self, moved: set[int], best: list[int], similar: list[int]) -> None:
-        """Advance past clusters just moved to a group, as phy does after ``alt+g``..."""
+        """Advance past clusters just moved to a group, as phy does after ``alt+g``...
+
+        No ``wizard_done``: phy steps its tables directly here, not through the wizard.
+        """
         if moved <= set(best) and best:
-            self.next_best()
+            self._step_best(+1)
         elif moved <= set(similar) and similar:
-            self.next()
+            self._step_similar(+1)
         elif moved & set(best) and moved & set(similar):
-            self.next_best()
-            self.next()
+            self._step_best(+1)
+            self._step_similar(+1)

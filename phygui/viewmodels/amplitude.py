@@ -122,9 +122,10 @@ class AmplitudeModel(LassoViewModel):
 
     # Data ---------------------------------------------------------------------------
 
-    def _amplitudes(self, spike_ids: npt.NDArray[np.int64], cid: int) -> npt.NDArray[np.float64]:
+    def _amplitudes(self, spike_ids: npt.NDArray[np.int64], cid: int,
+                    kind: str | None = None) -> npt.NDArray[np.float64]:
         m = self.controller.model
-        if self.options.amplitudes_type == "feature":
+        if (kind or self.options.amplitudes_type) == "feature":
             ch = self.feature_channel if self.feature_channel is not None else \
                 int(self.controller.get_best_channel(self.cluster_ids[0] if self.cluster_ids else cid))
             f = m.get_features(spike_ids, np.asarray([ch], dtype=np.int64))
@@ -135,6 +136,18 @@ class AmplitudeModel(LassoViewModel):
     def _layer(self, spike_ids: npt.NDArray[np.int64], cid: int) -> _Layer:
         times = np.asarray(self.controller.model.spike_times[spike_ids], dtype=np.float64)
         return _Layer(spike_ids, times, self._amplitudes(spike_ids, cid))
+
+    def amplitudes_of(self, cluster_id: int | None, kind: str, load_all: bool = False) -> tuple[Any, Any, Any]:
+        """``(spike_ids, spike_times, amplitudes)`` of a cluster (None: the background
+        spikes) for an amplitude type (phy's ``amplitudes[kind]``)."""
+        if cluster_id is None:
+            spikes = self.controller.supervisor.clustering.spikes_in_clusters(self.background_clusters())
+            spike_ids = _even(np.asarray(spikes, np.int64), self.options.n_spikes_amplitudes_background)
+        else:
+            spike_ids = self._cluster_spikes(int(cluster_id), load_all)
+        cid = int(cluster_id) if cluster_id is not None else -1
+        times = np.asarray(self.controller.model.spike_times[spike_ids], dtype=np.float64)
+        return spike_ids, times, self._amplitudes(spike_ids, cid, kind)
 
     def _cluster_spikes(self, cid: int, load_all: bool) -> npt.NDArray[np.int64]:
         n = None if load_all else self.options.n_spikes_amplitudes

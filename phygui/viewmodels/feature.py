@@ -3,7 +3,7 @@
 phy's FeatureView (parity.md §1.2). The grid spec is phy's (``time,0A`` ...): ``time``
 or ``<relative channel><PC letter>``. Channels are the best channels of the selected
 clusters, those common to all clusters first; they stay fixed with ``fixed_channels``
-and follow ``channel_click``. Background: regularly spaced spikes of the whole
+and follow ``select_channel``. Background: regularly spaced spikes of the whole
 recording in grey; foreground: each cluster's sampled spikes in its colour.
 
 The whole grid is one picture in *grid coordinates*: cell ``(i, j)`` (row ``i`` from
@@ -97,7 +97,8 @@ class FeatureModel(LassoViewModel):
     Events
     ------
     select_feature(sender, dim=, channel_id=, pc=)
-        On alt+click in a cell (:meth:`feature_click`).
+        On alt+click in a cell (:meth:`feature_click`); then ``selected_feature_changed(sender)``
+        (phy's controller sends that one in reply).
     """
 
     default_size = (800, 800)
@@ -303,7 +304,7 @@ class FeatureModel(LassoViewModel):
 
     def on_channel_click(self, sender: Any, channel_id: int, key: int | None = None,
                          button: str | None = "left") -> None:
-        """``channel_click`` (waveform view) or ``select_channel`` (trace view): show that
+        """``select_channel`` (waveform or trace view): show that
         channel (phy's rules: left button or key 1 -> x channel, right or key 2 -> y)."""
         chans = list(self.channel_ids)
         if len(chans) < 2:
@@ -341,6 +342,7 @@ class FeatureModel(LassoViewModel):
         else:
             ch, pc = (self.dim_channel_pc(other)[0] if other != "time" else None), None
         emit("select_feature", self.sender, dim=dim, channel_id=ch, pc=pc)
+        emit("selected_feature_changed", self.sender)
         return dim, ch, pc
 
     def toggle_automatic_channel_selection(self, checked: bool | None = None) -> None:

@@ -94,11 +94,22 @@ class RasterModel(ClusterViewModel):
         super().__init__(controller, options)
         self.sender = sender if sender is not None else self
         self.duration = float(controller.model.duration)
+        #: Rows set by :meth:`set_shown` (None: the cluster table's; its next sort or filter resets it).
+        self.shown: list[int] | None = None
 
     @property
     def rows(self) -> list[int]:
         """Clusters, one per row, in the cluster table's order (first row at the top)."""
-        return [int(c) for c in self.controller.supervisor.cluster_table.visible_ids]
+        ids = [int(c) for c in self.controller.supervisor.cluster_table.visible_ids]
+        if self.shown is None:
+            return ids
+        alive = set(int(c) for c in self.controller.supervisor.clustering.cluster_ids)
+        return [c for c in self.shown if c in alive]
+
+    def set_shown(self, cluster_ids: Sequence[int]) -> None:
+        """Show these rows, in this order (phy's ``set_cluster_ids``/``update_cluster_sort``)."""
+        self.shown = [int(c) for c in cluster_ids]
+        self.invalidate(data=False)
 
     def set_selection(self, cluster_ids: Sequence[int]) -> None:
         """Highlight the selection."""
@@ -109,10 +120,12 @@ class RasterModel(ClusterViewModel):
 
     def on_table_sort(self, sender: Any, cluster_ids: Sequence[int] = ()) -> None:
         """The table was sorted: reorder the rows."""
+        self.shown = None
         self.invalidate(data=False)
 
     def on_table_filter(self, sender: Any, cluster_ids: Sequence[int] = ()) -> None:
         """The table was filtered: keep only its rows."""
+        self.shown = None
         self.invalidate(data=False)
 
     def on_cluster(self, sender: Any, up: Any) -> None:

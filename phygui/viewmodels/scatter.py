@@ -117,6 +117,8 @@ class ClusterScatterModel(ClusterViewModel):
         self._xy = np.zeros((0, 2))
         self._shown: list[int] = []
         self.lasso = LassoState()
+        #: Clusters set by :meth:`set_shown` (None: the cluster table's; its next filter resets it).
+        self.shown: list[int] | None = None
 
     # Inputs ----------------------------------------------------------------------------------
 
@@ -129,6 +131,7 @@ class ClusterScatterModel(ClusterViewModel):
 
     def on_table_filter(self, sender: Any, cluster_ids: Sequence[int] = ()) -> None:
         """Show the table's clusters only."""
+        self.shown = None
         self.invalidate(data=False)
 
     def on_cluster(self, sender: Any, up: Any) -> None:
@@ -145,8 +148,16 @@ class ClusterScatterModel(ClusterViewModel):
 
     @property
     def clusters(self) -> list[int]:
-        """Clusters shown: the table's visible ones."""
+        """Clusters shown: the table's visible ones (or those of :meth:`set_shown`)."""
+        if self.shown is not None:
+            alive = set(int(c) for c in self.controller.supervisor.clustering.cluster_ids)
+            return [c for c in self.shown if c in alive]
         return [int(c) for c in self.controller.supervisor.cluster_table.visible_ids]
+
+    def set_shown(self, cluster_ids: Sequence[int]) -> None:
+        """Show these clusters (phy's ``set_cluster_ids``)."""
+        self.shown = [int(c) for c in cluster_ids]
+        self.invalidate(data=False)
 
     def values(self, field: str, cluster_ids: Sequence[int] | None = None) -> npt.NDArray[np.float64]:
         """A numeric column of the cluster table (NaN where missing or not a number)."""

@@ -102,6 +102,10 @@ class TemplateViewModel(ClusterViewModel):
         self.invalidate(data=False)
         self._raster_key = None
 
+    def set_shown(self, cluster_ids: Sequence[int]) -> None:
+        """Show these clusters, in this order (phy's ``set_cluster_ids``)."""
+        self.on_table_filter(self, cluster_ids)
+
     def on_cluster(self, sender: Any, up: Any) -> None:
         """Drop deleted clusters' templates; new ones load on the next compute."""
         changed = False

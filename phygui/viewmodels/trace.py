@@ -23,9 +23,9 @@ Events
 ------
 time_range_selected(sender, interval)
     Every change of the window (:class:`~phygui.viewmodels.trace_window.TimeWindowModel`).
-spike_click(sender, channel_id=, spike_id=, cluster_id=)
-    ctrl+click near a drawn spike (:meth:`TraceModel.click`).
-select_channel(sender, channel_id=, key=, button=)
+select_spike(sender, channel_id=, spike_id=, cluster_id=)
+    ctrl+click near a drawn spike (:meth:`TraceModel.click`); then ``spike_click``, its alias.
+select_channel(sender, channel_id=, button=)
     shift+click on a channel (:meth:`TraceModel.channel_click`); the feature view follows.
 """
 
@@ -361,10 +361,12 @@ class TraceModel(TimeWindowModel):
         return f"{x:.4f} s, channel {int(np.asarray(self.controller.model.channel_map)[ch])}"
 
     def click(self, x: float, y: float, button: str = "left") -> tuple[int, int, int] | None:
-        """ctrl+click: emit ``spike_click`` for the nearest drawn spike."""
+        """ctrl+click: emit phy's ``select_spike`` (then its alias ``spike_click``) for the
+        nearest drawn spike."""
         hit = self.spike_at(x, y)
         if hit is not None:
             sid, cid, ch = hit
+            emit("select_spike", self.sender, channel_id=ch, spike_id=sid, cluster_id=cid)
             emit("spike_click", self.sender, channel_id=ch, spike_id=sid, cluster_id=cid)
         return hit
 
@@ -373,5 +375,5 @@ class TraceModel(TimeWindowModel):
         feature view's x channel, right: its y channel)."""
         ch = self.channel_at(y)
         if ch is not None:
-            emit("select_channel", self.sender, channel_id=ch, key=None, button=button)
+            emit("select_channel", self.sender, channel_id=ch, button=button)  # no key, as phy's trace view
         return ch

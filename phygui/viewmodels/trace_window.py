@@ -43,6 +43,10 @@ class TimeWindowModel(ClusterViewModel):
 
     #: Width of the first window (s), centred on the middle of the recording.
     default_width = 0.25
+    #: Factor of widen/narrow (phy's ``scaling_coeff_x``).
+    width_step = _WIDTH_STEP
+    #: Fraction of the window go_left/go_right shift by (phy's ``shift_amount``).
+    shift_step = 0.1
 
     def __init__(self, controller: Any, options: Any = None, sender: Any = None) -> None:
         super().__init__(controller, options)
@@ -92,12 +96,12 @@ class TimeWindowModel(ClusterViewModel):
     def go_left(self) -> None:
         """Shift the window left by 10 % of its width."""
         t0, t1 = self.interval
-        self.shift(-0.1 * (t1 - t0))
+        self.shift(-self.shift_step * (t1 - t0))
 
     def go_right(self) -> None:
         """Shift the window right by 10 % of its width."""
         t0, t1 = self.interval
-        self.shift(0.1 * (t1 - t0))
+        self.shift(self.shift_step * (t1 - t0))
 
     def navigate(self, delta: float) -> None:
         """alt+wheel: scroll in time by 10 % of the window per wheel step (phy)."""
@@ -146,11 +150,11 @@ class TimeWindowModel(ClusterViewModel):
 
     def narrow(self) -> None:
         """Narrow the window (x1.25), keeping its centre."""
-        self._zoom(1 / _WIDTH_STEP)
+        self._zoom(1 / self.width_step)
 
     def widen(self) -> None:
         """Widen the window (x1.25), keeping its centre."""
-        self._zoom(_WIDTH_STEP)
+        self._zoom(self.width_step)
 
     def _zoom(self, k: float) -> None:
         t0, t1 = self.interval

@@ -123,8 +123,9 @@ class WaveformModel(ClusterViewModel):
 
     Events
     ------
-    channel_click(sender, channel_id=, key=, button=)
-        On ctrl+click in a channel box (:meth:`click`).
+    select_channel(sender, channel_id=, key=, button=)
+        On ctrl+click in a channel box (:meth:`click`), as phy; then ``channel_click`` (its
+        older alias) and ``selected_channel_changed(sender)`` (phy's controller sends that one).
     """
 
     default_size = (800, 600)
@@ -302,10 +303,13 @@ class WaveformModel(ClusterViewModel):
         return "" if ch is None else f"channel {int(self.controller.model.channel_map[ch])}"
 
     def click(self, x: float, y: float, button: str = "left", key: int | None = None) -> int | None:
-        """ctrl+click (or digit+click) in a box: emit ``channel_click`` and return the channel."""
+        """ctrl+click (or digit+click) in a box: emit ``select_channel`` (and its alias
+        ``channel_click``), then ``selected_channel_changed``; returns the channel."""
         ch = self.channel_at(x, y)
         if ch is not None:
+            emit("select_channel", self.sender, channel_id=ch, key=key, button=button)
             emit("channel_click", self.sender, channel_id=ch, key=key, button=button)
+            emit("selected_channel_changed", self.sender)
         return ch
 
     # Commands (phy's actions) ---------------------------------------------------------

@@ -10,8 +10,11 @@ A :class:`PlotView` owns a pure view model (``phygui.viewmodels``) and hands wha
   filled (shade) series, ``frame.labels`` plot annotations, ``frame.lasso`` a line;
 - the plot's pixel size and axis limits go to ``model.set_viewport`` when they change;
 - the model's commands become a per-view action group (menu + phy's shortcuts + snippets);
-- ctrl+left click adds a lasso vertex, ctrl+right click clears it (lasso views), and the
-  model answers the Supervisor's ``request_split``;
+- ctrl+left click adds a lasso vertex (``lasso_updated``), ctrl+right click clears it (lasso
+  views), and the model answers the Supervisor's ``request_split``;
+- a click on a cluster emits phy's ``request_select`` (``select_more`` with shift), which the
+  GUI answers; every redraw is framed by ``is_busy(view, True)`` / ``is_busy(view, False)``;
+  ``toggle_auto_update`` stops (and resumes) following the selection;
 - a modified wheel over the plot (ctrl/alt/shift: phy's scaling, marker size, bins...)
   runs the model's bound command (``model.wheel``) and does NOT zoom: while a bound
   modifier is held over the plot the axis limits are pinned, so ImPlot's wheel zoom
@@ -31,7 +34,7 @@ import dearpygui.dearpygui as dpg
 import numpy as np
 
 from phycore.errors import ActionError
-from phycore.signals import connect, unconnect
+from phycore.signals import connect, emit, unconnect
 from phygui.viewmodels.wheel import wheel_modifier
 from phygui.views.base import View
 
@@ -44,6 +47,31 @@ def _rgba255(color: Any) -> tuple[int, int, int, int]:
     c = tuple(float(v) for v in color) + (1.0,) * (4 - len(color))
     r, g, b, a = (int(round(255 * min(max(v, 0.0), 1.0))) for v in c[:4])
     return (r, g, b, a)
+
+
+def _model_alias(name: str) -> property:
+    """A view property serving phy's ``view.<name>`` from the view model.
+
+    Reads the model's attribute (a method comes back bound) or else its option of that
+    name. Setting goes through the model's ``set_<name>`` when it has one (``interval``),
+    else sets the option (``model.set_state``, which redraws); anything else is read-only.
+    """
+
+    def get(self: Any) -> Any:
+        model = self.model
+        return getattr(model, name) if hasattr(model, name) else getattr(model.options, name)
+
+    def set_(self: Any, value: Any) -> None:
+        model = self.model
+        setter = getattr(model, f"set_{name}", None)
+        if callable(setter):
+            setter(value)
+        elif hasattr(getattr(model, "options", None), name):
+            model.set_state({name: value})
+        else:
+            raise AttributeError(f"{type(self).__name__}.{name} cannot be set in phygui.")
+
+    return property(get, set_, doc=f"phy's ``{name}``: the view model's (``view.model``).")
 
 
 class PlotView(View):
@@ -70,6 +98,18 @@ class PlotView(View):
     center_label_offset: ClassVar[tuple[float, float]] = (0.0, 0.0)
     #: ``{event: model method}`` connected while the view lives (linked views).
     listens: ClassVar[dict[str, str]] = {}
+    #: Whether the view follows the cluster selection (phy's ``toggle_auto_update``).
+    auto_update = True
+    #: Public names of the phy view (``phy/cluster/views``) that the view model holds; each
+    #: becomes a property of the view class (see :func:`_model_alias`), so phy plugins can
+    #: write ``view.go_to(2.0)`` or ``view.interval``. Names the view has are not replaced.
+    phy_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls.__dict__.get("phy_names", ()):
+            if not hasattr(cls, name):
+                setattr(cls, name, _model_alias(name))
 
     def __init__(self, context: Any, name: str | None = None) -> None:
         super().__init__(context, name)
@@ -154,6 +194,8 @@ class PlotView(View):
     # Events -------------------------------------------------------------------------
 
     def on_select(self, cluster_ids: list[int]) -> None:
+        if not self.auto_update:
+            return
         before = list(self.model.cluster_ids)
         self.model.set_selection(cluster_ids)
         if self.model.cluster_ids != before and getattr(self.model, "extent", None) is not None:
@@ -200,7 +242,11 @@ class PlotView(View):
             self.model.set_viewport(*size, getattr(self.model, "extent", None))
         if self.model.is_dirty or self.dirty:
             self.dirty = False
-            self.redraw()
+            emit("is_busy", self, True)  # phy's views announce their drawing
+            try:
+                self.redraw()
+            finally:
+                emit("is_busy", self, False)
         self._update_text()
 
     def redraw(self) -> None:
@@ -376,16 +422,21 @@ class PlotView(View):
         return None
 
     def select_cluster(self, cluster_id: int | None, add: bool = False) -> int | None:
-        """Select a clicked cluster in the cluster table (``add``: keep the current selection)."""
+        """Ask for a clicked cluster to be selected, as phy's views do: ``request_select``
+        (``select_more`` with ``add``, keeping the selection); the GUI answers both."""
         if cluster_id is not None:
-            sup = self.context.supervisor
-            current = [c for c in sup.selected_clusters if c != cluster_id]
-            sup.select(*(current + [cluster_id] if add else [cluster_id]))
+            if add:
+                emit("select_more", self, [int(cluster_id)])
+            else:
+                emit("request_select", self, [int(cluster_id)])
         return cluster_id
 
     def add_lasso_point(self, x: float, y: float) -> bool:
-        """Add a lasso vertex (data coordinates)."""
-        return bool(self.model.add_lasso_point(x, y))
+        """Add a lasso vertex (data coordinates); emits ``lasso_updated(view, polygon)``."""
+        added = bool(self.model.add_lasso_point(x, y))
+        if added:
+            emit("lasso_updated", self, self.model.lasso.polygon)
+        return added
 
     def clear_lasso(self) -> None:
         """Forget the lasso."""
@@ -408,6 +459,16 @@ class PlotView(View):
             group.add(method, name=name, shortcut=self.model.shortcuts.get(name), alias=snippets.get(name),
                       prompt=required > 0, docstring=doc, menu=self.name)
         group.add(self.reset_view, name="reset_view", docstring="Unzoom: back to the home bounds.", menu=self.name)
+        group.add(self.toggle_auto_update, name="toggle_auto_update", checkable=True, checked=self.auto_update,
+                  menu=self.name)
+
+    def toggle_auto_update(self, checked: bool) -> bool:
+        """Follow the cluster selection (on by default); emits ``toggle_auto_update(view, checked)``."""
+        self.auto_update = bool(checked)
+        emit("toggle_auto_update", self, self.auto_update)
+        if self.auto_update:
+            self.on_select(list(self.context.supervisor.selected))  # catch up with the selection
+        return self.auto_update
 
     def get_state(self) -> dict[str, Any]:
         return dict(self.model.get_state())

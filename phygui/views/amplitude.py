@@ -18,6 +18,9 @@ class AmplitudeView(PlotView):
     """
 
     model_class = AmplitudeModel
+    phy_names = ("amplitudes_type", "amplitudes_types", "cluster_ids", "duration", "marker_size", "max_n_clusters",
+                 "n_bins", "next_amplitudes_type", "on_request_split", "previous_amplitudes_type", "quantile",
+                 "shortcuts", "status")
     ticks = (True, True)
     has_lasso = True
     listens = {"select_feature": "on_select_feature"}

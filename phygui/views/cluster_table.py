@@ -6,6 +6,11 @@ spacer). Each frame it reads the scroll position; when it, the selection, the so
 filter or the clustering changed, it refills the pool from
 :class:`phygui.viewmodels.cluster_table.TableViewModel` — a few hundred ``set_value`` calls,
 whatever the number of clusters. Nothing is rebuilt per frame.
+
+phy's table events have the table model as sender (``supervisor.cluster_view`` or
+``supervisor.similarity_view``, the objects phy plugins know): ``cluster_view_init`` or
+``similarity_view_init`` then ``pre_build`` when the view is built, and ``ready`` after its
+rows were drawn the first time.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 import dearpygui.dearpygui as dpg
 
+from phycore.signals import emit
 from phygui.viewmodels.cluster_table import RowData, TableViewModel
 from phygui.views.base import View
 __all__ = ["ClusterView", "SimilarityView", "TableView"]
@@ -52,6 +58,7 @@ class TableView(View):
         self._shown: list[RowData] = []
         self._want_scroll_to: int | None = None
         self._themes: dict[tuple[int, ...], int | str] = {}
+        self._ready = False
 
     # Selection of this table --------------------------------------------------------
 
@@ -75,6 +82,11 @@ class TableView(View):
     # Building -------------------------------------------------------------------------
 
     def build(self, parent: int | str) -> None:
+        table = self.model.table
+        if self.similarity:
+            emit("similarity_view_init", table)
+        else:
+            emit("cluster_view_init", table)
         with dpg.group(parent=parent):
             # No ``hint=``: with it, a second Dear PyGui context in the same process segfaults
             # (dearpygui 2.3.1), which breaks tests and scripts that open the GUI twice.
@@ -86,6 +98,7 @@ class TableView(View):
             with dpg.child_window(border=False, height=-1, width=-1) as self._body:
                 self._spacer = dpg.add_spacer(height=10, width=1)
         self._build_table(8)
+        emit("pre_build", table)
 
     def _theme(self, color: tuple[int, ...], bg: tuple[int, ...] | None = None) -> int | str:
         key = tuple(color) + (tuple(bg) if bg else ())
@@ -165,6 +178,9 @@ class TableView(View):
                 self.dirty = True
         if self.dirty:
             self.refill()
+            if not self._ready:  # the first rows are drawn this frame: phy's ``ready``, once
+                self._ready = True
+                emit("ready", self.model.table)
 
     def refill(self) -> None:
         """Refill the pool rows from the view model (selection, sort, filter, clustering)."""

@@ -13,4 +13,7 @@ class CorrelogramView(PlotView):
     refractory lines; few vertices, so vector series rather than a raster)."""
 
     model_class = CorrelogramModel
+    phy_names = ("bin_size", "cluster_ids", "decrease", "increase", "max_n_clusters", "refractory_period", "set_bin",
+                 "set_refractory_period", "set_window", "shortcuts", "status", "toggle_labels",
+                 "toggle_normalization", "uniform_normalization", "window_size")
     pad = (0.08, 0.07, 0.01, 0.01)

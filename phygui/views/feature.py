@@ -14,14 +14,17 @@ class FeatureView(PlotView):
     """The grid of PC-feature scatter plots (one raster), with lasso split.
 
     ctrl+left click adds a lasso vertex, ctrl+right click clears it, alt+click emits
-    ``select_feature`` (the amplitude view follows it); it follows ``channel_click``
-    (waveform view) and ``select_channel`` (trace view).
+    ``select_feature`` (the amplitude view follows it); it follows ``select_channel``
+    (waveform and trace views).
     """
 
     model_class = FeatureModel
+    phy_names = ("channel_ids", "clear_channels", "cluster_ids", "decrease", "feature_scaling", "fixed_channels",
+                 "increase", "marker_size", "max_n_clusters", "on_request_split", "shortcuts", "status",
+                 "toggle_automatic_channel_selection")
     has_lasso = True
     center_label_offset = (0.0, -8.0)
-    listens = {"channel_click": "on_channel_click", "select_channel": "on_channel_click"}
+    listens = {"select_channel": "on_channel_click"}  # channel_click, its alias, would repeat it
 
     def set_grid_dim(self, grid: Any) -> None:
         """Replace the subplot grid spec, e.g. ``[['0A,1A', '1A,2A'], ...]`` (phy's API)."""

@@ -7,11 +7,16 @@ from phygui.views._plot import PlotView
 
 __all__ = ["ISIView", "FiringRateView"]
 
+# phy's HistogramView names the view models hold (see PlotView.phy_names).
+_PHY_NAMES = ("bin_size", "cluster_ids", "decrease", "increase", "max_n_clusters", "n_bins", "set_bin_size",
+              "set_n_bins", "set_x_max", "set_x_min", "shortcuts", "status", "x_max", "x_min")
+
 
 class ISIView(PlotView):
     """Inter-spike-interval histogram of each selected cluster (one row each), x in ms."""
 
     model_class = ISIModel
+    phy_names = _PHY_NAMES
     x_scale = 1000.0
     ticks = (True, False)
 
@@ -20,4 +25,5 @@ class FiringRateView(PlotView):
     """Firing rate over time of each selected cluster (one row each)."""
 
     model_class = FiringRateModel
+    phy_names = _PHY_NAMES
     ticks = (True, False)

@@ -5,7 +5,8 @@ A plugin view (:class:`phycore.compat` ``ManualClusteringView`` subclass, what
 figure rendered off-screen. The host passes it the selection, and when the figure's
 version or the window size changes, uploads the rendered pixels as a new static
 texture (see the dearpygui spec) shown by one image item. The view's commands
-(``toggle_auto_update``, a histogram's ``:hn``/``:hm``...) become the window's menu.
+(``toggle_auto_update``, a histogram's ``:hn``/``:hm``...) become the window's menu;
+``toggle_auto_update`` emits phy's ``toggle_auto_update(view, checked)`` (the plugin's view).
 
 A call into a part of phy phycore cannot provide is recorded as a failure of the plugin
 (naming its file) and shown in the status bar; the view and the session go on.
@@ -19,6 +20,7 @@ import dearpygui.dearpygui as dpg
 import numpy as np
 
 from phycore.compat import guard
+from phycore.signals import emit
 from phygui.views.base import View
 
 __all__ = ["PhyViewHost", "is_phy_view"]
@@ -73,8 +75,20 @@ class PhyViewHost(View):
     def _add_actions(self) -> None:
         group = self.actions = self.context.add_action_group(self.name, menu=self.name)
         for name, callback, alias, shortcut in self.phy_view.commands():
+            if name == "toggle_auto_update":
+                callback = self._announce_auto_update(callback)
             group.add(self._guarded(callback, name), name=name, alias=alias, shortcut=shortcut, menu=self.name,
                       docstring=(getattr(callback, "__doc__", None) or "").strip())
+
+    def _announce_auto_update(self, toggle: Callable[..., Any]) -> Callable[..., Any]:
+        # phy's ManualClusteringView.toggle_auto_update emits the event itself; phycore's leaves it to hosts.
+        def toggle_auto_update(checked: bool | None = None) -> Any:
+            toggle(checked)
+            emit("toggle_auto_update", self.phy_view, bool(self.phy_view.auto_update))
+            return self.phy_view.auto_update
+
+        toggle_auto_update.__doc__ = toggle.__doc__
+        return toggle_auto_update
 
     def _guarded(self, func: Callable[..., Any], what: str) -> Callable[..., Any]:
         # An unsupported phy call names the plugin's view class (its file) and shows in the status bar.

@@ -12,3 +12,5 @@ class ProbeView(PlotView):
     """The probe's sites, the selected clusters' best channels in their colours."""
 
     model_class = ProbeModel
+    phy_names = ("best_channels", "cluster_ids", "do_show_labels", "max_n_clusters", "positions", "shortcuts",
+                 "toggle_show_labels")

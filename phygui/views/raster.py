@@ -13,10 +13,13 @@ __all__ = ["RasterView"]
 class RasterView(PlotView):
     """Every spike of every cluster, one row per cluster in the table's order.
 
-    ctrl+click on a row selects its cluster (ctrl+shift+click adds it).
+    ctrl+click on a row selects its cluster (ctrl+shift+click adds it) through phy's
+    ``request_select`` / ``select_more``, which the GUI answers.
     """
 
     model_class = RasterModel
+    phy_names = ("cluster_ids", "decrease_marker_size", "duration", "increase_marker_size", "marker_size",
+                 "max_n_clusters", "shortcuts")
     ticks: ClassVar[tuple[bool, bool]] = (True, False)
     pad: ClassVar[tuple[float, float, float, float]] = (0.0, 0.0, 0.0, 0.0)
     listens = {"table_filter": "on_table_filter", "table_sort": "on_table_sort",

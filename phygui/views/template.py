@@ -14,10 +14,12 @@ class TemplateView(PlotView):
     """The templates of every (visible) cluster at the probe positions.
 
     Follows the cluster table's filter and the colour mapping; ctrl+click on a template
-    emits ``cluster_click`` and selects its cluster (ctrl+shift+click adds it).
+    emits ``cluster_click`` then phy's ``request_select`` (ctrl+shift+click: ``select_more``,
+    adding it), which the GUI answers by selecting the cluster.
     """
 
     model_class = TemplateViewModel
+    phy_names = ("cluster_ids", "decrease", "increase", "max_n_clusters", "scaling", "shortcuts")
     local_state_attrs = ("scaling",)
     listens = {"table_filter": "on_table_filter", "color_mapping_changed": "on_color_mapping_changed"}
 

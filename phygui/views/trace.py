@@ -28,7 +28,7 @@ _LABEL_BACKGROUND = (0, 0, 0, 170)  # white labels stay readable over the grey t
 class TraceView(PlotView):
     """Raw traces of all channels in a time window, selected clusters' spikes in colour.
 
-    ctrl+click near a drawn spike emits ``spike_click`` and selects the spike's cluster;
+    ctrl+click near a drawn spike emits ``select_spike`` and selects the spike's cluster;
     shift+click on a channel emits ``select_channel`` (the feature view shows it).
 
     Attributes
@@ -38,11 +38,37 @@ class TraceView(PlotView):
     """
 
     model_class = TraceModel
+    phy_names = ("auto_scale", "cluster_ids", "decrease", "do_show_labels", "duration", "go_left", "go_right",
+                 "go_to", "go_to_end", "go_to_next_spike", "go_to_previous_spike", "go_to_start", "increase",
+                 "interval", "jump_left", "jump_right", "max_n_clusters", "n_channels", "narrow",
+                 "next_color_scheme", "origin", "previous_color_scheme", "sample_rate", "scaling", "set_interval",
+                 "shift", "shortcuts", "show_all_spikes", "status", "switch_origin", "toggle_auto_scale",
+                 "toggle_show_labels", "widen")
     ticks: ClassVar[tuple[bool, bool]] = (True, False)
     pad: ClassVar[tuple[float, float, float, float]] = (0.0, 0.0, 0.0, 0.0)
     local_state_attrs = ("interval", "scaling")
     listens: ClassVar[dict[str, str]] = {"select_time": "on_select_time",
                                          "color_mapping_changed": "on_color_mapping_changed"}
+
+    # phy's TraceView values derived from the window and the channel order.
+    @property
+    def time(self) -> float:
+        """phy's ``time``: the centre of the window, in seconds."""
+        return float(sum(self.model.interval) / 2)
+
+    @property
+    def half_duration(self) -> float:
+        """phy's ``half_duration``: half the window's duration, in seconds."""
+        t0, t1 = self.model.interval
+        return float(t1 - t0) / 2
+
+    @property
+    def channel_y_ranks(self) -> Any:
+        """phy's ``channel_y_ranks``: rank of each channel by depth, 0 the lowest (whatever
+        ``origin``, as in phy; ties by x, then id)."""
+        ranks = np.empty(self.model.n_channels, dtype=np.int64)
+        ranks[self.model.depth_order] = np.arange(self.model.n_channels)
+        return ranks
 
     def __init__(self, context: Any, name: str | None = None) -> None:
         super().__init__(context, name)

@@ -13,14 +13,19 @@ __all__ = ["WaveformView"]
 class WaveformView(PlotView):
     """Spike waveforms at the probe positions (raster bundles, mean/template lines, labels).
 
-    ctrl+click in a channel box emits ``channel_click`` (the feature view follows it).
+    ctrl+click in a channel box emits ``select_channel`` (the feature view follows it).
     """
 
     model_class = WaveformModel
+    phy_names = ("box_scaling", "channel_ids", "cluster_ids", "decrease", "do_show_labels", "extend_horizontally",
+                 "extend_vertically", "increase", "max_n_clusters", "narrow", "next_waveforms_type", "overlap",
+                 "previous_waveforms_type", "probe_scaling", "reset_scaling", "shortcuts", "shrink_horizontally",
+                 "shrink_vertically", "status", "toggle_mean_waveforms", "toggle_show_labels",
+                 "toggle_waveform_overlap", "waveforms_type", "waveforms_types", "widen")
     pad = (0.06, 0.01, 0.01, 0.01)
     local_state_attrs = ("box_scaling", "probe_scaling")
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
               shift: bool = False) -> Any:
-        """ctrl+click: select the channel of the box under the mouse (``channel_click``)."""
+        """ctrl+click: select the channel of the box under the mouse (``select_channel``)."""
         return self.model.click(x, y, button=button) if ctrl else None

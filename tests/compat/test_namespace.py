@@ -46,7 +46,7 @@ def test_forced_serves_phycore_objects_and_restores_sys_modules() -> None:
         assert compat.is_compat_module(phy) and phy.__version__ == "2.1.0+phycore"
         assert PhyIPlugin is IPlugin and TemplateController is phycore.controller.TemplateController
         assert PhylibBunch is Bunch and Bunch(a=1).a == 1 and callable(connect)
-        assert selected_cluster_color(1)[:3] == pytest.approx((1.0, 2 / 255, 2 / 255))
+        assert selected_cluster_color(1)[:3] == pytest.approx((1.0, 2 / 255, 2 / 255), abs=1e-4)
         assert isinstance(type("FeatureView", (), {})(), FeatureView)
         assert not isinstance(object(), FeatureView)
         assert ManualClusteringView.__module__ == "phycore.compat._views"
@@ -57,8 +57,10 @@ def test_forced_serves_phycore_objects_and_restores_sys_modules() -> None:
     ("from phy.plot.visuals import PlotVisual", "phy.plot.visuals is not supported by phycore: it is part of "
                                                 "phy's OpenGL plotting layer"),
     ("from phy.plot import ScatterVisual", "phy.plot.ScatterVisual is not supported"),
-    ("from phy.gui.qt import QtDialogLogger", "phy.gui.qt is not supported by phycore: it is part of phy's Qt"),
-    ("from phy.cluster.supervisor import ClusterView", "HTML/JavaScript widgets"),
+    ("from phy.gui.qt import QtDialogLogger", "phy.gui.qt.QtDialogLogger is not supported by phycore: it is "
+                                              "part of phy's Qt"),
+    ("from phy.gui.gui import DockWidget", "phy.gui.gui is not supported by phycore: it is part of phy's Qt"),
+    ("from phy.gui import Table", "HTML/JavaScript widgets"),
     ("from phy.gui.actions import _get_qkeysequence", "phy.gui.actions._get_qkeysequence is not supported"),
     ("import phy.nothing_here", "phy.nothing_here is not part of phycore's phy compatibility layer"),
     ("from phy.utils import nothing_here", "phy.utils.nothing_here is not part of"),
@@ -212,26 +214,41 @@ def test_plugin_failing_with_installed_phy_is_retried_with_phycores_names(tmp_pa
 
 @pytest.mark.usefixtures("phy_hidden")
 def test_unsupported_plugins_are_reported_and_the_session_goes_on(tmp_path: Path, folder: Path) -> None:
-    files = ["opengl_view.py", "shortcuts.py", "cluster_view_styling.py", "qt_widget.py", "cluster_metrics.py"]
-    names = ["PhyStyleOpenGLViewPlugin", "PhyStyleShortcutsPlugin", "PhyStyleStylingPlugin", "PhyStyleQtPlugin",
-             "PhyStyleMeanIsiPlugin"]
+    files = ["opengl_view.py", "shortcuts.py", "qt_widget.py", "cluster_metrics.py"]
+    names = ["PhyStyleOpenGLViewPlugin", "PhyStyleShortcutsPlugin", "PhyStyleQtPlugin", "PhyStyleMeanIsiPlugin"]
     c = session(tmp_path, folder, files, names)
     assert [type(p).__name__ for p in c.plugins] == ["PhyStyleMeanIsiPlugin"]
     assert "meanisi" in c.supervisor.columns
     imports = {f.name: f.message for f in get_failures() if f.stage == "import"}
-    assert set(imports) == set(files[:4])
+    assert set(imports) == set(files[:3])
     user = tmp_path / "user" / "plugins"
     for name, call in [("opengl_view.py", "phy.plot.visuals is not supported by phycore"),
                        ("shortcuts.py", "phy.gui.actions._get_qkeysequence is not supported by phycore"),
-                       ("cluster_view_styling.py", "phy.cluster.supervisor.ClusterView is not supported"),
                        ("qt_widget.py", "Qt widgets and windows are not available to plugins")]:
         assert str(user / name) in imports[name] and call in imports[name], imports[name]
     lookups = {f.name: f.message for f in get_failures() if f.stage == "lookup"}
-    assert set(lookups) == set(names[:4])
+    assert set(lookups) == set(names[:3])
     # A class that cannot be found because its file did not import says which files did not.
     assert all(str(user / "opengl_view.py") in m and "failed to import" in m for m in lookups.values())
     assert not any(".." in m for m in imports.values())  # one full stop, not the reason's and ours
     c.close()
+
+
+@pytest.mark.usefixtures("phy_hidden")
+def test_cluster_view_styles_colour_rows_by_label(tmp_path: Path, folder: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from phycore.supervisor.colors import GROUP_COLORS
+
+    monkeypatch.setattr("phycore.supervisor.colors.GROUP_COLORS", GROUP_COLORS)
+    saved = dict(GROUP_COLORS)
+    try:
+        c = session(tmp_path, folder, ["cluster_view_styling.py"], ["PhyStyleStylingPlugin"])
+        assert [type(p).__name__ for p in c.plugins] == ["PhyStyleStylingPlugin"] and not get_failures()
+        assert GROUP_COLORS["good"] == "#FF0000" and GROUP_COLORS["mua"] == saved["mua"]
+        c.close()
+    finally:
+        GROUP_COLORS.clear()
+        GROUP_COLORS.update(saved)
 
 
 @pytest.mark.usefixtures("phy_hidden")

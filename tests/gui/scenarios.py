@@ -234,7 +234,7 @@ def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
 
     connect(on_gui_ready, event="gui_ready")
     connect(lambda gui, view: events.append(f"add_view:{view.name}"), event="add_view")
-    connect(lambda gui, view: events.append(f"close_view:{view.name}"), event="close_view")
+    connect(lambda view, gui: events.append(f"close_view:{view.name}"), event="close_view")  # phy's order
     connect(lambda gui: events.append("show"), event="show")
     connect(lambda gui: events.append("close"), event="close")
     controller.view_creator = {"CreatorView": lambda gui: MyView(gui, "CreatorView")}  # phy's API

@@ -1,4 +1,4 @@
-"""Colour good clusters in red with CSS (phy's cluster_view_styling pattern: unsupported)."""
+"""Colour good clusters in red with CSS (phy's cluster_view_styling pattern: the row colour is applied)."""
 
 from phy import IPlugin
 from phy.cluster.supervisor import ClusterView
