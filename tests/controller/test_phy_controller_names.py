@@ -6,7 +6,6 @@ are recomputed here on phylib's ``TemplateModel`` loaded from a copy of the same
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from operator import itemgetter
 from pathlib import Path
@@ -19,20 +18,15 @@ from phycore import TemplateController
 from phycore.errors import ClusterIdError
 from phycore.frontends import NoFrontendError
 from phycore.model.synthetic import make_dataset
+from tests._phylib_pair import phylib_pair
 
-phylib_model = pytest.importorskip("phylib.io.model")
 
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory):
     d = tmp_path_factory.mktemp("ctl")
-    make_dataset(d / "ours", n_spikes=3000, n_channels=16, n_templates=8, duration=3.0, seed=4, n_channels_loc=8)
-    shutil.copytree(d / "ours", d / "ref")
-    c = TemplateController(d / "ours", metrics=False, config_dir=d / "config")
-    ref = phylib_model.load_model(d / "ref" / "params.py")
-    yield c, ref
-    c.close()
-    ref.close()
+    yield from phylib_pair(d, lambda p: TemplateController(p.parent, metrics=False, config_dir=d / "config"),
+                           n_spikes=3000, n_channels=16, n_templates=8, duration=3.0, seed=4, n_channels_loc=8)
 
 
 def _ids(c: TemplateController) -> list[int]:

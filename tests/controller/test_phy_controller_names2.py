@@ -10,28 +10,21 @@ are recomputed on phylib's ``TemplateModel`` loaded from a copy of the same fold
 
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pytest
 
 from phycore import TemplateController
 from phycore.controller import RawDataFilter
-from phycore.model.synthetic import make_dataset
+from tests._phylib_pair import phylib_pair
 
-phylib_model = pytest.importorskip("phylib.io.model")
 
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory):
     d = tmp_path_factory.mktemp("ctl2")
-    make_dataset(d / "ours", n_spikes=3000, n_channels=16, n_templates=6, duration=5.0, raw=True, seed=0)
-    shutil.copytree(d / "ours", d / "ref")
-    c = TemplateController(d / "ours", metrics=False, config_dir=d / "config")
-    ref = phylib_model.load_model(d / "ref" / "params.py")
-    yield c, ref
-    c.close()
-    ref.close()
+    yield from phylib_pair(d, lambda p: TemplateController(p.parent, metrics=False, config_dir=d / "config"),
+                           n_spikes=3000, n_channels=16, n_templates=6, duration=5.0, raw=True, seed=0)
 
 
 def test_class_values_and_folders(pair) -> None:

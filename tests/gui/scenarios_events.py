@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.gui.strict import run_with_controller, scenario_main
+from tests.gui.strict import controller_scenarios, scenario_main
 
 VIEWS = ["WaveformView", "FeatureView", "AmplitudeView", "TraceView", "TemplateView", "RasterView",
          "ClusterScatterView"]
@@ -237,9 +237,8 @@ def scenario_raising_subscriber(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def run(name: str, dataset: Path) -> None:
-    """Run ``scenario_<name>`` in this process (see :func:`tests.gui.strict.run_with_controller`)."""
-    run_with_controller(globals()[f"scenario_{name}"], dataset)
+#: ``run(name, dataset)``: ``scenario_<name>`` in this process, failing on logged errors.
+run = controller_scenarios(globals())
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.gui.strict import run_with_controller, scenario_main
+from tests.gui.strict import controller_scenarios, scenario_main
 
 
 def scenario_view_listing(controller: Any, dataset: Path) -> None:
@@ -84,9 +84,8 @@ def scenario_view_attributes(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def run(name: str, dataset: Path) -> None:
-    """Run ``scenario_<name>`` in this process (see :func:`tests.gui.strict.run_with_controller`)."""
-    run_with_controller(globals()[f"scenario_{name}"], dataset)
+#: ``run(name, dataset)``: ``scenario_<name>`` in this process, failing on logged errors.
+run = controller_scenarios(globals())
 
 
 if __name__ == "__main__":

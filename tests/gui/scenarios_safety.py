@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.gui.helpers import grab
-from tests.gui.strict import run_with_controller, scenario_main
+from tests.gui.strict import controller_scenarios, scenario_main
 
 #: Valid JSON, wrong types: each of these made a view fail on every frame.
 BAD_STATE = {
@@ -137,9 +137,8 @@ def scenario_read_only_close_prompt(controller: Any, dataset: Path) -> None:
     assert (Path(os.environ["PHY_USER_DIR"]) / "TemplateGUI" / "state.json").exists()  # the GUI state still saved
 
 
-def run(name: str, dataset: Path) -> None:
-    """Run ``scenario_<name>`` in this process (see :func:`tests.gui.strict.run_with_controller`)."""
-    run_with_controller(globals()[f"scenario_{name}"], dataset)
+#: ``run(name, dataset)``: ``scenario_<name>`` in this process, failing on logged errors.
+run = controller_scenarios(globals())
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from phycore.bunch import Bunch
-from tests.gui.strict import run_with_controller, scenario_main
+from tests.gui.strict import controller_scenarios, scenario_main
 
 
 def _gui(controller: Any) -> Any:
@@ -203,9 +203,8 @@ def scenario_mouse_events(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def run(name: str, dataset: Path) -> None:
-    """Run ``scenario_<name>`` in this process (see :func:`tests.gui.strict.run_with_controller`)."""
-    run_with_controller(globals()[f"scenario_{name}"], dataset)
+#: ``run(name, dataset)``: ``scenario_<name>`` in this process, failing on logged errors.
+run = controller_scenarios(globals())
 
 
 if __name__ == "__main__":

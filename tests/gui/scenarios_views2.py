@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.gui.helpers import ARTIFACTS, grab, has_color, region
-from tests.gui.strict import run_with_controller, scenario_main
+from tests.gui.strict import controller_scenarios, scenario_main
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
 
@@ -403,9 +403,8 @@ def scenario_cluster_scatter_lasso(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def run(name: str, dataset: Path) -> None:
-    """Run ``scenario_<name>`` in this process (see :func:`tests.gui.strict.run_with_controller`)."""
-    run_with_controller(globals()[f"scenario_{name}"], dataset)
+#: ``run(name, dataset)``: ``scenario_<name>`` in this process, failing on logged errors.
+run = controller_scenarios(globals())
 
 
 if __name__ == "__main__":

@@ -118,6 +118,16 @@ def run_with_controller(func: Callable[[Any, Path], None], dataset: Path) -> Non
             controller.close()
 
 
+def controller_scenarios(namespace: dict[str, Any]) -> Callable[[str, Path], None]:
+    """``run(name, dataset)`` for a scenario module whose ``scenario_<name>(controller,
+    dataset)`` functions are in ``namespace`` (its ``globals()``)."""
+
+    def run(name: str, dataset: Path) -> None:
+        run_with_controller(namespace[f"scenario_{name}"], dataset)
+
+    return run
+
+
 def scenario_main(run: Callable[[str, Path], None]) -> None:
     """Command line of a scenario module: ``python -m <module> <name> <data_dir>``."""
     name, data_dir = sys.argv[1], sys.argv[2]

@@ -15,6 +15,7 @@ import pytest
 from phycore.errors import DataFormatError, SaveError
 from phycore.model import TemplateModel, load_model
 from phycore.model.synthetic import make_dataset
+from tests._phylib_pair import phylib_pair
 
 phylib_model = pytest.importorskip("phylib.io.model")
 
@@ -24,15 +25,9 @@ CASES = [("phy", False), ("phy", True), ("ks4", None)]
 @pytest.fixture(scope="module", params=CASES, ids=[f"{f}-{s}" for f, s in CASES])
 def pair(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     flavor, sparse = request.param
-    d = tmp_path_factory.mktemp(f"{flavor}_{sparse}")
-    params = make_dataset(d / "ours", n_spikes=2000, n_channels=16, n_templates=8, duration=3.0,
-                          flavor=flavor, sparse=sparse, seed=5, n_channels_loc=8)
-    shutil.copytree(d / "ours", d / "phylib")
-    ours = load_model(params)
-    ref = phylib_model.load_model(d / "phylib" / "params.py")
-    yield ours, ref
-    ours.close()
-    ref.close()
+    yield from phylib_pair(tmp_path_factory.mktemp(f"{flavor}_{sparse}"), load_model, n_spikes=2000,
+                           n_channels=16, n_templates=8, duration=3.0, flavor=flavor, sparse=sparse, seed=5,
+                           n_channels_loc=8)
 
 
 def _merged_pair(src: Path, tmp: Path) -> tuple[TemplateModel, object]:

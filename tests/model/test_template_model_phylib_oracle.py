@@ -12,6 +12,7 @@ import pytest
 
 from phycore.model import load_model
 from phycore.model.synthetic import make_dataset
+from tests._phylib_pair import phylib_pair
 
 phylib_model = pytest.importorskip("phylib.io.model")
 
@@ -28,15 +29,9 @@ CASES = [
 @pytest.fixture(scope="module", params=CASES, ids=[f"{f}-{s}" for f, s in CASES])
 def pair(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     flavor, sparse = request.param
-    d = tmp_path_factory.mktemp(f"{flavor}_{sparse}")
-    params = make_dataset(d / "ours", n_spikes=3000, n_channels=32, n_templates=12, duration=4.0,
-                          flavor=flavor, sparse=sparse, seed=3, n_channels_loc=12)
-    shutil.copytree(d / "ours", d / "phylib")
-    ours = load_model(params)
-    ref = phylib_model.load_model(d / "phylib" / "params.py")
-    yield ours, ref
-    ours.close()
-    ref.close()
+    yield from phylib_pair(tmp_path_factory.mktemp(f"{flavor}_{sparse}"), load_model, n_spikes=3000,
+                           n_channels=32, n_templates=12, duration=4.0, flavor=flavor, sparse=sparse, seed=3,
+                           n_channels_loc=12)
 
 
 def test_arrays_identical(pair) -> None:
