@@ -4,7 +4,10 @@
 in a folder; ``--demo`` generates a synthetic folder and opens it; ``--live-demo`` opens
 an in-memory session that a simulated acquisition source keeps filling with spikes
 (``--rate`` spikes/s over ``--n-channels`` channels); ``--screenshot out.png`` renders a
-few frames, saves them and exits (tests, bug reports).
+few frames, saves them and exits (tests, bug reports). phy's command names work too:
+``phygui template-gui params.py`` (the same), ``phygui template-describe params.py``
+(phylib's ``describe`` lines), ``--clear-cache``, ``--clear-state``;
+``extract-waveforms`` explains that it is not supported yet.
 
 From a script::
 
@@ -80,11 +83,14 @@ def template_gui(params_path: str | os.PathLike[str], **kwargs: Any) -> None:
         The folder's ``params.py`` (or the folder).
     **kwargs
         ``plugins``, ``config_dir``, ``recover``, ``clear_cache`` go to the controller;
-        the rest to :class:`phygui.gui.GUI`.
+        ``clear_state=True`` deletes the saved GUI state first (as phy); the rest go to
+        :class:`phygui.gui.GUI`.
     """
     from phycore.controller import TemplateController
 
     ckeys = {"plugins", "config_dir", "recover", "clear_cache"}
+    if kwargs.pop("clear_state", False):
+        _clear_state(Path(params_path) if Path(params_path).suffix == ".py" else Path(params_path) / "params.py")
     controller = TemplateController(params_path, metrics="background",
                                     **{k: v for k, v in kwargs.items() if k in ckeys})
     try:
@@ -122,8 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="phygui",
         description="Curate spike-sorting results (Kilosort / phy folders).",
+        usage="phygui [template-gui | template-describe | extract-waveforms] [params] [options]",
+        epilog="phy's commands work too: 'phygui template-gui params.py' is 'phygui params.py'; "
+               "'phygui template-describe params.py' prints what phy prints; "
+               "'phygui extract-waveforms params.py' is not supported yet.",
     )
     p.add_argument("params", nargs="?", help="path to the folder's params.py")
+    p.add_argument("--clear-cache", action="store_true", help="clear the .phy cache in the data directory")
+    p.add_argument("--clear-state", action="store_true",
+                   help="clear the GUI state in ~/.phy/TemplateGUI/ and in the data directory's .phy/")
     p.add_argument("--info", action="store_true", help="print the model summary and exit")
     p.add_argument("--demo", action="store_true", help="generate a synthetic folder and open it")
     p.add_argument("--live-demo", action="store_true",
@@ -202,9 +215,57 @@ def _parse_ids(text: str | None) -> list[int]:
         raise SystemExit(f"phygui: error: --select expects cluster ids like 3,7, not {text!r}") from None
 
 
+#: phy's command names that phygui accepts as a first argument.
+PHY_COMMANDS = ("template-gui", "template-describe", "extract-waveforms")
+
+EXTRACT_WAVEFORMS_MESSAGE = (
+    "phygui: extract-waveforms is not supported yet. phygui reads the _phy_spikes_subset.*.npy "
+    "waveform cache that phy writes, but does not write it: writing it in phylib's exact format "
+    "(same spike subset, channels and dtype), atomically, is not implemented.\n"
+    "  - run 'phy extract-waveforms params.py' where phy is installed; phygui uses the files it writes;\n"
+    "  - without that cache, phygui reads the waveforms from the raw data as it needs them."
+)
+
+
+def _describe(params: Path) -> int:
+    """``template-describe``: the lines phylib's ``TemplateModel.describe`` prints."""
+    from phycore import load_model
+
+    model = load_model(params)
+    try:
+        rows = [("Data files", ", ".join(map(str, model.dat_path))), ("Directory", model.dir_path),
+                ("Duration", f"{model.duration:.1f}s"), ("Sample rate", f"{model.sample_rate / 1000.:.1f} kHz"),
+                ("Data type", model.dtype), ("# of channels", model.n_channels),
+                ("# of channels (raw)", model.n_channels_dat), ("# of templates", model.n_templates),
+                ("# of spikes", f"{model.n_spikes:,}")]
+        for name, value in rows:
+            print(f"{name: <24}{value}")
+    finally:
+        model.close()
+    return 0
+
+
+def _clear_state(params: Path) -> None:
+    """``--clear-state``: delete the global and local GUI state files, as phy does."""
+    from phycore.state import load_state
+
+    if not params.parent.is_dir():  # e.g. a demo folder not generated yet: no state to clear
+        return
+    state = load_state("TemplateGUI", params.parent)
+    for path in (state.path, state.local_path):
+        if path is not None and path.exists():
+            logger.warning("Deleting %s.", path)
+            path.unlink()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``phygui`` command; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # phy's subcommands; without one, ``phygui params.py`` is ``template-gui``.
+    command = argv.pop(0) if argv and argv[0] in PHY_COMMANDS else "template-gui"
+    if command == "extract-waveforms":
+        print(EXTRACT_WAVEFORMS_MESSAGE, file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     defaults = LIVE_DEFAULTS if args.live_demo else DEMO_DEFAULTS
     for key, value in defaults.items():
@@ -225,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("phygui: error: --live-demo opens its own in-memory session: give no params.py, "
               "--demo or --info with it", file=sys.stderr)
         return 2
+    if command == "template-describe":
+        return _describe(_make_demo(args) if args.demo else Path(args.params))
+    if args.clear_state and not args.live_demo:
+        _clear_state(Path(args.params) if args.params else Path(args.demo_dir or demo_dir()) / "params.py")
     if not args.info and not has_display():
         if args.demo or args.live_demo or args.screenshot is not None:
             code = _rerun_under_xvfb(argv, args)
@@ -252,7 +317,8 @@ def _open(params: Path, args: argparse.Namespace) -> int:
 
     plugins = [p for p in (args.plugins or "").split(",") if p]
     t0 = time.perf_counter()
-    controller = TemplateController(params, plugins=plugins or None, metrics="background")
+    controller = TemplateController(params, plugins=plugins or None, metrics="background",
+                                    clear_cache=args.clear_cache)
     if args.screenshot is not None:
         controller.wait()  # a screenshot shows the complete table
     logger.info("Loaded %s in %.2f s.", params, time.perf_counter() - t0)

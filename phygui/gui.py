@@ -40,6 +40,7 @@ from phygui.key_router import KeyRouter
 from phygui.keys import KeyDispatcher
 from phygui.live_link import LiveLink
 from phygui.menus import COLOR_STATE_KEY, MenuBar, create_color_actions
+from phygui.screen import fit_viewport, screen_size
 from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
 from phygui.viewmodels.live_activity import LiveActivity
@@ -146,7 +147,9 @@ class GUI:
         self.snippets = SnippetLine(self.action_groups)
 
         ini, viewport, open_views = _layout.layout_from_state(self.state)
-        self.width, self.height = viewport.get("width", size[0]), viewport.get("height", size[1])
+        # A saved or default geometry bigger than this screen would cut off the right docks.
+        viewport = fit_viewport(size, viewport, screen_size())
+        self.width, self.height = viewport["width"], viewport["height"]
         wanted = list(views) if views is not None else list(_layout.DEFAULT_VIEWS)
         ini_path = Path(self._tmp.name) / "layout.ini"
         layout_text = ini or _layout.default_layout_ini(
@@ -158,7 +161,7 @@ class GUI:
                            (self.width, self.height))
 
         create_viewport(ini_path, title or self._title(), self.width, self.height,
-                        viewport.get("x", 40), viewport.get("y", 40), on_exit=self.request_close)
+                        viewport["x"], viewport["y"], on_exit=self.request_close)
         self.status_bar = StatusBar(_layout.STATUS_WINDOW, self.run_snippet)
         self.commands = Commands(self.snippets, self.status, self.status_bar,
                                  after_action=self._update_selection_status)

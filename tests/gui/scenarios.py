@@ -581,15 +581,21 @@ def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
 
         pts = [(0.3, 0.3), (0.6, 0.3), (0.6, 0.7), (0.3, 0.7)]
         run("windowfocus", "--sync", wid[0])
+        hovered = []
         for fx, fy in pts:
             px, py = int(x0 + fx * (x1 - x0)), int(y0 + fy * (y1 - y0))
             run("mousemove", "--window", wid[0], str(px), str(py))  # hover first, as a user does
+            hovered.append(tuple(dpg.get_plot_mouse_pos()))  # where the plot says the mouse is
             run("keydown", "ctrl", "click", "1", "keyup", "ctrl")
         assert view.model.lasso.count == 4, view.model.lasso.count
+        # Each vertex is where the click was, in data units (to 1 % of the view's span).
+        hx0, hy0, hx1, hy1 = view._home
+        for (u, v), (hx, hy) in zip(view.model.lasso.polygon, hovered):
+            assert abs(u - hx / view.x_scale) < 0.01 * (hx1 - hx0) and abs(v - hy) < 0.01 * (hy1 - hy0), \
+                (view.model.lasso.polygon, hovered)
+        # ... and the clicks went round the plot: left/right and top/bottom in that order.
         (a, b), (c, d) = view.model.lasso.polygon[0], view.model.lasso.polygon[2]
-        hx0, hy0, hx1, hy1 = view._home  # ~30 % from the left and top (the plot rect includes the axes)
-        assert abs((a - hx0) / (hx1 - hx0) - 0.3) < 0.12 and abs((hy1 - b) / (hy1 - hy0) - 0.3) < 0.12
-        assert abs((c - hx0) / (hx1 - hx0) - 0.6) < 0.12 and abs((hy1 - d) / (hy1 - hy0) - 0.7) < 0.12
+        assert a < c and b > d, view.model.lasso.polygon
         assert view.model.spikes_in_lasso().size > 0
         grab(gui, "xdotool_lasso")
         run("keydown", "ctrl", "click", "3", "keyup", "ctrl")

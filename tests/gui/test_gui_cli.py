@@ -41,3 +41,19 @@ def test_headless_demo_runs_under_xvfb(tmp_path: Path) -> None:
     shot = demo.resolve() / "phygui-demo.png"
     assert shot.exists()
     assert "No display" in proc.stdout and str(shot) in proc.stdout
+
+
+@pytest.mark.gui
+@needs_display
+def test_template_gui_command_and_clear_cache(dataset: Path, tmp_path: Path) -> None:
+    """phy's ``template-gui params.py --clear-cache``: the folder's memory cache is emptied first."""
+    stale = dataset / ".phy" / "memcache" / "stale.pkl"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"junk")
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, PHY_USER_DIR=str(tmp_path / "u"))
+    proc = run_python(["-m", "phygui.app", "template-gui", str(dataset / "params.py"), "--clear-cache",
+                       "--screenshot", str(out), "--frames", "3"], env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_no_logged_errors(proc)
+    assert out.exists() and not stale.exists()
