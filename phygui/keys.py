@@ -27,7 +27,9 @@ _MODS = ("ctrl", "alt", "shift", "meta")
 _MOD_ALIASES = {"control": "ctrl", "cmd": "ctrl", "command": "ctrl", "option": "alt", "super": "meta",
                 "win": "meta"}
 _KEY_ALIASES = {"esc": "escape", "return": "enter", "del": "delete", "pgup": "pageup", "pgdown": "pagedown",
-                "spacebar": "space", "back": "backspace", "plus": "+", "minus": "-", "pageup": "pageup"}
+                "spacebar": "space", "back": "backspace", "plus": "+", "minus": "-", "pageup": "pageup",
+                # X key names, so 'ctrl+KP_Add' or 'alt+equal' written in a config bind too.
+                "equal": "=", "kp_add": "+", "kp_subtract": "-", "kp_enter": "enter"}
 
 #: ImGuiKey code (what Dear PyGui's key handlers report) -> key name in phy's notation.
 KEY_NAMES: dict[int, str] = {
@@ -107,11 +109,16 @@ def chord(key_code: int, ctrl: bool = False, alt: bool = False, shift: bool = Fa
     return "+".join(mods + [name])
 
 
-def _shifted_char(ch: str) -> str | None:
-    """``'shift+;'`` -> ``':'`` (what the user typed), for chords with shift only."""
-    if not ch.startswith("shift+") or ch.count("+") != 1:
-        return None
-    return _SHIFTED.get(ch[len("shift+"):])
+def _candidates(ch: str) -> list[str]:
+    """The chord, then what the user typed with shift: ``'ctrl+shift+='`` -> ``'ctrl+shift++'``,
+    ``'ctrl++'`` (phy's ``ctrl++`` is shift+``=`` on a US keyboard; ``'shift+;'`` -> ``':'``)."""
+    head, _, key = ch.rpartition("+")
+    mods = head.split("+") if head else []
+    if "shift" not in mods or key not in _SHIFTED:
+        return [ch]
+    char = _SHIFTED[key]
+    unshifted = [m for m in mods if m != "shift"]
+    return [ch, "+".join(mods + [char]), "+".join(unshifted + [char])]
 
 
 class KeyMap:
@@ -144,13 +151,13 @@ class KeyMap:
                 self._bindings[key] = (group, action)
 
     def lookup(self, chord_text: str) -> Action | None:
-        """The action bound to a chord (also tries the shifted character: ``shift+;`` -> ``:``)."""
-        hit = self._bindings.get(chord_text)
-        if hit is None:
-            char = _shifted_char(chord_text)
-            if char is not None:
-                hit = self._bindings.get(char)
-        return hit[1] if hit is not None else None
+        """The action bound to a chord (also tries the shifted character: ``shift+;`` -> ``:``,
+        ``ctrl+shift+=`` -> ``ctrl+shift++`` then ``ctrl++``)."""
+        for candidate in _candidates(chord_text):
+            hit = self._bindings.get(candidate)
+            if hit is not None:
+                return hit[1]
+        return None
 
     @property
     def bindings(self) -> dict[str, str]:

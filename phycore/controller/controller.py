@@ -290,8 +290,11 @@ class TemplateController(PhyControllerNames):
                                       context=self.context if self.dir_path is not None else None,
                                       ) if self._with_metrics else None
         quality = self.quality.as_metrics() if self.quality is not None else {}
-        # Built-in columns first (phy's order), then quality metrics and plugin columns.
-        for name, func in {**self.columns.as_metrics(), **quality, **self.cluster_metrics}.items():
+        # phy's order: id, the built-in columns (ch, sh, depth, fr, amp), n_spikes, the labels
+        # (folder tsv files), then quality metrics and plugin columns.
+        for name, func in self.columns.as_metrics().items():
+            supervisor.add_column(name, func, before="n_spikes")
+        for name, func in {**quality, **self.cluster_metrics}.items():
             supervisor.add_column(name, func)
         self.cluster_metrics = supervisor.cluster_metrics
         self.caches = SessionCaches(self.model, supervisor.clustering, self.context, self.columns, sim,

@@ -48,6 +48,8 @@ class ClusterTables:
         self.similarity_table = TableModel("SimilarityView", self._column_names() + ["similarity"],
                                            sort=("similarity", "desc"))
         self.cluster_table.set_rows({c: self.compute_row(c) for c in clustering.cluster_ids.tolist()})
+        #: Called with no argument after columns were added (the Supervisor adds their sort actions).
+        self.on_new_columns: list[Callable[[], None]] = []
 
     def _column_names(self) -> list[str]:
         cols = ["id", "n_spikes"] + [c for c in self.cluster_metrics if c not in ("id", "n_spikes")]
@@ -75,13 +77,22 @@ class ClusterTables:
         row["is_masked"] = row.get("group") in MASKED_GROUPS
         return row
 
-    def add_column(self, name: str, func: ColumnFunc) -> None:
-        """Add a column computed by ``func(cluster_id)`` (plugins) and fill it."""
+    def add_column(self, name: str, func: ColumnFunc, before: str | None = None) -> None:
+        """Add a column computed by ``func(cluster_id)`` (plugins) and fill it.
+
+        ``before`` places it before that column (the controller puts phy's ``ch, sh, depth,
+        fr, amp`` before ``n_spikes``); by default it goes last.
+        """
         self.cluster_metrics[name] = func
-        self.cluster_table.add_column(name)
-        self.similarity_table.add_column(name)
+        self.cluster_table.add_column(name, before)
+        self.similarity_table.add_column(name, before)
         self.cluster_table.update_values(
             name, {c: _safe(func, c, name) for c in self._clustering.cluster_ids.tolist()})
+        self._new_columns()
+
+    def _new_columns(self) -> None:
+        for callback in self.on_new_columns:
+            callback()
 
     def cluster_info(self) -> list[dict[str, Any]]:
         """Rows of every cluster, sorted by id."""
@@ -98,6 +109,7 @@ class ClusterTables:
                 if field != "group" and field not in self.cluster_table.columns:
                     self.cluster_table.add_column(field)
                     self.similarity_table.add_column(field)
+                    self._new_columns()
             self.cluster_table.update_rows({c: self.compute_row(c) for c in up.metadata_changed if c in known})
             self.refresh_similarity_rows(up.metadata_changed)
 

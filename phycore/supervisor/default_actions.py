@@ -17,14 +17,14 @@ from phycore.signals import emit
 from phycore.supervisor.actions import Actions
 from phycore.supervisor.keymap import GROUPS
 
-__all__ = ["EDIT_ACTIONS", "SELECT_ACTIONS", "register_actions", "sort_snippet"]
+__all__ = ["EDIT_ACTIONS", "SELECT_ACTIONS", "add_sort_actions", "register_actions", "sort_snippet"]
 
 #: Edit menu: method names (``None`` is a separator, ``(name, options)`` adds options).
 EDIT_ACTIONS: tuple[Any, ...] = ("undo", "redo", None, "merge", "split", ("label", {"prompt": True}),
                                  ("move", {"prompt": True}), None)
 #: Select menu, before the per-column ``sort_by_<column>`` actions.
 SELECT_ACTIONS: tuple[Any, ...] = (
-    ("select", {"prompt": True}), "select_first_similar", "unselect_similar",
+    ("select", {"prompt": True}), "select_first_similar", "select_n_similar", "unselect_similar",
     ("toggle_skip_masked", {"name": "skip_noise_and_mua", "checkable": True, "checked": True}), None,
     "first", "last", "reset_wizard", "next_best", "previous_best", "next", "previous", None,
     ("filter", {"prompt": True}), "clear_filter", ("sort", {"prompt": True}))
@@ -80,7 +80,18 @@ def register_actions(owner: Any, edit: Actions, select: Actions, columns: Sequen
     edit.separator()
     edit.add(owner.save)
     _add(select, owner, SELECT_ACTIONS)
+    add_sort_actions(owner, select, columns)
+
+
+def add_sort_actions(owner: Any, select: Actions, columns: Sequence[str]) -> None:
+    """Add ``sort_by_<column>`` (snippet ``:s`` + two letters) for the columns without one.
+
+    Called again whenever columns appear (controller columns, background metrics, labels),
+    so every column can be sorted from the Select menu and by snippet, as in phy.
+    """
     for column in columns:
+        if select.get(f"sort_by_{column}") is not None:
+            continue
         sort = _announced(owner, "sort", (column,), partial(owner.sort, column, "desc"))
         select.add(_named(sort, f"sort_by_{column}",
                           f"Sort the cluster table by {column} (descending)."),

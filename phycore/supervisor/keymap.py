@@ -25,7 +25,8 @@ DEFAULT_SHORTCUTS: dict[str, str | tuple[str, ...]] = {
     "clear_filter": "escape",
     "save": "ctrl+s",
     # Select
-    "select_first_similar": "ctrl+space",
+    # ctrl+space: the n_similar_clusters_to_select (15) most similar clusters.
+    "select_n_similar": "ctrl+space",
     "unselect_similar": "backspace",
     "first": "home",
     "last": "end",

@@ -37,7 +37,7 @@ from phycore.supervisor.colors import ClusterColorSelector
 from phycore.supervisor.editor import Editor, SaveCallback, SessionObserver
 from phycore.supervisor.ids import check_ids, flatten_ids
 from phycore.supervisor.journal import Journal
-from phycore.supervisor.default_actions import register_actions
+from phycore.supervisor.default_actions import add_sort_actions, register_actions
 from phycore.supervisor.keymap import DEFAULT_SHORTCUTS, DEFAULT_SNIPPETS
 from phycore.supervisor.selection import Selection, SimilarityFunc
 from phycore.supervisor.table_model import TableModel
@@ -155,6 +155,9 @@ class Supervisor:
         self.select_actions = Actions("Select", default_shortcuts=DEFAULT_SHORTCUTS,
                                       default_snippets=DEFAULT_SNIPPETS)
         register_actions(self, self.actions, self.select_actions, self.cluster_table.columns)
+        # Columns come later too (controller columns, background metrics, new labels).
+        self.tables.on_new_columns.append(
+            lambda: add_sort_actions(self, self.select_actions, self.cluster_table.columns))
         self.color_selector = ClusterColorSelector(
             values=lambda field, ids: [self.cluster_table.get(c, field) for c in ids],
             cluster_ids=lambda: self.clustering.cluster_ids, sender=self)
@@ -246,9 +249,10 @@ class Supervisor:
         """Rows of every cluster, sorted by id."""
         return self.tables.cluster_info()
 
-    def add_column(self, name: str, func: ColumnFunc) -> None:
-        """Add a cluster-table column computed by ``func(cluster_id)`` (plugins)."""
-        self.tables.add_column(name, func)
+    def add_column(self, name: str, func: ColumnFunc, before: str | None = None) -> None:
+        """Add a cluster-table column computed by ``func(cluster_id)`` (plugins), last or
+        ``before`` another column; its ``sort_by_<name>`` action and snippet come with it."""
+        self.tables.add_column(name, func, before)
 
     def get_labels(self, field: str) -> dict[int, Any]:
         """``{cluster_id: value}`` of a label for every current cluster."""
@@ -298,6 +302,13 @@ class Supervisor:
         """Select the first ``n`` navigable rows of the similarity table."""
         self.wizard.select_first_similar(n)
         return self.selected
+
+    #: Similar clusters that ``select_n_similar`` (``ctrl+space``) selects.
+    n_similar_clusters_to_select = 15
+
+    def select_n_similar(self) -> list[int]:
+        """Select the ``n_similar_clusters_to_select`` (15) most similar clusters."""
+        return self.select_first_similar(self.n_similar_clusters_to_select)
 
     # Wizard (phy's names) ------------------------------------------------------------
 

@@ -86,9 +86,20 @@ class TableModel:
         """Column names, ``'id'`` first."""
         return list(self._columns)
 
-    def add_column(self, name: str) -> None:
-        """Add a column (its values come with the next row update)."""
-        if name not in self._columns:
+    def add_column(self, name: str, before: str | None = None) -> None:
+        """Add a column (its values come with the next row update).
+
+        Parameters
+        ----------
+        name : str
+        before : str, optional
+            Insert it before this column when shown (else at the end).
+        """
+        if name in self._columns:
+            return
+        if before in self._columns:
+            self._columns.insert(self._columns.index(before), name)
+        else:
             self._columns.append(name)
 
     def set_columns(self, names: Sequence[str]) -> None:

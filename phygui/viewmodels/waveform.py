@@ -133,10 +133,12 @@ class WaveformModel(ClusterViewModel):
     options_class = WaveformOptions
     wheel = {"ctrl": ("increase", "decrease")}
     shortcuts = WAVEFORM_SHORTCUTS
+    #: phy's controller adds ``change_n_spikes_waveforms`` to this view with the alias ``wn``.
+    snippets = {"change_n_spikes_waveforms": "wn"}
     menu = ("toggle_waveform_overlap", "toggle_show_labels", "next_waveforms_type", "previous_waveforms_type",
             "toggle_mean_waveforms", "toggle_template_overlay", "toggle_all_channels", "-", "widen", "narrow",
             "increase", "decrease", "-", "extend_horizontally", "shrink_horizontally", "extend_vertically",
-            "shrink_vertically", "reset_scaling")
+            "shrink_vertically", "reset_scaling", "-", "change_n_spikes_waveforms")
 
     def __init__(self, controller: Any, options: WaveformOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)

@@ -32,7 +32,7 @@ def _files(dir_path: Path) -> dict[str, bytes]:
 def test_full_session_save_and_reopen(params: Path) -> None:
     c = TemplateController(params)
     s = c.supervisor
-    assert s.columns == ["id", "n_spikes", "ch", "sh", "depth", "fr", "amp", "presence_ratio",
+    assert s.columns == ["id", "ch", "sh", "depth", "fr", "amp", "n_spikes", "presence_ratio",  # phy's order
                          "isi_violation_ratio", "contamination", "amplitude_cutoff", "isolation_distance",
                          "l_ratio"]
     first = s.cluster_table.visible_ids[0]

@@ -98,7 +98,8 @@ def scenario_live_demo(rate: float = 20_000.0, n_channels: int = 384, seconds: f
         redraws = {name: 0 for name in ("AmplitudeView", "FiringRateView", "WaveformView")}
         for name in redraws:
             _count_redraws(views[name], redraws)
-        shown_before = gui.cluster_view._shown[0].cells[1]
+        n_spikes_cell = gui.cluster_view.model.columns.index("n_spikes")
+        shown_before = gui.cluster_view._shown[0].cells[n_spikes_cell]
 
         # The GUI thread owns the event bus: another thread's emission waits for the next frame.
         got: list[int] = []
@@ -143,7 +144,7 @@ def scenario_live_demo(rate: float = 20_000.0, n_channels: int = 384, seconds: f
         # The drawn table shows the new count of the selected (first) row.
         row = gui.cluster_view._shown[0]
         assert row.cluster_id == sup.selected[0]
-        assert row.cells[1] == f"{counts[row.cluster_id]:,}" != shown_before, (row.cells, shown_before)
+        assert row.cells[n_spikes_cell] == f"{counts[row.cluster_id]:,}" != shown_before, (row.cells, shown_before)
         assert "live:" in gui.status.text() and "spikes received" in gui.status.text()
         # Views of the selected cluster were redrawn with the new spikes (phygui throttles
         # these redraws on its own real-time clock: not asserted here).

@@ -66,6 +66,22 @@ def test_keymap_shifted_characters_and_conflicts() -> None:
     assert "One.snippet" in km.bindings.values()
 
 
+def test_keymap_main_row_plus_with_modifiers() -> None:
+    g = Actions("View")
+    for name, key in (("inc", "ctrl++"), ("marker", "ctrl+shift++"), ("narrow", "alt++"), ("widen", "alt+-"),
+                      ("big", "shift++"), ("kp", "ctrl+KP_Subtract")):
+        g.add(lambda: None, name=name, shortcut=key)
+    km = KeyMap([g])
+    # On a US keyboard '+' is shift+'=': the shift-kept form wins, else shift is dropped.
+    assert km.lookup("ctrl+shift+=").name == "marker"
+    assert km.lookup("alt+shift+=").name == "narrow"
+    assert km.lookup("shift+=").name == "big"
+    assert km.lookup("ctrl++").name == "inc"  # keypad '+'
+    assert km.lookup("alt+-").name == "widen"
+    assert km.lookup("ctrl+-").name == "kp"
+    assert km.lookup("ctrl+=") is None
+
+
 def test_dispatch_runs_supervisor_actions() -> None:
     sup = _sup()
     d = KeyDispatcher(lambda: sup.action_groups)
