@@ -10,7 +10,8 @@ XVFB_RUN := xvfb-run -a -s "-screen 0 1600x1000x24"
 DEMO_DIR ?= .demo
 # phy is a reference only (test oracle + benchmarks): installed without its Qt deps.
 PHY_REF := phy==2.1.0
-APT_PACKAGES := xvfb xauth xdotool libgl1 libgl1-mesa-dri libglx-mesa0 libegl1
+# x11-utils: xdpyinfo, which phygui asks for the screen size (phygui/screen.py).
+APT_PACKAGES := xvfb xauth xdotool x11-utils libgl1 libgl1-mesa-dri libglx-mesa0 libegl1
 
 .PHONY: demo test docs bench lint typecheck apt-deps clean help
 
@@ -48,6 +49,7 @@ apt-deps:
 	@missing=""; \
 	command -v xvfb-run >/dev/null || missing="yes"; \
 	command -v xdotool >/dev/null || missing="yes"; \
+	command -v xdpyinfo >/dev/null || missing="yes"; \
 	ldconfig -p 2>/dev/null | grep -q 'libGL.so.1' || missing="yes"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
