@@ -38,8 +38,8 @@ threads), ``connect``, ``unconnect`` and :func:`pending_count`. Owner thread onl
 :func:`deliver_pending`. ``silent()`` and ``isolated()`` act on the whole bus (use them
 on the owner thread); a queued emission is checked against ``silent`` when delivered.
 
-Every built-in event is declared once, with its sender and arguments and how it differs
-from phy 2.1's event of that name, in :data:`EVENTS` (docs/events.md is generated from it).
+Every built-in event is declared once in :data:`EVENTS`, with its sender, its arguments and
+how it differs from the phy 2.1 event of that name (docs/events.md is generated from it).
 Any other name may be emitted and connected (phy's ``emit('myevent', sender, 123)``
 works); :func:`connect` logs a warning when a name is one typo away from a built-in one.
 

@@ -218,7 +218,9 @@ class ModalDialogs:
                 field_text: str | None = None) -> str | None:
         self.close()
         self._answer, self._pending = None, True
-        with dpg.window(label=title, modal=True, no_collapse=True, autosize=True) as window:
+        # Near the middle of the window, where a Qt dialog opens (its size is known only once drawn).
+        pos = (max(0, dpg.get_viewport_client_width() // 2 - 240), max(0, dpg.get_viewport_client_height() // 3))
+        with dpg.window(label=title, modal=True, no_collapse=True, autosize=True, pos=pos) as window:
             self.window = window
             dpg.add_text(text, wrap=480)
             field = dpg.add_input_text(default_value=field_text, width=360) if field_text is not None else 0

@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from phycore.signals import raise_errors
+
 __all__ = ["QTimer", "Signal", "QMessageBox", "QInputDialog", "DialogHost", "set_dialog_host", "dialog_host",
            "set_clock", "tick_timers", "active_timers", "message_box", "input_dialog", "prompt", "show_box",
            "Debouncer", "apply_row_styles", "parse_row_styles"]
@@ -79,11 +81,14 @@ class Signal:
         self._slots = [s for s in self._slots if slot is not None and s != slot]
 
     def emit(self, *args: Any) -> None:
-        """Call the slots; a failing slot is logged and the others still run."""
+        """Call the slots; a failing slot is logged and the others still run (re-raised
+        instead when :func:`phycore.signals.raise_errors` is on, as for event subscribers)."""
         for slot in list(self._slots):
             try:
                 slot(*args)
             except Exception:
+                if raise_errors():
+                    raise
                 logger.exception("A timer or signal callback of a plugin failed: %r", slot)
 
 

@@ -198,6 +198,27 @@ class ClusterViewModel:
         self.invalidate(data)
 
 
+class ShownClustersMixin:
+    """A global view's clusters: the cluster table's visible ones, unless a plugin set its
+    own list with :meth:`set_shown` (phy's ``set_cluster_ids``), which the table's next
+    filter (or sort) resets; deleted clusters drop out of that list."""
+
+    controller: Any
+    shown: list[int] | None = None
+
+    def set_shown(self, cluster_ids: Sequence[int]) -> None:
+        """Show these clusters, in this order."""
+        self.shown = [int(c) for c in cluster_ids]
+        self.invalidate(data=False)  # type: ignore[attr-defined]
+
+    def shown_clusters(self) -> list[int]:
+        """The clusters to draw, in order."""
+        if self.shown is None:
+            return [int(c) for c in self.controller.supervisor.cluster_table.visible_ids]
+        alive = self.controller.supervisor.clustering.spike_counts
+        return [c for c in self.shown if c in alive]
+
+
 class LassoViewModel(ClusterViewModel):
     """A view model whose spikes can be lassoed and split off (feature, amplitude views).
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from numba import njit
 
 from phycore.signals import emit
-from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin
 from phygui.viewmodels.items import RasterLayer
 
 __all__ = ["RasterModel", "RasterOptions", "RasterFrame", "draw_ticks"]
@@ -76,7 +76,7 @@ def draw_ticks(image: npt.NDArray[np.float32], times: npt.ArrayLike, rows: npt.A
                   np.asarray(extent, dtype=np.float64), float(half_height))
 
 
-class RasterModel(ClusterViewModel):
+class RasterModel(ShownClustersMixin, ClusterViewModel):
     """View model of the raster view.
 
     Events
@@ -94,22 +94,11 @@ class RasterModel(ClusterViewModel):
         super().__init__(controller, options)
         self.sender = sender if sender is not None else self
         self.duration = float(controller.model.duration)
-        #: Rows set by :meth:`set_shown` (None: the cluster table's; its next sort or filter resets it).
-        self.shown: list[int] | None = None
 
     @property
     def rows(self) -> list[int]:
         """Clusters, one per row, in the cluster table's order (first row at the top)."""
-        ids = [int(c) for c in self.controller.supervisor.cluster_table.visible_ids]
-        if self.shown is None:
-            return ids
-        alive = set(int(c) for c in self.controller.supervisor.clustering.cluster_ids)
-        return [c for c in self.shown if c in alive]
-
-    def set_shown(self, cluster_ids: Sequence[int]) -> None:
-        """Show these rows, in this order (phy's ``set_cluster_ids``/``update_cluster_sort``)."""
-        self.shown = [int(c) for c in cluster_ids]
-        self.invalidate(data=False)
+        return self.shown_clusters()
 
     def set_selection(self, cluster_ids: Sequence[int]) -> None:
         """Highlight the selection."""

@@ -23,7 +23,7 @@ from numba import njit
 
 from phycore.errors import ActionError
 from phycore.supervisor.colors import numeric_columns
-from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin
 from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.lasso import LassoState
 
@@ -99,7 +99,7 @@ def _log(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.log1p(v - np.nanmin(v)) if v.size else v
 
 
-class ClusterScatterModel(ClusterViewModel):
+class ClusterScatterModel(ShownClustersMixin, ClusterViewModel):
     """View model of the cluster scatter view."""
 
     default_size = (600, 600)
@@ -117,8 +117,6 @@ class ClusterScatterModel(ClusterViewModel):
         self._xy = np.zeros((0, 2))
         self._shown: list[int] = []
         self.lasso = LassoState()
-        #: Clusters set by :meth:`set_shown` (None: the cluster table's; its next filter resets it).
-        self.shown: list[int] | None = None
 
     # Inputs ----------------------------------------------------------------------------------
 
@@ -149,15 +147,7 @@ class ClusterScatterModel(ClusterViewModel):
     @property
     def clusters(self) -> list[int]:
         """Clusters shown: the table's visible ones (or those of :meth:`set_shown`)."""
-        if self.shown is not None:
-            alive = set(int(c) for c in self.controller.supervisor.clustering.cluster_ids)
-            return [c for c in self.shown if c in alive]
-        return [int(c) for c in self.controller.supervisor.cluster_table.visible_ids]
-
-    def set_shown(self, cluster_ids: Sequence[int]) -> None:
-        """Show these clusters (phy's ``set_cluster_ids``)."""
-        self.shown = [int(c) for c in cluster_ids]
-        self.invalidate(data=False)
+        return self.shown_clusters()
 
     def values(self, field: str, cluster_ids: Sequence[int] | None = None) -> npt.NDArray[np.float64]:
         """A numeric column of the cluster table (NaN where missing or not a number)."""

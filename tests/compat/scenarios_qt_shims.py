@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.compat import scenarios_phy
+from tests.gui.helpers import grab
 from tests.gui.strict import scenario_main
 
 scenarios_phy.SCENARIOS.update({
@@ -64,6 +65,12 @@ def scenario_dialogs(gui: Any, controller: Any, dataset: Path) -> None:
     assert controller.supervisor.get_labels("group").get(cluster) == "good"
     assert gui.status_message == "Label: labelled good"  # message_box, also in the status bar
     assert dialogs.window and dpg.does_item_exist(dialogs.window)  # the message box, until OK
+    # Drawn where a user looks, not in a corner over the tables (artifact: phy_plugin_message_box.png).
+    grab(gui, "phy_plugin_message_box")
+    x, y = (int(v) for v in dpg.get_item_pos(dialogs.window))
+    w, h = (int(v) for v in dpg.get_item_rect_size(dialogs.window))
+    vw, vh = dpg.get_viewport_client_width(), dpg.get_viewport_client_height()
+    assert vw / 4 < x + w / 2 < 3 * vw / 4 and vh / 6 < y + h / 2 < 2 * vh / 3, (x, y, w, h, vw, vh)
     dialogs.close()
 
 

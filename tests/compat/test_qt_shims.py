@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from phycore import compat
+from phycore import compat, signals
 from phycore.compat import _qt
 
 
@@ -98,10 +98,15 @@ def test_late_timer_fires_once_and_a_failing_callback_is_logged(frames: FakeFram
     timer.timeout.connect(lambda: calls.append(1))
     timer.start(100)
     frames.now += 1.0  # one long frame: ten intervals missed
+    signals.set_raise_errors(False)  # the app's mode: logged, the other callbacks run
     with caplog.at_level(logging.ERROR, logger="phycore.plugins"):
         assert compat.tick_timers() == 1
     assert calls == [1] and "callback of a plugin failed" in caplog.text
     assert timer.remainingTime() == 100  # rescheduled from now
+    signals.set_raise_errors(True)  # the tests' mode: a failing plugin callback fails the test
+    frames.now += 1.0
+    with pytest.raises(ZeroDivisionError):
+        compat.tick_timers()
 
 
 def test_debouncer_runs_the_last_call_per_key(frames: FakeFrames) -> None:
