@@ -7,7 +7,8 @@ an in-memory session that a simulated acquisition source keeps filling with spik
 few frames, saves them and exits (tests, bug reports). phy's command names work too:
 ``phygui template-gui params.py`` (the same), ``phygui template-describe params.py``
 (phylib's ``describe`` lines), ``--clear-cache``, ``--clear-state``;
-``extract-waveforms`` explains that it is not supported yet.
+``phygui extract-waveforms params.py [N] [--nc C]`` writes phy's waveform cache
+(``_phy_spikes_subset.*.npy``, :meth:`phycore.model.TemplateModel.save_spikes_subset_waveforms`).
 
 From a script::
 
@@ -131,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
         usage="phygui [template-gui | template-describe | extract-waveforms] [params] [options]",
         epilog="phy's commands work too: 'phygui template-gui params.py' is 'phygui params.py'; "
                "'phygui template-describe params.py' prints what phy prints; "
-               "'phygui extract-waveforms params.py' is not supported yet.",
+               "'phygui extract-waveforms params.py [N] [--nc C]' writes phy's waveform cache "
+               "(see 'phygui extract-waveforms --help').",
     )
     p.add_argument("params", nargs="?", help="path to the folder's params.py")
     p.add_argument("--clear-cache", action="store_true", help="clear the .phy cache in the data directory")
@@ -218,13 +220,55 @@ def _parse_ids(text: str | None) -> list[int]:
 #: phy's command names that phygui accepts as a first argument.
 PHY_COMMANDS = ("template-gui", "template-describe", "extract-waveforms")
 
-EXTRACT_WAVEFORMS_MESSAGE = (
-    "phygui: extract-waveforms is not supported yet. phygui reads the _phy_spikes_subset.*.npy "
-    "waveform cache that phy writes, but does not write it: writing it in phylib's exact format "
-    "(same spike subset, channels and dtype), atomically, is not implemented.\n"
-    "  - run 'phy extract-waveforms params.py' where phy is installed; phygui uses the files it writes;\n"
-    "  - without that cache, phygui reads the waveforms from the raw data as it needs them."
-)
+def _extract_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="phygui extract-waveforms",
+        description="Write phy's waveform cache (_phy_spikes_subset.*.npy) into the data folder: the raw "
+                    "waveforms of up to N spikes per template, so that sessions without the raw data show "
+                    "waveforms (phy's 'phy extract-waveforms params.py [N] --nc C').")
+    p.add_argument("params", help="path to the folder's params.py")
+    p.add_argument("n_spikes", nargs="?", type=int, default=None, metavar="N_SPIKES_PER_CLUSTER",
+                   help="spikes per template (phy's positional argument; default 500)")
+    p.add_argument("--n-spikes-per-cluster", type=int, default=None, dest="n_spikes_option", metavar="N",
+                   help="the same as N_SPIKES_PER_CLUSTER")
+    p.add_argument("--nc", "--max-n-channels", type=int, default=16, dest="nc", metavar="N",
+                   help="channels per spike, at least the model's n_closest_channels (12) (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the random sample of templates with more spikes (default %(default)s)")
+    return p
+
+
+def _progress_bar(fraction: float) -> None:
+    n = int(round(30 * fraction))
+    end = "\n" if fraction >= 1 else ""
+    print(f"\rExtracting waveforms [{'#' * n}{'.' * (30 - n)}] {100 * fraction:5.1f}%", end=end,
+          file=sys.stderr, flush=True)
+
+
+def _extract_waveforms(argv: Sequence[str]) -> int:
+    """``extract-waveforms``: phycore's ``TemplateModel.save_spikes_subset_waveforms``."""
+    import numpy as np
+
+    from phycore import load_model
+    from phycore.errors import PhyCoreError
+
+    args = _extract_parser().parse_args(argv)
+    if args.n_spikes is not None and args.n_spikes_option is not None and args.n_spikes != args.n_spikes_option:
+        print("phygui: error: give the number of spikes per cluster once", file=sys.stderr)
+        return 2
+    n = next((v for v in (args.n_spikes, args.n_spikes_option) if v is not None), 500)
+    try:
+        model = load_model(args.params)
+        try:
+            paths = model.save_spikes_subset_waveforms(n, args.nc, seed=args.seed, progress=_progress_bar)
+        finally:
+            model.close()
+    except PhyCoreError as e:
+        print(f"phygui: error: {e}", file=sys.stderr)
+        return 1
+    k = len(np.load(paths[2], mmap_mode="r"))
+    print(f"Saved the waveforms of {k:,} spikes to {paths[0]} (with {paths[1].name}, {paths[2].name}).")
+    return 0
 
 
 def _describe(params: Path) -> int:
@@ -264,8 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # phy's subcommands; without one, ``phygui params.py`` is ``template-gui``.
     command = argv.pop(0) if argv and argv[0] in PHY_COMMANDS else "template-gui"
     if command == "extract-waveforms":
-        print(EXTRACT_WAVEFORMS_MESSAGE, file=sys.stderr)
-        return 2
+        return _extract_waveforms(argv)
     args = _parser().parse_args(argv)
     defaults = LIVE_DEFAULTS if args.live_demo else DEMO_DEFAULTS
     for key, value in defaults.items():

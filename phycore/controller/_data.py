@@ -17,6 +17,7 @@ from phycore.analysis import correlograms
 from phycore.cache import Context
 from phycore.clustering import Clustering
 from phycore.controller._columns import ClusterColumns
+from phycore.controller._raw_filter import RawDataFilter
 from phycore.errors import ClusterIdError
 from phycore.model import TemplateModel
 
@@ -72,13 +73,17 @@ class ViewData:
     n_spikes_features = 2500
     n_spikes_amplitudes = 10_000
     n_spikes_correlograms = 100_000
+    #: Seconds of raw data filtered on each side of a waveform and dropped (at least the
+    #: waveform's length): the filter's start-up transient fades there, not on the spike.
+    waveform_filter_margin = 0.005
 
     def __init__(self, model: TemplateModel, clustering: Clustering, columns: ClusterColumns,
-                 context: Context) -> None:
+                 context: Context, raw_data_filter: RawDataFilter | None = None) -> None:
         self.model = model
         self.clustering = clustering
         self.columns = columns
-        self.get_waveforms = context.memcache(self._get_waveforms)
+        self.raw_data_filter = raw_data_filter if raw_data_filter is not None else RawDataFilter()
+        self._cached_waveforms = context.memcache(self._get_waveforms)
         self.get_features = context.memcache(self._get_features)
         self.get_amplitudes = context.memcache(self._get_amplitudes)
         self.get_template_waveforms = context.memcache(self._get_template_waveforms)
@@ -87,16 +92,89 @@ class ViewData:
         """Spike ids of a cluster, at most ``n`` evenly spaced ones."""
         return even_subset(self.clustering.spikes_in_clusters([int(cluster_id)]), n)
 
+    def feature_spikes(self, cluster_id: int, n: int | None = None) -> npt.NDArray[np.int64]:
+        """Spikes of a cluster that have PC features, at most ``n`` evenly spaced ones: all
+        with ``pc_features.npy``; else those of the ``_phy_spikes_subset`` waveforms, whose
+        features the model computes (phy shows only those: never zeros for the others)."""
+        if getattr(self.model, "sparse_features", None) is not None:
+            return self.spikes(cluster_id, n)
+        return self._pooled_spikes(cluster_id, n)
+
+    def _pooled_spikes(self, cluster_id: int, n: int | None) -> npt.NDArray[np.int64]:
+        """As :meth:`spikes`, but only among the ``_phy_spikes_subset`` spikes (the waveforms
+        ``extract-waveforms`` saved) when the folder has them, as phy samples its waveforms
+        (and the features it computes from them)."""
+        sw = getattr(self.model, "spike_waveforms", None)
+        if sw is None or sw.rows is None:
+            return self.spikes(cluster_id, n)
+        spikes = self.clustering.spikes_in_clusters([int(cluster_id)])
+        return even_subset(spikes[np.isin(spikes, np.asarray(sw.rows, dtype=np.int64))], n)
+
     def _times(self, spike_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         return np.asarray(self.model.spike_times[spike_ids], dtype=np.float64)
 
-    def _get_waveforms(self, cluster_id: int, n_spikes: int | None = None) -> SpikeData:
-        """Raw waveforms of sampled spikes on the cluster's best channels."""
-        n = self.n_spikes_waveforms if n_spikes is None else n_spikes
-        spike_ids = self.spikes(cluster_id, n)
+    def get_waveforms(self, cluster_id: int, n_spikes: int | None = None,
+                      filter_name: str | None = None) -> SpikeData:
+        """Raw waveforms of sampled spikes on the cluster's best channels, as phy's waveform
+        view shows them (:meth:`spike_waveforms`).
+
+        Parameters
+        ----------
+        cluster_id : int
+        n_spikes : int, optional
+            At most this many evenly spaced spikes (default :attr:`n_spikes_waveforms`).
+        filter_name : str, optional
+            A filter of :attr:`raw_data_filter` (default: the current one).
+
+        Returns
+        -------
+        SpikeData
+            ``data`` float32 ``(n_spikes, n_samples_waveforms, n_channels)``. Cached per
+            ``(cluster, n_spikes, filter)`` for phycore's filters; a plugin's filter is
+            recomputed each time (its code may change between sessions, and the cache is
+            kept on disk).
+        """
+        name = self.raw_data_filter.current if filter_name is None else str(filter_name)
+        self.raw_data_filter.get(name)  # an unknown name fails here, before any caching
+        n = self.n_spikes_waveforms if n_spikes is None else int(n_spikes)
+        if self.raw_data_filter.is_builtin(name):
+            return self._cached_waveforms(int(cluster_id), n, name)
+        return self._get_waveforms(int(cluster_id), n, name)
+
+    def _get_waveforms(self, cluster_id: int, n_spikes: int, filter_name: str) -> SpikeData:
+        spike_ids = self._pooled_spikes(cluster_id, n_spikes)
         channels = self.columns.best_channels(cluster_id)
-        data = self.model.get_waveforms(spike_ids, channels)
+        data = self.spike_waveforms(spike_ids, channels, filter_name)
         return SpikeData(int(cluster_id), spike_ids, data, channels, self._times(spike_ids))
+
+    def spike_waveforms(self, spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike | None = None,
+                        filter_name: str | None = None) -> npt.NDArray[np.float32]:
+        """Waveforms of any spikes as phy shows them: each spike's per-channel median over
+        time subtracted, then a raw-data filter (default: the current one).
+
+        phy filters the bare waveform window; the filter's start-up transient then bends
+        the spike's ends. We filter the window extended by :attr:`waveform_filter_margin`
+        on each side and crop it, so the spike is filtered as inside the continuous
+        recording (without raw data, ``_phy_spikes_subset`` windows are filtered bare, as
+        phy does).
+
+        Returns
+        -------
+        ndarray
+            float32 ``(n_spikes, n_samples_waveforms, n_channels)`` (all channels by default).
+
+        Raises
+        ------
+        RawDataError
+            Neither raw data nor ``_phy_spikes_subset`` waveforms of these spikes.
+        """
+        rf = self.raw_data_filter
+        name = rf.current if filter_name is None else str(filter_name)
+        func = None if name == "raw" and rf.is_builtin(name) else rf.get(name)
+        nsw = int(self.model.n_samples_waveforms)
+        margin = max(nsw, int(round(self.waveform_filter_margin * float(self.model.sample_rate))))
+        return self.model.get_waveforms(np.asarray(spike_ids, dtype=np.int64), channel_ids, subtract_median=True,
+                                        filter_func=func, filter_margin=margin)
 
     def _get_template_waveforms(self, cluster_id: int) -> SpikeData:
         """The cluster's main unwhitened template on its best channels ``(n_samples, n_channels)``."""
@@ -106,8 +184,10 @@ class ViewData:
 
     def _get_features(self, cluster_id: int, channel_ids: Sequence[int] | None = None,
                       load_all: bool = False) -> SpikeData | None:
-        """PC features of sampled spikes (all spikes with ``load_all``, for lasso splits)."""
-        spike_ids = self.spikes(cluster_id, None if load_all else self.n_spikes_features)
+        """PC features of sampled spikes (all spikes with ``load_all``, for lasso splits).
+        Without ``pc_features.npy`` they are computed from the ``_phy_spikes_subset``
+        waveforms, so only those spikes have them (phy's rule)."""
+        spike_ids = self.feature_spikes(cluster_id, None if load_all else self.n_spikes_features)
         channels = (np.asarray(channel_ids, dtype=np.int64) if channel_ids is not None
                     else self.columns.best_channels(cluster_id)[:4])
         data = self.model.get_features(spike_ids, channels)

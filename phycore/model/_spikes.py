@@ -137,6 +137,16 @@ class SpikeArrays:
             self._sparse[key] = None if d is None else SparseData(d, self._values.get(cols),
                                                                   self._values.get(rows))
 
+    def set_subset(self, waveforms: np.ndarray, channels: Int64Array, spikes: Int64Array) -> bool:
+        """Use a new ``_phy_spikes_subset`` pool (just written to the folder); returns
+        False, keeping the old pool, once spikes were appended (their waveforms live in
+        the pool's buffers)."""
+        if self._buffers is not None:
+            return False
+        self._values.update(subset_waveforms=waveforms, subset_channels=channels, subset_spikes=spikes)
+        self._publish_sparse()
+        return True
+
     def n_reallocations(self) -> dict[str, int]:
         """How many times each growable buffer was replaced by a larger one."""
         out = {k: b.n_reallocations for k, b in (self._buffers or {}).items()}

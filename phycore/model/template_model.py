@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -64,7 +64,8 @@ from phycore.model._templates import Template, _TemplateStore
 from phycore.model.params import REQUIRED_KEYS, get_template_params
 from phycore.model.raw import RawTraces, open_raw
 from phycore.model.tables import write_cluster_tsv
-from phycore.model.waveforms import extract_waveforms, kept_chunks, select_spikes_evenly, spikes_in_chunks
+from phycore.model.waveforms import (extract_waveforms, filter_windows, highpass_filter, kept_chunks,
+                                     select_spikes_evenly, spikes_in_chunks)
 from phycore.model.writers import spike_clusters_bytes, write_atomic
 from phycore.paths import phy_dir
 
@@ -695,33 +696,45 @@ class TemplateModel:
     # ------------------------------------------------------------------ per-spike data
 
     def get_waveforms(self, spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike | None = None, *,
-                      filtered: bool | None = False, subtract_median: bool = False) -> npt.NDArray[np.float32]:
+                      filtered: bool | None = False, subtract_median: bool = False,
+                      filter_func: Callable[..., Any] | None = None,
+                      filter_margin: int | None = None) -> npt.NDArray[np.float32]:
         """Raw waveforms ``(n_spikes, n_samples_waveforms, n_channels)`` float32.
 
         From ``_phy_spikes_subset.*`` when every spike is in that pool and no filter is
         asked, else from the raw data (numba kernel reading only the needed samples).
-        ``filtered=None`` filters unless ``hp_filtered``. Raises :class:`RawDataError`
-        when raw data is needed and unavailable (phylib returns None), and
-        :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
+        ``filtered=None`` filters unless ``hp_filtered``. ``filter_func`` is any raw-data
+        filter ``f(arr, axis=1)`` used instead of the high-pass; a filter runs on windows
+        extended by ``filter_margin`` samples each side (see :func:`extract_waveforms`), or,
+        without raw data, on the bare ``_phy_spikes_subset`` windows, as phy does. Raises
+        :class:`RawDataError` when raw data is needed and unavailable (phylib returns None),
+        and :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
         """
         ids = self._check_spike_ids(spike_ids)
         channels = (np.arange(self.n_channels) if channel_ids is None
                     else self._check_channel_ids(channel_ids))
         if filtered is None:
             filtered = not self.hp_filtered
+        if filtered and filter_func is not None:
+            raise ValueError("Pass either filtered=True (the built-in high-pass) or filter_func, not both.")
+        if filtered:
+            filter_func = highpass_filter(self.sample_rate)
         sw = self.spike_waveforms
-        if sw is not None and not filtered and sw.cols is not None and sw.rows is not None:
+        if (sw is not None and sw.cols is not None and sw.rows is not None
+                and (filter_func is None or self.traces is None)):
             out = get_subset_waveforms(sw.data, sw.cols, sw.rows, ids, channels, self.n_channels)
             if out is not None:
                 if subtract_median:
                     out -= np.median(out, axis=1)[:, np.newaxis, :]
+                if filter_func is not None:  # no raw data around the windows: phy's bare-window filter
+                    out = filter_windows(filter_func, out)
                 return out
         if self.traces is None:
             raise RawDataError(f"raw data is unavailable: {self.raw_data_error}.",
                                path=str(self.dat_path[0]) if self.dat_path else None)
         return extract_waveforms(self.traces, self.spike_samples[ids], channels,
-                                 self.n_samples_waveforms, filtered=filtered,
-                                 subtract_median=subtract_median)
+                                 self.n_samples_waveforms, subtract_median=subtract_median,
+                                 filter_func=filter_func, filter_margin=filter_margin)
 
     def select_waveform_spikes(self, cluster_id: int, n_spikes: int | None = None) -> npt.NDArray[np.int64]:
         """Spikes used by :meth:`get_cluster_spike_waveforms`: up to ``n_spikes``
@@ -773,15 +786,38 @@ class TemplateModel:
 
         A spike's columns are looked up in ``pc_feature_ind`` through its original
         template; channels a spike has no feature on are 0; spikes absent from
-        ``pc_feature_spike_ids`` are NaN. None without ``pc_features.npy``. Raises
-        :class:`ChannelIdError` if ``channel_ids`` are outside ``0..n_channels - 1``.
+        ``pc_feature_spike_ids`` are NaN. Raises :class:`ChannelIdError` if
+        ``channel_ids`` are outside ``0..n_channels - 1``.
+
+        Without ``pc_features.npy`` but with the ``_phy_spikes_subset`` waveform pool, as
+        phylib: 3 features per channel computed from the pool's waveforms of the given
+        spikes (:func:`~phycore.model.spikes_subset.waveform_features`); spikes not in the
+        pool are NaN (phylib: 0). None without either.
         """
         sf = self.sparse_features
         if sf is None:
-            return None
+            return self._pool_features(spike_ids, channel_ids)
         ids = self._check_spike_ids(spike_ids)
         return get_pc_features(sf.data, sf.cols, sf.rows, self.spike_templates, ids,
                                self._check_channel_ids(channel_ids), self.n_channels)
+
+    def _pool_features(self, spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike) -> npt.NDArray[np.float32] | None:
+        sw = self.spike_waveforms
+        if sw is None or sw.cols is None or sw.rows is None:
+            return None
+        from phycore.model.spikes_subset import waveform_features
+
+        ids, channels = self._check_spike_ids(spike_ids), self._check_channel_ids(channel_ids)
+        out = np.full((len(ids), len(channels), 3), np.nan, dtype=np.float32)
+        # phylib computes the components from the distinct requested spikes of the pool.
+        pool = np.intersect1d(ids, sw.rows)
+        if len(pool):
+            w = get_subset_waveforms(sw.data, sw.cols, sw.rows, pool, channels, self.n_channels)
+            assert w is not None  # every spike of ``pool`` is in the pool
+            f = waveform_features(w)
+            present = np.isin(ids, pool)
+            out[present] = f[np.searchsorted(pool, ids[present])]
+        return out
 
     def get_template_features(self, spike_ids: npt.ArrayLike) -> npt.NDArray[np.float32] | None:
         """Template features ``(n_spikes, n_templates)`` float32 (NaN rows for spikes without)."""
@@ -883,6 +919,30 @@ class TemplateModel:
         data = write_cluster_tsv(name, {c: v for c, v in values.items() if v is not None}).encode("utf-8")
         logger.debug("Save cluster metadata to %s.", path)
         return write_atomic(path, data, backup_dir=phy_dir(d) / "backup")
+
+    def save_spikes_subset_waveforms(self, max_n_spikes_per_template: int = 500,
+                                     max_n_channels: int | None = 16, sample2unit: float | None = 1.0, *,
+                                     seed: int | None = 0, progress: Any = None) -> list[Path]:
+        """Write phy's ``_phy_spikes_subset.*.npy`` waveform cache (phy's ``extract-waveforms``,
+        phylib ``save_spikes_subset_waveforms``) and use it; returns the three paths.
+
+        Same files, bytes and spikes as phylib (the random sample of templates with more
+        than ``max_n_spikes_per_template`` spikes is phylib's after ``np.random.seed(seed)``);
+        see :func:`phycore.model.spikes_subset.save_spikes_subset_waveforms` for the
+        parameters. Differences: the defaults are phy's command line's (500 spikes, 16
+        channels; phylib's method has none), the files are written atomically, and
+        unavailable raw data raises :class:`RawDataError` (phylib logs a warning and
+        writes nothing). Afterwards :attr:`spike_waveforms` reads the new files (unless
+        spikes were appended live, whose pool stays in memory).
+        """
+        from phycore.model.spikes_subset import save_spikes_subset_waveforms as save
+
+        paths = save(self, max_n_spikes_per_template, max_n_channels, sample2unit, seed=seed, progress=progress)
+        w = np.load(paths[0], mmap_mode="r")
+        ch, sp = np.load(paths[1]).astype(np.int64), np.load(paths[2]).astype(np.int64)
+        if not self._spikes.set_subset(w, ch, sp):
+            logger.info("Spikes were appended: the model keeps its in-memory waveform pool.")
+        return paths
 
     # ------------------------------------------------------------------ phylib's loaders
     # Plugins call phylib's private ``_load_*`` methods. They return the data already

@@ -9,13 +9,19 @@ a window that straddles two files is read from both.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any, Callable
+
 import numpy as np
 import numpy.typing as npt
 
+from phycore.errors import DataFormatError
 from phycore.model.raw import RawTraces
 
 __all__ = [
     "extract_waveforms",
+    "filter_windows",
+    "highpass_filter",
     "prefetch_windows",
     "extract_waveforms_reference",
     "select_spikes_evenly",
@@ -75,6 +81,7 @@ def extract_waveforms(
     filtered: bool = False,
     subtract_median: bool = False,
     filter_margin: int | None = None,
+    filter_func: Callable[..., Any] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Extract spike waveforms from raw traces.
 
@@ -98,6 +105,10 @@ def extract_waveforms(
         Done before filtering, as phy does.
     filter_margin : int, optional
         Extra samples on each side used for filtering (default ``n_samples_waveforms``).
+    filter_func : callable, optional
+        Any raw-data filter ``f(arr, axis=1)`` returning an array of the same shape (phy's
+        ``raw_data_filter`` convention), applied instead of the high-pass, in the same way:
+        on the median-subtracted windows extended by ``filter_margin``, then cropped.
 
     Returns
     -------
@@ -109,7 +120,11 @@ def extract_waveforms(
     samples = np.ascontiguousarray(spike_samples, dtype=np.int64).reshape(-1)
     channel_ids = np.asarray(channel_ids, dtype=np.int64).reshape(-1)
     nsw = int(n_samples_waveforms)
-    margin = (nsw if filter_margin is None else int(filter_margin)) if filtered else 0
+    if filtered and filter_func is not None:
+        raise ValueError("Pass either filtered=True (the built-in high-pass) or filter_func, not both.")
+    if filtered:
+        filter_func = highpass_filter(traces.sample_rate)
+    margin = (nsw if filter_margin is None else max(0, int(filter_margin))) if filter_func is not None else 0
     n_win = nsw + 2 * margin
     cols = np.where(channel_ids >= 0, traces.channel_map[np.maximum(channel_ids, 0)], -1)
     cols = np.ascontiguousarray(cols, dtype=np.int64)
@@ -124,12 +139,50 @@ def extract_waveforms(
     if subtract_median:
         core = out[:, margin:margin + nsw, :]
         out -= np.median(core, axis=1)[:, np.newaxis, :]
-    if filtered:
-        from phycore.model.filters import filtfilt_highpass
-
-        out = filtfilt_highpass(out, traces.sample_rate, axis=1).astype(np.float32)
-        out = np.ascontiguousarray(out[:, margin:margin + nsw, :])
+    if filter_func is not None:
+        out = filter_windows(filter_func, out, margin)
     return out
+
+
+def _highpass(arr: np.ndarray, axis: int = 0, *, sample_rate: float) -> np.ndarray:
+    from phycore.model.filters import filtfilt_highpass
+
+    return filtfilt_highpass(arr, sample_rate, axis=axis)
+
+
+def highpass_filter(sample_rate: float) -> Callable[..., Any]:
+    """phy's ``high_pass`` raw-data filter, ``f(arr, axis=0)``, for data sampled at
+    ``sample_rate`` Hz (:func:`phycore.model.filters.filtfilt_highpass`)."""
+    return partial(_highpass, sample_rate=float(sample_rate))
+
+
+def filter_windows(filter_func: Callable[..., Any], windows: np.ndarray, margin: int = 0) -> npt.NDArray[np.float32]:
+    """``filter_func(windows, axis=1)`` without its first and last ``margin`` samples.
+
+    Parameters
+    ----------
+    filter_func : callable
+        A raw-data filter ``f(arr, axis=...)`` returning an array of the same shape.
+    windows : ndarray
+        ``(n_spikes, n_samples, n_channels)``.
+    margin : int
+        Samples of each side that were only there for the filter.
+
+    Returns
+    -------
+    ndarray
+        float32 ``(n_spikes, n_samples - 2 * margin, n_channels)``.
+
+    Raises
+    ------
+    DataFormatError
+        The filter changed the array's shape.
+    """
+    filt = np.asarray(filter_func(windows, axis=1))
+    if filt.shape != windows.shape:
+        raise DataFormatError(f"The waveform filter returned shape {filt.shape} for windows of shape "
+                              f"{windows.shape}.")
+    return np.ascontiguousarray(filt[:, margin:filt.shape[1] - margin, :], dtype=np.float32)
 
 
 def extract_waveforms_reference(

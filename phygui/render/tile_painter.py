@@ -55,6 +55,10 @@ _FILTER_AHEAD = 0.5
 _MAX_SHIFT_PX = 0.5  # tiles are kept while no trace would move by more than this
 _TYPICAL = 3.0  # ... for values up to this many times the scale's amplitude
 _COLOR_STEP = 8  # other clusters' colours are rounded to 1/8 (few raster layers)
+# A plugin's raw-data filter runs on each read extended by this many seconds each side.
+_PLUGIN_FILTER_MARGIN = 0.01
+# ... and the levels come from at most this many contiguous samples of the window.
+_PLUGIN_LEVEL_SAMPLES = 8_000
 
 
 @attrs.define(frozen=True)
@@ -137,7 +141,7 @@ class TracePainter:
         self.generation = 0  # bumped when the data drawn changes (selection, clustering)
         self._levels_key: Any = None
         self._levels = Levels(np.zeros(model.n_channels), 1.0)
-        self._fixed_unit: dict[tuple[bool, bool], float] = {}
+        self._fixed_unit: dict[tuple[Any, ...], float] = {}
         self._colors: dict[int, tuple[float, ...]] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[tuple[int, int], Future[TraceTile]] = {}
@@ -149,7 +153,21 @@ class TracePainter:
         whitened, float32, when the view whitens)."""
         raw = self.model.controller.model.traces
         a, b = max(0, int(s0)), min(int(raw.n_samples), int(s1))
+        if self.model.plugin_filter is not None:
+            return self._whiten(self._plugin_filtered(a, b)), a
         return self._whiten(raw.filtered.read(a, b) if self.model.filtered else raw.read(a, b)), a
+
+    def _plugin_filtered(self, a: int, b: int) -> npt.NDArray[np.float32]:
+        # A plugin's raw-data filter (phy's f(arr, axis=0)) on [a, b) extended by a margin
+        # on each side, so that neighbouring tiles join without the filter's edge transient.
+        raw = self.model.controller.model.traces
+        pad = int(round(_PLUGIN_FILTER_MARGIN * float(raw.sample_rate)))
+        a0, b0 = max(0, a - pad), min(int(raw.n_samples), b + pad)
+        data = np.asarray(raw.read(a0, b0), dtype=np.float32)
+        out = np.asarray(self.model.plugin_filter(data, axis=0), dtype=np.float32)
+        if out.shape != data.shape:
+            raise ValueError(f"The raw data filter returned shape {out.shape} for traces of shape {data.shape}.")
+        return out[a - a0:b - a0]
 
     def _whiten(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
         # Rows are samples, columns channels: x_white = W x for each sample.
@@ -163,7 +181,12 @@ class TracePainter:
         key = (int(samples[0]), len(samples), int(samples[1] - samples[0]) if len(samples) > 1 else 0, m.signal)
         if key != self._levels_key:
             raw = m.controller.model.traces
-            rows = self._whiten((raw.filtered if m.filtered else raw).read_rows(samples))
+            if m.plugin_filter is not None:  # filtered contiguous samples in the window's middle
+                a, b = int(samples[0]), int(samples[-1]) + 1
+                n = min(b - a, _PLUGIN_LEVEL_SAMPLES)
+                rows = self.read((a + b - n) // 2, (a + b + n) // 2)[0]
+            else:
+                rows = self._whiten((raw.filtered if m.filtered else raw).read_rows(samples))
             self._levels_key = key
             self._levels = levels_of(rows)
         return self._levels

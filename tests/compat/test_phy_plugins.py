@@ -81,9 +81,10 @@ def test_raw_data_filter(tmp_path: Path, folder: Path) -> None:
 
     c = session(tmp_path, folder, ["raw_data_filter.py"], ["PhyStyleRawFilterPlugin"])
     f = c.raw_data_filter
-    assert f.names == ["raw", "high_pass_300"] and f.current == "raw"
+    assert f.names == ["raw", "high_pass", "high_pass_300"] and f.current == "high_pass"  # phy's order
+    f.set("raw")
     raw = np.asarray(c.get_traces(0.5, 0.6)["traces"], dtype=np.float64)
-    assert f.next() == "high_pass_300"
+    assert (f.next(), f.next()) == ("high_pass", "high_pass_300")
     filtered = np.asarray(c.get_traces(0.5, 0.6)["traces"], dtype=np.float64)
     b, a = butter(3, 300.0 / c.model.sample_rate * 2.0, "high")
     np.testing.assert_allclose(filtered, filtfilt(b, a, raw, axis=0), rtol=1e-5, atol=1e-3)

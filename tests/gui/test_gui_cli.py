@@ -57,3 +57,24 @@ def test_template_gui_command_and_clear_cache(dataset: Path, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_no_logged_errors(proc)
     assert out.exists() and not stale.exists()
+
+
+@pytest.mark.gui
+@needs_display
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+def test_extract_waveforms_feeds_the_feature_view(dataset: Path) -> None:
+    """``phygui extract-waveforms`` on a folder without pc_features.npy: the FeatureView shows
+    features computed from the cache (tests/gui/scenarios_extract_waveforms.py)."""
+    from tests.gui.conftest import scenario_runner
+
+    scenario_runner("tests.gui.scenarios_extract_waveforms", dataset)("features_from_cache")
+
+
+@pytest.mark.gui
+@needs_display
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+def test_extract_waveforms_replaces_missing_raw_data(dataset: Path) -> None:
+    """Without the raw file, the waveform view draws the cached waveforms, as phy's does."""
+    from tests.gui.conftest import scenario_runner
+
+    scenario_runner("tests.gui.scenarios_extract_waveforms", dataset)("waveforms_without_raw_data")

@@ -144,7 +144,11 @@ def test_controller_get_traces_filtered_and_channels(folder: Path, tmp_path: Pat
         np.testing.assert_array_equal(out["traces"], c.get_traces(1.0, 1.1, filtered=True)["traces"][:, [3, 0]])
         assert np.abs(out["traces"].mean(axis=0)).max() < np.abs(raw[:, [3, 0]].mean(axis=0)).max() + 1
         assert np.all((out["spike_times"] >= 1.0) & (out["spike_times"] < 1.1))
-        np.testing.assert_array_equal(c.get_traces(1.0, 1.1)["traces"], raw)  # default: raw_data_filter 'raw'
+        assert c.raw_data_filter.current == "high_pass"  # phy's default; filtered=None follows it
+        np.testing.assert_allclose(c.get_traces(1.0, 1.1)["traces"], c.raw_data_filter.apply(raw, axis=0),
+                                   rtol=1e-6, atol=1e-4)
+        c.raw_data_filter.set("raw")
+        np.testing.assert_array_equal(c.get_traces(1.0, 1.1)["traces"], raw)
         with pytest.raises(ChannelIdError, match="channel_ids"):
             c.get_traces(1.0, 1.1, channel_ids=[24])
     finally:

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,11 +46,49 @@ def test_template_describe_prints_what_phy_prints(folder: Path, tmp_path: Path) 
     assert proc.stdout.splitlines() == buf.getvalue().splitlines()
 
 
-def test_extract_waveforms_says_it_is_not_supported(folder: Path, tmp_path: Path) -> None:
-    proc = _run(["extract-waveforms", str(folder / "params.py"), "500", "--nc", "16"], tmp_path)
-    assert proc.returncode == 2
-    assert "not supported yet" in proc.stderr and "phy extract-waveforms" in proc.stderr
-    assert not list(folder.glob("_phy_spikes_subset.*"))
+SUBSET = ("_phy_spikes_subset.spikes.npy", "_phy_spikes_subset.channels.npy", "_phy_spikes_subset.waveforms.npy")
+
+
+def test_extract_waveforms_writes_phylibs_files(folder: Path, tmp_path: Path) -> None:
+    from phylib.io.model import load_model
+
+    import numpy as np
+
+    ours, ref = tmp_path / "ours", tmp_path / "ref"
+    shutil.copytree(folder, ours)
+    shutil.copytree(folder, ref)
+    # phy's spelling: N_SPIKES_PER_CLUSTER --nc C (here 100 of ~500 spikes: a random sample).
+    proc = _run(["extract-waveforms", str(ours / "params.py"), "100", "--nc", "16"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Saved the waveforms of" in proc.stdout and "100.0%" in proc.stderr
+    model = load_model(ref / "params.py")
+    np.random.seed(0)  # phygui's default --seed
+    model.save_spikes_subset_waveforms(max_n_spikes_per_template=100, max_n_channels=16)
+    model.close()
+    for name in SUBSET:
+        assert (ours / name).read_bytes() == (ref / name).read_bytes(), name
+    # The brief's spelling of the same options, and phy's defaults (500 spikes, 16 channels).
+    proc = _run(["extract-waveforms", str(ours / "params.py"), "--n-spikes-per-cluster", "500",
+                 "--max-n-channels", "16"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = _run(["extract-waveforms", str(ref / "params.py")], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name in SUBSET:
+        assert (ours / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+def test_extract_waveforms_errors(folder: Path, tmp_path: Path) -> None:
+    d = tmp_path / "noraw"
+    shutil.copytree(folder, d)
+    (d / "raw.dat").unlink()
+    proc = _run(["extract-waveforms", str(d / "params.py")], tmp_path)
+    assert proc.returncode == 1
+    assert "phygui: error: Cannot extract waveforms" in proc.stderr and str(d / "raw.dat") in proc.stderr
+    assert not list(d.glob("_phy_spikes_subset.*"))
+    proc = _run(["extract-waveforms", str(d / "params.py"), "0"], tmp_path)
+    assert proc.returncode == 1 and "max_n_spikes_per_template must be a positive integer" in proc.stderr
+    proc = _run(["extract-waveforms", str(tmp_path / "missing" / "params.py")], tmp_path)
+    assert proc.returncode == 1 and "params.py" in proc.stderr
 
 
 def test_clear_state_deletes_global_and_local_state(folder: Path, tmp_path: Path) -> None:
