@@ -272,6 +272,26 @@ class PhyControllerNames:
         out[keep] = waveforms.max(axis=1) - waveforms.min(axis=1)
         return out
 
+    def get_amplitude_functions(self) -> dict[str, Callable[..., np.ndarray | None]]:
+        """The amplitude view's types whose data the folder has, ``{name: per-spike function}``,
+        in phy's order (by name): ``feature`` (PC features), ``template`` (``amplitudes.npy``),
+        ``template_feature`` (template features), and ``raw`` (raw data) only when none of
+        the others exists, as phy (it drops ``raw``: reading 10,000 raw waveforms per cluster
+        is slow). Unlike phy, ``template`` is left out without ``amplitudes.npy`` (phy lists it
+        and shows zeros). Each function takes ``(spike_ids, channel_id=, channel_ids=, pc=,
+        first_cluster=)`` (phy's ``_amplitude_getter`` arguments)."""
+        m = self.model
+        out: dict[str, Callable[..., np.ndarray | None]] = {}
+        if m.sparse_features is not None:
+            out["feature"] = self.get_spike_feature_amplitudes
+        if m.amplitudes is not None:
+            out["template"] = self.get_spike_template_amplitudes
+        if m.sparse_template_features is not None:
+            out["template_feature"] = self.get_spike_template_features
+        if not out and m.has_raw_data:
+            out["raw"] = self.get_spike_raw_amplitudes
+        return out
+
     def get_background_spike_ids(self, n: int | None = None) -> npt.NDArray[np.int64]:
         """About ``n`` regularly spaced spike ids of the whole recording (all when None)."""
         ns = self.model.n_spikes
@@ -349,7 +369,8 @@ class PhyControllerNames:
         return self._create_view("ProbeView")
 
     def create_ipython_view(self) -> Any:
-        """phy's IPythonView, if the front end has one (phygui does not: it raises)."""
+        """phy's IPythonView: the front end's Python console (phygui's is an in-window console
+        with phy's namespace), not docked: ``gui.add_view(view)``."""
         return self._create_view("IPythonView")
 
     def create_template_feature_view(self) -> Any:

@@ -4,13 +4,23 @@ phy's AmplitudeView (parity.md §1.3): each selected cluster's sampled spikes (1
 evenly spaced) in its colour over grey background spikes taken from the clusters whose
 best channels contain the first cluster's peak channel; a marginal histogram of
 amplitudes (density, zeros ignored) on the right; y range ``[min(0, q1%), q99%]``,
-x range ``[0, duration]``. Amplitude types: ``template`` (``amplitudes.npy``) and
-``feature`` (a PC feature on the selected channel, best channel and PC0 by default).
+x range ``[0, duration]``; the trace view's window as a translucent yellow band.
+
+Amplitude types are the controller's (``get_amplitude_functions``: only those whose data
+the folder has, in phy's order ``feature``, ``template``, ``template_feature``; ``raw``
+only when no other exists). ``a`` / ``shift+a`` cycle them. A first session starts on
+``template`` where the folder has it: phy's packaged GUI state (the state of a first
+launch) sets it, overriding its view's own default, the first type. ``feature`` and ``raw``
+use the *selected channel*: the best channel of the first cluster until a channel is
+picked (``select_channel``: waveform view ctrl+click, trace view shift+click) or a
+feature dimension (``select_feature``: feature view alt+click, which also switches to
+``feature`` on that PC). As in phy the picked channel stays for the next clusters,
+except in ``raw``, where a new selection goes back to the best channel.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import attrs
 import numpy as np
@@ -23,12 +33,20 @@ from phygui.viewmodels.items import BACKGROUND_COLOR, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.render.raster import Raster, draw_points
 
-__all__ = ["AmplitudeModel", "AmplitudeOptions", "AmplitudeFrame", "AMPLITUDE_SHORTCUTS"]
+__all__ = ["AmplitudeModel", "AmplitudeOptions", "AmplitudeFrame", "AMPLITUDE_SHORTCUTS",
+           "TIME_RANGE_COLOR", "MIN_BAND_FRACTION"]
 
 AMPLITUDE_SHORTCUTS = {"next_amplitudes_type": "a", "previous_amplitudes_type": "shift+a"}
 
 #: Width of the histogram strip, as a fraction of the duration (phy's histogram_scale).
 HISTOGRAM_SCALE = 0.25
+#: Colour of the trace view's window (phy's ``time_range_color``).
+TIME_RANGE_COLOR = (1.0, 1.0, 0.0, 0.25)
+#: The band is at least this fraction of the shown x span wide, so that a short window
+#: stays visible at any zoom (phy: 0.01 normalized half-width, 1 % of the canvas).
+MIN_BAND_FRACTION = 0.01
+#: Amplitude types whose values depend on the selected channel.
+CHANNEL_TYPES = ("feature", "raw")
 
 
 def _even(ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[np.int64]:
@@ -39,9 +57,13 @@ def _even(ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[np.int64]:
 
 @attrs.define(frozen=True)
 class AmplitudeOptions:
-    """Options (global state: ``amplitudes_type``, ``marker_size``) and budgets."""
+    """Options (global state: ``amplitudes_type``, ``marker_size``) and budgets.
 
-    amplitudes_type: str = "template"
+    ``amplitudes_type`` None means ``template`` if available, else the first available type
+    (phy's packaged first-launch state).
+    """
+
+    amplitudes_type: str | None = None
     marker_size: int = 3
     n_spikes_amplitudes: int = 10_000
     n_spikes_amplitudes_background: int = 10_000
@@ -51,7 +73,7 @@ class AmplitudeOptions:
 
 @attrs.define(eq=False)
 class AmplitudeFrame:
-    """Scatter raster, histogram outlines (right strip), time band, lasso (data coordinates)."""
+    """Scatter raster, histogram outlines (right strip), time range, lasso (data coordinates)."""
 
     raster: RasterLayer
     histograms: list[Polyline]
@@ -75,10 +97,21 @@ class AmplitudeModel(LassoViewModel):
 
     Parameters
     ----------
-    controller : TemplateController (duck-typed)
+    controller : TemplateController (duck-typed; ``get_amplitude_functions``,
+        ``get_best_channels``, ``get_spike_ids``, ``model``, ``supervisor``)
     options : AmplitudeOptions, optional
     sender : object, optional
         Sender of ``select_time``.
+
+    Attributes
+    ----------
+    time_range : (float, float) or None
+        The trace view's window (``time_range_selected``), drawn as a band.
+    channel_id : int or None
+        The selected channel of the ``feature`` and ``raw`` types (None: the first
+        cluster's best channel).
+    feature_pc : int
+        The PC of the ``feature`` type.
 
     Events
     ------
@@ -98,84 +131,106 @@ class AmplitudeModel(LassoViewModel):
         self.sender = sender if sender is not None else self
         self.lasso = LassoState()
         self.time_range: tuple[float, float] | None = None
-        self.feature_channel: int | None = None
+        self.channel_id: int | None = None
         self.feature_pc = 0
+        self._functions: dict[str, Callable[..., Any]] = dict(controller.get_amplitude_functions())
         self._layers: list[_Layer] = []
         self._background: _Layer | None = None
         self._bounds = (0.0, 0.0, 1.0, 1.0)
-        self._best: dict[int, set[int]] = {}
+        self._best: dict[int, list[int]] = {}
         self._hist = (np.zeros((0, self.options.n_bins)), np.linspace(0, 1, self.options.n_bins + 1))
+        self._resolve_type()
+
+    # Types -------------------------------------------------------------------------
 
     @property
     def amplitudes_types(self) -> list[str]:
-        """Available types."""
-        m = self.controller.model
-        out = ["template"] if getattr(m, "amplitudes", None) is not None else []
-        if getattr(m, "sparse_features", None) is not None:
-            out.append("feature")
-        return out
+        """Available types, in cycle order."""
+        return list(self._functions)
+
+    @property
+    def amplitudes_type(self) -> str:
+        """The current type ('' when the folder has no amplitude data at all)."""
+        return self.options.amplitudes_type or ""
+
+    def _resolve_type(self) -> None:
+        # No type yet: phy's first-launch one; an unavailable type (a state saved on another
+        # folder) becomes the first available.
+        types = self.amplitudes_types
+        if types and self.options.amplitudes_type not in types:
+            first = "template" if self.options.amplitudes_type is None and "template" in types else types[0]
+            self.options = attrs.evolve(self.options, amplitudes_type=first)
 
     @property
     def duration(self) -> float:
         """Recording duration (x range)."""
         return float(self.controller.model.duration) or 1.0
 
+    @property
+    def selected_channel(self) -> int | None:
+        """The channel of the ``feature`` / ``raw`` types: the picked one, else the first
+        cluster's best channel (None without a selection)."""
+        if self.channel_id is not None:
+            return self.channel_id
+        return self._best_channels(self.cluster_ids[0])[0] if self.cluster_ids else None
+
     # Data ---------------------------------------------------------------------------
 
-    def _amplitudes(self, spike_ids: npt.NDArray[np.int64], cid: int,
-                    kind: str | None = None) -> npt.NDArray[np.float64]:
-        m = self.controller.model
-        if (kind or self.options.amplitudes_type) == "feature":
-            ch = self.feature_channel if self.feature_channel is not None else \
-                int(self.controller.get_best_channel(self.cluster_ids[0] if self.cluster_ids else cid))
-            f = m.get_features(spike_ids, np.asarray([ch], dtype=np.int64))
-            return np.nan_to_num(np.asarray(f[:, 0, self.feature_pc], np.float64)) if f is not None \
-                else np.zeros(len(spike_ids))
-        return np.asarray(m.amplitudes[spike_ids], dtype=np.float64)
+    def _amplitudes(self, spike_ids: npt.NDArray[np.int64], kind: str | None = None) -> npt.NDArray[np.float64]:
+        kind = kind or self.amplitudes_type
+        f = self._functions.get(kind)
+        if f is None or not self.cluster_ids or not len(spike_ids):
+            return np.zeros(len(spike_ids))
+        first = self.cluster_ids[0]
+        channel_ids = self._best_channels(first)
+        channel_id = self.selected_channel if kind in CHANNEL_TYPES else channel_ids[0]
+        out = f(np.asarray(spike_ids, dtype=np.int64), channel_ids=channel_ids, channel_id=channel_id,
+                pc=self.feature_pc, first_cluster=first)
+        return np.zeros(len(spike_ids)) if out is None else np.asarray(out, dtype=np.float64)
 
-    def _layer(self, spike_ids: npt.NDArray[np.int64], cid: int) -> _Layer:
-        times = np.asarray(self.controller.model.spike_times[spike_ids], dtype=np.float64)
-        return _Layer(spike_ids, times, self._amplitudes(spike_ids, cid))
+    def _layer(self, spike_ids: npt.NDArray[np.int64], cid: int | None = None, kind: str | None = None) -> _Layer:
+        times = self.controller.spike_times_of(spike_ids)  # reordered while ctrl+r is on (phy)
+        return _Layer(spike_ids, times, self._amplitudes(spike_ids, kind))
 
     def amplitudes_of(self, cluster_id: int | None, kind: str, load_all: bool = False) -> tuple[Any, Any, Any]:
         """``(spike_ids, spike_times, amplitudes)`` of a cluster (None: the background
         spikes) for an amplitude type (phy's ``amplitudes[kind]``)."""
         if cluster_id is None:
-            spikes = self.controller.supervisor.clustering.spikes_in_clusters(self.background_clusters())
-            spike_ids = _even(np.asarray(spikes, np.int64), self.options.n_spikes_amplitudes_background)
+            spike_ids = self._background_spikes()
         else:
             spike_ids = self._cluster_spikes(int(cluster_id), load_all)
-        cid = int(cluster_id) if cluster_id is not None else -1
-        times = np.asarray(self.controller.model.spike_times[spike_ids], dtype=np.float64)
-        return spike_ids, times, self._amplitudes(spike_ids, cid, kind)
+        layer = self._layer(spike_ids, cluster_id, kind)
+        return layer.spike_ids, layer.times, layer.amplitudes
 
     def _cluster_spikes(self, cid: int, load_all: bool) -> npt.NDArray[np.int64]:
         n = None if load_all else self.options.n_spikes_amplitudes
         return np.asarray(self.controller.get_spike_ids(cid, n), dtype=np.int64)
 
-    def _best_channels(self, cid: int) -> set[int]:
+    def _best_channels(self, cid: int) -> list[int]:
         if cid not in self._best:
-            self._best[cid] = set(int(c) for c in self.controller.get_best_channels(cid))
+            self._best[cid] = [int(c) for c in self.controller.get_best_channels(cid)]
         return self._best[cid]
 
     def background_clusters(self) -> list[int]:
         """Unselected clusters whose best channels contain the first cluster's peak channel."""
         if not self.cluster_ids:
             return []
-        peak = int(self.controller.get_best_channel(self.cluster_ids[0]))
+        peak = self._best_channels(self.cluster_ids[0])[0]
         ids = self.controller.supervisor.clustering.cluster_ids
         return [int(c) for c in ids if int(c) not in self.cluster_ids and peak in self._best_channels(int(c))]
 
-    def _load(self) -> None:
-        if self.options.amplitudes_type not in self.amplitudes_types:
-            self.options = attrs.evolve(self.options, amplitudes_type=(self.amplitudes_types or ["template"])[0])
-        self._layers = [self._layer(self._cluster_spikes(c, False), c) for c in self.cluster_ids]
+    def _background_spikes(self) -> npt.NDArray[np.int64]:
         others = self.background_clusters()
-        self._background = None
-        if others:
-            spikes = self.controller.supervisor.clustering.spikes_in_clusters(others)
-            self._background = self._layer(_even(np.asarray(spikes, np.int64),
-                                                 self.options.n_spikes_amplitudes_background), -1)
+        if not others:
+            return np.zeros(0, dtype=np.int64)
+        spikes = np.asarray(self.controller.supervisor.clustering.spikes_in_clusters(others), np.int64)
+        return _even(spikes, self.options.n_spikes_amplitudes_background)
+
+    def _load(self) -> None:
+        self._resolve_type()
+        self._layers = [self._layer(self._cluster_spikes(c, False), c) for c in self.cluster_ids]
+        background = self._background_spikes()
+        self._background = self._layer(background) if background.size else None
         layers = [self._background] if self._background is not None else []
         layers += self._layers
         q = self.options.quantile
@@ -189,12 +244,17 @@ class AmplitudeModel(LassoViewModel):
 
     # Frame ---------------------------------------------------------------------------
 
+    @property
+    def home(self) -> tuple[float, float, float, float]:
+        """Home bounds: the scatter (0..duration) and the histogram strip on its right."""
+        x0, y0, x1, y1 = self._bounds
+        return (x0, y0, self.duration * (1.0 + 0.05 + HISTOGRAM_SCALE), y1)
+
     def compute(self, extent: tuple[float, float, float, float] | None = None) -> AmplitudeFrame:
         """Rasterise background and clusters; histograms on the right strip."""
         if not self._data_valid:
             self._load()
-        x0, y0, x1, y1 = self._bounds
-        home = (x0, y0, x1 * (1.0 + 0.05 + HISTOGRAM_SCALE), y1)
+        home = self.home
         ext = self._extent(extent, home)
         image = Raster(self.size[1], self.size[0], self.layer_palette(1.0), ext)
         if self._background is not None:
@@ -205,7 +265,20 @@ class AmplitudeModel(LassoViewModel):
         self.is_dirty = False
         return AmplitudeFrame(RasterLayer(image.rgba(), ext), self._histograms(), home,
                               self._bounds, self.time_range, list(self.cluster_ids), self.lasso.polygon,
-                              self.options.amplitudes_type)
+                              self.amplitudes_type)
+
+    def time_band(self, extent: Sequence[float] | None = None) -> tuple[float, float] | None:
+        """``(x0, x1)`` of the yellow band showing the trace view's window (None: no window
+        known yet): the window itself, widened about its centre to at least
+        :data:`MIN_BAND_FRACTION` of the shown x span (``extent``, default the current
+        one), so that a 0.25 s window stays visible on an hour-long recording, as in phy."""
+        if self.time_range is None:
+            return None
+        x0, _, x1, _ = extent if extent is not None else (self.extent or self.home)
+        t0, t1 = self.time_range
+        half = max(t1 - t0, MIN_BAND_FRACTION * (float(x1) - float(x0))) / 2
+        mid = (t0 + t1) / 2
+        return (mid - half, mid + half)
 
     def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Marginal histograms ``(n_layers, n_bins)`` (background first if any) and edges."""
@@ -261,7 +334,7 @@ class AmplitudeModel(LassoViewModel):
 
     def hover(self, x: float, y: float) -> str:
         """Tooltip: time and amplitude under the mouse."""
-        return f"{x:.3f} s, {self.options.amplitudes_type} amplitude {y:.3g}"
+        return f"{x:.3f} s, {self.amplitudes_type} amplitude {y:.3g}"
 
     def time_click(self, x: float) -> float:
         """alt+click: emit ``select_time`` with the clicked time."""
@@ -269,18 +342,40 @@ class AmplitudeModel(LassoViewModel):
         emit("select_time", self.sender, t)
         return t
 
-    def on_time_range_selected(self, sender: Any, interval: tuple[float, float]) -> None:
-        """Show the trace view's window as a band."""
+    # Linked views -------------------------------------------------------------------------
+
+    def on_time_range_selected(self, sender: Any, interval: Sequence[float]) -> None:
+        """``time_range_selected`` (the trace view's window): show it as the band. The
+        picture is not re-rasterised: the drawer moves the band (:meth:`time_band`)."""
         self.time_range = (float(interval[0]), float(interval[1]))
-        self.is_dirty = True
 
     def on_select_feature(self, sender: Any, dim: str | None = None, channel_id: int | None = None,
                           pc: int | None = None) -> None:
-        """``select_feature`` from the feature view: switch to that feature."""
-        if "feature" not in self.amplitudes_types or channel_id is None:
+        """``select_feature`` (feature view alt+click): show the ``feature`` amplitudes of that
+        channel and PC (phy's ``selected_feature_changed``)."""
+        if channel_id is None:
             return
-        self.feature_channel, self.feature_pc = int(channel_id), int(pc or 0)
-        self._set(amplitudes_type="feature")
+        self.channel_id, self.feature_pc = int(channel_id), int(pc or 0)
+        if "feature" in self.amplitudes_types:
+            self._set(amplitudes_type="feature")
+
+    def on_select_channel(self, sender: Any, channel_id: int | None = None, key: Any = None,
+                          button: Any = None) -> None:
+        """``select_channel`` (waveform view ctrl+click, trace view shift+click): the channel
+        of the ``feature`` and ``raw`` types; redraws only when one of them is shown (phy's
+        ``selected_channel_changed``: the type does not change)."""
+        if channel_id is None:
+            return
+        self.channel_id = int(channel_id)
+        if self.amplitudes_type in CHANNEL_TYPES:
+            self.invalidate()
+
+    def set_selection(self, cluster_ids: Sequence[int]) -> None:
+        """As the base class; in ``raw``, a new selection goes back to its best channel (phy)."""
+        before = list(self.cluster_ids)
+        super().set_selection(cluster_ids)
+        if self.cluster_ids != before and self.amplitudes_type == "raw":
+            self.channel_id = None
 
     # Commands --------------------------------------------------------------------------
 
@@ -293,7 +388,7 @@ class AmplitudeModel(LassoViewModel):
     def _step(self, d: int) -> None:
         types = self.amplitudes_types
         if types:
-            cur = self.options.amplitudes_type
+            cur = self.amplitudes_type
             i = types.index(cur) if cur in types else 0
             self.set_amplitudes_type(types[(i + d) % len(types)])
 
@@ -310,6 +405,11 @@ class AmplitudeModel(LassoViewModel):
         size = int(np.clip(self.options.marker_size + (1 if delta > 0 else -1), 1, 20))
         self._set(False, marker_size=size)
 
+    def set_state(self, state: dict[str, Any]) -> None:
+        """As the base class; a saved type this folder has no data for gives the first one."""
+        super().set_state(state)
+        self._resolve_type()
+
     def on_cluster(self, sender: Any, up: Any) -> None:
         """Forget cached best channels of deleted clusters, then as the base class."""
         for c in getattr(up, "deleted", ()) or ():
@@ -322,5 +422,9 @@ class AmplitudeModel(LassoViewModel):
 
     @property
     def status(self) -> str:
-        """The amplitude type."""
-        return self.options.amplitudes_type
+        """The amplitude type (phy's status), with the channel and PC it uses."""
+        kind = self.amplitudes_type
+        ch = self.selected_channel if kind in CHANNEL_TYPES else None
+        if ch is None:
+            return kind
+        return f"{kind}: channel {ch}" + (f", PC {self.feature_pc}" if kind == "feature" else "")
