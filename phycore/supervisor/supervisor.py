@@ -298,6 +298,35 @@ class Supervisor:
         self.selection.set_similar([])
         return self.selected
 
+    def promote_similar(self, cluster_id: int) -> list[int]:
+        """Move a similar cluster into the cluster-table selection (a right click on its
+        similarity row or on a correlogram cell; phy's ``promote_similar``).
+
+        The other selected rows of both tables stay selected. As after any change of the
+        cluster-table selection, the similarity table then lists the clusters similar to
+        the last selected one (the promoted cluster); a similar cluster it no longer lists
+        is unselected. A cluster not selected in the similarity table is left alone.
+        """
+        cid = int(cluster_id)
+        if cid in self.selection.similar:
+            rest = [c for c in self.selection.similar if c != cid]
+            self.selection.set(self.selection.clusters + [cid], rest)
+        return self.selected
+
+    def demote_cluster(self, cluster_id: int) -> list[int]:
+        """Move a cluster from the cluster-table selection to the similarity-table selection
+        (a right click on its cluster row; phy's ``demote_cluster``).
+
+        The similarity table then follows the remaining cluster-table selection; the demoted
+        cluster stays selected (first among the similar ones) when that table lists it. The
+        only cluster-table selection, or a cluster not selected there, is left alone.
+        """
+        cid = int(cluster_id)
+        clusters = self.selection.clusters
+        if cid in clusters and len(clusters) > 1:
+            self.selection.set([c for c in clusters if c != cid], [cid] + self.selection.similar)
+        return self.selected
+
     def select_first_similar(self, n: int = 1) -> list[int]:
         """Select the first ``n`` navigable rows of the similarity table."""
         self.wizard.select_first_similar(n)

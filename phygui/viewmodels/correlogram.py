@@ -193,6 +193,22 @@ class CorrelogramModel(ClusterViewModel):
             out.append(Label(k + 0.5, 0.0, str(cid), anchor="center", box=(n - 1, k)))
         return out
 
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """``(row, column)`` of the grid cell under a point (row 0 at the top), or None."""
+        n = min(self._counts.shape[0], len(self.cluster_ids))
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return None
+        j, i = int(np.floor(x)), n - 1 - int(np.floor(y))
+        return (i, j) if 0 <= i < n and 0 <= j < n else None
+
+    def pair_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """The clusters ``(row's, column's)`` of the cross-correlogram under a point; None on
+        a diagonal (auto-correlogram) cell or outside the grid."""
+        cell = self.cell_at(x, y)
+        if cell is None or cell[0] == cell[1]:
+            return None
+        return self.cluster_ids[cell[0]], self.cluster_ids[cell[1]]
+
     def hover(self, x: float, y: float) -> str:
         """Tooltip: the pair, lag and count of the bin under the mouse."""
         n = self._counts.shape[0]

@@ -2,8 +2,9 @@
 
 Shared by all views so that the mouse does the same thing everywhere (phy's PanZoom,
 parity.md §1.0): wheel zooms about the cursor, left-drag pans, right-drag zooms about
-the press point, double-click / ``R`` resets. Pixels have their origin at the top left
-of the plot area, ``y`` downwards; data ``y`` goes up.
+the press point (:class:`RightDrag`: a right press that stays within 5 px is a click
+instead), ``+``/``-`` zoom about the centre, double-click / ``R`` resets. Pixels have
+their origin at the top left of the plot area, ``y`` downwards; data ``y`` goes up.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PanZoom"]
+__all__ = ["PanZoom", "RightDrag", "CLICK_SLOP"]
+
+#: A right press released within this many pixels is a click, not a zoom (phy: 5 px).
+CLICK_SLOP = 5.0
 
 Bounds = tuple[float, float, float, float]
 
@@ -121,6 +125,49 @@ class PanZoom:
         fy = float(np.exp(-2.0 * dpy / self.height))
         self.zoom_at(px, py, fx, fy)
 
+    def key_zoom(self, zoom_in: bool) -> None:
+        """``+`` / ``-``: zoom in or out by :attr:`wheel_factor` about the centre."""
+        f = self.wheel_factor if zoom_in else 1.0 / self.wheel_factor
+        self.zoom_at(0.5 * self.width, 0.5 * self.height, f, f)
+
     def reset(self) -> None:
         """Show ``home`` again (double-click, ``R``)."""
         self.bounds = self.home
+
+
+@attrs.define
+class RightDrag:
+    """One right-button gesture: a drag zooms about the press point, a press released
+    within :data:`CLICK_SLOP` pixels is a click (the correlogram's promote, phy's rule).
+
+    Parameters
+    ----------
+    start : PanZoom
+        The bounds shown at the press (kept: every move zooms from them, so the result
+        depends only on the total drag, not on the frame rate).
+    anchor : (px, py)
+        The press point in plot-area pixels (the point that stays under the mouse).
+    press : (x, y)
+        The press position in screen pixels (moves are measured from it).
+    """
+
+    start: PanZoom
+    anchor: tuple[float, float]
+    press: tuple[float, float]
+    zooming: bool = False
+
+    def move(self, x: float, y: float) -> Bounds | None:
+        """The mouse is at screen ``(x, y)``, button down: the bounds to show, or None while
+        the mouse has not left the click slop."""
+        dx, dy = float(x) - self.press[0], float(y) - self.press[1]
+        if not self.zooming and max(abs(dx), abs(dy)) < CLICK_SLOP:
+            return None
+        self.zooming = True
+        pz = attrs.evolve(self.start)
+        pz.zoom_drag(self.anchor[0], self.anchor[1], dx, dy)
+        return pz.bounds
+
+    def release(self, x: float, y: float) -> bool:
+        """The button was released at screen ``(x, y)``: True when the gesture was a click."""
+        self.move(x, y)
+        return not self.zooming

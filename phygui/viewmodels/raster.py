@@ -5,7 +5,8 @@ its sort (``table_sort``), filter (``table_filter``) and the clustering (``clust
 each spike is a vertical tick, rasterised into one image (last tick wins a pixel:
 millions of spikes cost one numba pass). Rows are coloured by the Supervisor's colour
 selector; the selected clusters' ticks are drawn again, on top, in the selection
-colours. ctrl+click on a row emits ``cluster_click``.
+colours. ctrl+click on a row emits ``cluster_click``. phy's gestures: ``alt+wheel`` and
+``ctrl+shift++`` / ``ctrl+shift+-`` change the marker size, ``shift+wheel`` the colour scheme.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from phycore.signals import emit
 from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin
 from phygui.viewmodels.items import RasterLayer
 
-__all__ = ["RasterModel", "RasterOptions", "RasterFrame", "draw_ticks"]
+__all__ = ["RasterModel", "RasterOptions", "RasterFrame", "draw_ticks", "RASTER_SHORTCUTS"]
+
+#: phy's RasterView shortcuts: command -> key.
+RASTER_SHORTCUTS = {"increase_marker_size": "ctrl+shift++", "decrease_marker_size": "ctrl+shift+-"}
 
 _DIM = 0.5  # opacity of the other rows while clusters are selected
 
@@ -88,7 +92,10 @@ class RasterModel(ShownClustersMixin, ClusterViewModel):
     default_size = (800, 600)
     max_n_clusters = 1_000_000
     options_class = RasterOptions
-    menu = ("increase_marker_size", "decrease_marker_size")
+    menu = ("increase_marker_size", "decrease_marker_size", "-", "next_color_scheme", "previous_color_scheme")
+    shortcuts = RASTER_SHORTCUTS
+    wheel = {"alt": ("increase_marker_size", "decrease_marker_size"),
+             "shift": ("next_color_scheme", "previous_color_scheme")}
 
     def __init__(self, controller: Any, options: RasterOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)
@@ -192,3 +199,11 @@ class RasterModel(ShownClustersMixin, ClusterViewModel):
     def decrease_marker_size(self) -> None:
         """Shorter ticks."""
         self._set(False, marker_size=max(0.05, self.options.marker_size / 1.1))
+
+    def next_color_scheme(self) -> str:
+        """Next colour scheme of the rows (shift+wheel; every colour view follows)."""
+        return str(self.controller.supervisor.color_selector.next_color_scheme())
+
+    def previous_color_scheme(self) -> str:
+        """Previous colour scheme of the rows."""
+        return str(self.controller.supervisor.color_selector.previous_color_scheme())

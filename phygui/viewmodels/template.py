@@ -6,7 +6,8 @@ coloured by the Supervisor's :class:`~phycore.supervisor.colors.ClusterColorSele
 (rasterised, since there may be thousands); the selected clusters are drawn on top
 as vector lines in the selection colours. ctrl+click picks the cluster whose template
 passes nearest to the mouse and emits ``cluster_click``. The view follows the cluster
-table's filter (``table_filter``).
+table's filter (``table_filter``). phy's gestures: ``ctrl+wheel`` and ``ctrl+alt++`` /
+``ctrl+alt+-`` change the template size (``scaling``), ``shift+wheel`` the colour scheme.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from phygui.viewmodels.items import Label, Polyline, RasterLayer
 from phygui.viewmodels.box_layout import SCALING_STEP, BoxLayout
 from phygui.render.raster import Raster, draw_polylines
 
-__all__ = ["TemplateViewModel", "TemplateOptions", "TemplateFrame"]
+__all__ = ["TemplateViewModel", "TemplateOptions", "TemplateFrame", "TEMPLATE_SHORTCUTS"]
+
+#: phy's TemplateView shortcuts: command -> key.
+TEMPLATE_SHORTCUTS = {"increase": "ctrl+alt++", "decrease": "ctrl+alt+-"}
 
 
 @attrs.define(frozen=True)
@@ -73,8 +77,9 @@ class TemplateViewModel(ClusterViewModel):
     default_size = (600, 800)
     max_n_clusters = 1_000_000
     options_class = TemplateOptions
-    wheel = {"ctrl": ("increase", "decrease")}
-    menu = ("toggle_show_labels", "increase", "decrease")
+    wheel = {"ctrl": ("increase", "decrease"), "shift": ("next_color_scheme", "previous_color_scheme")}
+    shortcuts = TEMPLATE_SHORTCUTS
+    menu = ("toggle_show_labels", "increase", "decrease", "-", "next_color_scheme", "previous_color_scheme")
 
     def __init__(self, controller: Any, options: TemplateOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options)
@@ -237,12 +242,20 @@ class TemplateViewModel(ClusterViewModel):
         return cid
 
     def increase(self) -> None:
-        """``ctrl+wheel`` up: taller templates."""
-        self._set(False, scaling=self.options.scaling * SCALING_STEP)
+        """``ctrl+wheel`` up / ``ctrl+alt++``: taller templates (phy's clamp: at most 1e3)."""
+        self._set(False, scaling=min(self.options.scaling * SCALING_STEP, 1e3))
 
     def decrease(self) -> None:
-        """``ctrl+wheel`` down."""
-        self._set(False, scaling=self.options.scaling / SCALING_STEP)
+        """``ctrl+wheel`` down / ``ctrl+alt+-``: shorter templates (at least 1e-3)."""
+        self._set(False, scaling=max(self.options.scaling / SCALING_STEP, 1e-3))
+
+    def next_color_scheme(self) -> str:
+        """Next colour scheme of the templates (shift+wheel; every colour view follows)."""
+        return str(self.controller.supervisor.color_selector.next_color_scheme())
+
+    def previous_color_scheme(self) -> str:
+        """Previous colour scheme of the templates."""
+        return str(self.controller.supervisor.color_selector.previous_color_scheme())
 
     def toggle_show_labels(self, checked: bool | None = None) -> None:
         """Channel labels."""

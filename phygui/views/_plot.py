@@ -18,16 +18,23 @@ A :class:`PlotView` owns a pure view model (``phygui.viewmodels``) and hands wha
 - a modified wheel over the plot (ctrl/alt/shift: phy's scaling, marker size, bins...)
   runs the model's bound command (``model.wheel``) and does NOT zoom: while a bound
   modifier is held over the plot the axis limits are pinned, so ImPlot's wheel zoom
-  (which ignores modifiers) cannot move them. The plain wheel zooms as usual.
+  (which ignores modifiers) cannot move them. The plain wheel zooms as usual;
+- phy's PanZoom: left-drag pans and the wheel zooms (ImPlot's own), right-drag zooms about
+  the press point (:class:`~phygui.viewmodels.panzoom.RightDrag`; a right press released
+  within 5 px is a right *click*, run on release), double-click resets, and ``+`` / ``-`` /
+  ``r`` zoom in, out and reset the plot under the mouse (unless that view binds the key).
 
-No curation logic lives here. This private module is a little over 400 lines: the drawer
-every data view shares is one class, :class:`PlotView`, and splitting it would scatter
-one plot's life cycle over several files.
+No curation logic lives here. This private module is about 600 lines: the drawer every
+data view shares is one class, :class:`PlotView`, and splitting it would scatter one
+plot's life cycle (items, axis limits, mouse and keys) over several files; the gesture
+arithmetic itself is pure and lives in :mod:`phygui.viewmodels.panzoom`.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
+import weakref
 from typing import Any, ClassVar
 
 import dearpygui.dearpygui as dpg
@@ -35,12 +42,19 @@ import numpy as np
 
 from phycore.errors import ActionError
 from phycore.signals import connect, emit, unconnect
+from phygui.keys import normalize_shortcut
+from phygui.viewmodels.panzoom import PanZoom, RightDrag
 from phygui.viewmodels.wheel import wheel_modifier
 from phygui.views.base import View
 
 __all__ = ["PlotView"]
 
 _LASSO_COLOR = (255, 255, 255, 255)
+
+#: phy's PanZoom keys (unmodified; ``+`` is also shift+= and the keypad's +): command -> key.
+PAN_ZOOM_KEYS = {"zoom_in": "+", "zoom_out": "-", "reset_view": "r"}
+
+_LIVE: "weakref.WeakSet[PlotView]" = weakref.WeakSet()  # the plot views alive (key target)
 
 
 def _rgba255(color: Any) -> tuple[int, int, int, int]:
@@ -137,6 +151,9 @@ class PlotView(View):
         self._status_text: str | None = None
         self._wheel_handlers: int | str = 0
         self._connected: list[Any] = []
+        self._drag: RightDrag | None = None
+        self._drag_at = (0.0, 0.0)
+        _LIVE.add(self)
 
     # Life cycle ---------------------------------------------------------------------
 
@@ -156,6 +173,8 @@ class PlotView(View):
         with dpg.item_handler_registry() as handlers:
             dpg.add_item_clicked_handler(button=dpg.mvMouseButton_Left, callback=lambda s, a: self._clicked("left"))
             dpg.add_item_clicked_handler(button=dpg.mvMouseButton_Right, callback=lambda s, a: self._clicked("right"))
+            dpg.add_item_double_clicked_handler(button=dpg.mvMouseButton_Left,
+                                                callback=lambda s, a: self._double_clicked())
         dpg.bind_item_handler_registry(plot, handlers)
         if getattr(self.model, "wheel", None):
             with dpg.handler_registry() as self._wheel_handlers:
@@ -184,6 +203,7 @@ class PlotView(View):
         self._connected.append(func)
 
     def close(self) -> None:
+        _LIVE.discard(self)
         if self._wheel_handlers and dpg.does_item_exist(self._wheel_handlers):
             dpg.delete_item(self._wheel_handlers)
         self._wheel_handlers = 0
@@ -224,6 +244,8 @@ class PlotView(View):
             return  # not laid out yet (first frame) or collapsed
         x, y = self._axes
         self._pin_for_wheel()
+        if self._drag is not None:
+            self._drag_step()
         if self._lock:
             self._lock -= 1
             if not self._lock and not self._pinned:
@@ -295,6 +317,32 @@ class PlotView(View):
         if self._home is not None:
             self._set_limits(self._home)
             self.model.set_viewport(*self._size, None)
+
+    def zoom_in(self) -> None:
+        """phy's ``+``: zoom in about the centre of the plot."""
+        self._key_zoom(True)
+
+    def zoom_out(self) -> None:
+        """phy's ``-``: zoom out about the centre of the plot."""
+        self._key_zoom(False)
+
+    def _key_zoom(self, zoom_in: bool) -> None:
+        pz = self._panzoom()
+        if pz is not None:
+            pz.key_zoom(zoom_in)
+            self._set_limits(pz.bounds)
+
+    def _panzoom(self) -> PanZoom | None:
+        """The plot's current view as a :class:`PanZoom` (None before the first frame)."""
+        if self._home is None or not self.plot:
+            return None
+        x, y = self._axes
+        (x0, x1), (y0, y1) = dpg.get_axis_limits(x), dpg.get_axis_limits(y)
+        if not (x1 > x0 and y1 > y0):
+            return None
+        w, h = self._size
+        return PanZoom(self._home, width=max(w, 1), height=max(h, 1), bounds=(x0, y0, x1, y1),
+                       min_zoom=1e-3, max_zoom=1e6)
 
     def _padded(self, home: Any) -> tuple[float, float, float, float]:
         # Model home bounds -> the plot's home limits (plot units, with the view's margins).
@@ -408,11 +456,53 @@ class PlotView(View):
     def _clicked(self, button: str) -> None:
         if not self._hovered:
             return  # the plot's mouse position is only known once it was hovered for a frame
-        ctrl = dpg.is_key_down(dpg.mvKey_ModCtrl)
-        alt = dpg.is_key_down(dpg.mvKey_ModAlt)
-        shift = dpg.is_key_down(dpg.mvKey_ModShift)
+        ctrl, alt, shift = self._modifiers()
         x, y = dpg.get_plot_mouse_pos()
+        if button == "right" and not (ctrl or alt or shift):
+            self._start_drag(float(x), float(y))  # a zoom, or a click when released in place
+            return
         self.click(float(x) / self.x_scale, float(y), button, ctrl=ctrl, alt=alt, shift=shift)
+
+    def _start_drag(self, x: float, y: float) -> None:
+        pz = self._panzoom()
+        if pz is None:
+            return
+        px, py = pz.data_to_pixel(x, y)
+        mx, my = dpg.get_mouse_pos(local=False)
+        self._drag = RightDrag(pz, (float(px), float(py)), (float(mx), float(my)))
+        self._drag_at = (x, y)
+
+    def _drag_step(self) -> None:
+        # Once per frame while a right press is held: zoom about the press point; on release
+        # in place (< 5 px), the press is a right click (phy's correlogram promote).
+        drag = self._drag
+        assert drag is not None
+        mx, my = dpg.get_mouse_pos(local=False)
+        if dpg.is_mouse_button_down(dpg.mvMouseButton_Right):
+            bounds = drag.move(mx, my)
+            if bounds is not None:
+                self._set_limits(bounds)
+            return
+        self._drag = None
+        if drag.release(mx, my):
+            x, y = self._drag_at
+            self.context.guard(self, "click", x / self.x_scale, y, "right")
+        else:
+            bounds = drag.move(mx, my)
+            if bounds is not None:
+                self._set_limits(bounds)
+
+    @staticmethod
+    def held_digit() -> int | None:
+        """The digit key 1-9 held down (top row or keypad), or None (phy's digit+click)."""
+        for d in range(1, 10):
+            if dpg.is_key_down(getattr(dpg, f"mvKey_{d}")) or dpg.is_key_down(getattr(dpg, f"mvKey_NumPad{d}")):
+                return d
+        return None
+
+    def _double_clicked(self) -> None:
+        if self._hovered and not any(self._modifiers()):  # ctrl+double-click: two lasso vertices
+            self.reset_view()
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
               shift: bool = False) -> Any:
@@ -458,9 +548,26 @@ class PlotView(View):
                            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
             group.add(method, name=name, shortcut=self.model.shortcuts.get(name), alias=snippets.get(name),
                       prompt=required > 0, docstring=doc, menu=self.name)
-        group.add(self.reset_view, name="reset_view", docstring="Unzoom: back to the home bounds.", menu=self.name)
+        own = {normalize_shortcut(k) for k in self.model.shortcuts.values() if isinstance(k, str)}
+        for name, key in PAN_ZOOM_KEYS.items():
+            doc = getattr(PlotView, name).__doc__.splitlines()[0]
+            group.add(functools.partial(self._pan_zoom_key, name, key), name=name,
+                      shortcut=None if key in own else key, menu=self.name,
+                      docstring=f"{doc} ({key!r}: the plot under the mouse)")
         group.add(self.toggle_auto_update, name="toggle_auto_update", checkable=True, checked=self.auto_update,
                   menu=self.name)
+
+    def _pan_zoom_key(self, name: str, key: str) -> None:
+        # Every plot view binds the same keys under the same names, so the key map keeps one
+        # binding: it acts on the plot under the mouse (phy: the canvas with the focus); from a
+        # menu no plot is hovered, so the menu's own view. A view that binds the key itself
+        # (phy's view shortcuts win) runs its own command.
+        target = next((v for v in _LIVE if v._hovered and v.plot and dpg.does_item_exist(v.plot)), self)
+        for command, shortcut in target.model.shortcuts.items():
+            if isinstance(shortcut, str) and normalize_shortcut(shortcut) == key:
+                getattr(target.model, command)()
+                return
+        getattr(target, name)()
 
     def toggle_auto_update(self, checked: bool) -> bool:
         """Follow the cluster selection (on by default); emits ``toggle_auto_update(view, checked)``."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from phycore.signals import emit
 from phygui.viewmodels.correlogram import CorrelogramModel
 from phygui.views._plot import PlotView
 
@@ -17,3 +20,24 @@ class CorrelogramView(PlotView):
                  "set_refractory_period", "set_window", "shortcuts", "status", "toggle_labels",
                  "toggle_normalization", "uniform_normalization", "window_size")
     pad = (0.08, 0.07, 0.01, 0.01)
+
+    def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
+              shift: bool = False) -> Any:
+        """A stationary right click (the plot calls it on release, < 5 px from the press) on a
+        cross-correlogram emits ``request_promote_similar(view, a, b)`` (row's, column's cluster);
+        when one of the pair is selected in the cluster table and the other in the similarity
+        table, the similar one is promoted (``Supervisor.promote_similar``). Returns the
+        promoted cluster, or None."""
+        if button != "right" or ctrl or alt or shift:
+            return None
+        pair = self.model.pair_at(x, y)
+        if pair is None:
+            return None
+        a, b = pair
+        emit("request_promote_similar", self, a, b)
+        sup = self.context.supervisor
+        for best, similar in ((a, b), (b, a)):
+            if best in sup.selected_clusters and similar in sup.selected_similar:
+                sup.promote_similar(similar)
+                return similar
+        return None

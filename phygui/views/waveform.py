@@ -13,7 +13,8 @@ __all__ = ["WaveformView"]
 class WaveformView(PlotView):
     """Spike waveforms at the probe positions (raster bundles, mean/template lines, labels).
 
-    ctrl+click in a channel box emits ``select_channel`` (the feature view follows it).
+    ctrl+click (or digit+click) in a channel box emits ``select_channel`` (the feature view
+    follows it).
     """
 
     model_class = WaveformModel
@@ -24,8 +25,16 @@ class WaveformView(PlotView):
                  "toggle_waveform_overlap", "waveforms_type", "waveforms_types", "widen")
     pad = (0.06, 0.01, 0.01, 0.01)
     local_state_attrs = ("box_scaling", "probe_scaling")
+    #: alt+r (switch_raw_data_filter) redraws the raw waveforms with the new filter.
+    listens = {"raw_data_filter_changed": "on_raw_data_filter_changed"}
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
-              shift: bool = False) -> Any:
-        """ctrl+click: select the channel of the box under the mouse (``select_channel``)."""
-        return self.model.click(x, y, button=button) if ctrl else None
+              shift: bool = False, key: int | None = None) -> Any:
+        """ctrl+click, or a click with a digit 1-9 held: select the channel of the box under
+        the mouse (``select_channel(channel_id, key, button)``, as phy's). The feature view puts
+        it in slot ``key - 1`` when a digit is held, else left: x (slot 0), right: y (slot 1)."""
+        if key is None and self.plot:
+            key = self.held_digit()
+        if not (ctrl or key is not None):
+            return None
+        return self.model.click(x, y, button=button, key=key)

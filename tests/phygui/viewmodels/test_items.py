@@ -28,6 +28,7 @@ PHY_KEYS = {
     FeatureModel: {"increase": "ctrl++", "decrease": "ctrl+-", "toggle_automatic_channel_selection": "c"},
     AmplitudeModel: {"next_amplitudes_type": "a", "previous_amplitudes_type": "shift+a"},
     CorrelogramModel: {"toggle_normalization": "n"},
+    TemplateViewModel: {"increase": "ctrl+alt++", "decrease": "ctrl+alt+-"},  # parity.md §1.9
 }
 
 
@@ -93,7 +94,7 @@ def test_hover_tooltips(controller: Any) -> None:
     hv = h.compute()
     assert h.hover(0.0105, 1.5) == f"{ids[0]}: [10, 11] ms: {hv.values[0, 10]:.4g}"
     a = AmplitudeModel(controller)
-    assert a.hover(1.0, 20.0) == "1.000 s, template amplitude 20"
+    assert a.hover(1.0, 20.0) == "1.000 s, template amplitude 20"  # phy's first-launch type
 
 
 # parity.md §1.0-1.5: phy's modified wheel gestures (the plain wheel zooms the plot).
@@ -104,7 +105,7 @@ PHY_WHEEL = {
     CorrelogramModel: {"ctrl": ("increase", "decrease"), "alt": "change_bin_size"},
     ISIModel: {"ctrl": ("increase", "decrease"), "alt": "change_n_bins", "shift": "change_x_min"},
     FiringRateModel: {"ctrl": ("increase", "decrease"), "alt": "change_n_bins", "shift": "change_x_min"},
-    TemplateViewModel: {"ctrl": ("increase", "decrease")},
+    TemplateViewModel: {"ctrl": ("increase", "decrease"), "shift": ("next_color_scheme", "previous_color_scheme")},
 }
 
 
@@ -138,7 +139,12 @@ def test_wheel_gestures_are_phys_and_run_commands(cls: type, controller: Any) ->
             name = m.on_wheel(delta, **{mod: True})
             expected = (target[0] if delta > 0 else target[1]) if isinstance(target, tuple) else target
             assert name == expected
-            if not (mod == "shift" and before.get("x_min") == 0):  # phy: x_min x1.1^delta stays at 0
+            if isinstance(target, tuple) and target[0] == "next_color_scheme":
+                # The colour scheme is the supervisor's, shared by every colour view.
+                scheme = m.controller.supervisor.color_selector.color_scheme
+                assert m.on_wheel(delta, **{mod: True}) == expected
+                assert m.controller.supervisor.color_selector.color_scheme != scheme
+            elif not (mod == "shift" and before.get("x_min") == 0):  # phy: x_min x1.1^delta stays at 0
                 assert m.get_state() != before, (mod, delta)
 
 
