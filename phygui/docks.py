@@ -4,7 +4,8 @@
 offered in View > Add view, the errors each view raised, and the dock layout (Dear
 PyGui's ini text). It calls view code only through :meth:`Docks.guard`, so a failing
 view (or plugin view) is reported and stops being called after a few errors, and the
-app goes on.
+app goes on. Each dock window has phy's per-view menu (:class:`~phygui.view_menu.DockMenu`:
+the view's actions, auto update, screenshot, close, view settings).
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ from typing import Any, Callable, Sequence
 import dearpygui.dearpygui as dpg
 
 from phycore.compat import guard as guard_plugin_call
+from phycore.paths import user_dir
 from phycore.signals import emit
 from phygui import dock_layout as _layout
 from phygui.menus import apply_theme
+from phygui.settings_dialog import SettingsDialog
+from phygui.view_menu import DockMenu
 from phygui.views.base import View
 from phygui.views.context import ViewContext
 from phygui.views.phy_view import PhyViewHost, is_phy_view
 from phygui.views.placeholder import PLACEHOLDER_VIEWS
-from phygui.views.registry import DATA_VIEWS, view_factory
+from phygui.views.registry import offered_views, view_available, view_factory
 
 __all__ = ["Docks", "MAX_VIEW_ERRORS", "adapt_factory", "create_viewport"]
 
@@ -86,6 +90,8 @@ class Docks:
         ``{view name: number of exceptions}``.
     version : int
         Bumped on every change the View menu shows.
+    settings_dialog : SettingsDialog
+        phy's "View settings" dialog (one for all views).
 
     Events
     ------
@@ -111,6 +117,8 @@ class Docks:
         self.errors: dict[str, int] = {}
         self.version = 0
         self.keep_layout = True
+        self.settings_dialog = SettingsDialog(status.set_message, size)
+        self._menus: dict[int, DockMenu] = {}
 
     def register(self, name: str, factory: Callable[..., View]) -> None:
         """Offer a view in View > Add view."""
@@ -122,16 +130,27 @@ class Docks:
         """Create the views of the layout (``names``; those in ``shown``, or all with None)
         and offer every data view, placeholder and ``view_creator`` entry (phy's
         ``controller.view_creator``) in View > Add view. Without data (no controller), the
-        data views are placeholders."""
+        data views are placeholders. With a controller, phy's creation rules apply: a view
+        the dataset has no data for is neither created nor offered (:func:`view_available`);
+        the session's extra views (console, spike attributes) are offered, and those
+        ``shown`` names (views added from View > Add view before the last close) are
+        created again, as phy restores its ``view_count``."""
+        controller = self.context.controller if has_data else None
         for name in names:
+            if not view_available(name, controller):
+                continue
             self.register(name, view_factory(name, has_data))
             if shown is None or name in shown:
                 self.add(self.view_classes[name](self.owner))
-        for name in (*DATA_VIEWS, *PLACEHOLDER_VIEWS):
+        for name in (*offered_views(controller), *(() if has_data else PLACEHOLDER_VIEWS)):
             if name not in self.view_classes:
                 self.register(name, view_factory(name, has_data))
         for name, factory in dict(view_creator or {}).items():
             self.register(name, adapt_factory(factory))
+        for name in shown or ():
+            if name not in names and name in self.view_classes and self.get(name) is None \
+                    and view_available(name, controller):
+                self.add(self.view_classes[name](self.owner))
 
     def add(self, view: Any) -> Any:
         """Create the view's dock window (named after the view), build it, emit ``add_view``
@@ -154,15 +173,51 @@ class Docks:
             k = len(self.views) % 8
             extra["pos"] = (int(self.size[0] * 0.33) + 30 * k, 60 + 30 * k)
         with dpg.window(label=view.name, use_internal_label=False, no_close=not view.closable, width=560, height=420,
-                        on_close=lambda s, a, u: self.owner.close_view(u), user_data=view, **extra) as win:
+                        on_close=lambda s, a, u: self.owner.close_view(u), user_data=view, menubar=True,
+                        **extra) as win:
             view.window = win
-        self.guard(view, "set_state", self.state.get_view_state(view.name))
+        saved = self.state.get_view_state(view.name)
+        self.guard(view, "set_state", saved)
         self.guard(view, "build", win)
+        self._add_menu(view, saved.get("auto_update") if isinstance(saved, dict) else None)
         self.views.append(view)
         self.version += 1
         self._emit("add_view", view)
         self._view_attached(getattr(view, "phy_view", view))
         return view
+
+    def _add_menu(self, view: View, auto_update: Any) -> None:
+        # The dock's menu, on the view's own action group (or a new one: the tables have none).
+        group = getattr(view, "actions", None)
+        if group is None:
+            group = self.owner.add_action_group(view.name, menu=view.name)
+        menu = DockMenu(view, group, run=self.owner.run_action, close=self.owner.close_view,
+                        screenshot_dir=self.screenshot_dir, settings=self.settings_dialog,
+                        show_message=lambda text: setattr(self.owner, "status_message", text))
+        if auto_update is False and menu.auto_update:
+            # phy's saved ``auto_update`` (global state): set back quietly, as phy's set_state.
+            setattr(getattr(view, "phy_view", view), "auto_update", False)
+        if menu.toggle_action is not None:
+            menu.toggle_action.checked = bool(menu.auto_update)
+        menu.build()
+        self._menus[id(view)] = menu
+
+    def dock_menu(self, view: View) -> DockMenu | None:
+        """The menu of a view's dock."""
+        return self._menus.get(id(view))
+
+    def view_action_groups(self) -> list[Any]:
+        """The action groups shown in the docks' menus (the menu bar leaves them out)."""
+        return [m.group for m in self._menus.values()]
+
+    def screenshot_dir(self) -> Path:
+        """Where the views' screenshots go: ``screenshots/`` in the config dir (``~/.phy``)."""
+        config = getattr(getattr(self.owner, "controller", None), "config_dir", None)
+        return Path(config if config is not None else user_dir()) / "screenshots"
+
+    def modal_open(self) -> bool:
+        """Whether a dialog of the docks (View settings) has the keyboard."""
+        return self.settings_dialog.shown
 
     def _view_attached(self, view: Any) -> None:
         try:
@@ -221,6 +276,9 @@ class Docks:
         for view in self.views:
             if view.name not in self.closed:
                 self.guard(view, "update")
+                menu = self._menus.get(id(view))
+                if menu is not None:
+                    menu.sync()
 
     def reset_layout(self) -> None:
         """Re-open closed views; the saved dock layout is forgotten (phy's default arrangement
@@ -240,13 +298,22 @@ class Docks:
             layout_ini = path.read_text() if path.exists() else None
         x, y = dpg.get_viewport_pos()[:2] if dpg.get_viewport_pos() else (0, 0)
         viewport = {"width": dpg.get_viewport_width(), "height": dpg.get_viewport_height(), "x": x, "y": y}
-        views = {v.name: v.get_state() for v in self.views}
+        views = {v.name: self._view_state(v) for v in self.views}
         views.setdefault("ClusterView", {})["selected"] = selected
         open_views = [v.name for v in self.views if v.name not in self.closed]
         return _layout.gui_state_from(layout_ini, viewport, views, open_views)
 
+    def _view_state(self, view: View) -> dict[str, Any]:
+        state = dict(view.get_state())
+        menu = self._menus.get(id(view))
+        on = menu.auto_update if menu is not None else None
+        if on is not None:
+            state["auto_update"] = on  # phy's view state key (global state)
+        return state
+
     def close(self) -> None:
         """Release the views' resources (the GUI is being destroyed)."""
+        self.settings_dialog.close()
         for view in self.views:
             self.guard(view, "close")
 

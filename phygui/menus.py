@@ -3,6 +3,11 @@
 The functions take the GUI (:class:`phygui.gui.GUI`) and use its public methods only
 (``action_groups``, ``run_action``, ``views``, ``docks``, ``add_view``...); it is typed
 ``Any`` here because the GUI imports this module.
+
+The menu bar holds phy's toolbar right of the menus (:mod:`phygui.toolbar`). A view's own
+actions are in its dock's menu (:mod:`phygui.view_menu`), as in phy, not in the menu bar.
+When the window is too narrow for every menu and the toolbar, the last menus move into a
+``>>`` menu at the end of the bar (and, narrower still, the toolbar uses short labels).
 """
 
 from __future__ import annotations
@@ -14,25 +19,34 @@ import dearpygui.dearpygui as dpg
 from phycore.errors import ActionError
 from phycore.supervisor import Actions
 from phycore.supervisor.colors import COLOR_SCHEMES, COLORMAPS, color_fields
+from phygui.action_widgets import add_action_menu_item
+from phygui.toolbar import Toolbar, text_width
 
 if TYPE_CHECKING:
     from phycore.supervisor import Action
 
-__all__ = ["MenuBar", "apply_theme", "build_menus", "menu_entries", "create_color_actions",
-           "color_menu_signature", "COLOR_MENU", "COLOR_STATE_KEY"]
+__all__ = ["MenuBar", "apply_theme", "build_menus", "menu_entries", "menu_layout", "create_color_actions",
+           "color_menu_signature", "COLOR_MENU", "COLOR_STATE_KEY", "OVERFLOW_MENU"]
 
 #: The menu of the cluster colour mapping, and its key in the GUI state.
 COLOR_MENU = "Color"
 COLOR_STATE_KEY = "ColorMapping"
 _MENU_ORDER = ("File", "Edit", "Select", "View", COLOR_MENU, "Help")
+#: The label of the menu holding the menus that do not fit in a narrow window.
+OVERFLOW_MENU = ">>"
+_MENU_SPACING = 16  # ImGui's menu-bar entries: the label plus twice the item spacing
+_BAR_MARGIN = 8  # where the first menu starts, and what is kept free at the right end
 
 
 def menu_entries(gui: Any) -> dict[str, list[tuple[str | None, Action]]]:
-    """``{menu: [(submenu, action), ...]}`` from every group; an action name shown once per menu
-    (views have their own menus, where names like ``increase`` repeat)."""
+    """``{menu: [(submenu, action), ...]}`` from every group; an action name shown once per menu.
+    The views' own groups are left out: they are in each dock's menu."""
     menus: dict[str, list[tuple[str | None, Action]]] = {m: [] for m in _MENU_ORDER}
     seen: set[tuple[str, str]] = set()
+    view_groups = {id(g) for g in gui.docks.view_action_groups()}
     for group in gui.action_groups():
+        if id(group) in view_groups:
+            continue
         for action in group:
             menu = (action.menu if action.menu is not None else group.menu or "").replace("&", "")
             if not menu or (menu, action.name) in seen:
@@ -130,45 +144,86 @@ def _color_menu(gui: Any, group: Actions) -> None:
 
 
 def _item(gui: Any, action: Action) -> None:
-    label = action.name.replace("_", " ") + (" ..." if action.prompt else "")
-    shortcut = ", ".join(action.shortcuts) if action.show_shortcut else ""
-    if action.alias:
-        shortcut = (shortcut + "   " if shortcut else "") + f":{action.alias}"
-    dpg.add_menu_item(label=label, shortcut=shortcut, check=action.checkable, default_value=action.checked,
-                      enabled=action.enabled, callback=lambda s, a, u: gui.run_action(u), user_data=action)
+    add_action_menu_item(action, gui.run_action)
 
 
-def build_menus(gui: Any) -> int | str:
-    """(Re)build the viewport menu bar; returns its id."""
+def _menu_width(label: str) -> int:
+    return text_width(label) + _MENU_SPACING
+
+
+def menu_layout(names: list[str], toolbar_width: Any, width: int) -> tuple[int, bool]:
+    """How the menu bar fits in ``width`` pixels: ``(n_menus_kept, compact_toolbar)``.
+
+    The menus after the first ``n_menus_kept`` go into the ``>>`` menu. The last menus go
+    first; the toolbar switches to its short labels only when even File alone does not fit.
+
+    Parameters
+    ----------
+    names : list of str
+        The menus, in order.
+    toolbar_width : callable
+        ``toolbar_width(compact) -> int``.
+    width : int
+        The window's width.
+    """
+    room = width - 2 * _BAR_MARGIN
+    for compact in (False, True):
+        for kept in range(len(names), 0, -1):
+            used = sum(_menu_width(n) for n in names[:kept]) + toolbar_width(compact)
+            if kept < len(names):
+                used += _menu_width(OVERFLOW_MENU)
+            if used <= room:
+                return kept, compact
+    return 1, True
+
+
+def _menu(gui: Any, menu: str, entries: list[tuple[str | None, Action]], color_group: Actions | None) -> None:
+    with dpg.menu(label=menu):
+        if menu == COLOR_MENU and color_group is not None:
+            _color_menu(gui, color_group)
+        subs: dict[str, list[Action]] = {}
+        for sub, action in entries:
+            if sub:
+                subs.setdefault(sub, []).append(action)
+            else:
+                _item(gui, action)
+        for sub, actions in subs.items():
+            with dpg.menu(label=sub):
+                for action in actions:
+                    _item(gui, action)
+        if menu == "View":
+            dpg.add_separator()
+            for view in gui.views:
+                shown = gui.docks.is_shown(view)
+                dpg.add_menu_item(label=view.name, check=True, default_value=shown,
+                                  enabled=view.closable,
+                                  callback=lambda s, a, u: (gui.show_view(u) if a else gui.close_view(u)),
+                                  user_data=view)
+            if gui.view_classes:
+                with dpg.menu(label="Add view"):
+                    for name, factory in gui.view_classes.items():
+                        dpg.add_menu_item(label=name,
+                                          callback=lambda s, a, u: gui.add_view(u(gui)), user_data=factory)
+
+
+def build_menus(gui: Any, toolbar: Toolbar | None = None, layout: tuple[int, bool] | None = None) -> int | str:
+    """(Re)build the viewport menu bar, with the toolbar after the menus; returns its id.
+
+    ``layout`` is :func:`menu_layout`'s answer (default: every menu, full toolbar labels).
+    """
     color_group = next((g for g in gui.action_groups() if g.name == COLOR_MENU), None)
+    entries = menu_entries(gui)
+    kept, compact = layout if layout is not None else (len(entries), False)
+    names = list(entries)
     with dpg.viewport_menu_bar() as bar:
-        for menu, entries in menu_entries(gui).items():
-            with dpg.menu(label=menu):
-                if menu == COLOR_MENU and color_group is not None:
-                    _color_menu(gui, color_group)
-                subs: dict[str, list[Action]] = {}
-                for sub, action in entries:
-                    if sub:
-                        subs.setdefault(sub, []).append(action)
-                    else:
-                        _item(gui, action)
-                for sub, actions in subs.items():
-                    with dpg.menu(label=sub):
-                        for action in actions:
-                            _item(gui, action)
-                if menu == "View":
-                    dpg.add_separator()
-                    for view in gui.views:
-                        shown = gui.docks.is_shown(view)
-                        dpg.add_menu_item(label=view.name, check=True, default_value=shown,
-                                          enabled=view.closable,
-                                          callback=lambda s, a, u: (gui.show_view(u) if a else gui.close_view(u)),
-                                          user_data=view)
-                    if gui.view_classes:
-                        with dpg.menu(label="Add view"):
-                            for name, factory in gui.view_classes.items():
-                                dpg.add_menu_item(label=name,
-                                                  callback=lambda s, a, u: gui.add_view(u(gui)), user_data=factory)
+        for menu in names[:kept]:
+            _menu(gui, menu, entries[menu], color_group)
+        if kept < len(names):
+            with dpg.menu(label=OVERFLOW_MENU):
+                for menu in names[kept:]:
+                    _menu(gui, menu, entries[menu], color_group)
+        if toolbar is not None:
+            toolbar.build(bar, compact=compact)
     return bar
 
 
@@ -201,22 +256,32 @@ class MenuBar:
 
     def __init__(self, gui: Any) -> None:
         self.gui = gui
+        self.toolbar = Toolbar(gui.action_groups, gui.run_action, gui.supervisor,
+                               blocked=lambda: bool(gui.snippets.active) or gui.docks.modal_open())
+        self.layout: tuple[int, bool] = (0, False)
         self._shown: tuple[Any, ...] = ()
         self._bar: int | str = 0
+
+    def _layout(self) -> tuple[int, bool]:
+        width = int(dpg.get_viewport_client_width() or 0) or int(getattr(self.gui, "width", 1600))
+        return menu_layout(list(menu_entries(self.gui)), self.toolbar.width, width)
 
     def _signature(self) -> tuple[Any, ...]:
         gui = self.gui
         return (tuple((g.name, len(g)) for g in gui.action_groups()), gui.docks.version,
-                color_menu_signature(gui))
+                color_menu_signature(gui), self._layout())
 
     def refresh(self) -> bool:
-        """Rebuild the menu bar if the actions, views or colour mapping changed; returns
-        whether it did (the keymap is then rebuilt too)."""
+        """Rebuild the menu bar if the actions, views, colour mapping or the room it has
+        changed; returns whether it did (the keymap is then rebuilt too). The toolbar's
+        greyed-out buttons follow their actions every frame."""
         signature = self._signature()
         if signature == self._shown:
+            self.toolbar.update()
             return False
         self._shown = signature
+        self.layout = signature[-1]
         if self._bar:
             dpg.delete_item(self._bar)
-        self._bar = build_menus(self.gui)
+        self._bar = build_menus(self.gui, self.toolbar, self.layout)
         return True
