@@ -1,8 +1,9 @@
 """Reading and writing GUI state files as phy does (private; public names are in :mod:`phycore.state`).
 
-Indented JSON with sorted keys; integer keys written as strings and read back as
-ints; small 1-D numpy arrays as lists, others as phy's ``{"__ndarray__": base64,
-"dtype", "shape"}``; bytes as ``{"__bytes__": base64}``; atomic writes.
+Indented JSON with sorted keys and no final newline (byte for byte what phylib's
+``save_json`` writes for the same data); integer keys written as strings and read back as
+ints; 1-D numpy arrays of up to 10 numbers as lists, others as phy's
+``{"__ndarray__": base64, "dtype", "shape"}``; bytes as ``{"__bytes__": base64}``; atomic writes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from phycore.errors import StateFileError
 
 __all__ = ["read_state_file", "write_state_file"]
 
-_SMALL_ARRAY = 1000  # 1-D arrays up to this size are written as plain lists
+_SMALL_ARRAY = 10  # 1-D arrays up to this size are written as plain lists (phylib's limit)
 _DROPPED = object()
 
 
@@ -111,7 +112,7 @@ def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def write_state_file(path: str | os.PathLike[str], data: Mapping[str, Any], *, strict: bool = True) -> list[str]:
-    """Write ``data`` to ``path`` atomically as indented JSON with sorted keys.
+    """Write ``data`` to ``path`` atomically as indented JSON with sorted keys (as phylib).
 
     Parameters
     ----------
@@ -136,7 +137,8 @@ def write_state_file(path: str | os.PathLike[str], data: Mapping[str, Any], *, s
     """
     path = Path(path)
     dropped: list[str] | None = None if strict else []
-    text = json.dumps(_to_json(data, "", dropped), indent=2, sort_keys=True) + "\n"
+    # json.dump's own layout, as phylib's save_json: phy's files and ours compare equal.
+    text = json.dumps(_to_json(data, "", dropped), indent=2, sort_keys=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
     return dropped or []

@@ -145,6 +145,9 @@ EVENTS: dict[str, EventDoc] = {
                         "Inside a Supervisor, phy's Clustering and ClusterMeta emit it too (the supervisor "
                         "re-emits it); here only the Supervisor does."),
     "color_mapping_changed": EventDoc("supervisor (or color selector)", "", "Cluster colours changed.", NOT_PHY),
+    "raw_data_filter_changed": EventDoc("controller", "name: str",
+                                        "controller.raw_data_filter switched filter (alt+r, or a plugin's "
+                                        "set/next): the trace and waveform views redraw with it.", NOT_PHY),
     "table_sort": EventDoc(_TABLE, "cluster_ids", "The table was sorted; ids in display order."),
     "table_filter": EventDoc(_TABLE, "cluster_ids", "The table was filtered; visible ids.",
                              "Also emitted when the filter is cleared (phy emits it only for an active "
@@ -235,12 +238,26 @@ EVENTS: dict[str, EventDoc] = {
     "select_more": EventDoc("view", "cluster_ids",
                             "A ctrl+shift+click (template, raster view) or shift+click (cluster scatter) "
                             "asks to add cluster_ids to the selection; the GUI adds them."),
+    "row_right_click": EventDoc(_TABLE, "cluster_id",
+                                "A row was right-clicked; the similarity table then promotes it into the "
+                                "cluster-table selection, the cluster table demotes it.",
+                                "Not in phy 2.1 (a later phy's table event); phygui's tables then call "
+                                "promote_similar / demote_cluster themselves."),
+    "request_promote_similar": EventDoc("correlogram view", "cluster_id_a, cluster_id_b",
+                                        "A stationary right click on a cross-correlogram between a "
+                                        "cluster-table and a similarity-table selection; the similar "
+                                        "one is promoted into the cluster-table selection.",
+                                        "Not in phy 2.1 (a later phy's event, answered by its controller); "
+                                        "phygui's correlogram view promotes the cluster itself."),
     "select_spike": EventDoc("trace view", "channel_id=, spike_id=, cluster_id=",
                              "ctrl+click near a spike in the trace view; the view then selects its cluster.",
                              "phy's controller selects the cluster in reply; phygui's trace view does it."),
     "select_channel": EventDoc("view (trace or waveform view)", "channel_id=, key=, button=",
                                "A channel was picked: shift+click in the trace view (no key), ctrl+click or "
-                               "digit+click in the waveform view; the feature view shows it."),
+                               "digit+click in the waveform view; the feature view shows it, and the "
+                               "amplitude view's feature and raw amplitudes use it.",
+                               "phy's amplitude view follows only the waveform view's; phygui's also "
+                               "the trace view's."),
     "selected_channel_changed": EventDoc("waveform view", "", "After the waveform view's select_channel.",
                                          "phy's controller emits it in reply to select_channel; phygui's "
                                          "waveform view, right after."),
@@ -252,11 +269,13 @@ EVENTS: dict[str, EventDoc] = {
     "select_time": EventDoc("amplitude view", "time",
                             "A time was picked (alt+click in the amplitude view): trace view goes there."),
     "time_range_selected": EventDoc("trace view", "interval: (t0, t1)",
-                                    "The trace view's time window changed (seconds)."),
+                                    "The trace view's time window changed (seconds), and once when the "
+                                    "trace view is first drawn; the amplitude view shows it as a yellow "
+                                    "band."),
+    "toggle_spike_reorder": EventDoc("controller", "checked: bool",
+                                     "Spike reordering was toggled (ctrl+r, controller.toggle_spike_reorder): "
+                                     "the feature and amplitude views redraw their time axes."),
     # phy 2.1 events that phycore does not emit ---------------------------------------------------
-    "toggle_spike_reorder": EventDoc("controller", "checked: bool", "phy: spike reordering was toggled.",
-                                     "Not emitted: phycore has no spike reordering (no view orders spikes by "
-                                     "spike_times_reordered), so there is no action to toggle it."),
     "pan": EventDoc("panzoom", "pan", "phy: an OpenGL view was panned.", _CANVAS),
     "zoom": EventDoc("panzoom", "zoom", "phy: an OpenGL view was zoomed.", _CANVAS),
     "resize": EventDoc("canvas", "width, height", "phy: an OpenGL canvas was resized.", _CANVAS),

@@ -21,6 +21,8 @@ GUI_SHORTCUTS: dict[str, str | tuple[str, ...]] = {
     "about": "?",
     "reset_layout": "ctrl+alt+l",
     "screenshot": "ctrl+alt+p",
+    "toggle_spike_reorder": "ctrl+r",
+    "switch_raw_data_filter": "alt+r",
 }
 
 
@@ -63,6 +65,24 @@ def create_default_actions(gui: Any) -> dict[str, Actions]:
     view.add(reset_layout)
     view.add(screenshot)
 
+    def switch_raw_data_filter() -> str:
+        """Next raw-data filter of the trace and waveform views (raw, high_pass, plugins' filters)."""
+        rdf = getattr(gui.controller, "raw_data_filter", None)
+        if rdf is None:  # a GUI of a bare Supervisor: no raw data
+            gui.status_message = "no raw-data filters: this session has no controller"
+            return ""
+        # Both views redraw on the controller's raw_data_filter_changed event.
+        return str(rdf.next())
+
+    view.add(switch_raw_data_filter)
+
+    def toggle_spike_reorder(checked: bool) -> bool:
+        """Feature and amplitude views: time axes from spike_times_reordered.npy (phy's ctrl+r)."""
+        return _toggle_spike_reorder(gui, view, checked)
+
+    controller = getattr(gui, "controller", None)
+    view.add(toggle_spike_reorder, checkable=True, checked=bool(getattr(controller, "spike_reorder", False)))
+
     def show_all_shortcuts() -> None:
         """List every shortcut and snippet."""
         gui.show_help()
@@ -80,3 +100,19 @@ def create_default_actions(gui: Any) -> dict[str, Actions]:
 
     snippet.add(enable_snippet_mode)
     return {"file": file, "view": view, "help": help_, "snippet": snippet}
+
+
+def _toggle_spike_reorder(gui: Any, view: Actions, checked: bool) -> bool:
+    """The controller's switch, with the status bar saying what the time axes show now."""
+    controller = gui.controller
+    if getattr(getattr(controller, "model", None), "spike_times_reordered", None) is None:
+        action = view.get("toggle_spike_reorder")
+        if action is not None:
+            action.checked = False  # the menu item stays unticked
+        where = f" in {controller.dir_path}" if getattr(controller, "dir_path", None) else ""
+        gui.status_message = f"spike reordering unavailable: no spike_times_reordered.npy{where}"
+        return False
+    on = controller.toggle_spike_reorder(checked)
+    gui.status_message = ("spike reordering on: feature and amplitude time axes use spike_times_reordered.npy"
+                          if on else "spike reordering off: feature and amplitude time axes use spike_times")
+    return on

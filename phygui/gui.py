@@ -45,10 +45,12 @@ from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
 from phygui.viewmodels.live_activity import LiveActivity
 from phygui.viewmodels.status import StatusModel, read_only_text
+from phygui.views.input_state import install as install_click_modifiers
 from phygui.views.base import View
 from phygui.views.cluster_table import ClusterView, SimilarityView
 from phygui.views.context import ViewContext
-from phygui.views.state_schema import state_schema
+from phygui.views.registry import view_available
+from phygui.views.state_schema import RAW_FILTER_STATE, SUPERVISOR_STATE, local_state_keys, state_schema
 
 __all__ = ["GUI", "NoDisplayError", "has_display"]
 
@@ -119,9 +121,10 @@ class GUI:
         self.supervisor = supervisor if supervisor is not None else controller.supervisor
         data_dir = getattr(controller, "dir_path", None)
         self.state = state if state is not None else load_state(
-            "TemplateGUI", data_dir, local_keys=["ClusterView.selected"],
+            "TemplateGUI", data_dir, local_keys=local_state_keys(),
             config_dir=getattr(controller, "config_dir", None), schema=state_schema(),
             read_only=bool(getattr(controller, "read_only", False)))
+        self._restore_supervisor_state()
         self.status = StatusModel()
         if getattr(controller, "read_only", False):
             self.status.set_read_only(read_only_text(controller))
@@ -151,6 +154,7 @@ class GUI:
         viewport = fit_viewport(size, viewport, screen_size())
         self.width, self.height = viewport["width"], viewport["height"]
         wanted = list(views) if views is not None else list(_layout.DEFAULT_VIEWS)
+        wanted = [v for v in wanted if view_available(v, controller)]  # phy's creation rules
         ini_path = Path(self._tmp.name) / "layout.ini"
         layout_text = ini or _layout.default_layout_ini(
             ["ClusterView", "SimilarityView", *wanted], self.width, self.height)
@@ -168,9 +172,11 @@ class GUI:
         self.help_window = HelpWindow()
         self.close_prompt = ClosePrompt(self.supervisor, self.status, emit_event=self._emit, save=self.save,
                                         quit=self._quit, read_only=read_only_text(controller))
+        install_click_modifiers()
         self.key_router = KeyRouter(self.action_groups, self.snippets, self.status_bar,
-                                    tables=lambda: (self.cluster_view, self.similarity_view),
-                                    modal_open=lambda: self.close_prompt.shown, on_error=self.commands.failed,
+                                    tables=lambda: [v for v in self.views if getattr(v, "filter_input", 0)],
+                                    modal_open=lambda: self.close_prompt.shown or self.docks.modal_open(),
+                                    on_error=self.commands.failed,
                                     on_run=self.commands.done, on_prompt=self.commands.prompt)
         self.menu_bar = MenuBar(self)
         self.compat_shims = CompatShims(self)  # phy plugins' timers, dialogs and view names
@@ -346,6 +352,22 @@ class GUI:
         self.status.set_selection(self.supervisor.selected, counts)
         self.status.set_dirty(self.supervisor.is_dirty())
 
+    def _restore_supervisor_state(self) -> None:
+        # phy's Supervisor reads these two global entries at start (its defaults otherwise).
+        sup, state = self.supervisor, self.state
+        if SUPERVISOR_STATE[0] in state:
+            sup.n_similar_clusters_to_select = int(state[SUPERVISOR_STATE[0]])
+        if SUPERVISOR_STATE[1] in state:
+            sup.skip_masked = bool(state[SUPERVISOR_STATE[1]])
+            action = sup.select_actions.get("skip_noise_and_mua")
+            if action is not None:
+                action.checked = sup.skip_masked
+        # The dataset's last raw-data filter, if it still exists (a plugin's may be gone).
+        rf = getattr(self.controller, "raw_data_filter", None)
+        name = state.get(RAW_FILTER_STATE)
+        if rf is not None and name in rf.names and name != rf.current:
+            rf.set(name)
+
     def _restore_selection(self) -> None:
         sel = self.state.get_view_state("ClusterView").get("selected")
         if isinstance(sel, list):
@@ -481,7 +503,14 @@ class GUI:
         try:
             state = self.docks.collect_state(self.supervisor.selected_clusters)
             state[COLOR_STATE_KEY] = self.supervisor.color_selector.get_state()
+            state["n_similar_clusters_to_select"] = int(self.supervisor.n_similar_clusters_to_select)
+            state["skip_masked_clusters"] = bool(self.supervisor.skip_masked)
+            rf = getattr(self.controller, "raw_data_filter", None)
+            if rf is not None:
+                state[RAW_FILTER_STATE] = str(rf.current)
             self.state.update(state)
+            # phy's split: each view's local_state_attrs go to <data>/.phy/state.json only.
+            self.state.add_local_keys(local_state_keys(list(self.state), self.views))
             return self.state.save()
         except Exception:
             logger.exception("Could not save the GUI state.")

@@ -49,11 +49,10 @@ VIEW_COLOR_SCHEMES = ("phygui's colour schemes are the session's, shared by the 
 VIEW_SPIKE_CLUSTERS = ("phygui's global views read the spike clusters from supervisor.clustering and follow "
                        "its changes: change them with supervisor.split/merge or clustering.assign")
 CONTROLLER = ("phy's controller adds its View actions toggle_spike_reorder and switch_raw_data_filter with it; "
-              "phycore has no spike reordering, and switches the raw-data filter with "
+              "phygui's View menu has toggle_spike_reorder (controller.toggle_spike_reorder), and phycore "
+              "switches the raw-data filter with "
               "controller.raw_data_filter.next() (add such an action with gui.view_actions.add)")
 PHY_PROCESS = "it is part of phy's own process set-up (exit hooks, its test runner); phycore needs none"
-SUBSET_WAVEFORMS = ("phycore reads waveforms from the raw data on demand and does not write phy's "
-                    "_phy_spikes_subset files; use model.get_waveforms(spike_ids, channel_ids)")
 MOUSE_MPL = ("phycore's HistogramView is drawn by matplotlib into an image and gets no mouse events: set "
              "view.n_bins, view.x_min or view.x_max and call view.plot() (phy's shift/alt+wheel do this)")
 WAVEFORM_DURATION = ("phycore's get_traces(t0, t1) returns the traces and the spikes' times and clusters, no "
@@ -181,6 +180,11 @@ DOCUMENTED: dict[str, dict[str, str]] = {
         "trace.TraceImageView", "waveform.WaveformView")},
     "phylib.stats": {"correlograms": "returns int64 counts (phylib: int32); spikes of clusters not in "
                                      "cluster_ids are ignored"},
+    "phylib.io.model.TemplateModel": {
+        "save_spikes_subset_waveforms": "the same files and spikes (after np.random.seed(seed); seed=0 by "
+                                        "default); defaults 500 spikes and 16 channels (phy's command line); "
+                                        "written atomically; raises RawDataError without raw data (phylib "
+                                        "logs a warning)"},
 }
 
 #: phy classes that are Qt widgets or OpenGL objects: every member not served is refused for this reason.
@@ -530,8 +534,5 @@ REFUSED: dict[str, dict[str, str]] = {
         "ScatterVisual": OPENGL, "Subplot": OPENGL, "TextVisual": OPENGL, "TransformChain": OPENGL,
         "Translate": OPENGL, "UniformPlotVisual": OPENGL, "UniformScatterVisual": OPENGL, "extend_bounds": OPENGL,
         "get_linear_x": OPENGL,
-    },
-    "phylib.io.model.TemplateModel": {
-        "save_spikes_subset_waveforms": SUBSET_WAVEFORMS,
     },
 }

@@ -144,6 +144,9 @@ class TemplateController(PhyControllerNames):
     clock : callable
         ``clock()``: the seconds :meth:`poll` measures the two intervals above with
         (default :func:`time.monotonic`); tests replace it with a clock they advance.
+    spike_reorder : bool
+        Whether the feature and amplitude views' time axes show ``spike_times_reordered.npy``
+        (phy's ``ctrl+r``; see :meth:`toggle_spike_reorder` and :meth:`spike_times_of`).
 
     Events
     ------
@@ -156,6 +159,7 @@ class TemplateController(PhyControllerNames):
     live_apply_interval = 0.0
     live_metrics_budget: float | None = 0.01
     clock: Callable[[], float] = staticmethod(time.monotonic)
+    spike_reorder = False
 
     def __init__(
         self,
@@ -205,8 +209,14 @@ class TemplateController(PhyControllerNames):
         self.similarity = "template"
         #: ``{view name: factory(gui)}``: views a GUI offers in its View menu (phy's API).
         self.view_creator: dict[str, Callable[..., Any]] = {}
-        #: Named filters of :meth:`get_traces` (phy's ``raw_data_filter``; plugins add to it).
+        #: Named filters of :meth:`get_traces` and :meth:`get_waveforms` (phy's ``raw_data_filter``:
+        #: ``raw``, ``high_pass``, then plugins' filters). phy always starts with ``high_pass``;
+        #: a folder whose params.py says ``hp_filtered = True`` starts with ``raw`` here.
         self.raw_data_filter = RawDataFilter()
+        self.raw_data_filter.add_default_filter(float(self.model.sample_rate))
+        if getattr(self.model, "hp_filtered", False):
+            self.raw_data_filter.set("raw")
+        self.raw_data_filter.sender = self  # changes from now on emit raw_data_filter_changed
         self.plugins = attach_plugins(self, plugins, self.config, config_dir=self.config_dir)
 
         self.journal = (Journal(self.phy_dir / JOURNAL_NAME)
@@ -277,7 +287,8 @@ class TemplateController(PhyControllerNames):
         self.model.prefetch_templates()
         self.columns = ClusterColumns(self.model, supervisor.clustering,
                                       initial_templates=self.model.clusters_templates)
-        self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context)
+        self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context,
+                                  raw_data_filter=self.raw_data_filter)
         self._apply_budgets()  # n_spikes_* that plugins set in attach_to_controller
         sim = TemplateSimilarity(self.model, supervisor.clustering, self.columns.best_channels,
                                  self.columns.template)
@@ -544,8 +555,40 @@ class TemplateController(PhyControllerNames):
         return self.columns.template(cluster_id)
 
     def get_waveforms(self, cluster_id: int, n_spikes: int | None = None) -> Any:
-        """Raw waveforms of sampled spikes on the best channels (:class:`SpikeData`)."""
+        """Raw waveforms of sampled spikes on the best channels (:class:`SpikeData`), as phy's
+        waveform view shows them: each spike's per-channel median subtracted, then the current
+        :attr:`raw_data_filter` (see :meth:`ViewData.get_waveforms`)."""
         return self.view_data.get_waveforms(cluster_id, n_spikes)
+
+    def spike_times_of(self, spike_ids: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Spike times (seconds) on the feature and amplitude views' time axes: those of
+        ``spike_times_reordered.npy`` while :attr:`spike_reorder` is on and the folder has
+        the file (phy's ``_get_spike_times_reordered``), else ``spike_times``."""
+        reordered = self.model.spike_times_reordered if self.spike_reorder else None
+        times = self.model.spike_times if reordered is None else reordered
+        return np.asarray(times[np.asarray(spike_ids, dtype=np.int64)], dtype=np.float64)
+
+    def toggle_spike_reorder(self, checked: bool | None = None) -> bool:
+        """Turn spike reordering on or off (None: toggle) and emit phy's
+        ``toggle_spike_reorder(controller, checked)``; returns the new state.
+
+        Raises
+        ------
+        ValueError
+            Turning it on when the folder has no ``spike_times_reordered.npy``.
+        """
+        on = (not self.spike_reorder) if checked is None else bool(checked)
+        if on and self.model.spike_times_reordered is None:
+            raise ValueError(f"spike reordering is unavailable: {self.dir_path} has no spike_times_reordered.npy")
+        self.spike_reorder = on
+        emit("toggle_spike_reorder", self, on)
+        return on
+
+    def get_spike_waveforms(self, spike_ids: npt.ArrayLike,
+                            channel_ids: Sequence[int] | None = None) -> np.ndarray:
+        """Waveforms of any spikes (all channels by default), median-subtracted and through the
+        current :attr:`raw_data_filter`, like :meth:`get_waveforms` (not cached)."""
+        return self.view_data.spike_waveforms(spike_ids, channel_ids)
 
     def get_template_waveforms(self, cluster_id: int) -> Any:
         """Main template of a cluster on its best channels."""
@@ -560,6 +603,11 @@ class TemplateController(PhyControllerNames):
     def get_spike_ids(self, cluster_id: int, n: int | None = None) -> np.ndarray:
         """Spike ids of a cluster, at most ``n`` evenly spaced ones (all by default)."""
         return self.view_data.spikes(cluster_id, n)
+
+    def get_feature_spike_ids(self, cluster_id: int, n: int | None = None) -> np.ndarray:
+        """As :meth:`get_spike_ids`, among the spikes that have PC features (without
+        ``pc_features.npy``: those whose waveforms ``extract-waveforms`` saved)."""
+        return self.view_data.feature_spikes(cluster_id, n)
 
     def get_amplitudes(self, cluster_id: int, load_all: bool = False) -> np.ndarray | None:
         """Template amplitudes of the cluster's spikes, as phy: sampled (10,000 evenly spaced

@@ -168,6 +168,11 @@ class ClusterViewModel:
         if data:
             self._data_valid = False
 
+    def on_toggle_spike_reorder(self, sender: Any, checked: bool) -> None:
+        """``toggle_spike_reorder``: reload, the spike times of the time axes changed (views
+        whose time axis is the spike times listen to it, as phy's feature and amplitude views)."""
+        self.invalidate()
+
     # Colours and state -------------------------------------------------------------
 
     def cluster_color(self, i: int, alpha: float = 1.0) -> tuple[float, float, float, float]:

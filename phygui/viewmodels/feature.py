@@ -149,11 +149,12 @@ class FeatureModel(LassoViewModel):
         m = self.controller.model
         f = m.get_features(spike_ids, np.asarray(self.channel_ids, dtype=np.int64))
         f = np.zeros((len(spike_ids), len(self.channel_ids), 1), np.float32) if f is None else np.nan_to_num(f)
-        return _Points(spike_ids, np.asarray(f, np.float32), np.asarray(m.spike_times[spike_ids], np.float64))
+        # The time axis: spike_times_reordered while ctrl+r is on (phy).
+        return _Points(spike_ids, np.asarray(f, np.float32), self.controller.spike_times_of(spike_ids))
 
     def _cluster_spikes(self, cid: int, load_all: bool) -> npt.NDArray[np.int64]:
         n = None if load_all else self.options.n_spikes_features
-        return np.asarray(self.controller.get_spike_ids(cid, n), dtype=np.int64)
+        return np.asarray(self.controller.get_feature_spike_ids(cid, n), dtype=np.int64)
 
     def _load(self) -> None:
         if not (self.options.fixed_channels or self._keep_channels) or not self.channel_ids:

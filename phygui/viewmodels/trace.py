@@ -2,9 +2,11 @@
 
 One row per channel, ordered by depth (channel y position; ``origin`` ``bottom``: the
 lowest channel at the bottom, ``alt+o`` flips it); each channel is median-subtracted
-(median of 250 to 2,000 evenly spaced samples of the window) and optionally high-pass filtered
-(phy's 150 Hz Butterworth; default: filter unless the folder says ``hp_filtered``) and
-optionally whitened with the sorter's whitening matrix (``toggle_whitening``).
+(median of 250 to 2,000 evenly spaced samples of the window), goes through the controller's
+current raw-data filter (``controller.raw_data_filter``: phy's 150 Hz ``high_pass`` unless the
+folder says ``hp_filtered``, ``raw``, or a plugin's; ``alt+r`` cycles them, the status ends
+with its name, as phy's) and is optionally whitened with the sorter's whitening matrix
+(``toggle_whitening``).
 Traces are scaled so that the window's 1 %-99 % quantile amplitude spans half a row
 (``auto_scale``, phy's default; otherwise the scale stays as it is).
 
@@ -77,13 +79,15 @@ _SCALING_STEP = 1.1
 @attrs.define(frozen=True)
 class TraceOptions:
     """Global state (``do_show_labels``, ``show_all_spikes``, ``filtered``, ``whitened``,
-    ``origin``, ``auto_scale``) and local state (``interval``, ``scaling``). ``filtered=None`` means
-    "unless hp_filtered"."""
+    ``origin``, ``auto_scale``) and local state (``interval``, ``scaling``). ``filtered`` is only
+    read for a controller without ``raw_data_filter`` (``None``: "unless hp_filtered"); otherwise
+    the controller's filter decides. ``show_all_spikes`` starts on, as phy's packaged
+    first-launch state has it."""
 
     interval: tuple[float, float] | None = None
     scaling: float = 1.0
     do_show_labels: bool = True
-    show_all_spikes: bool = False
+    show_all_spikes: bool = True
     filtered: bool | None = None
     whitened: bool = False
     origin: str = "bottom"
@@ -152,11 +156,34 @@ class TraceModel(TimeWindowModel):
     # Rows --------------------------------------------------------------------------------------
 
     @property
-    def filtered(self) -> bool:
-        """Whether the high-pass filter is applied."""
+    def filter_name(self) -> str:
+        """The raw-data filter the traces go through: the controller's current one."""
+        rdf = getattr(self.controller, "raw_data_filter", None)
+        if rdf is not None:
+            return str(rdf.current)
         if self.options.filtered is None:
-            return not bool(getattr(self.controller.model, "hp_filtered", False))
-        return bool(self.options.filtered)
+            return "raw" if getattr(self.controller.model, "hp_filtered", False) else "high_pass"
+        return "high_pass" if self.options.filtered else "raw"
+
+    @property
+    def filtered(self) -> bool:
+        """Whether phycore's high-pass is applied (read from the cached filtered blocks)."""
+        rdf = getattr(self.controller, "raw_data_filter", None)
+        return self.filter_name == "high_pass" and (rdf is None or rdf.is_builtin("high_pass"))
+
+    @property
+    def plugin_filter(self) -> Any:
+        """The current filter function when it is not phycore's ``raw`` or ``high_pass``
+        (a plugin's), else None."""
+        rdf = getattr(self.controller, "raw_data_filter", None)
+        if rdf is None or rdf.is_builtin():
+            return None
+        return rdf.get()
+
+    def on_raw_data_filter_changed(self, sender: Any, name: str = "") -> None:
+        """``raw_data_filter_changed``: redraw every tile with the new filter."""
+        if sender is self.controller:
+            self.invalidate()
 
     @property
     def order(self) -> npt.NDArray[np.int64]:
@@ -189,8 +216,15 @@ class TraceModel(TimeWindowModel):
         self._set(False, do_show_labels=not self.options.do_show_labels if checked is None else bool(checked))
 
     def toggle_filter(self, checked: bool | None = None) -> None:
-        """High-pass filter the raw data (150 Hz)."""
-        self._set(False, filtered=not self.filtered if checked is None else bool(checked))
+        """High-pass filter the raw data (150 Hz): the controller's filter becomes ``high_pass``
+        or ``raw``, for the waveform view too (``alt+r`` cycles every filter)."""
+        on = not self.filtered if checked is None else bool(checked)
+        rdf = getattr(self.controller, "raw_data_filter", None)
+        if rdf is None:
+            self._set(False, filtered=on)
+            return
+        rdf.set("high_pass" if on else "raw")  # raw_data_filter_changed redraws
+        self.invalidate()
 
     def toggle_whitening(self, checked: bool | None = None) -> None:
         """Whiten the traces with the sorter's whitening matrix (``whitening_mat.npy``):
@@ -211,9 +245,9 @@ class TraceModel(TimeWindowModel):
         return self._whitening_t
 
     @property
-    def signal(self) -> tuple[bool, bool]:
-        """``(filtered, whitened)``: what the samples drawn went through."""
-        return (self.filtered, self.whitened)
+    def signal(self) -> tuple[str, bool]:
+        """``(filter name, whitened)``: what the samples drawn went through."""
+        return (self.filter_name, self.whitened)
 
     def toggle_auto_scale(self, checked: bool | None = None) -> None:
         """Scale the traces from each window's amplitudes (off: keep the current scale)."""
@@ -324,8 +358,9 @@ class TraceModel(TimeWindowModel):
         scheme = self.controller.supervisor.color_selector
         extra = f"  colors: {getattr(scheme, 'color_scheme', None) or scheme.color_field}" \
             if self.options.show_all_spikes else ""
-        signal = ("  (filtered)" if self.filtered else "") + ("  (whitened)" if self.whitened else "")
-        return f"{t0:.3f}-{t1:.3f} s" + signal + extra
+        # Ends with the raw-data filter's name, as phy's (its ex_status).
+        whitened = "  (whitened)" if self.whitened else ""
+        return f"{t0:.3f}-{t1:.3f} s" + whitened + extra + f"  {self.filter_name}"
 
     # Mouse -------------------------------------------------------------------------------------
 

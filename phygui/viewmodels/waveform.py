@@ -3,9 +3,13 @@
 phy's WaveformView (parity.md §1.1): one box per channel at its ``channel_positions``
 (:mod:`phygui.viewmodels.box_layout`), the clusters side by side in each box unless
 ``overlap``; waveform types ``waveforms`` (sampled raw spikes, per-spike per-channel
-median subtracted), ``mean_waveforms`` and ``templates``. Raw waveform bundles are
-rasterised (:mod:`phygui.render.raster`); means and templates are vector lines.
-The y scale (max |value|) is computed once and kept until the waveform type changes.
+median subtracted, then the controller's current raw-data filter, phy's ``high_pass`` by
+default: :meth:`phycore.TemplateController.get_waveforms`), ``mean_waveforms`` and
+``templates``. ``alt+r`` (the GUI's ``switch_raw_data_filter``) changes the filter; the view
+redraws on ``raw_data_filter_changed`` and its status reads ``<type> <filter>``, as phy's.
+Raw waveform bundles are rasterised (:mod:`phygui.render.raster`); means and templates are
+vector lines. The y scale (max |value|) is computed once and kept until the waveform type
+changes.
 
 This module is a little over the ~400-line guideline: one view model with its options,
 its layout and its channel-click handling, which belong together.
@@ -171,15 +175,15 @@ class WaveformModel(ClusterViewModel):
                 template, tchan = np.asarray(td.data, np.float32), np.asarray(td.channel_ids, np.int64)
             if wtype == "templates":
                 return _ClusterWaves(tchan, template[None], np.zeros(0, np.int64))
+        # Median-subtracted and filtered by the controller (phy's steps, in phy's order).
         if o.show_all_channels:
             spike_ids = np.asarray(c.get_spike_ids(cid, o.n_spikes_waveforms), dtype=np.int64)
-            data = np.asarray(m.get_waveforms(spike_ids, all_channels), dtype=np.float32)
+            data = np.asarray(c.get_spike_waveforms(spike_ids, all_channels), dtype=np.float32)
             chans = all_channels
         else:
             sd = c.get_waveforms(cid, o.n_spikes_waveforms)
             spike_ids, chans = np.asarray(sd.spike_ids, np.int64), np.asarray(sd.channel_ids, np.int64)
             data = np.asarray(sd.data, dtype=np.float32)
-        data = data - np.median(data, axis=1, keepdims=True) if data.size else data
         if wtype == "mean_waveforms":
             data = data.mean(axis=0, keepdims=True) if len(data) else np.zeros((1,) + data.shape[1:], np.float32)
         if template is not None and not o.show_all_channels:
@@ -411,6 +415,16 @@ class WaveformModel(ClusterViewModel):
         self._set(box_scaling=(1.0, 1.0), probe_scaling=(1.0, 1.0))
 
     @property
+    def filter_name(self) -> str:
+        """The controller's current raw-data filter (``raw``, ``high_pass`` or a plugin's)."""
+        return str(getattr(getattr(self.controller, "raw_data_filter", None), "current", "") or "")
+
+    def on_raw_data_filter_changed(self, sender: Any, name: str = "") -> None:
+        """``raw_data_filter_changed``: reload the raw waveforms (the y scale is kept, as phy)."""
+        if sender is self.controller and self.options.waveforms_type != "templates":
+            self.invalidate()
+
+    @property
     def status(self) -> str:
-        """Status-bar text (the current type)."""
-        return self.options.waveforms_type
+        """Status-bar text: the current type and the raw-data filter (phy: ``waveforms high_pass``)."""
+        return " ".join(t for t in (self.options.waveforms_type, self.filter_name) if t)

@@ -7,6 +7,11 @@ filter or the clustering changed, it refills the pool from
 :class:`phygui.viewmodels.cluster_table.TableViewModel` — a few hundred ``set_value`` calls,
 whatever the number of clusters. Nothing is rebuilt per frame.
 
+A right click (plain or with ctrl) on a row moves it between the two selections: on a
+similarity row it promotes that cluster into the cluster-table selection
+(``Supervisor.promote_similar``), on a cluster row it demotes it (``demote_cluster``);
+``row_right_click(table, cluster_id)`` is emitted first, as in later phy versions.
+
 phy's table events have the table model as sender (``supervisor.cluster_view`` or
 ``supervisor.similarity_view``, the objects phy plugins know): ``cluster_view_init`` or
 ``similarity_view_init`` then ``pre_build`` when the view is built, and ``ready`` after its
@@ -15,12 +20,15 @@ rows were drawn the first time.
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 import dearpygui.dearpygui as dpg
 
 from phycore.signals import emit
 from phygui.viewmodels.cluster_table import RowData, TableViewModel
+from phygui.viewmodels.debounce import Debouncer
+from phygui.views.input_state import click_modifiers
 from phygui.views.base import View
 __all__ = ["ClusterView", "SimilarityView", "TableView"]
 
@@ -28,6 +36,7 @@ _ROW_H = 21.0  # selectable height + cell padding (measured after the first fram
 _HEADER_BG = (40, 40, 48, 255)
 _WHITE = (255, 255, 255, 255)
 _SCROLLBAR = 16  # height reserved for the table's horizontal scrollbar
+_DEBOUNCE = 0.05  # phy's ClusterView select debounce (50 ms); the filter box waits as long
 
 
 class TableView(View):
@@ -59,6 +68,13 @@ class TableView(View):
         self._want_scroll_to: int | None = None
         self._themes: dict[tuple[int, ...], int | str] = {}
         self._ready = False
+        self._right_clicks: int | str = 0
+        self._row_of_item: dict[int | str, int] = {}
+        #: ``clock() -> seconds`` of the debouncers (the controller's, which tests replace).
+        self.clock: Callable[[], float] = getattr(self.context.controller, "clock", None) or time.monotonic
+        # Clicks on rows (phy debounces the table's select events) and filter typing.
+        self.select_debouncer = Debouncer(_DEBOUNCE, lambda: self.clock())
+        self.filter_debouncer = Debouncer(_DEBOUNCE, lambda: self.clock(), leading=False)
 
     # Selection of this table --------------------------------------------------------
 
@@ -92,11 +108,14 @@ class TableView(View):
             # (dearpygui 2.3.1), which breaks tests and scripts that open the GUI twice.
             with dpg.group(horizontal=True):
                 dpg.add_text("filter", color=(150, 150, 150, 255))
-                self.filter_input = dpg.add_input_text(width=-1, on_enter=True, callback=self._on_filter)
+                # Called on every edit: the filter applies 50 ms after the last keystroke.
+                self.filter_input = dpg.add_input_text(width=-1, callback=self._on_filter)
             with dpg.tooltip(self.filter_input):
-                dpg.add_text("e.g.  fr > 5 and group != 'noise'   (Enter applies, Esc clears)")
+                dpg.add_text("e.g.  fr > 5 and group != 'noise'   (applies as you type, Esc clears)")
             with dpg.child_window(border=False, height=-1, width=-1) as self._body:
                 self._spacer = dpg.add_spacer(height=10, width=1)
+        with dpg.item_handler_registry() as self._right_clicks:
+            dpg.add_item_clicked_handler(button=dpg.mvMouseButton_Right, callback=self._on_right_click)
         self._build_table(8)
         emit("pre_build", table)
 
@@ -118,6 +137,7 @@ class TableView(View):
             dpg.delete_item(self._holder)
         self._columns = self.model.columns
         self._rows, self._header, self._highlighted = [], [], set()
+        self._row_of_item = {}
         # Tables ignore ``pos``; a group holding the table follows the scroll position.
         self._holder = dpg.add_group(parent=self._body, pos=(0, int(max(self._scroll, 0)) + 1))
         # scrollX: columns keep their width and scroll sideways (id column frozen); the height is
@@ -137,6 +157,9 @@ class TableView(View):
                                                                  callback=self._on_click, user_data=k)]
                     cells += [dpg.add_text("") for _ in self._columns[1:]]
                 self._rows.append((row, cells))
+                self._row_of_item[cells[0]] = k
+                if self._right_clicks:
+                    dpg.bind_item_handler_registry(cells[0], self._right_clicks)
         dpg.highlight_table_row(self._table, 0, _HEADER_BG)
         self._n_pool = n_pool
         self._shown = []
@@ -145,6 +168,8 @@ class TableView(View):
     # Per-frame update -------------------------------------------------------------------
 
     def update(self) -> None:
+        self.select_debouncer.poll()
+        self.filter_debouncer.poll()
         if self.model.columns != self._columns:
             self._build_table(self._n_pool)
         height = dpg.get_item_rect_size(self._body)[1]
@@ -186,7 +211,8 @@ class TableView(View):
         """Refill the pool rows from the view model (selection, sort, filter, clustering)."""
         self.dirty = False
         text = self.model.table.filter_text or ""
-        if dpg.get_value(self.filter_input) != text and not dpg.is_item_active(self.filter_input):
+        typing = dpg.is_item_active(self.filter_input) or self.filter_debouncer.pending is not None
+        if dpg.get_value(self.filter_input) != text and not typing:
             dpg.set_value(self.filter_input, text)  # filter changed elsewhere (`:f`, Esc, a script)
         n_rows = self.model.n_rows
         # Scrolling to the end puts the last row in the pool's last line.
@@ -233,20 +259,46 @@ class TableView(View):
         self.dirty = True  # n_spikes, fr... of the clusters that grew
 
     def _modifiers(self) -> tuple[bool, bool]:
-        return bool(dpg.is_key_down(dpg.mvKey_ModCtrl)), bool(dpg.is_key_down(dpg.mvKey_ModShift))
+        # A row's selectable calls back after the release: take the keys held at the press.
+        ctrl, _, shift = click_modifiers()
+        return ctrl, shift
 
     def _on_click(self, sender: Any, app_data: Any, k: int) -> None:
         dpg.set_value(sender, False)
         if k >= len(self._shown):
             return
         ctrl, shift = self._modifiers()
-        self.click_row(self._shown[k].cluster_id, ctrl=ctrl, shift=shift)
+        self.click_row(self._shown[k].cluster_id, ctrl=ctrl, shift=shift, debounce=True)
 
-    def click_row(self, cluster_id: int, *, ctrl: bool = False, shift: bool = False) -> list[int]:
-        """What a mouse click on a row does (also used by tests)."""
-        new = self.model.click(self.selection(), cluster_id, ctrl=ctrl, shift=shift)
-        self.select(new)
+    def click_row(self, cluster_id: int, *, ctrl: bool = False, shift: bool = False,
+                  debounce: bool = False) -> list[int]:
+        """What a mouse click on a row does (also used by tests); returns the new selection.
+
+        ``debounce``: as phy's table, a click within 50 ms of the previous one selects only
+        once the clicks stop (then the last selection wins); ctrl/shift clicks build on
+        the selection still waiting."""
+        waiting = self.select_debouncer.pending
+        new = self.model.click(list(waiting[0]) if waiting else self.selection(), cluster_id, ctrl=ctrl, shift=shift)
+        if debounce:
+            self.select_debouncer.submit(self.select, new)
+        else:
+            self.select_debouncer.cancel()
+            self.select(new)
         return new
+
+    def _on_right_click(self, sender: Any, app_data: Any) -> None:
+        item = app_data[1] if isinstance(app_data, (list, tuple)) else app_data
+        k = self._row_of_item.get(item)
+        if k is not None and k < len(self._shown):
+            self.right_click_row(self._shown[k].cluster_id)
+
+    def right_click_row(self, cluster_id: int) -> list[int]:
+        """What a right click (or ctrl+right click) on a row does: emit ``row_right_click``,
+        then promote a similar row into the cluster-table selection, or demote a cluster row
+        into the similarity-table selection (the other selected rows stay selected)."""
+        emit("row_right_click", self.model.table, int(cluster_id))
+        sup = self.context.supervisor
+        return sup.promote_similar(cluster_id) if self.similarity else sup.demote_cluster(cluster_id)
 
     def _on_header(self, sender: Any, app_data: Any, column: str) -> None:
         dpg.set_value(sender, False)
@@ -255,10 +307,11 @@ class TableView(View):
         self.dirty = True
 
     def _on_filter(self, sender: Any, text: str) -> None:
-        self.apply_filter(text)
+        self.filter_debouncer.submit(self.apply_filter, text)
 
     def apply_filter(self, text: str | None) -> None:
         """Filter this table (errors go to the status bar, the table stays as it was)."""
+        self.filter_debouncer.cancel()
         try:
             ids = self.model.table.filter(text)
         except Exception as exc:

@@ -24,7 +24,8 @@ class FeatureView(PlotView):
                  "toggle_automatic_channel_selection")
     has_lasso = True
     center_label_offset = (0.0, -8.0)
-    listens = {"select_channel": "on_channel_click"}  # channel_click, its alias, would repeat it
+    listens = {"select_channel": "on_channel_click",  # channel_click, its alias, would repeat it
+               "toggle_spike_reorder": "on_toggle_spike_reorder"}
 
     def set_grid_dim(self, grid: Any) -> None:
         """Replace the subplot grid spec, e.g. ``[['0A,1A', '1A,2A'], ...]`` (phy's API)."""

@@ -27,3 +27,4 @@ class FiringRateView(PlotView):
     model_class = FiringRateModel
     phy_names = _PHY_NAMES
     ticks = (True, False)
+    local_state_attrs = ("x_max",)  # phy: it depends on the duration of the dataset

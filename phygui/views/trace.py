@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import dearpygui.dearpygui as dpg
 import numpy as np
 
+from phycore.signals import emit
 from phygui.viewmodels.trace import TraceModel
 from phygui.views._plot import PlotView
 
@@ -48,7 +49,8 @@ class TraceView(PlotView):
     pad: ClassVar[tuple[float, float, float, float]] = (0.0, 0.0, 0.0, 0.0)
     local_state_attrs = ("interval", "scaling")
     listens: ClassVar[dict[str, str]] = {"select_time": "on_select_time",
-                                         "color_mapping_changed": "on_color_mapping_changed"}
+                                         "color_mapping_changed": "on_color_mapping_changed",
+                                         "raw_data_filter_changed": "on_raw_data_filter_changed"}
 
     # phy's TraceView values derived from the window and the channel order.
     @property
@@ -78,6 +80,7 @@ class TraceView(PlotView):
         self._redrawn = False
         self.time_box: int | str = 0
         self._time_shown: float | None = None
+        self._announced = False
 
     def build(self, parent: int | str) -> None:
         # The time box: the window's centre, editable (Enter goes there), like alt+t.
@@ -94,6 +97,11 @@ class TraceView(PlotView):
     def update(self) -> None:
         self._redrawn = False
         super().update()
+        if not self._announced and self.plot:
+            # The first window (restored or default) for the views already listening, as
+            # phy's set_interval at attach: the amplitude view's band shows from the start.
+            self._announced = True
+            emit("time_range_selected", self, self.model.interval)
         if not self._redrawn and self.plot:
             self.model.prefetch()  # tiles next to the window, drawn in the background
         centre = round(sum(self.model.interval) / 2, 4)

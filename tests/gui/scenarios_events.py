@@ -191,6 +191,10 @@ def scenario_phy_events(controller: Any, dataset: Path) -> None:
         assert ev.last("toggle_auto_update")[1:] == (amplitude, (True,), {})
         assert list(amplitude.model.cluster_ids) == [ids[2]]
 
+        # alt+r's action: the controller announces its new raw-data filter (the views redraw).
+        gui.run_snippet(":switch_raw_data_filter")
+        assert ev.last("raw_data_filter_changed")[1:] == (controller, ("raw",), {})
+
         # An action, a save, a closed view, the close.
         sup.select(ids[0], ids[1])
         gui.run_snippet(":merge")
@@ -211,7 +215,10 @@ def scenario_phy_events(controller: Any, dataset: Path) -> None:
     # What was never emitted is what EVENTS says is not emitted (or needs what this scenario skips).
     from phycore.signals import EVENTS
 
-    not_here = {"spikes_added", "color_mapping_changed", "request_undo_state"}  # live sessions, colour menu, undo
+    # live sessions, colour menu, undo, ctrl+r (tests/gui/scenarios_state.py)
+    not_here = {"spikes_added", "color_mapping_changed", "request_undo_state", "toggle_spike_reorder"}
+    # right clicks on a table row and on a correlogram (tests/gui/scenarios_mouse.py)
+    not_here |= {"row_right_click", "request_promote_similar"}
     silent = sorted(n for n in EVENTS if not ev.of(n) and not EVENTS[n].phy.startswith("Not emitted"))
     assert set(silent) <= not_here, silent
 

@@ -113,6 +113,8 @@ def _lit_rows(m: TraceModel, f: Any) -> np.ndarray:
 
 def test_compute_draws_traces_and_selected_spikes(controller: Any) -> None:
     m = TraceModel(controller)
+    assert m.options.show_all_spikes  # phy's first-launch state
+    m.toggle_show_all_spikes(False)
     ids = two_largest(controller)
     m.set_selection(ids)
     m.set_size(400, 300)
@@ -154,7 +156,7 @@ def test_compute_draws_traces_and_selected_spikes(controller: Any) -> None:
                         * 255).max(axis=-1) <= 2).any()
         assert hit or other, s  # (or covered by the other selected cluster's overlapping spike)
     n_sel = f.n_spikes
-    m.toggle_show_all_spikes()
+    m.toggle_show_all_spikes(True)
     f2 = m.compute()
     assert f2.n_spikes > n_sel
     sp2 = m.drawn_spikes
