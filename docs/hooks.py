@@ -16,12 +16,14 @@ from gen_compat import compat_markdown
 from gen_events import events_markdown
 from gen_examples import examples_markdown
 from gen_keymap import keymap_markdown
+from gen_phy_keys import phy_keys_markdown
 
 __all__ = ["GENERATORS", "expand", "rest_to_html", "on_page_markdown", "on_page_content"]
 
 #: Marker name -> function returning the Markdown that replaces it.
 GENERATORS: dict[str, Callable[[], str]] = {
     "keymap": keymap_markdown,
+    "phy_keys": phy_keys_markdown,
     "events": events_markdown,
     "examples": examples_markdown,
     "compat": compat_markdown,

@@ -24,6 +24,7 @@ import gen_compat  # noqa: E402
 import gen_events  # noqa: E402
 import gen_examples  # noqa: E402
 import gen_keymap  # noqa: E402
+import gen_phy_keys  # noqa: E402
 import hooks  # noqa: E402
 
 
@@ -68,6 +69,20 @@ def test_event_reference_has_every_event() -> None:
         assert doc.sender in text and " ".join(doc.doc.split()) in text
         assert (f"`{doc.args}`" if doc.args else "(none)") in row
     assert "`phycore.supervisor.selection`" in _row(markdown, "`select`")
+
+
+def test_every_phy_key_and_snippet_has_a_phygui_status() -> None:
+    bindings = gen_phy_keys.phy_bindings()
+    assert bindings is not None, "phy is a test dependency: it must be installed"
+    # The reader finds phy's bindings (else this test would pass on nothing).
+    assert ("Supervisor", "merge", "shortcut", "g") in bindings
+    assert ("ISIView", "set_n_bins", "snippet", "isin") in bindings
+    assert ("TraceImageView", "go_to", "snippet", "tig") in bindings
+    assert len(bindings) > 120
+    missing = [b for b, status in gen_phy_keys.statuses(bindings) if status.startswith("missing")]
+    assert not missing, f"phy bindings phygui neither binds nor explains: {missing}"
+    markdown = gen_phy_keys.phy_keys_markdown()
+    assert markdown.count("\n") == len(bindings) + 1
 
 
 def test_keymap_has_every_action_with_its_keys(keymap: str) -> None:
