@@ -252,3 +252,18 @@ class LassoViewModel(ClusterViewModel):
         """``k`` for this view alone: split the lasso's spikes through the Supervisor."""
         spikes = self.on_request_split()
         return self.controller.supervisor.split(spikes) if spikes.size else None
+
+
+#: Margin of a scatter's home bounds, as a fraction of the data span.
+SCATTER_PAD = 0.05
+
+
+def scatter_bounds(xys: Sequence[npt.NDArray[np.float64]], pad: float = SCATTER_PAD) -> Bounds:
+    """Home bounds ``(x0, y0, x1, y1)`` of ``(n, 2)`` point sets: their finite span with a
+    ``pad`` margin (the unit square when there are no points)."""
+    xy = np.concatenate(xys) if len(xys) else np.zeros((0, 2))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    lo, hi = (xy.min(axis=0), xy.max(axis=0)) if len(xy) else (np.zeros(2), np.ones(2))
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return (float(lo[0] - pad * span[0]), float(lo[1] - pad * span[1]),
+            float(hi[0] + pad * span[0]), float(hi[1] + pad * span[1]))

@@ -18,14 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from phygui.render.raster import Raster, draw_points
-from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels._base import LassoViewModel, scatter_bounds
 from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.lasso import LassoState
 
 __all__ = ["SpikeAttributeModel", "SpikeAttributeOptions", "SpikeAttributeFrame", "SpikePoints",
            "spike_attribute_view_name", "attribute_of_view"]
-
-_PAD = 0.05
 
 
 def spike_attribute_view_name(key: str) -> str:
@@ -125,12 +123,7 @@ class SpikeAttributeModel(LassoViewModel):
 
     def _load(self) -> None:
         self._points = [self.coords(c) for c in self.cluster_ids]
-        xy = np.concatenate([p.xy for p in self._points]) if self._points else np.zeros((0, 2))
-        xy = xy[np.isfinite(xy).all(axis=1)]
-        lo, hi = (xy.min(axis=0), xy.max(axis=0)) if len(xy) else (np.zeros(2), np.ones(2))
-        span = np.where(hi > lo, hi - lo, 1.0)
-        self._bounds = (float(lo[0] - _PAD * span[0]), float(lo[1] - _PAD * span[1]),
-                        float(hi[0] + _PAD * span[0]), float(hi[1] + _PAD * span[1]))
+        self._bounds = scatter_bounds([p.xy for p in self._points])
         self._data_valid = True
 
     def points(self) -> list[SpikePoints]:

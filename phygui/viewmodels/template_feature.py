@@ -19,15 +19,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels._base import LassoViewModel, scatter_bounds
 from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.render.raster import Raster, draw_points
 
 __all__ = ["TemplateFeatureModel", "TemplateFeatureOptions", "TemplateFeatureFrame"]
 
-#: Margin around the points, as a fraction of their range.
-_PAD = 0.05
 
 
 @attrs.define(frozen=True)
@@ -85,12 +83,7 @@ class TemplateFeatureModel(LassoViewModel):
         self._points = []
         if self.has_template_features and self.is_pair:
             self._points = list(self.controller.get_template_features(self.cluster_ids) or [])
-        xy = np.concatenate([p.data for p in self._points]) if self._points else np.zeros((0, 2))
-        xy = xy[np.isfinite(xy).all(axis=1)]
-        lo, hi = (xy.min(axis=0), xy.max(axis=0)) if len(xy) else (np.zeros(2), np.ones(2))
-        span = np.where(hi > lo, hi - lo, 1.0)
-        self._bounds = (float(lo[0] - _PAD * span[0]), float(lo[1] - _PAD * span[1]),
-                        float(hi[0] + _PAD * span[0]), float(hi[1] + _PAD * span[1]))
+        self._bounds = scatter_bounds([p.data for p in self._points])
         self._data_valid = True
 
     def points(self) -> list[Any]:

@@ -45,7 +45,7 @@ from phygui.render.tile_painter import TracePainter
 from phygui.render.tiles import SPIKE_DTYPE, TraceTile, stitch
 from phygui.render.traces import draw_snippets, draw_traces, draw_traces_reference
 from phygui.viewmodels.items import Label, RasterLayer
-from phygui.viewmodels.trace_window import TimeWindowModel
+from phygui.viewmodels.trace_window import TimeWindowModel, row_channel, time_channel_text
 
 __all__ = ["TraceModel", "TraceOptions", "TraceFrame", "TRACE_SHORTCUTS", "TRACE_SNIPPETS",
            "channel_order", "draw_traces", "draw_snippets", "draw_traces_reference"]
@@ -385,15 +385,11 @@ class TraceModel(TimeWindowModel):
 
     def channel_at(self, y: float) -> int | None:
         """The channel of the row at height ``y`` (None outside the rows)."""
-        r = int(round(y))
-        return int(self.order[r]) if 0 <= r < self.n_channels else None
+        return row_channel(self.order[:self.n_channels], y)
 
     def hover(self, x: float, y: float) -> str:
         """Tooltip: time and channel under the mouse."""
-        ch = self.channel_at(y)
-        if ch is None:
-            return f"{x:.4f} s"
-        return f"{x:.4f} s, channel {int(np.asarray(self.controller.model.channel_map)[ch])}"
+        return time_channel_text(self.controller, self.order[:self.n_channels], x, y)
 
     def click(self, x: float, y: float, button: str = "left") -> tuple[int, int, int] | None:
         """ctrl+click: emit phy's ``select_spike`` (then its alias ``spike_click``) for the

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from phycore.supervisor.colors import colormaps
 from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.trace import channel_order
-from phygui.viewmodels.trace_window import TimeWindowModel
+from phygui.viewmodels.trace_window import TimeWindowModel, row_channel, time_channel_text
 
 __all__ = ["TraceImageModel", "TraceImageOptions", "TraceImageFrame", "TRACE_IMAGE_SHORTCUTS",
            "TRACE_IMAGE_SNIPPETS", "peak_columns", "colorize"]
@@ -280,12 +280,9 @@ class TraceImageModel(TimeWindowModel):
 
     def channel_at(self, y: float) -> int | None:
         """The channel of the row at height ``y`` (None outside the rows)."""
-        r = int(round(y))
-        return int(self.order[r]) if 0 <= r < self.n_channels else None
+        return row_channel(self.order[:self.n_channels], y)
 
     def hover(self, x: float, y: float) -> str:
         """Tooltip: time and channel under the mouse."""
-        ch = self.channel_at(y)
-        if ch is None:
-            return f"{x:.4f} s"
-        return f"{x:.4f} s, channel {int(np.asarray(self.controller.model.channel_map)[ch])}"
+        return time_channel_text(self.controller, self.order[:self.n_channels], x, y)
+

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from phycore.signals import emit
 from phygui.viewmodels._base import ClusterViewModel
 
-__all__ = ["TimeWindowModel"]
+__all__ = ["TimeWindowModel", "row_channel", "time_channel_text"]
 
 _WIDTH_STEP = 1.25
 
@@ -161,3 +161,18 @@ class TimeWindowModel(ClusterViewModel):
         c, w = (t0 + t1) / 2, (t1 - t0) * k
         self.set_interval((c - w / 2, c + w / 2))
 
+
+
+def row_channel(order: npt.NDArray[np.int64], y: float) -> int | None:
+    """The channel of the row at height ``y`` of a time-by-channel view whose rows are
+    ``order`` (None outside the rows)."""
+    r = int(round(y))
+    return int(order[r]) if 0 <= r < len(order) else None
+
+
+def time_channel_text(controller: Any, order: npt.NDArray[np.int64], x: float, y: float) -> str:
+    """Tooltip of a time-by-channel view: the time and the channel (its ``channel_map`` id)."""
+    ch = row_channel(order, y)
+    if ch is None:
+        return f"{x:.4f} s"
+    return f"{x:.4f} s, channel {int(np.asarray(controller.model.channel_map)[ch])}"

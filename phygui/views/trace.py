@@ -20,13 +20,31 @@ from phycore.signals import emit
 from phygui.viewmodels.trace import TraceModel
 from phygui.views._plot import PlotView
 
-__all__ = ["TraceView"]
+__all__ = ["TimeWindowProperties", "TraceView"]
+
+
+class TimeWindowProperties:
+    """phy's time-window attributes of its trace views, read from ``self.model.interval``."""
+
+    model: Any
+
+    @property
+    def time(self) -> float:
+        """phy's ``time``: the centre of the window, in seconds."""
+        return float(sum(self.model.interval) / 2)
+
+    @property
+    def half_duration(self) -> float:
+        """phy's ``half_duration``: half the window's duration, in seconds."""
+        t0, t1 = self.model.interval
+        return float(t1 - t0) / 2
+
 
 _FAR_LEFT = -1e6  # seconds: a label placed here is clamped to the plot's left edge
 _LABEL_BACKGROUND = (0, 0, 0, 170)  # white labels stay readable over the grey traces
 
 
-class TraceView(PlotView):
+class TraceView(TimeWindowProperties, PlotView):
     """Raw traces of all channels in a time window, selected clusters' spikes in colour.
 
     ctrl+click near a drawn spike emits ``select_spike`` and selects the spike's cluster;
@@ -53,16 +71,6 @@ class TraceView(PlotView):
                                          "raw_data_filter_changed": "on_raw_data_filter_changed"}
 
     # phy's TraceView values derived from the window and the channel order.
-    @property
-    def time(self) -> float:
-        """phy's ``time``: the centre of the window, in seconds."""
-        return float(sum(self.model.interval) / 2)
-
-    @property
-    def half_duration(self) -> float:
-        """phy's ``half_duration``: half the window's duration, in seconds."""
-        t0, t1 = self.model.interval
-        return float(t1 - t0) / 2
 
     @property
     def channel_y_ranks(self) -> Any:

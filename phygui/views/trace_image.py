@@ -10,11 +10,12 @@ from typing import ClassVar
 
 from phygui.viewmodels.trace_image import TraceImageModel
 from phygui.views._plot import PlotView
+from phygui.views.trace import TimeWindowProperties
 
 __all__ = ["TraceImageView"]
 
 
-class TraceImageView(PlotView):
+class TraceImageView(TimeWindowProperties, PlotView):
     """The raw traces of all channels in a time window as a heat map (channels × time)."""
 
     model_class = TraceImageModel
@@ -27,14 +28,3 @@ class TraceImageView(PlotView):
     local_state_attrs = ("interval", "scaling")
     listens: ClassVar[dict[str, str]] = {"select_time": "on_select_time",
                                          "raw_data_filter_changed": "on_raw_data_filter_changed"}
-
-    @property
-    def time(self) -> float:
-        """phy's ``time``: the centre of the window, in seconds."""
-        return float(sum(self.model.interval) / 2)
-
-    @property
-    def half_duration(self) -> float:
-        """phy's ``half_duration``: half the window's duration, in seconds."""
-        t0, t1 = self.model.interval
-        return float(t1 - t0) / 2
