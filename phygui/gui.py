@@ -411,6 +411,7 @@ class GUI:
             dpg.render_dearpygui_frame()
             self._frame += 1
             dpg.run_callbacks(dpg.get_callback_queue())
+            self.key_router.after_callbacks()
 
     def _before_frame(self) -> None:
         self.live_link.before_frame()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.gui.helpers import ARTIFACTS, grab, has_color, region
+from tests.gui.helpers import ARTIFACTS, grab, has_color, keyboard, region, window_id, xdotool_while_rendering
 from tests.gui.strict import expect_errors, expected_errors, no_logged_errors, scenario_main
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
@@ -283,34 +283,14 @@ def scenario_plugin_view_and_events(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
-def xdotool_while_rendering(gui: Any, *args: str) -> None:
-    """Run xdotool while the GUI keeps rendering frames (so it sees the events), then 4 more."""
-    import subprocess
-    import time
-
-    proc = subprocess.Popen(["xdotool", *args])
-    t0 = time.monotonic()
-    while proc.poll() is None and time.monotonic() - t0 < 30:
-        gui.render(1)
-    gui.render(4)
-
-
 def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
     """Real X key events (xdotool) reach the keymap: select, merge, undo, snippet line."""
     import shutil
-    import subprocess
 
     assert shutil.which("xdotool"), "xdotool is not installed"
     sup = gui.supervisor
     n0 = len(sup.clustering.cluster_ids)
-    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-    assert wid, "the phygui window was not found by xdotool"
-
-    def keys(*seq: str, command: str = "key") -> None:
-        if command == "mousemove":  # seq is a full xdotool command line
-            xdotool_while_rendering(gui, *seq)
-        else:
-            xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq)
+    wid, keys = window_id(), keyboard(gui)
 
     keys("Down", "Down")
     assert len(sup.selected_clusters) == 1
@@ -345,12 +325,12 @@ def scenario_xdotool_keys(gui: Any, dataset: Path) -> None:
     # mouse: the wheel over the table scrolls it; a click on a row selects that row's cluster
     cv = gui.cluster_view
     bx, by = (int(v) + 5 for v in dpg.get_item_state(cv._rows[3][1][0])["rect_min"])  # over the table's rows
-    keys("mousemove", "--window", wid[0], str(bx), str(by), "click", "--repeat", "3", "--delay", "60", "5",
-         command="mousemove")
+    xdotool_while_rendering(gui, "mousemove", "--window", wid, str(bx), str(by), "click", "--repeat", "3", "--delay",
+                            "60", "5")
     assert dpg.get_y_scroll(cv._body) > 0 and cv._first > 0
     x, y = dpg.get_item_state(cv._rows[2][1][0])["rect_min"]
     target = cv._shown[2].cluster_id
-    keys("mousemove", "--window", wid[0], str(int(x) + 5), str(int(y) + 6), "click", "1", command="mousemove")
+    xdotool_while_rendering(gui, "mousemove", "--window", wid, str(int(x) + 5), str(int(y) + 6), "click", "1")
     assert sup.selected_clusters == [target], (sup.selected_clusters, target)
     # Escape leaves snippet mode without running anything
     keys("colon")
@@ -560,7 +540,6 @@ def scenario_lasso_split_undo(controller: Any, dataset: Path) -> None:
 def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
     """Real ctrl+clicks (xdotool) in the amplitude plot add lasso vertices; ctrl+right clears."""
     import shutil
-    import subprocess
 
     import dearpygui.dearpygui as dpg
 
@@ -571,8 +550,7 @@ def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
         sup = gui.supervisor
         sup.select(sup.cluster_table.visible_ids[0])
         gui.render(5)
-        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-        assert wid, "the phygui window was not found by xdotool"
+        wid = window_id()
         view = gui.get_view("AmplitudeView")
         (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
 
@@ -580,11 +558,11 @@ def scenario_xdotool_lasso(controller: Any, dataset: Path) -> None:
             xdotool_while_rendering(gui, *args)
 
         pts = [(0.3, 0.3), (0.6, 0.3), (0.6, 0.7), (0.3, 0.7)]
-        run("windowfocus", "--sync", wid[0])
+        run("windowfocus", "--sync", wid)
         hovered = []
         for fx, fy in pts:
             px, py = int(x0 + fx * (x1 - x0)), int(y0 + fy * (y1 - y0))
-            run("mousemove", "--window", wid[0], str(px), str(py))  # hover first, as a user does
+            run("mousemove", "--window", wid, str(px), str(py))  # hover first, as a user does
             hovered.append(tuple(dpg.get_plot_mouse_pos()))  # where the plot says the mouse is
             run("keydown", "ctrl", "click", "1", "keyup", "ctrl")
         assert view.model.lasso.count == 4, view.model.lasso.count
@@ -664,7 +642,6 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
     """Real wheel events (xdotool): ctrl+wheel over the waveform plot scales the boxes and
     does not zoom; the plain wheel zooms and does not scale."""
     import shutil
-    import subprocess
 
     import dearpygui.dearpygui as dpg
 
@@ -677,8 +654,7 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
         sup = gui.supervisor
         sup.select(sup.cluster_table.visible_ids[0])
         gui.render(6)
-        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-        assert wid, "the phygui window was not found by xdotool"
+        wid = window_id()
         view = gui.get_view("WaveformView")
         (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
 
@@ -689,8 +665,8 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
             x, y = view._axes
             return (*dpg.get_axis_limits(x), *dpg.get_axis_limits(y))
 
-        run("windowfocus", "--sync", wid[0])
-        run("mousemove", "--window", wid[0], str(int((x0 + x1) / 2)), str(int((y0 + y1) / 2)))
+        run("windowfocus", "--sync", wid)
+        run("mousemove", "--window", wid, str(int((x0 + x1) / 2)), str(int((y0 + y1) / 2)))
         scaling = view.model.options.box_scaling
         run("keydown", "ctrl")
         run("click", "4")  # wheel up
@@ -706,7 +682,7 @@ def scenario_xdotool_wheel(controller: Any, dataset: Path) -> None:
         # any zoom would show (ImPlot zooms whatever the modifiers unless the axes are pinned)
         view = gui.get_view("AmplitudeView")
         (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
-        run("mousemove", "--window", wid[0], str(int(x0 + 0.4 * (x1 - x0))), str(int((y0 + y1) / 2)))
+        run("mousemove", "--window", wid, str(int(x0 + 0.4 * (x1 - x0))), str(int((y0 + y1) / 2)))
         before, size = limits(), view.model.options.marker_size
         run("keydown", "alt")
         run("click", "4")

@@ -11,34 +11,16 @@ Run one by hand:  xvfb-run -a python -m tests.gui.scenarios_amplitude types_band
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from tests.gui.helpers import grab, has_color, region
-from tests.gui.scenarios import xdotool_while_rendering
+from tests.gui.helpers import grab, has_color, keyboard, region, window_id, xdotool_while_rendering
 from tests.gui.scenarios_views2 import _plot_mapping
 from tests.gui.strict import controller_scenarios, scenario_main
 
 BLUE = (0x08, 0x92, 0xFC)
-
-
-def _window() -> str:
-    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-    assert wid, "the phygui window was not found by xdotool"
-    return wid[0]
-
-
-def _keyboard(gui: Any) -> Callable[..., None]:
-    """``keys(*xdotool_keys)`` into the phygui window."""
-    wid = _window()
-
-    def keys(*seq: str) -> None:
-        xdotool_while_rendering(gui, "windowfocus", "--sync", wid, "key", "--delay", "80", *seq)
-
-    return keys
 
 
 def _status(view: Any) -> str:
@@ -92,7 +74,7 @@ def scenario_types_band_links(controller: Any, dataset: Path) -> None:
     gui = create_gui(controller)
     try:
         gui.render(3)
-        keys, sup = _keyboard(gui), gui.supervisor
+        keys, sup = keyboard(gui), gui.supervisor
         keys("Down")  # select the best cluster
         gui.render(3)
         assert sup.selected_clusters, "Down selected nothing"
@@ -130,7 +112,7 @@ def scenario_types_band_links(controller: Any, dataset: Path) -> None:
         assert av.model.amplitudes_type == "template" and _status(av).startswith("template")
 
         # The band: the trace view's first window, from the start.
-        wid = _window()
+        wid = window_id()
         to_px = _plot_mapping(gui, av, wid)
         _check_band(gui, av, to_px, trace)
         keys("alt+Right", "alt+Right", "alt+Right")  # the trace view moves by 10 % of its window
@@ -215,7 +197,7 @@ def scenario_types_without_pc_features(controller: Any, dataset: Path) -> None:
         gui = create_gui(other)
         try:
             gui.render(3)
-            keys = _keyboard(gui)
+            keys = keyboard(gui)
             keys("Down")
             av = gui.get_view("AmplitudeView")
             assert av.model.amplitudes_types == ["template", "template_feature"]
@@ -245,7 +227,7 @@ def scenario_raw_only(controller: Any, dataset: Path) -> None:
         gui = create_gui(other)
         try:
             gui.render(3)
-            keys = _keyboard(gui)
+            keys = keyboard(gui)
             keys("Down")
             av = gui.get_view("AmplitudeView")
             assert av.model.amplitudes_types == ["raw"]

@@ -9,14 +9,12 @@ Run one by hand:  xvfb-run -a python -m tests.gui.scenarios_chrome toolbar /path
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from tests.gui.helpers import ARTIFACTS, grab, has_color, region
-from tests.gui.scenarios import xdotool_while_rendering
+from tests.gui.helpers import ARTIFACTS, grab, has_color, keyboard, region, window_id, xdotool_while_rendering
 from tests.gui.strict import controller_scenarios, scenario_main
 
 _BLUE = (8, 146, 252)  # the first selected cluster (phy's #0892FC)
@@ -26,10 +24,10 @@ class _Mouse:
     """Real X clicks and keys into the phygui window (the GUI keeps rendering meanwhile)."""
 
     def __init__(self, gui: Any) -> None:
-        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-        assert wid, "the phygui window was not found by xdotool"
-        self.gui, self.wid = gui, wid[0]
+        self.gui, self.wid = gui, window_id()
         xdotool_while_rendering(gui, "windowfocus", "--sync", self.wid)
+        #: ``keys(*xdotool_keys)`` / ``keys(text, command="type")`` into the window.
+        self.keys = keyboard(gui, delay_ms=60)
 
     def click_at(self, x: float, y: float) -> None:
         # Hover first (ImGui sees the mouse on a frame), then click, as a user does.
@@ -45,9 +43,6 @@ class _Mouse:
         (x0, y0), (x1, y1) = state["rect_min"], state["rect_max"]
         x = x0 + 30 if dpg.get_item_type(item).endswith("mvInputText") else (x0 + x1) / 2
         self.click_at(x, (y0 + y1) / 2)
-
-    def keys(self, *seq: str, command: str = "key") -> None:
-        xdotool_while_rendering(self.gui, "windowfocus", "--sync", self.wid, command, "--delay", "60", *seq)
 
     def type_into(self, field: Any, text: str) -> None:
         """Click into a text field, erase its text (End, then BackSpace: a modifier such as

@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.gui.helpers import grab, has_color, region
-from tests.gui.scenarios import xdotool_while_rendering
+from tests.gui.helpers import grab, has_color, keyboard, region
 from tests.gui.strict import controller_scenarios, scenario_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,10 +39,7 @@ def scenario_features_from_cache(controller: Any, dataset: Path) -> None:
         gui = create_gui(other)
         try:
             gui.render(3)
-            wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True,
-                                 text=True).stdout.split()
-            assert wid, "the phygui window was not found by xdotool"
-            xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], "key", "--delay", "80", "Down")
+            keyboard(gui)("Down")
             gui.render(3)
             cid = other.supervisor.selected[0]
             view = gui.get_view("FeatureView")
@@ -82,9 +78,7 @@ def scenario_waveforms_without_raw_data(controller: Any, dataset: Path) -> None:
         try:
             gui.render(3)
             assert gui.get_view("TraceView") is None, "no raw data: phy shows no trace view"
-            wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True,
-                                 text=True).stdout.split()
-            xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], "key", "--delay", "80", "Down")
+            keyboard(gui)("Down")
             gui.render(5)
             cid = other.supervisor.selected[0]
             pool = other.model.spike_waveforms.rows

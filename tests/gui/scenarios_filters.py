@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 
 from phycore.plugin_registry import IPlugin
-from tests.gui.helpers import ARTIFACTS, grab, region
-from tests.gui.scenarios_phy_habits import _keyboard
+from tests.gui.helpers import ARTIFACTS, grab, hold, keyboard, region
 from tests.gui.strict import controller_scenarios, scenario_main
 
 
@@ -32,14 +31,7 @@ def _alt_r(gui: Any) -> None:
     """Press alt+r as a person does: alt held down over several frames around the r (xdotool's
     plain ``key alt+r`` releases alt within microseconds, and the key router reads the
     modifiers when the r press is handled)."""
-    import subprocess
-
-    from tests.gui.scenarios import xdotool_while_rendering
-
-    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-    assert wid, "the phygui window was not found by xdotool"
-    xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], "keydown", "alt", "sleep", "0.15", "key", "r",
-                            "sleep", "0.15", "keyup", "alt")
+    hold(gui, "alt", "r", delay_ms=None, pause_s=0.15)
 
 
 def _views(gui: Any) -> tuple[Any, Any]:
@@ -78,7 +70,7 @@ def scenario_alt_r(controller: Any, dataset: Path) -> None:
     gui = create_gui(controller)
     try:
         gui.render(3)
-        keys = _keyboard(gui)
+        keys = keyboard(gui)
         wv, tv = _select_and_show(gui)
         rdf = controller.raw_data_filter
         assert rdf.names == ["raw", "high_pass"] and rdf.current == "high_pass"

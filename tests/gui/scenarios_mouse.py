@@ -10,14 +10,12 @@ Run one by hand:  xvfb-run -a -s "-screen 0 1600x1000x24" python -m tests.gui.sc
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from tests.gui.helpers import grab
-from tests.gui.scenarios import xdotool_while_rendering
+from tests.gui.helpers import grab, window_id, xdotool_while_rendering
 from tests.gui.strict import controller_scenarios, scenario_main
 
 
@@ -25,9 +23,7 @@ class Mouse:
     """Real X input into the phygui window (every call keeps the GUI rendering meanwhile)."""
 
     def __init__(self, gui: Any) -> None:
-        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-        assert wid, "the phygui window was not found by xdotool"
-        self.gui, self.wid = gui, wid[0]
+        self.gui, self.wid = gui, window_id()
         self.run("windowfocus", "--sync", self.wid)
 
     def run(self, *args: str) -> None:

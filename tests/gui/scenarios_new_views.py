@@ -12,22 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.gui.helpers import ARTIFACTS, grab, has_color, region
-from tests.gui.scenarios import xdotool_while_rendering
-from tests.gui.scenarios_phy_habits import _keyboard, _snippet
+from tests.gui.helpers import (ARTIFACTS, grab, has_color, hold_chord, keyboard, region, window_id,
+                               xdotool_while_rendering)
+from tests.gui.scenarios_phy_habits import _snippet
 from tests.gui.scenarios_views2 import BLUE, RED, _click_menu, _menu_item, _plot_mapping, _plot_pixels
 from tests.gui.strict import controller_scenarios, scenario_main
 
 #: The views phy creates only when their files exist.
 _FEATURE_VIEWS = ("FeatureView", "TemplateFeatureView")
-
-
-def _window_id() -> str:
-    import subprocess
-
-    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-    assert wid, "the phygui window was not found by xdotool"
-    return wid[0]
 
 
 def _save_view(gui: Any, view: Any, name: str) -> Any:
@@ -39,16 +31,6 @@ def _save_view(gui: Any, view: Any, name: str) -> Any:
     ARTIFACTS.mkdir(exist_ok=True)
     Image.fromarray(pix).save(ARTIFACTS / f"{name}.png")
     return pix
-
-
-def _held(gui: Any, chord: str) -> None:
-    """Press ``chord`` (xdotool names, e.g. ``ctrl+alt+Right``) with its modifiers held over a
-    few frames: the key handlers run after the frame and read the modifiers then, so a chord
-    released at once may reach them without its modifiers (a hand holds them longer)."""
-    *mods, key = chord.split("+")
-    xdotool_while_rendering(gui, "windowfocus", "--sync", _window_id(), "keydown", *mods)  # then a few frames
-    xdotool_while_rendering(gui, "key", key)
-    xdotool_while_rendering(gui, "keyup", *mods)
 
 
 def _add_from_menu(gui: Any, name: str) -> Any:
@@ -101,34 +83,34 @@ def scenario_trace_image(controller: Any, dataset: Path) -> None:
         assert has_color(pix, tuple(lut[0]), tol=60, min_count=5), "no negative (blue) pixels"
         assert has_color(pix, tuple(lut[1]), tol=60, min_count=5), "no positive (yellow) pixels"
         assert len(np.unique(pix[..., :3].reshape(-1, 3), axis=0)) > 100
-        keys = _keyboard(gui)
+        keys = keyboard(gui)
         t0, t1 = m.interval
         w = t1 - t0
-        _held(gui, "ctrl+alt+Right")
+        hold_chord(gui, "ctrl+alt+Right")
         assert abs(m.interval[0] - (t0 + 0.1 * w)) < 1e-9, (m.interval, gui.status.text(), gui.status.error)
         after = _plot_pixels(view, grab(gui))
         assert after.shape == pix.shape and (after != pix).any(), "the picture did not follow the window"
-        _held(gui, "ctrl+alt+Left")
+        hold_chord(gui, "ctrl+alt+Left")
         assert abs(m.interval[0] - t0) < 1e-9
-        _held(gui, "ctrl+shift+alt+Right")
+        hold_chord(gui, "ctrl+shift+alt+Right")
         assert abs(m.interval[0] - (t0 + 0.1 * m.duration)) < 1e-9, m.interval
-        _held(gui, "ctrl+alt+End")
+        hold_chord(gui, "ctrl+alt+End")
         assert abs(m.interval[1] - m.duration) < 1e-9
-        _held(gui, "ctrl+alt+Home")
+        hold_chord(gui, "ctrl+alt+Home")
         assert m.interval[0] == 0
         vmax = m.vrange[1]
-        _held(gui, "ctrl+alt+Up")
+        hold_chord(gui, "ctrl+alt+Up")
         assert m.options.scaling > 1.05 and m.vrange[1] < vmax / 1.05, (m.options.scaling, m.vrange)
-        _held(gui, "ctrl+alt+Down")
-        _held(gui, "ctrl+alt+plus")  # phy's ctrl+alt+shift++: narrow
+        hold_chord(gui, "ctrl+alt+Down")
+        hold_chord(gui, "ctrl+alt+plus")  # phy's ctrl+alt+shift++: narrow
         assert abs(m.interval[1] - m.interval[0] - w / 1.25) < 1e-9, m.interval
-        _held(gui, "ctrl+alt+shift+minus")  # widen
+        hold_chord(gui, "ctrl+alt+shift+minus")  # widen
         assert abs(m.interval[1] - m.interval[0] - w) < 1e-9, m.interval
         _snippet(keys, "tig 3")
         assert abs(sum(m.interval) / 2 - 3.0) < 1e-9, (m.interval, gui.status.error)
         _snippet(keys, "tis 1.5")
         assert abs(sum(m.interval) / 2 - 4.5) < 1e-9, (m.interval, gui.status.error)
-        _held(gui, "ctrl+alt+o")
+        hold_chord(gui, "ctrl+alt+o")
         assert m.options.origin == "top"
         assert tv.interval == trace_window  # the trace view kept its own window
         _save_view(gui, view, "trace_image_view_moved")
@@ -158,7 +140,7 @@ def scenario_console(controller: Any, dataset: Path) -> None:
         view = _add_from_menu(gui, "IPythonView")
         assert isinstance(view, IPythonView)
         assert isinstance(controller.create_ipython_view(), IPythonView)  # phy's controller method
-        keys, wid = _keyboard(gui), _window_id()
+        keys, wid = keyboard(gui), window_id()
         (x0, y0), (x1, y1) = dpg.get_item_state(view.input)["rect_min"], dpg.get_item_state(view.input)["rect_max"]
         xdotool_while_rendering(gui, "mousemove", "--window", wid, str(int((x0 + x1) / 2)), str(int((y0 + y1) / 2)),
                                 "click", "1")
@@ -262,7 +244,7 @@ def scenario_spike_attributes(controller: Any, dataset: Path) -> None:
             assert np.array_equal(p.xy[:, 0], controller.model.spike_times[p.spike_ids])
             assert np.array_equal(p.xy[:, 1], controller.model.spike_attributes["depthish"][p.spike_ids])
         # lasso: four real ctrl+clicks around the upper-right quadrant of the positions view
-        wid = _window_id()
+        wid = window_id()
         to_px = _plot_mapping(gui, two_d, wid)
         for x, y in ((0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)):
             px, py = to_px(x, y)
@@ -276,7 +258,7 @@ def scenario_spike_attributes(controller: Any, dataset: Path) -> None:
         candidates = np.flatnonzero(np.isin(sc, ids))
         inside = candidates[two_d.model.lasso.contains(arr[candidates, :2])]
         assert 0 < len(inside) < len(candidates)
-        _keyboard(gui)("k")
+        keyboard(gui)("k")
         new = gui.supervisor.selected
         assert len(new) >= 2 and not set(new) & set(ids), (new, ids)
         assert np.array_equal(gui.supervisor.clustering.spikes_in_clusters([new[0]]), inside)

@@ -8,23 +8,11 @@ Run one by hand:  xvfb-run -a python -m tests.gui.scenarios_phy_habits snippets 
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
-from tests.gui.scenarios import xdotool_while_rendering
+from tests.gui.helpers import keyboard
 from tests.gui.strict import controller_scenarios, scenario_main
-
-
-def _keyboard(gui: Any) -> Callable[..., None]:
-    """``keys(*xdotool_keys)`` / ``keys(text, command="type")`` into the phygui window."""
-    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-    assert wid, "the phygui window was not found by xdotool"
-
-    def keys(*seq: str, command: str = "key") -> None:
-        xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], command, "--delay", "80", *seq)
-
-    return keys
 
 
 def _snippet(keys: Callable[..., None], text: str) -> None:
@@ -39,7 +27,7 @@ def scenario_snippets(controller: Any, dataset: Path) -> None:
     gui = create_gui(controller)
     try:
         gui.render(3)
-        keys, sup = _keyboard(gui), gui.supervisor
+        keys, sup = keyboard(gui), gui.supervisor
         wv = gui.get_view("WaveformView")
         _snippet(keys, "wn 23")
         assert wv.model.options.n_spikes_waveforms == 23, gui.status.error
@@ -66,7 +54,7 @@ def scenario_plus_minus_keys(controller: Any, dataset: Path) -> None:
     gui = create_gui(controller)
     try:
         gui.render(3)
-        keys, sup = _keyboard(gui), gui.supervisor
+        keys, sup = keyboard(gui), gui.supervisor
         sup.select(*sup.cluster_table.visible_ids[:1])
         gui.render(3)
         fv, tv = gui.get_view("FeatureView").model, gui.get_view("TraceView")
@@ -95,7 +83,7 @@ def scenario_ctrl_space(controller: Any, dataset: Path) -> None:
     gui = create_gui(controller)
     try:
         gui.render(3)
-        keys, sup = _keyboard(gui), gui.supervisor
+        keys, sup = keyboard(gui), gui.supervisor
         assert sup.n_similar_clusters_to_select == 15
         keys("Down")
         best = sup.selected_clusters

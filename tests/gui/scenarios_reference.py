@@ -12,13 +12,12 @@ Run by hand:  xvfb-run -a -s "-screen 0 1600x1000x24" python -m tests.gui.scenar
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tests.gui.helpers import grab, has_color, region
+from tests.gui.helpers import grab, has_color, hold, region, window_id, xdotool_while_rendering
 from tests.gui.strict import controller_scenarios, scenario_main
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -48,7 +47,6 @@ def scenario_side_by_side(controller: Any, dataset: Path) -> None:
     import dearpygui.dearpygui as dpg
 
     from phygui.app import create_gui
-    from tests.gui.scenarios import xdotool_while_rendering
 
     gui = create_gui(controller)
     try:
@@ -62,14 +60,14 @@ def scenario_side_by_side(controller: Any, dataset: Path) -> None:
         counts = np.bincount(controller.model.spike_clusters)
         first, second = sup.cluster_table.visible_ids[:2]
         assert {first, second} == {int(c) for c in np.argsort(-counts, kind="stable")[:2]}
-        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
+        wid = window_id()
         cv = gui.cluster_view
         for k, ctrl in ((0, False), (1, True)):
             x, y = (int(v) for v in dpg.get_item_state(cv._rows[k][1][0])["rect_min"])
             clicks = ["keydown", "ctrl", "click", "1", "keyup", "ctrl"] if ctrl else ["click", "1"]
             # Move, let a frame see the mouse over the row, then click (ImGui hovers per frame).
-            xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], "mousemove", "--window", wid[0],
-                                    str(x + 5), str(y + 6))
+            xdotool_while_rendering(gui, "windowfocus", "--sync", wid, "mousemove", "--window", wid, str(x + 5),
+                                    str(y + 6))
             gui.render(3)
             xdotool_while_rendering(gui, *clicks)
             gui.render(3)
@@ -80,7 +78,7 @@ def scenario_side_by_side(controller: Any, dataset: Path) -> None:
         # high_pass, as in the reference.
         wv = gui.get_view("WaveformView")
         assert controller.model.hp_filtered and str(wv.model.status) == "waveforms raw", wv.model.status
-        xdotool_while_rendering(gui, "windowfocus", "--sync", wid[0], "keydown", "alt", "key", "r", "keyup", "alt")
+        hold(gui, "alt", "r", delay_ms=None)
         gui.render(5)
         assert str(wv.model.status) == "waveforms high_pass", wv.model.status
         frame = grab(gui)

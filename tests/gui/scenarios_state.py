@@ -13,48 +13,22 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from tests._clock import FakeClock
-from tests.gui.helpers import grab
-from tests.gui.scenarios import xdotool_while_rendering
+from tests.gui.helpers import grab, hold, keyboard, window_id, xdotool_while_rendering
 from tests.gui.strict import controller_scenarios, scenario_main
 
 
-def _window_id() -> str:
-    wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-    assert wid, "the phygui window was not found by xdotool"
-    return wid[0]
-
-
-def _keyboard(gui: Any) -> Callable[..., None]:
-    """``keys(*xdotool_keys)`` / ``keys(text, command="type")`` into the phygui window."""
-    wid = _window_id()
-
-    def keys(*seq: str, command: str = "key") -> None:
-        xdotool_while_rendering(gui, "windowfocus", "--sync", wid, command, "--delay", "80", *seq)
-
-    return keys
-
-
-def _hold(gui: Any, modifier: str, *keys: str) -> None:
-    """``modifier+key`` for each key, the modifier held down around them (as fingers do): an
-    xdotool chord presses and releases both within one slow frame, and the GUI reads the
-    modifiers after the frame."""
-    xdotool_while_rendering(gui, "windowfocus", "--sync", _window_id(), "keydown", modifier, "key", "--delay", "200",
-                            *keys, "keyup", modifier)
-
-
 def _ctrl_r(gui: Any) -> None:
-    _hold(gui, "ctrl", "r")
+    hold(gui, "ctrl", "r")
 
 
 def _click(gui: Any, x: float, y: float) -> None:
-    xdotool_while_rendering(gui, "mousemove", "--window", _window_id(), str(int(x)), str(int(y)), "click", "1")
+    xdotool_while_rendering(gui, "mousemove", "--window", window_id(), str(int(x)), str(int(y)), "click", "1")
 
 
 def _local_interval(dataset: Path) -> list[float]:
@@ -85,7 +59,7 @@ def _render_until(gui: Any, done: Callable[[], bool], max_frames: int = 400) -> 
 def _snippet(gui: Any, keys: Callable[..., None], text: str) -> None:
     import dearpygui.dearpygui as dpg
 
-    _hold(gui, "shift", "semicolon")  # ":" opens the command line
+    hold(gui, "shift", "semicolon")  # ":" opens the command line
     keys(text, command="type")
     _render_until(gui, lambda: dpg.get_value(gui.status_bar.snippet) == text)
     keys("Return")
@@ -100,14 +74,14 @@ def scenario_trace_moved(controller: Any, dataset: Path) -> None:
     gui = create_gui(controller)
     try:
         gui.render(3)
-        keys, tv, sup = _keyboard(gui), gui.get_view("TraceView"), gui.supervisor
+        keys, tv, sup = keyboard(gui), gui.get_view("TraceView"), gui.supervisor
         before = tuple(tv.model.interval)
         assert _centred(controller, before), before
-        _hold(gui, "alt", "Right", "Right")
+        hold(gui, "alt", "Right", "Right")
         after = tuple(tv.model.interval)
         assert after[0] > before[0] + 0.01, (before, after)
         assert controller.raw_data_filter.current == "high_pass"
-        _hold(gui, "alt", "r")  # the raw-data filter: this dataset's, like the trace window
+        hold(gui, "alt", "r")  # the raw-data filter: this dataset's, like the trace window
         assert controller.raw_data_filter.current == "raw", gui.status.text()
         _snippet(gui, keys, "sfr")
         _snippet(gui, keys, "skip_noise_and_mua")
@@ -117,7 +91,7 @@ def scenario_trace_moved(controller: Any, dataset: Path) -> None:
         _snippet(gui, keys, f"c {chosen}")
         assert sup.selected_clusters == [chosen]
         grab(gui, "state_trace_moved")
-        _hold(gui, "ctrl", "q")  # closes (nothing to save) and writes the state files
+        hold(gui, "ctrl", "q")  # closes (nothing to save) and writes the state files
         assert not gui.is_open
     finally:
         gui.destroy()
@@ -197,7 +171,7 @@ def scenario_filter_debounce(controller: Any, dataset: Path) -> None:
         x, y = dpg.get_item_rect_min(cv.filter_input)
         _click(gui, x + 20, y + 5)
         assert dpg.is_item_active(cv.filter_input)
-        keys = _keyboard(gui)
+        keys = keyboard(gui)
         text = "n_spikes > 600"
         # xdotool's "type" loses a ">" here (Xvfb's keymap lacks it): its key name does not.
         keys("n_spikes ", command="type")
@@ -224,8 +198,8 @@ def scenario_filter_debounce(controller: Any, dataset: Path) -> None:
         first, second = cv._shown[1].cluster_id, cv._shown[3].cluster_id
         r1 = dpg.get_item_state(cv._rows[1][1][0])["rect_min"]
         r3 = dpg.get_item_state(cv._rows[3][1][0])["rect_min"]
-        xdotool_while_rendering(gui, "mousemove", "--window", _window_id(), str(int(r1[0]) + 5), str(int(r1[1]) + 6),
-                                "click", "1", "mousemove", "--window", _window_id(), str(int(r3[0]) + 5),
+        xdotool_while_rendering(gui, "mousemove", "--window", window_id(), str(int(r1[0]) + 5), str(int(r1[1]) + 6),
+                                "click", "1", "mousemove", "--window", window_id(), str(int(r3[0]) + 5),
                                 str(int(r3[1]) + 6), "click", "1")
         assert sup.selected_clusters == [first], (sup.selected_clusters, first, second)
         clock.advance(0.06)

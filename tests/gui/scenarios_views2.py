@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.gui.helpers import ARTIFACTS, grab, has_color, region
+from tests.gui.helpers import ARTIFACTS, grab, has_color, region, window_id, xdotool_while_rendering
 from tests.gui.strict import controller_scenarios, scenario_main
 
 BLUE, RED = (0x08, 0x92, 0xFC), (0xFF, 0x02, 0x02)
@@ -43,8 +43,6 @@ def _plot_mapping(gui: Any, view: Any, wid: str) -> Any:
     of the plot with real mouse moves (xdotool) and reading the plot's mouse position."""
     import dearpygui.dearpygui as dpg
 
-    from tests.gui.scenarios import xdotool_while_rendering
-
     (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
     px = [(int(x0 + f * (x1 - x0)), int(y0 + f * (y1 - y0))) for f in (0.3, 0.7)]
     data = []
@@ -75,14 +73,12 @@ def scenario_trace_view(controller: Any, dataset: Path) -> None:
     channels; keys move the window; a real ctrl+click (xdotool) on a drawn spike of another
     cluster emits spike_click and selects that cluster."""
     import shutil
-    import subprocess
 
     import dearpygui.dearpygui as dpg
     import numpy as np
 
     from phycore.signals import connect
     from phygui.views.trace import TraceView
-    from tests.gui.scenarios import xdotool_while_rendering
 
     assert shutil.which("xdotool"), "xdotool is not installed"
     gui, view, ids = _open(controller, "TraceView")
@@ -93,9 +89,8 @@ def scenario_trace_view(controller: Any, dataset: Path) -> None:
         view.model.go_to_next_spike()
         gui.render(4)
         _check_colors(gui, view, "trace")
-        wid = subprocess.run(["xdotool", "search", "--name", "phygui"], capture_output=True, text=True).stdout.split()
-        assert wid, "the phygui window was not found by xdotool"
-        to_px = _plot_mapping(gui, view, wid[0])
+        wid = window_id()
+        to_px = _plot_mapping(gui, view, wid)
         m = view.model
         frame = grab(gui)
         pix = region(gui, view, frame)
@@ -132,11 +127,11 @@ def scenario_trace_view(controller: Any, dataset: Path) -> None:
         assert others.size, "no spike of another cluster in the window"
         s = sp[others[np.argmax(d[others].min(axis=1))]]
         sid, cid, ch = int(s["spike"]), int(s["cluster"]), int(s["channel"])
-        to_px = _plot_mapping(gui, view, wid[0])  # the plot follows the window
+        to_px = _plot_mapping(gui, view, wid)  # the plot follows the window
         x, y = to_px(float(s["time"]), float(rows[ch]))
         (x0, y0), (x1, y1) = dpg.get_item_state(view.plot)["rect_min"], dpg.get_item_state(view.plot)["rect_max"]
         assert x0 < x < x1 and y0 < y < y1, (x, y)
-        xdotool_while_rendering(gui, "mousemove", "--window", wid[0], str(int(round(x))), str(int(round(y))))
+        xdotool_while_rendering(gui, "mousemove", "--window", wid, str(int(round(x))), str(int(round(y))))
         xdotool_while_rendering(gui, "keydown", "ctrl", "click", "1", "keyup", "ctrl")
         assert clicks and clicks[-1] == {"channel_id": ch, "spike_id": sid, "cluster_id": cid}, (clicks, sid, cid)
         gui.render(3)
