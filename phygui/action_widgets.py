@@ -1,5 +1,5 @@
-"""Dear PyGui items that run an action: a menu entry, a toolbar button (shared by the menu
-bar, the toolbar and the dock menus, so an action looks and runs the same everywhere).
+"""The menu entry of an action, shared by the menu bar and the dock menus, so an action
+looks and runs the same in both.
 
 Clicking runs ``run(action)``: the GUI's :meth:`~phygui.gui.GUI.run_action`, the path
 menus and keys take (prompts open the command line, errors go to the status bar).

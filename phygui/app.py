@@ -91,7 +91,7 @@ def template_gui(params_path: str | os.PathLike[str], **kwargs: Any) -> None:
 
     ckeys = {"plugins", "config_dir", "recover", "clear_cache"}
     if kwargs.pop("clear_state", False):
-        _clear_state(Path(params_path) if Path(params_path).suffix == ".py" else Path(params_path) / "params.py")
+        _clear_state(Path(params_path))
     controller = TemplateController(params_path, metrics="background",
                                     **{k: v for k, v in kwargs.items() if k in ckeys})
     try:
@@ -290,12 +290,14 @@ def _describe(params: Path) -> int:
 
 
 def _clear_state(params: Path) -> None:
-    """``--clear-state``: delete the global and local GUI state files, as phy does."""
+    """``--clear-state``: delete the global and local GUI state files, as phy does.
+    ``params`` is a ``params.py`` or its data folder (both open a session)."""
     from phycore.state import load_state
 
-    if not params.parent.is_dir():  # e.g. a demo folder not generated yet: no state to clear
+    folder = params if params.is_dir() else params.parent
+    if not folder.is_dir():  # e.g. a demo folder not generated yet: no state to clear
         return
-    state = load_state("TemplateGUI", params.parent)
+    state = load_state("TemplateGUI", folder)
     for path in (state.path, state.local_path):
         if path is not None and path.exists():
             logger.warning("Deleting %s.", path)

@@ -45,7 +45,8 @@ from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
 from phygui.viewmodels.live_activity import LiveActivity
 from phygui.viewmodels.status import StatusModel, read_only_text
-from phygui.views.input_state import install as install_click_modifiers
+from phygui.views.input_state import forget_released
+from phygui.views.input_state import install as install_input_state
 from phygui.views.base import View
 from phygui.views.cluster_table import ClusterView, SimilarityView
 from phygui.views.context import ViewContext
@@ -172,7 +173,7 @@ class GUI:
         self.help_window = HelpWindow()
         self.close_prompt = ClosePrompt(self.supervisor, self.status, emit_event=self._emit, save=self.save,
                                         quit=self._quit, read_only=read_only_text(controller))
-        install_click_modifiers()
+        install_input_state()
         self.key_router = KeyRouter(self.action_groups, self.snippets, self.status_bar,
                                     tables=lambda: [v for v in self.views if getattr(v, "filter_input", 0)],
                                     modal_open=lambda: self.close_prompt.shown or self.docks.modal_open(),
@@ -411,7 +412,7 @@ class GUI:
             dpg.render_dearpygui_frame()
             self._frame += 1
             dpg.run_callbacks(dpg.get_callback_queue())
-            self.key_router.after_callbacks()
+            forget_released()
 
     def _before_frame(self) -> None:
         self.live_link.before_frame()

@@ -8,14 +8,11 @@ import dearpygui.dearpygui as dpg
 
 from phycore.supervisor import Action, Actions
 from phygui.keys import KeyDispatcher
+from phygui.views.input_state import held_modifiers, note_key_down
 
 __all__ = ["KeyRouter"]
 
 _UP, _DOWN, _ESCAPE = 515, 516, 526
-#: Left/right ctrl, shift and alt keys -> the modifier they hold.
-_MODIFIER_KEYS = {int(dpg.mvKey_LControl): "ctrl", int(dpg.mvKey_RControl): "ctrl",
-                  int(dpg.mvKey_LShift): "shift", int(dpg.mvKey_RShift): "shift",
-                  int(dpg.mvKey_LAlt): "alt", int(dpg.mvKey_RAlt): "alt"}
 
 
 class KeyRouter:
@@ -53,11 +50,8 @@ class KeyRouter:
         self._modal_open = modal_open
         self.dispatcher = KeyDispatcher(groups, self.text_input_active, on_error=on_error, on_run=on_run,
                                         on_prompt=on_prompt)
-        # Modifier keys seen going down and not yet up, in event order (see on_key).
-        self._held: set[int] = set()
         with dpg.handler_registry():
             dpg.add_key_press_handler(callback=lambda sender, key: self.on_key(key))
-            dpg.add_key_release_handler(callback=lambda sender, key: self._held.discard(int(key)))
 
     def text_input_active(self) -> bool:
         """Whether a text field (command line, filter box) or a modal prompt has the keyboard."""
@@ -66,24 +60,12 @@ class KeyRouter:
         return any(dpg.is_item_active(v.filter_input) for v in self._tables())
 
     def on_key(self, key: int) -> None:
-        """The Dear PyGui key-press handler: read the modifiers and route the key.
-
-        A modifier counts as held if Dear PyGui says so or if its key went down and its
-        release has not been handled yet: callbacks run after the frame, and on a slow frame
-        a quick ctrl+key chord can be over (ctrl up) by the time the key's callback reads the
-        modifiers; the press and release callbacks keep the keyboard's order."""
-        key = int(key)
-        if key in _MODIFIER_KEYS:
-            self._held.add(key)
-        held = {_MODIFIER_KEYS[k] for k in self._held}
-        self.handle_key(key, ctrl=bool(dpg.is_key_down(dpg.mvKey_ModCtrl)) or "ctrl" in held,
-                        alt=bool(dpg.is_key_down(dpg.mvKey_ModAlt)) or "alt" in held,
-                        shift=bool(dpg.is_key_down(dpg.mvKey_ModShift)) or "shift" in held)
-
-    def after_callbacks(self) -> None:
-        """Forget modifier keys that are no longer down (a release the window never saw,
-        e.g. when it lost the focus); the GUI calls this after each frame's callbacks."""
-        self._held = {k for k in self._held if dpg.is_key_down(k)}
+        """The Dear PyGui key-press handler: route the key with the modifiers the user held
+        (:func:`phygui.views.input_state.held_modifiers`: on a slow frame a quick chord can
+        be over before this callback runs)."""
+        note_key_down(int(key))
+        ctrl, alt, shift = held_modifiers()
+        self.handle_key(int(key), ctrl=ctrl, alt=alt, shift=shift)
 
     def handle_key(self, key: int, *, ctrl: bool = False, alt: bool = False, shift: bool = False) -> Any:
         """Route one key press; returns what the action returned (None if no action ran)."""

@@ -268,8 +268,12 @@ class MenuBar:
 
     def _signature(self) -> tuple[Any, ...]:
         gui = self.gui
+        # Check marks too: an action may untick itself (ctrl+r without its file) or change
+        # from a key or a snippet, and the menu must show it.
         return (tuple((g.name, len(g)) for g in gui.action_groups()), gui.docks.version,
-                color_menu_signature(gui), self._layout())
+                color_menu_signature(gui),
+                tuple(bool(a.checked) for g in gui.action_groups() for a in g if a.checkable),
+                self._layout())  # last: refresh() reads it
 
     def refresh(self) -> bool:
         """Rebuild the menu bar if the actions, views, colour mapping or the room it has

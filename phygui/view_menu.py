@@ -65,8 +65,6 @@ class DockMenu:
     ----------
     bar : item
         The menu bar.
-    last_screenshot : Path or None
-        Where the last screenshot goes (written while the next frame renders).
     """
 
     def __init__(self, view: Any, group: Actions, *, run: Callable[..., Any], close: Callable[[Any], Any],
@@ -84,7 +82,6 @@ class DockMenu:
         self.auto_checkbox: int | str = 0
         self.screenshot_button: int | str = 0
         self.close_button: int | str = 0
-        self.last_screenshot: Path | None = None
         self._shown: tuple[Any, ...] = ()
         self._add_actions()
 
@@ -139,7 +136,6 @@ class DockMenu:
             write_png(path, frame[y:y + wh, x:x + ww])
 
         dpg.output_frame_buffer(callback=save)
-        self.last_screenshot = path
         self._show_message(f"screenshot of {self.view.name} saved to {path}")
         return str(path)
 

@@ -96,7 +96,7 @@ _HISTORY = {"History": "phycore.clustering.history:History",
             "GlobalHistory": "phycore.clustering.history:GlobalHistory"}
 _DIALOGS = {name: f"{_QT}:{name}" for name in ("prompt", "message_box", "input_dialog", "Debouncer")}
 _DIALOGS.update(busy_cursor=f"{_SDK}:busy_cursor", is_high_dpi=f"{_SDK}:is_high_dpi")
-_STATS = {"correlograms": f"{_SDK}:correlograms", "firing_rate": f"{_SDK}:firing_rate"}
+_STATS = {"correlograms": "phycore.analysis.ccg:correlograms", "firing_rate": "phycore.analysis.ccg:firing_rate"}
 _CANVAS = {
     "PlotCanvas": f"{_CANVAS_MOD}:PlotCanvas",
     "PlotCanvasMpl": f"{_CANVAS_MOD}:PlotCanvasMpl",

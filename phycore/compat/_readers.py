@@ -309,27 +309,12 @@ def get_spike_waveforms(spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike, sp
 
 
 def compute_features(waveforms: np.ndarray) -> np.ndarray:
-    """phylib's: each spike's projection on 3 principal components per channel.
+    """phylib's: each spike's projection on 3 principal components per channel
+    (:func:`phycore.model.spikes_subset.waveform_features`; float32 ``(n_spikes,
+    n_channels, 3)`` from ``(n_spikes, n_samples, n_channels)`` waveforms)."""
+    from phycore.model.spikes_subset import waveform_features
 
-    Parameters
-    ----------
-    waveforms : ndarray
-        ``(n_spikes, n_samples, n_channels)``.
-
-    Returns
-    -------
-    ndarray
-        float32 ``(n_spikes, n_channels, 3)`` (principal components' signs are arbitrary).
-    """
-    w = np.asarray(waveforms, dtype=np.float64)
-    out = np.zeros((w.shape[0], w.shape[2], 3), dtype=np.float32)
-    for c in range(w.shape[2]):
-        x = w[:, :, c]
-        cov = np.eye(x.shape[1]) / len(x) + (np.cov(x, rowvar=False) if len(x) > 1 else 0)
-        _, _, vt = np.linalg.svd(cov)
-        k = min(3, vt.shape[0])
-        out[:, c, :k] = x @ vt[:k].T
-    return out
+    return waveform_features(waveforms, 3)
 
 
 class SpikeSelector:

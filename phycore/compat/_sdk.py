@@ -233,28 +233,6 @@ def linear_positions(n_channels: int) -> np.ndarray:
 SKIP_SPIKE_ATTRS = ("clusters", "templates", "samples", "times", "times_reordered", "amplitudes")
 
 
-def correlograms(spike_times: npt.ArrayLike, spike_clusters: npt.ArrayLike, cluster_ids: npt.ArrayLike | None = None,
-                 sample_rate: float = 1.0, bin_size: float | None = None, window_size: float | None = None,
-                 symmetrize: bool = True) -> np.ndarray:
-    """phylib's ``correlograms`` (:func:`phycore.analysis.ccg.correlograms`, int64 counts)."""
-    from phycore.analysis.ccg import correlograms as ccg
-
-    return ccg(spike_times, spike_clusters, cluster_ids=cluster_ids, sample_rate=sample_rate, bin_size=bin_size,
-               window_size=window_size, symmetrize=symmetrize)
-
-
-def firing_rate(spike_clusters: npt.ArrayLike, cluster_ids: npt.ArrayLike | None = None,
-                bin_size: float | None = None, duration: float | None = None) -> np.ndarray:
-    """phylib's ``firing_rate``: the ``(n, n)`` baseline of the correlograms, spikes per bin
-    expected for each pair of clusters firing independently."""
-    if bin_size is None or duration is None or duration <= 0:
-        raise PluginError("firing_rate needs bin_size and a positive duration.", argument="duration")
-    clusters = np.asarray(spike_clusters, dtype=np.int64)
-    ids = np.unique(clusters) if cluster_ids is None else np.asarray(cluster_ids, dtype=np.int64)
-    counts = np.array([np.count_nonzero(clusters == c) for c in ids], dtype=np.float64)
-    return np.outer(counts, counts) * (float(bin_size) / float(duration))
-
-
 def select_traces(traces: Any, interval: Sequence[float], sample_rate: float | None = None) -> np.ndarray:
     """The rows of ``traces`` in the time ``interval`` (seconds, or samples without a rate)."""
     start, end = interval

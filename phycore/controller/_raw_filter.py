@@ -104,9 +104,9 @@ class RawDataFilter:
     def add_default_filter(self, sample_rate: float) -> None:
         """Add phy's ``high_pass`` filter (3rd order Butterworth, 150 Hz, forward-backward) for
         data sampled at ``sample_rate`` Hz, and make it current."""
-        from phycore.model.filters import filtfilt_highpass
+        from phycore.model.waveforms import highpass_filter
 
-        self.add_filter(lambda arr, axis=0: filtfilt_highpass(arr, sample_rate, axis=axis), name="high_pass")
+        self.add_filter(highpass_filter(sample_rate), name="high_pass")
         self._builtin.add("high_pass")
         self.set("high_pass")
 

@@ -300,7 +300,7 @@ class Supervisor:
 
     def promote_similar(self, cluster_id: int) -> list[int]:
         """Move a similar cluster into the cluster-table selection (a right click on its
-        similarity row or on a correlogram cell; phy's ``promote_similar``).
+        similarity row or on a correlogram cell; a later phy's ``promote_similar``, not in phy 2.1).
 
         The other selected rows of both tables stay selected. As after any change of the
         cluster-table selection, the similarity table then lists the clusters similar to
@@ -315,7 +315,7 @@ class Supervisor:
 
     def demote_cluster(self, cluster_id: int) -> list[int]:
         """Move a cluster from the cluster-table selection to the similarity-table selection
-        (a right click on its cluster row; phy's ``demote_cluster``).
+        (a right click on its cluster row; a later phy's ``demote_cluster``, not in phy 2.1).
 
         The similarity table then follows the remaining cluster-table selection; the demoted
         cluster stays selected (first among the similar ones) when that table lists it. The

@@ -61,6 +61,19 @@ _PLUGIN_FILTER_MARGIN = 0.01
 _PLUGIN_LEVEL_SAMPLES = 8_000
 
 
+def read_plugin_filtered(raw: Any, func: Any, a: int, b: int) -> npt.NDArray[np.float32]:
+    """Samples ``[a, b)`` of the raw traces through a plugin's raw-data filter (phy's
+    ``f(arr, axis=0)``), filtered with a margin on each side so that neighbouring pieces
+    join without the filter's edge transient."""
+    pad = int(round(_PLUGIN_FILTER_MARGIN * float(raw.sample_rate)))
+    a0, b0 = max(0, a - pad), min(int(raw.n_samples), b + pad)
+    data = np.asarray(raw.read(a0, b0), dtype=np.float32)
+    out = np.asarray(func(data, axis=0), dtype=np.float32)
+    if out.shape != data.shape:
+        raise ValueError(f"The raw data filter returned shape {out.shape} for traces of shape {data.shape}.")
+    return out[a - a0:b - a0]
+
+
 @attrs.define(frozen=True)
 class Levels:
     """What the traces are drawn with: each channel's median and the amplitude unit
@@ -158,16 +171,7 @@ class TracePainter:
         return self._whiten(raw.filtered.read(a, b) if self.model.filtered else raw.read(a, b)), a
 
     def _plugin_filtered(self, a: int, b: int) -> npt.NDArray[np.float32]:
-        # A plugin's raw-data filter (phy's f(arr, axis=0)) on [a, b) extended by a margin
-        # on each side, so that neighbouring tiles join without the filter's edge transient.
-        raw = self.model.controller.model.traces
-        pad = int(round(_PLUGIN_FILTER_MARGIN * float(raw.sample_rate)))
-        a0, b0 = max(0, a - pad), min(int(raw.n_samples), b + pad)
-        data = np.asarray(raw.read(a0, b0), dtype=np.float32)
-        out = np.asarray(self.model.plugin_filter(data, axis=0), dtype=np.float32)
-        if out.shape != data.shape:
-            raise ValueError(f"The raw data filter returned shape {out.shape} for traces of shape {data.shape}.")
-        return out[a - a0:b - a0]
+        return read_plugin_filtered(self.model.controller.model.traces, self.model.plugin_filter, a, b)
 
     def _whiten(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
         # Rows are samples, columns channels: x_white = W x for each sample.

@@ -26,6 +26,8 @@ the window is read by chunks, and is at most :attr:`TraceImageModel.max_width` s
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import attrs
@@ -34,6 +36,7 @@ import numpy.typing as npt
 
 from phycore.supervisor.colors import colormaps
 from phygui.viewmodels.items import RasterLayer
+from phygui.render.tile_painter import read_plugin_filtered
 from phygui.viewmodels.trace import channel_order
 from phygui.viewmodels.trace_window import TimeWindowModel, row_channel, time_channel_text
 
@@ -213,9 +216,9 @@ class TraceImageModel(TimeWindowModel):
                 yield raw.read(a, b)
             elif name == "high_pass" and builtin:
                 yield raw.filtered.read(a, b)  # phy's filter by cached blocks: no edge transient
-            else:  # a plugin's filter, chunk by chunk
+            else:  # a plugin's filter, chunk by chunk, each read with a margin
                 assert rdf is not None  # a name other than raw comes from it
-                yield rdf.apply(np.asarray(raw.read(a, b), dtype=np.float32), axis=0)
+                yield read_plugin_filtered(raw, rdf.get(name), a, b)
 
     @property
     def n_columns(self) -> int:
@@ -226,6 +229,9 @@ class TraceImageModel(TimeWindowModel):
         zoom = 1.0
         if self.extent is not None and self.extent[2] > self.extent[0]:
             zoom = max(1.0, (t1 - t0) / (self.extent[2] - self.extent[0]))
+        # Zoom rounded up to a power of two: a wheel step or a drag frame within the same
+        # doubling reuses the image instead of reading the whole window again.
+        zoom = float(2 ** math.ceil(math.log2(zoom)))
         return int(min(self.max_columns, max(64, 2 * self.size[0] * zoom)))
 
     def columns(self, n_columns: int | None = None) -> npt.NDArray[np.float32]:

@@ -46,6 +46,7 @@ from phygui.keys import normalize_shortcut
 from phygui.viewmodels.panzoom import PanZoom, RightDrag
 from phygui.viewmodels.wheel import wheel_modifier
 from phygui.views.base import View
+from phygui.views.input_state import held_modifiers
 
 __all__ = ["PlotView"]
 
@@ -137,6 +138,7 @@ class PlotView(View):
         self._text: int | str = 0
         self._image: int | str = 0
         self._texture: int | str = 0
+        self._shown_layer: Any = None  # the raster layer the texture holds
         self._registry: int | str = 0
         self._items: list[int | str] = []
         self._themes: dict[tuple[Any, ...], int | str] = {}
@@ -169,6 +171,7 @@ class PlotView(View):
         dpg.bind_item_theme(plot, self._plot_theme())
         self._registry = dpg.add_texture_registry()
         self._texture = dpg.add_static_texture(1, 1, [0.0, 0.0, 0.0, 0.0], parent=self._registry)
+        self._shown_layer = None  # a new (empty) texture: the next layer must be uploaded
         self._image = dpg.add_image_series(self._texture, (0, 0), (1, 1), parent=self._axes[1])
         with dpg.item_handler_registry() as handlers:
             dpg.add_item_clicked_handler(button=dpg.mvMouseButton_Left, callback=lambda s, a: self._clicked("left"))
@@ -355,8 +358,7 @@ class PlotView(View):
     # Wheel ---------------------------------------------------------------------------------
 
     def _modifiers(self) -> tuple[bool, bool, bool]:
-        return (dpg.is_key_down(dpg.mvKey_ModCtrl), dpg.is_key_down(dpg.mvKey_ModAlt),
-                dpg.is_key_down(dpg.mvKey_ModShift))
+        return held_modifiers()  # as the user held them, even after a slow frame
 
     def _pin_for_wheel(self) -> None:
         # ImPlot zooms on the wheel whatever the modifiers: pin the axes while a modifier
@@ -396,8 +398,12 @@ class PlotView(View):
 
     def _set_raster(self, layer: Any) -> int:
         if layer is None:
+            self._shown_layer = None
             dpg.configure_item(self._image, show=False)
             return 0
+        if layer is self._shown_layer:  # a pan redraw of the same picture: no new texture
+            return 0
+        self._shown_layer = layer
         img = np.ascontiguousarray(layer.image, dtype=np.float32)
         h, w = img.shape[:2]
         tex = dpg.add_static_texture(w, h, img.ravel(), parent=self._registry)

@@ -264,6 +264,8 @@ def test_sdk_helpers(tmp_path: Path) -> None:
     assert np.array_equal(correlograms(times, clusters, **kw), real_ccg.correlograms(times, clusters, **kw))
     assert np.allclose(firing_rate(clusters, bin_size=1e-3, duration=10.0),
                        real_ccg.firing_rate(clusters, bin_size=1e-3, duration=10.0))
+    # without a duration phylib counts it as 1: the served function too (it is the analysis one)
+    assert np.allclose(firing_rate(clusters, bin_size=1e-3), real_ccg.firing_rate(clusters, bin_size=1e-3))
     assert colormaps["categorical"].shape[1] == 3
     r = RotatingProperty()
     r.add("raw", 1)

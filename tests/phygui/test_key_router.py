@@ -9,6 +9,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from phygui.key_router import KeyRouter
+from phygui.views import input_state
 
 
 class _Line:
@@ -22,6 +23,7 @@ class _Line:
 def router() -> Any:
     dpg.create_context()
     try:
+        input_state.install()
         r = KeyRouter(lambda: [], _Line(), _Line(), tables=lambda: [], modal_open=lambda: False,
                       on_error=lambda a, e: None, on_run=lambda a, v: None, on_prompt=lambda a: None)
         seen: list[tuple[int, bool, bool, bool]] = []
@@ -40,6 +42,6 @@ def test_a_modifier_pressed_before_the_key_counts_until_its_release(router: Any)
     r.on_key(int(dpg.mvKey_RShift))
     r.on_key(z)
     assert seen[-1] == (z, True, False, True)
-    r.after_callbacks()  # after the frame: keys that are not down any more are forgotten
+    input_state.forget_released()  # after the frame: keys that are not down any more are forgotten
     r.on_key(z)
     assert seen[-1] == (z, False, False, False)
