@@ -253,10 +253,14 @@ class Docks:
 
     def guard(self, view: View, method: str, *args: Any) -> Any:
         """Call a view method; an exception is logged and shown, and the app keeps going."""
+        return self.guard_call(view, method, lambda: getattr(view, method)(*args))
+
+    def guard_call(self, view: View, method: str, func: Callable[[], Any]) -> Any:
+        """:meth:`guard` for any call about ``view`` (its dock menu...), named ``method``."""
         if self.errors.get(view.name, 0) >= MAX_VIEW_ERRORS:
             return None
         try:
-            return getattr(view, method)(*args)
+            return func()
         except Exception as exc:
             n = self.errors[view.name] = self.errors.get(view.name, 0) + 1
             logger.exception("View %s failed in %s.", view.name, method)
@@ -277,8 +281,8 @@ class Docks:
             if view.name not in self.closed:
                 self.guard(view, "update")
                 menu = self._menus.get(id(view))
-                if menu is not None:
-                    menu.sync()
+                if menu is not None:  # reads the view's state: a plugin view may raise
+                    self.guard_call(view, "dock menu", menu.sync)
 
     def reset_layout(self) -> None:
         """Re-open closed views; the saved dock layout is forgotten (phy's default arrangement
