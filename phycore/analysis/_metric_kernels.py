@@ -186,19 +186,35 @@ def _mahalanobis_sq(xc: npt.NDArray[np.float64], xo: npt.NDArray[np.float64]) ->
 
     Returns an empty array if the covariance of xc is singular.
     """
+    return _mahalanobis_sq_w(xc, np.ones(xc.shape[0]), xo)
+
+
+@njit(cache=True, nogil=True)
+def _mahalanobis_sq_w(xc: npt.NDArray[np.float64], wc: npt.NDArray[np.float64],
+                      xo: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """:func:`_mahalanobis_sq` with the rows of xc weighted by wc (weighted mean, and
+    covariance with reliability weights: ``/(V1 - V2 / V1)``, which is ``/(n - 1)`` for
+    equal weights)."""
     n, d = xc.shape
+    v1 = 0.0
+    v2 = 0.0
     mu = np.zeros(d)
     for i in range(n):
+        v1 += wc[i]
+        v2 += wc[i] * wc[i]
         for j in range(d):
-            mu[j] += xc[i, j]
-    mu /= n
+            mu[j] += wc[i] * xc[i, j]
+    mu /= v1
     cov = np.zeros((d, d))
     for i in range(n):
         for j in range(d):
-            dj = xc[i, j] - mu[j]
+            dj = wc[i] * (xc[i, j] - mu[j])
             for k in range(j + 1):
                 cov[j, k] += dj * (xc[i, k] - mu[k])
-    cov /= n - 1
+    den = v1 - v2 / v1
+    if not den > 0.0:
+        return np.empty(0)
+    cov /= den
     # Cholesky factor (lower triangle), cov = L L^T.
     low = np.zeros((d, d))
     for j in range(d):
@@ -284,3 +300,69 @@ def _isolation(xc: npt.NDArray[np.float64], xo: npt.NDArray[np.float64], n_clust
         iso = np.sort(d2)[rank - 1]
     return iso, lratio
 
+
+
+@njit(cache=True, nogil=True)
+def _isolation_weighted(xc: npt.NDArray[np.float64], wc: npt.NDArray[np.float64], xo: npt.NDArray[np.float64],
+                        wo: npt.NDArray[np.float64], n_cluster_total: float) -> tuple[float, float]:
+    """(isolation distance, L-ratio) from weighted cluster / other feature samples.
+
+    Each other row stands for ``wo[i]`` other spikes (``wo.sum()`` is the number of
+    other spikes); ``wc`` weights the cluster rows in the mean and covariance. The
+    isolation distance is the ``D2`` where the cumulated weight of the sorted other
+    rows reaches ``n_cluster_total`` (mid-row rule: with equal weights ``s`` it is the
+    ``round(n_cluster_total / s)``-th smallest); the L-ratio sums ``wo * sf(D2)``.
+    """
+    d = xc.shape[1]
+    if xc.shape[0] <= d or n_cluster_total <= 0:
+        return np.nan, np.nan
+    if xo.shape[0] == 0:
+        return np.nan, 0.0
+    d2 = _mahalanobis_sq_w(xc, wc, xo)
+    if d2.shape[0] == 0:
+        return np.nan, np.nan
+    lsum = 0.0
+    total = 0.0
+    for i in range(d2.shape[0]):
+        lsum += wo[i] * _chi2_sf(d2[i], d)
+        total += wo[i]
+    lratio = lsum / n_cluster_total
+    iso = np.nan
+    if n_cluster_total <= total * (1.0 + 1e-12):
+        order = np.argsort(d2)
+        cum = 0.0
+        iso = d2[order[-1]]
+        for r in range(order.shape[0]):
+            w = wo[order[r]]
+            cum += w
+            if cum + 0.5 * w >= n_cluster_total:
+                iso = d2[order[r]]
+                break
+    return iso, lratio
+
+
+@njit(cache=True, nogil=True)
+def _pool_rows(templates_of_rows: npt.NDArray[np.integer[Any]], n_per_template: npt.NDArray[np.int64],
+               k_per_template: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Rows of a per-template pool: of the ``n_t`` rows of template ``t`` (in row order),
+    those of rank ``(j * (n_t - 1)) // (k_t - 1)`` for ``j < k_t`` (evenly spaced, first
+    and last included; rank 0 when ``k_t == 1``). Grouped by template, in row order."""
+    n_t = templates_of_rows.shape[0]
+    n_templates = n_per_template.shape[0]
+    starts = np.zeros(n_templates + 1, np.int64)
+    for t in range(n_templates):
+        starts[t + 1] = starts[t] + k_per_template[t]
+    out = np.empty(starts[n_templates], np.int64)
+    rank = np.zeros(n_templates, np.int64)
+    picked = np.zeros(n_templates, np.int64)
+    for i in range(n_t):
+        t = templates_of_rows[i]
+        k = k_per_template[t]
+        j = picked[t]
+        if j < k:
+            target = 0 if k == 1 else (j * (n_per_template[t] - 1)) // (k - 1)
+            if rank[t] == target:
+                out[starts[t] + j] = i
+                picked[t] = j + 1
+        rank[t] += 1
+    return out

@@ -26,6 +26,14 @@ __all__ = ["MetricParams", "ClusterMetrics"]
 Progress = Callable[[str, float], None]
 
 
+def _amplitudes_arg(amplitudes: npt.ArrayLike, n_spikes: int) -> np.ndarray:
+    """float32 or float64 amplitudes, not copied: ``amplitudes.npy`` is float32 and
+    memory-mapped (a float64 copy would be 80 MB for 10M spikes). The kernels compute in
+    float64 either way, so the values are the same."""
+    a = as_1d(amplitudes, "amplitudes", length=n_spikes)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+
+
 @attrs.define(frozen=True)
 class MetricParams:
     """Parameters of the quality metrics (see :mod:`phycore.analysis.metrics`).
@@ -112,9 +120,7 @@ class ClusterMetrics:
         self.spike_times = spike_times_arg(spike_times)
         self.n_spikes = self.spike_times.shape[0]
         self.duration = positive(duration, "duration")
-        self.amplitudes = (
-            None if amplitudes is None else as_1d(amplitudes, "amplitudes", np.float64, length=self.n_spikes)
-        )
+        self.amplitudes = None if amplitudes is None else _amplitudes_arg(amplitudes, self.n_spikes)
         self.waveforms = waveforms
         self.noise = noise
         self.pc_features = pc_features
@@ -141,6 +147,21 @@ class ClusterMetrics:
         offsets: npt.NDArray[np.int64],
         progress: Progress | None,
     ) -> None:
+        out = self._matrix(cids, spike_ids, offsets, progress)
+        for i, c in enumerate(cids.tolist()):
+            self._rows[c] = out[i]
+        if progress is not None:
+            progress("done", 1.0)
+
+    def _matrix(
+        self,
+        cids: npt.NDArray[np.int64],
+        spike_ids: npt.NDArray[np.int64],
+        offsets: npt.NDArray[np.int64],
+        progress: Progress | None,
+    ) -> npt.NDArray[np.float64]:
+        """The rows of some clusters, stored nowhere (the waveform summary, if any, is
+        updated for them)."""
         p = self.params
         n = cids.size
         n_steps = 2 + (n if self.waveforms is not None else 0) + (n if self.pc_features is not None else 0)
@@ -175,16 +196,32 @@ class ClusterMetrics:
                 for i, c in enumerate(cids.tolist()):  # one mean template at a time (memory)
                     out[i, j] = snr(self.waveforms.mean_template(c)[None], self.noise)[0]
         if self.pc_features is not None:
-            if self._spike_clusters is None:
-                raise ActionError("isolation metrics need `spike_clusters`.", argument="spike_clusters")
-            iso, lr = self.pc_features.compute_many(
-                cids, spike_ids, offsets, self._spike_clusters, progress=lambda name, f: tick(name)
-            )
+            iso, lr = self.pc_features.compute_many(cids, spike_ids, offsets, progress=lambda name, f: tick(name))
             out[:, self._col["isolation_distance"]] = iso
             out[:, self._col["l_ratio"]] = lr
-        for i, c in enumerate(cids.tolist()):
-            self._rows[c] = out[i]
-        tick("done")
+        return out
+
+    def compute_rows(
+        self, spikes_per_cluster: dict[int, npt.NDArray[np.int64]]
+    ) -> dict[int, npt.NDArray[np.float64]]:
+        """Rows of the given clusters from their spike ids, without storing them.
+
+        Reads only the per-spike arrays (and the PC features' pool), so a worker thread
+        may call it while another thread reads the table; the caller adopts the rows
+        with :meth:`put_rows` once it knows they are still valid. The table
+        must have no waveform summary (its update is not thread-safe).
+
+        .. versionadded:: 0.3
+        """
+        if self.waveforms is not None:
+            raise ActionError("compute_rows() needs a table without waveforms.", argument="spikes_per_cluster")
+        if not spikes_per_cluster:
+            return {}
+        cids, spike_ids, offsets = group_spikes(list(spikes_per_cluster), self.n_spikes,
+                                                spikes_per_cluster=spikes_per_cluster)
+        check_sorted_within_groups(self.spike_times, spike_ids, offsets, "spikes_per_cluster")
+        out = self._matrix(cids, spike_ids, offsets, None)
+        return {c: out[i] for i, c in enumerate(cids.tolist())}
 
     def compute_all(
         self,
@@ -272,7 +309,7 @@ class ClusterMetrics:
             if amplitudes is None:
                 raise ActionError("`amplitudes` is required: the table has an amplitude column.",
                                   argument="amplitudes")
-            amps = as_1d(amplitudes, "amplitudes", np.float64, length=t.shape[0])
+            amps = _amplitudes_arg(amplitudes, t.shape[0])
         self.spike_times, self.n_spikes, self.amplitudes = t, t.shape[0], amps
         if duration is not None:
             self.duration = positive(duration, "duration")
@@ -310,6 +347,18 @@ class ClusterMetrics:
                               argument="rows")
         self._spike_clusters = as_1d(spike_clusters, "spike_clusters", length=self.n_spikes)
         self._rows = {int(c): np.array(r, dtype=np.float64) for c, r in rows.items()}
+
+    def put_rows(self, rows: dict[int, npt.NDArray[np.float64]]) -> None:
+        """Add or replace the rows of some clusters (from :meth:`compute_rows` or
+        :meth:`rows`), keeping the others.
+
+        .. versionadded:: 0.3
+        """
+        width = len(self.columns)
+        if any(np.shape(r) != (width,) for r in rows.values()):
+            raise ActionError(f"Every row must hold {width} values ({', '.join(self.columns)}).",
+                              argument="rows")
+        self._rows.update({int(c): np.array(r, dtype=np.float64) for c, r in rows.items()})
 
     # Access ---------------------------------------------------------------------------
 

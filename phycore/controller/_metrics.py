@@ -1,16 +1,43 @@
 """Quality-metric columns of the cluster table (private).
 
 Wraps :class:`phycore.analysis.ClusterMetrics`. The metrics of every cluster are
-computed once at load — synchronously for scripts, or on a worker thread for the GUI
-(its kernels release the GIL) while the user already curates — then only for the
-clusters an action creates, lazily, from the live per-cluster spike index.
+computed once at load, then only for the clusters an action creates.
+
+Scripts (``background=False``, the controller's ``metrics=True``) get every value at
+once: the initial table in the constructor, a new cluster's row when its cell is first
+read. The GUI (``background=True``, ``metrics="background"``) never waits for them:
+
+- The whole set-up runs on a worker thread: the metric objects, the copy of the
+  cluster assignment, the disk-cache lookup, the read of the PC features' pool (see
+  :mod:`phycore.analysis.isolation`) and the table. Until :meth:`QualityColumns.install`
+  every cell is empty (None) and :attr:`QualityColumns.progress` says how far it is.
+  The copy may race with an action; :meth:`~QualityColumns.install` keeps a row only if
+  its spike count is the cluster's current one (cluster ids are never reused for other
+  spikes, and a torn copy can only lose spikes of a cluster), so no row is ever shown
+  for spikes the cluster does not have.
+- After an action, the cells of a new cluster are empty until a worker thread (one job
+  at a time) has computed its row from a copy of its spike ids; :meth:`collect` (called
+  by the controller's ``poll``) installs the rows of clusters that still exist with
+  the same number of spikes and gives their ids to update in the table. A job whose
+  cluster changed meanwhile is computed again; one whose cluster is gone is dropped. A
+  failing job is logged with its traceback, re-raised by :meth:`collect` when
+  :func:`phycore.signals.raise_errors` is on (tests), and its cells stay empty.
+- The rows of deleted clusters are kept (the last ``_STORE_SIZE``): an undo or redo
+  brings back clusters with exactly the spikes they had, so their rows come back at once
+  instead of being computed again (checked: same spike count). Not once spikes were
+  appended (live sessions): a row then also depends on the duration when it was
+  computed.
 
 Live sessions: clusters that receive appended spikes are marked *stale*; they keep
 their previous values until :meth:`QualityColumns.refresh` recomputes all stale
 clusters in one batch (the controller does it at most every
 ``live_metrics_interval`` seconds), so that 20,000 spikes/s do not mean a metric
 computation per cluster and frame. A cluster that receives no spike keeps the values
-of its last computation (presence ratio and rates refer to the duration then).
+of its last computation (presence ratio and rates refer to the duration then). After
+appends the PC features' pool (:mod:`phycore.analysis.isolation`) is extended with some
+of the appended rows, not read again from the file (a refresh never reads the whole
+pool on the GUI thread); the isolation values may then differ slightly from those of a
+session opened on the grown data, which reads its own pool.
 
 The initial table is the costliest computation of a session, so with a Context it is
 kept in the Context's disk cache: a later session on the same, unchanged folder with
@@ -27,6 +54,8 @@ import logging
 import math
 import threading
 import time
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any, Callable
 
@@ -36,6 +65,7 @@ from phycore.analysis import ClusterMetrics, PCFeatures
 from phycore.cache import Context
 from phycore.clustering import Clustering
 from phycore.model import TemplateModel
+from phycore.signals import raise_errors
 
 __all__ = ["QualityColumns", "METRIC_COLUMNS"]
 
@@ -45,8 +75,9 @@ logger = logging.getLogger("phycore.controller")
 METRIC_COLUMNS = ("presence_ratio", "isi_violation_ratio", "contamination", "amplitude_cutoff",
                   "isolation_distance", "l_ratio")
 _REFRESH_CHUNK = 4  # clusters recomputed between two looks at the clock of a budgeted refresh
+_STORE_SIZE = 4096  # rows of deleted clusters kept for undo/redo (about 100 bytes each)
 # Part of the disk-cache key: bump it when the metric definitions change.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def _sketch(a: Any) -> np.ndarray:
@@ -55,11 +86,23 @@ def _sketch(a: Any) -> np.ndarray:
     return np.ascontiguousarray(a[::max(1, a.size // 4096)])
 
 
+def _has_pc_features(model: TemplateModel) -> bool:
+    sf = getattr(model, "sparse_features", None)
+    return sf is not None and sf.cols is not None
+
+
 def _pc_features(model: TemplateModel) -> PCFeatures | None:
     sf = getattr(model, "sparse_features", None)
     if sf is None or sf.cols is None:
         return None
     return PCFeatures(sf.data, sf.cols, model.spike_templates, sf.rows)
+
+
+class _Job:
+    """A row computed on the worker for one cluster, from a copy of its spikes."""
+
+    def __init__(self, cluster_id: int, spikes: np.ndarray, n_model: int, future: Future[Any]) -> None:
+        self.cluster_id, self.n_spikes, self.n_model, self.future = cluster_id, spikes.size, n_model, future
 
 
 class QualityColumns:
@@ -72,11 +115,18 @@ class QualityColumns:
     progress : callable, optional
         ``progress(step, fraction)`` during the initial computation.
     background : bool
-        Compute the initial table on a worker thread; until :meth:`install` runs,
-        values are None (shown empty) and :attr:`ready` is False.
+        Set up and compute the initial table on a worker thread, and the rows of the
+        clusters actions create on another one (see the module docstring). Until
+        :meth:`install` runs, values are None (shown empty) and :attr:`ready` is False.
     context : Context, optional
         Keep the initial table in this Context's disk cache (see the module docstring).
         Only for a model read from the folder the Context fingerprints.
+
+    Attributes
+    ----------
+    n_computed : int
+        Clusters whose row was computed since the start (the initial table excluded);
+        restored rows do not count.
     """
 
     def __init__(self, model: TemplateModel, clustering: Clustering,
@@ -84,29 +134,40 @@ class QualityColumns:
                  context: Context | None = None) -> None:
         self.clustering = clustering
         self.model = model
-        self.metrics = ClusterMetrics(model.spike_times, duration=float(model.duration) or 1.0,
-                                      amplitudes=model.amplitudes, pc_features=_pc_features(model))
+        self.background = background
+        self.metrics: ClusterMetrics = None  # type: ignore[assignment]  # built by _setup()
+        self._context = context
         self._report: Callable[[str, float], None] | None = None
-        self._cached_table = context.cache(self._table) if context is not None else None
+        self._cached_table: Callable[..., Any] | None = None
         self._stale: set[int] = set()
         self.ready = False
         self.error: BaseException | None = None
         #: Last ``(step, fraction)`` of the initial computation (read by a GUI's status bar).
         self.progress: tuple[str, float] | None = None
-        self._pending: set[int] = set()
         self._round: list[int] = []
-        # The worker sees a snapshot: actions made meanwhile are reconciled by install().
-        snapshot = np.array(clustering.spike_clusters)
+        self._jobs: dict[int, _Job] = {}
+        self._failed: set[int] = set()
+        self._store: OrderedDict[int, tuple[np.ndarray, int]] = OrderedDict()
+        self._executor: ThreadPoolExecutor | None = None
+        self.n_computed = 0
+        # Which columns exist, without building anything (the table needs them now).
+        self._names = [n for n in METRIC_COLUMNS
+                       if (n != "amplitude_cutoff" or model.amplitudes is not None)
+                       and (n not in ("isolation_distance", "l_ratio") or _has_pc_features(model))]
         self._thread: threading.Thread | None = None
         if background:
-            self._thread = threading.Thread(target=self._compute, args=(snapshot, progress),
-                                            name="phycore-metrics", daemon=True)
+            self._thread = threading.Thread(target=self._setup, args=(progress,), name="phycore-metrics",
+                                            daemon=True)
             self._thread.start()
         else:
-            self._compute(snapshot, progress)
+            self._setup(progress)
+            if self.error is not None:
+                raise self.error
             self.ready = True
 
-    def _compute(self, spike_clusters: np.ndarray, progress: Callable[[str, float], None] | None) -> None:
+    def _setup(self, progress: Callable[[str, float], None] | None) -> None:
+        """Build the metric objects and compute the initial table (on the worker thread
+        when ``background``)."""
         t0 = time.perf_counter()
 
         def report(step: str, fraction: float) -> None:
@@ -115,27 +176,50 @@ class QualityColumns:
                 progress(step, fraction)
 
         try:
+            report("starting", 0.0)
+            model = self.model
+            # Actions made while this copy is taken are reconciled by install().
+            spike_clusters = np.array(self.clustering.spike_clusters)
+            metrics = ClusterMetrics(model.spike_times, duration=float(model.duration) or 1.0,
+                                     amplitudes=model.amplitudes, pc_features=_pc_features(model))
+            self.metrics = metrics
+            if self._context is not None:
+                self._cached_table = self._context.cache(self._table)
             if self._cached_table is None:
-                self.metrics.compute_all(spike_clusters, progress=report)
+                self._prepare(report)
+                metrics.compute_all(spike_clusters, progress=report)
             else:
                 self._report = report
-                self.metrics.load_rows(self._cached_table(spike_clusters, self._cache_key()), spike_clusters)
+                metrics.load_rows(self._cached_table(spike_clusters, self._cache_key()), spike_clusters)
                 report("done", 1.0)
+            # Drop the copy (80 MB for 10M spikes): rows of new clusters come from their spike ids.
+            live = self.clustering.spike_clusters
+            if len(live) == metrics.n_spikes:  # else spikes were appended: _sync_spikes() hands it over
+                metrics.update(SimpleNamespace(added=[], deleted=[]), spike_clusters=live)
+            del spike_clusters
         except Exception as e:  # reported by install(); the session goes on without metrics
             self.error = e
             return
         logger.info("Quality metrics of %d clusters computed in %.2f s.", len(self.metrics),
                     time.perf_counter() - t0)
 
+    def _prepare(self, report: Callable[[str, float], None] | None) -> None:
+        pc = self.metrics.pc_features
+        if pc is not None and not pc.pool_size:
+            if report is not None:
+                report("reading PC features", 0.0)
+            pc.prepare()
+
     def _table(self, spike_clusters: np.ndarray, key: tuple[Any, ...]) -> dict[int, np.ndarray]:
         """The initial table as rows (disk-cached: ``self`` is not part of the key)."""
+        self._prepare(self._report)
         self.metrics.compute_all(spike_clusters, progress=self._report)
         return self.metrics.rows()
 
     def _cache_key(self) -> tuple[Any, ...]:
         m, pc = self.metrics, self.metrics.pc_features
         pcs = None if pc is None else (pc.n_channels, pc.n_pcs, pc.max_cluster_spikes, pc.max_other_spikes,
-                                       pc.features.shape)
+                                       pc.pool_per_template, pc.max_pool_spikes, pc.features.shape)
         return (_CACHE_VERSION, m.columns, repr(m.params), m.duration, m.n_spikes,
                 float(getattr(self.model, "sample_rate", 0.0) or 0.0), pcs, _sketch(m.spike_times),
                 None if m.amplitudes is None else _sketch(m.amplitudes))
@@ -148,34 +232,61 @@ class QualityColumns:
     def install(self) -> list[int]:
         """After a background computation: adopt it for the current clusters.
 
-        Call on the thread that owns the Supervisor. Metrics of clusters deleted
-        meanwhile are dropped; clusters created meanwhile are computed on demand.
-        Returns the current cluster ids whose values changed (to refresh in the table).
+        Call on the thread that owns the Supervisor. Rows of clusters deleted meanwhile,
+        or whose spikes changed since the copy the worker used, are dropped; the cells
+        of clusters created meanwhile are computed on demand. Returns the current
+        cluster ids whose values changed (to refresh in the table). A failed
+        computation is logged (the cells stay empty) and re-raised when
+        :func:`phycore.signals.raise_errors` is on.
         """
         if self.ready or not self.done:
             return []
         if self.error is not None:
-            logger.error("Quality metrics could not be computed: %s", self.error)
+            logger.error("Quality metrics could not be computed: %s", self.error,
+                         exc_info=(type(self.error), self.error, self.error.__traceback__))
             self.ready = True
+            if raise_errors():
+                raise self.error
             return []
-        live = set(int(c) for c in self.clustering.cluster_ids)
-        stale = [c for c in self.metrics.cluster_ids.tolist() if c not in live]
+        counts = self.clustering.spike_counts
+        stale = [c for c in self.metrics.cluster_ids.tolist()
+                 if counts.get(c) != int(self.metrics.get(c, "n_spikes"))]
         self.metrics.update(SimpleNamespace(added=[], deleted=stale, spike_ids=None))
         self.ready = True
-        return sorted(live)
+        return sorted(int(c) for c in self.clustering.cluster_ids)
 
     def join(self, timeout: float | None = None) -> None:
-        """Block until the initial computation is done (then call :meth:`install`)."""
+        """Block until the initial computation and the pending jobs are done (then call
+        :meth:`install` and :meth:`collect`)."""
         if self._thread is not None:
             self._thread.join(timeout)
+        for job in list(self._jobs.values()):
+            try:
+                job.future.exception(timeout)
+            except TimeoutError:
+                return
+
+    def close(self) -> None:
+        """Stop the job thread (pending jobs are dropped)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        self._jobs.clear()
+
+    # Values ---------------------------------------------------------------------------
 
     def _value(self, name: str) -> Callable[[int], Any]:
         def value(cluster_id: int) -> float | None:
-            if not self.ready:
-                return None
+            if not self.ready or self.metrics is None or self.error is not None:
+                return None  # not yet, or never (the initial computation failed: logged)
             cid = int(cluster_id)
-            if cid not in self.metrics:
+            if cid not in self.metrics and not self._restore(cid):
+                if self.background:
+                    self._schedule(cid)
+                    return None
                 self._recompute([cid])
+            if cid not in self.metrics:
+                return None
             v = self.metrics.get(cid, name)
             return None if math.isnan(v) else v
 
@@ -184,22 +295,102 @@ class QualityColumns:
 
     def as_metrics(self) -> dict[str, Callable[[int], Any]]:
         """``{column: f(cluster_id)}`` for the metrics this dataset allows."""
-        return {name: self._value(name) for name in METRIC_COLUMNS if name in self.metrics.columns}
+        return {name: self._value(name) for name in self._names}
 
     def forget(self, cluster_ids: Any) -> None:
-        """Drop the metrics of deleted clusters."""
+        """Drop the metrics of deleted clusters (kept aside for an undo, see the module
+        docstring) or of clusters whose spikes changed."""
         ids = [int(c) for c in cluster_ids]
+        outdated = self._stale.intersection(ids)  # appended spikes its row does not count
         self._stale.difference_update(ids)
-        if self.ready:
-            self.metrics.update(SimpleNamespace(added=[], deleted=ids, spike_ids=None))
+        if not self.ready or self.metrics is None:
+            return
+        counts = self.clustering.spike_counts
+        # Once spikes were appended, rows also depend on when they were computed (duration).
+        keep = self.model.n_spikes == getattr(self.model, "n_spikes_loaded", self.model.n_spikes)
+        for c in ids:
+            if keep and c in self.metrics and c not in counts and c not in outdated:
+                self._store[c] = (self.metrics._row(c), self.model.n_spikes)
+                self._store.move_to_end(c)
+            else:
+                self._store.pop(c, None)
+        while len(self._store) > _STORE_SIZE:
+            self._store.popitem(last=False)
+        self.metrics.update(SimpleNamespace(added=[], deleted=ids, spike_ids=None))
+
+    def _restore(self, cid: int) -> bool:
+        """Bring back the row of a cluster an undo or redo recreated; whether it could."""
+        kept = self._store.pop(cid, None)
+        if kept is None:
+            return False
+        row, n_model = kept
+        if n_model != self.model.n_spikes or self.clustering.spike_counts.get(cid) != int(row[0]):
+            return False
+        self.metrics.put_rows({cid: row})
+        return True
+
+    # Asynchronous rows ----------------------------------------------------------------
+
+    @property
+    def n_pending(self) -> int:
+        """Clusters whose row a worker is computing (or will)."""
+        return len(self._jobs)
+
+    def _schedule(self, cid: int) -> None:
+        if cid in self._jobs or cid in self._failed or cid not in self.clustering.spike_counts:
+            return
+        self._sync_spikes()
+        spikes = np.array(self.clustering.spikes_in_clusters([cid]), dtype=np.int64)  # a copy: the worker's
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="phycore-metrics")
+        future = self._executor.submit(self.metrics.compute_rows, {cid: spikes})
+        self._jobs[cid] = _Job(cid, spikes, self.model.n_spikes, future)
+
+    def collect(self) -> list[int]:
+        """Install the rows the worker finished (owner thread); returns the ids of the
+        clusters whose cells to update. Re-raises a job's exception when
+        :func:`phycore.signals.raise_errors` is on (after logging it)."""
+        done = [job for job in self._jobs.values() if job.future.done()]
+        updated: list[int] = []
+        error: BaseException | None = None
+        counts = self.clustering.spike_counts
+        for job in done:
+            cid = job.cluster_id
+            del self._jobs[cid]
+            if job.future.cancelled():
+                continue
+            exc = job.future.exception()
+            if exc is not None:
+                self._failed.add(cid)
+                logger.error("The quality metrics of cluster %d could not be computed: %s", cid, exc,
+                             exc_info=(type(exc), exc, exc.__traceback__))
+                error = error or exc
+                continue
+            self.n_computed += 1
+            if cid not in counts:
+                continue  # deleted meanwhile
+            if counts[cid] != job.n_spikes or self.model.n_spikes != job.n_model or cid in self.metrics:
+                if cid not in self.metrics:
+                    self._schedule(cid)  # its spikes changed (live session): again, from the new ones
+                continue
+            self.metrics.put_rows(job.future.result())
+            updated.append(cid)
+        if error is not None and raise_errors():
+            raise error
+        return sorted(updated)
+
+    # Recomputation on the calling thread ----------------------------------------------
 
     def _sync_spikes(self) -> None:
         """Hand the metrics the model's current per-spike arrays (after appends)."""
         model = self.model
         if self.metrics.n_spikes == model.n_spikes:
             return
+        pc, old = _pc_features(model), self.metrics.pc_features
+        if pc is not None and old is not None:
+            pc.extend_from(old)
         self.metrics.set_spikes(model.spike_times, duration=float(model.duration) or 1.0,
-                                amplitudes=model.amplitudes, pc_features=_pc_features(model),
+                                amplitudes=model.amplitudes, pc_features=pc,
                                 spike_clusters=self.clustering.spike_clusters)
 
     def _recompute(self, cluster_ids: list[int]) -> None:
@@ -208,6 +399,7 @@ class QualityColumns:
         self.metrics.duration = float(self.model.duration) or 1.0
         up = SimpleNamespace(added=cluster_ids, deleted=cluster_ids, spike_ids=None)
         self.metrics.update(up, spikes_per_cluster=lambda c: self.clustering.spikes_in_clusters([c]))
+        self.n_computed += len(cluster_ids)
 
     def mark_stale(self, cluster_ids: Any) -> None:
         """Clusters whose spikes changed (appended spikes): recomputed by :meth:`refresh`."""

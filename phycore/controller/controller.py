@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import weakref
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -53,6 +54,20 @@ __all__ = ["TemplateController"]
 logger = logging.getLogger(__name__)
 
 JOURNAL_NAME = "journal.jsonl"
+
+
+def _hash_on_worker(spike_clusters: npt.ArrayLike) -> Future[str]:
+    """:func:`hash_array` of an array nothing modifies, computed on a daemon thread."""
+    future: Future[str] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(hash_array(spike_clusters))
+        except BaseException as exc:  # re-raised by result() on the owner thread
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="phycore-journal-hash", daemon=True).start()
+    return future
 
 
 def _resolve_model(path: str | os.PathLike[str] | None, model: TemplateModel | None) -> TemplateModel:
@@ -94,7 +109,9 @@ class TemplateController(PhyControllerNames):
         Compute the quality-metric columns (presence ratio, ISI violations,
         contamination, amplitude cutoff, isolation distance, L-ratio) at load;
         ``"background"`` computes them on a worker thread (the GUI's choice) and fills
-        the columns when :meth:`poll` sees them ready.
+        the columns when :meth:`poll` sees them ready; so are the rows of the clusters
+        actions create (their cells are empty until then). See
+        :mod:`phycore.controller._metrics`.
     progress : callable, optional
         ``progress(step, fraction)`` while the metrics are computed.
     read_only : bool or None
@@ -222,11 +239,15 @@ class TemplateController(PhyControllerNames):
         self.journal = (Journal(self.phy_dir / JOURNAL_NAME)
                         if self.dir_path is not None and not self.read_only else None)
         header, entries = self._read_old_journal(recover)
+        # The new journal's header hashes the loaded assignment (80 MB at 10M spikes, 0.1 s):
+        # on a worker thread (hashlib releases the GIL) while the supervisor is made.
+        loaded_hash = (_hash_on_worker(self.model.spike_clusters)
+                       if self.journal is not None and not entries else None)
         self.supervisor = self._make_supervisor(header if entries else None)
         if entries:
             self._resume_journal(entries)
         elif self.journal is not None:
-            self.journal.start(self._journal_header())
+            self.journal.start(self._journal_header(loaded_hash))
         emit("controller_ready", self)
 
     # Set-up --------------------------------------------------------------------------
@@ -330,9 +351,10 @@ class TemplateController(PhyControllerNames):
 
     # Crash journal -------------------------------------------------------------------
 
-    def _journal_header(self) -> dict[str, Any]:
+    def _journal_header(self, spike_clusters_hash: Future[str] | None = None) -> dict[str, Any]:
         return {
-            "spike_clusters": hash_array(self.supervisor.clustering.spike_clusters),
+            "spike_clusters": (hash_array(self.supervisor.clustering.spike_clusters) if spike_clusters_hash is None
+                               else spike_clusters_hash.result()),
             "new_cluster_id": int(self.supervisor.clustering.new_cluster_id()),
             "created": time.time(),
         }
@@ -419,7 +441,9 @@ class TemplateController(PhyControllerNames):
         In order: deliver events queued by other threads (when this thread is the
         :func:`phycore.signals.set_owner_thread` owner), :meth:`apply_pending` (at most
         every :attr:`live_apply_interval` seconds), install
-        the background quality metrics, and every :attr:`live_metrics_interval` seconds a
+        the background quality metrics and the rows a worker computed for clusters that
+        actions created (only their cells are updated), and every
+        :attr:`live_metrics_interval` seconds a
         refresh round of the stale metrics, spread over as many polls as it needs at
         :attr:`live_metrics_budget` seconds each.
         """
@@ -432,6 +456,8 @@ class TemplateController(PhyControllerNames):
             changed = bool(len(self.apply_pending()))
         if self.quality is not None and not self.quality.ready and self.quality.done:
             changed |= self._update_metric_columns(self.quality.install())
+        if self.quality is not None and self.quality.n_pending:  # rows of new clusters, from the worker
+            changed |= self._update_metric_columns(self.quality.collect())
         q = self.quality
         if q is not None and (q.refreshing or (q.n_stale and
                                                now - self._last_metrics_refresh >= self.live_metrics_interval)):
@@ -505,9 +531,10 @@ class TemplateController(PhyControllerNames):
         return ids
 
     def wait(self) -> None:
-        """Block until background work (quality metrics) is done and installed."""
-        if self.quality is not None and not self.quality.ready:
-            self.quality.join()
+        """Block until background work (quality metrics, also of new clusters) is done and installed."""
+        q = self.quality
+        while q is not None and (not q.ready or q.n_pending):
+            q.join()
             self.poll()
 
     # Saving --------------------------------------------------------------------------
@@ -657,6 +684,8 @@ class TemplateController(PhyControllerNames):
     def close(self) -> None:
         """Release resources (the journal stays on disk until the next save)."""
         self.supervisor.editor.remove_observer(self.caches)
+        if self.quality is not None:
+            self.quality.close()
         if self.dir_path is not None:  # the memcache survives a restart, as in phy
             self.caches.persist(self._fingerprint(), dirty=self.supervisor.is_dirty())
         if self.journal is not None:

@@ -163,3 +163,34 @@ def test_waveform_summary_similarity_matches_masked_cosine() -> None:
     for c in ids:
         np.testing.assert_allclose(ws.similarity(int(c)), expected[c], atol=1e-12)
     assert ws.similarity(0)[0] == pytest.approx(1.0)
+
+
+def test_float32_amplitudes_are_used_without_a_copy() -> None:
+    d = _dataset(4)
+    amp32 = d.amp.astype(np.float32)
+    m32 = ClusterMetrics(d.st, duration=100.0, amplitudes=amp32)
+    m64 = ClusterMetrics(d.st, duration=100.0, amplitudes=amp32.astype(np.float64))
+    assert m32.amplitudes is amp32  # amplitudes.npy is float32 and memory-mapped: no 8-byte copy
+    m32.compute_all(d.sc)
+    m64.compute_all(d.sc)
+    np.testing.assert_array_equal(m32.column("amplitude_cutoff"), m64.column("amplitude_cutoff"))
+
+
+def test_compute_rows_stores_nothing_and_put_rows_adopts_them() -> None:
+    d = _dataset(5)
+    m = ClusterMetrics(d.st, duration=100.0, amplitudes=d.amp,
+                       pc_features=PCFeatures(d.feats, d.ind, d.spike_templates))
+    m.compute_all(d.sc)
+    merged = np.flatnonzero(np.isin(d.sc, [1, 2]))
+    rows = m.compute_rows({10: merged})
+    assert 10 not in m and list(rows) == [10]
+    m.put_rows(rows)
+    sc = d.sc.copy()
+    sc[merged] = 10
+    ref = ClusterMetrics(d.st, duration=100.0, amplitudes=d.amp,
+                         pc_features=PCFeatures(d.feats, d.ind, d.spike_templates))
+    ref.compute_all(sc)
+    for name in m.columns:
+        np.testing.assert_array_equal(m.column(name, [10]), ref.column(name, [10]), err_msg=name)
+    with pytest.raises(ActionError, match="values"):
+        m.put_rows({3: np.zeros(2)})

@@ -1,0 +1,121 @@
+"""GUI scenario: the quality-metric columns never make the GUI thread wait. The session
+opens with ``metrics="background"`` (the app's choice); real keys select a pair (``Down``,
+``space``), merge it (``g``) and undo (ctrl+z). After the merge, the merged cluster's metric
+cells are filled by a worker and appear in the cluster table a few frames later, equal to a
+synchronous computation; after the undo the pair's cells are back at once, computed by
+nobody (rows of deleted clusters are kept for undo).
+
+Run by hand:  xvfb-run -a -s "-screen 0 1600x1000x24" python -m tests.gui.scenarios_metrics merge_undo /path/to/data
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from tests.gui.helpers import grab, hold, keyboard
+from tests.gui.strict import expected_errors, no_logged_errors, scenario_main
+
+MAX_FRAMES = 600
+COLUMN = "isolation_distance"
+
+
+def _cells(gui: Any, cluster_id: int) -> dict[str, str]:
+    """The texts the cluster table shows in the row of ``cluster_id`` (scrolled into view)."""
+    import dearpygui.dearpygui as dpg
+
+    cv = gui.get_view("ClusterView")
+    first = cv.model.scroll_to_show(cluster_id, cv._first, cv._n_pool - 1)
+    if first != cv._first:
+        cv._want_scroll_to = first
+        gui.render(3)
+    for data, (_, cells) in zip(cv._shown, cv._rows):
+        if data.cells[0] == str(cluster_id):
+            return {c: dpg.get_value(cell) for c, cell in zip(cv._columns[1:], cells[1:])}
+    raise AssertionError(f"cluster {cluster_id} is not in the rows on screen")
+
+
+def _show_metric_columns(gui: Any) -> None:
+    """Scroll the cluster table sideways to its last columns (the metrics), for the screenshot."""
+    import dearpygui.dearpygui as dpg
+
+    table = gui.get_view("ClusterView")._table
+    gui.render(1)
+    dpg.set_x_scroll(table, dpg.get_x_scroll_max(table))
+    gui.render(2)
+
+
+def _render_until(gui: Any, done: Callable[[], bool], what: str) -> int:
+    for n in range(MAX_FRAMES):
+        if done():
+            return n
+        gui.render(1)
+    raise AssertionError(f"{what}: not after {MAX_FRAMES} frames")
+
+
+def scenario_merge_undo(controller: Any, dataset: Path) -> None:
+    from phycore.controller._metrics import METRIC_COLUMNS
+    from phygui.app import create_gui
+    from phygui.viewmodels.cluster_table import format_cell
+
+    gui = create_gui(controller)
+    q, sup = controller.quality, controller.supervisor
+    try:
+        gui.render(3)
+        _render_until(gui, lambda: q.ready, "initial metrics installed")
+        keys = keyboard(gui)
+        keys("Down", "space")  # the best cluster and its most similar one
+        gui.render(3)
+        pair = [int(c) for c in sup.selected]
+        assert len(pair) == 2, pair
+        before = {c: _cells(gui, c) for c in pair}
+        assert all(before[c][COLUMN] for c in pair), before
+        n0 = q.n_computed
+
+        keys("g")  # merge: the merged cluster's row is computed on the worker
+        merged = int(sup.selected[0])
+        assert merged not in pair
+        frames = _render_until(gui, lambda: bool(_cells(gui, merged)[COLUMN]), "merged cluster's cells filled")
+        assert q.n_computed == n0 + 1 and q.n_pending == 0
+        spikes = np.array(sup.clustering.spikes_in_clusters([merged]))
+        sync = q.metrics.compute_rows({merged: spikes})[merged]  # the same row, computed here
+        shown = _cells(gui, merged)
+        for name in METRIC_COLUMNS:
+            if name in shown:
+                value = float(sync[q.metrics.columns.index(name)])
+                assert shown[name] == format_cell(name, None if np.isnan(value) else value), (name, shown)
+        _show_metric_columns(gui)
+        grab(gui, "metrics_after_merge")
+        print(f"merge: metric cells filled {frames} frame(s) after the key; {shown}")
+
+        hold(gui, "ctrl", "z")  # undo: the pair's rows come back from the store
+        gui.render(2)
+        assert sorted(int(c) for c in sup.selected) == sorted(pair), (sup.selected, pair)
+        assert q.n_computed == n0 + 1 and q.n_pending == 0  # nothing computed again
+        assert {c: _cells(gui, c) for c in pair} == before
+        _show_metric_columns(gui)
+        grab(gui, "metrics_after_undo")
+    finally:
+        gui.destroy()
+
+
+def run(name: str, dataset: Path) -> None:
+    """Run ``scenario_<name>`` on a session with background metrics (as the app opens one),
+    failing on any error logged meanwhile."""
+    from phycore import signals
+    from phycore.controller import TemplateController
+
+    func = globals()[f"scenario_{name}"]
+    signals.set_raise_errors(False)  # logged, as in the app; no_logged_errors fails on the log
+    with no_logged_errors(expected_errors(func)):
+        controller = TemplateController(dataset / "params.py", metrics="background")
+        try:
+            func(controller, dataset)
+        finally:
+            controller.close()
+
+
+if __name__ == "__main__":
+    scenario_main(run)
