@@ -7,6 +7,13 @@ cluster), then 200 random merges/splits followed by undo and redo of the last on
 Both implementations replay exactly the same sequence and must end in the same state.
 
     python benchmarks/bench_clustering.py [--n-spikes N] [--n-clusters C] [--n-actions A] [--no-phy]
+
+``--session PARAMS`` times the same random 1% split and its undo through a whole session
+instead (``TemplateController(params, metrics=False)``: the Supervisor's split/undo with
+the table rows, the similarity of the new selection, the journal and the events), after
+one warm-up pair, over ``--repeat`` pairs (medians).
+
+    python benchmarks/bench_clustering.py --session .bench-data/model_10000000_384_600_120/data/params.py
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table  # noqa: E402
+from _common import add_json_arg, print_table, write_json  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests._phy_reference import phy_clustering_class  # noqa: E402
@@ -65,6 +72,10 @@ def run(impl: Any, sc: np.ndarray, actions: list[tuple[str, Any]]) -> dict[str, 
     t0 = time.perf_counter()
     up = c.merge(largest)
     out["merge of the two largest"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    c.undo()
+    out["undo of that merge"] = time.perf_counter() - t0
+    c.redo()  # the state the rest of the sequence starts from
     n = len(sc)
     big = np.flatnonzero(c.spike_clusters == up.added[0])[: n // 100]
     t0 = time.perf_counter()
@@ -74,6 +85,10 @@ def run(impl: Any, sc: np.ndarray, actions: list[tuple[str, Any]]) -> dict[str, 
     t0 = time.perf_counter()
     c.split(rnd)
     out["split 1% random (every cluster)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    c.undo()
+    out["undo of that split"] = time.perf_counter() - t0
+    c.redo()
     times = []
     for kind, arg in actions:
         t0 = time.perf_counter()
@@ -94,13 +109,46 @@ def run(impl: Any, sc: np.ndarray, actions: list[tuple[str, Any]]) -> dict[str, 
     return out
 
 
+def session(params: str, repeat: int) -> None:
+    """Split of 1% of all spikes drawn at random, then undo, through the Supervisor."""
+    from phycore import TemplateController
+
+    t0 = time.perf_counter()
+    c = TemplateController(params, metrics=False)
+    print(f"controller: {time.perf_counter() - t0:.2f} s")
+    s = c.supervisor
+    n = s.clustering.n_spikes
+    rnd = np.sort(np.random.default_rng(3).choice(n, n // 100, replace=False))
+    before = np.asarray(s.clustering.spike_clusters).copy()
+    splits, undos = [], []
+    for k in range(repeat + 1):  # the first pair loads numba's cached kernels
+        t0 = time.perf_counter()
+        up = s.split(rnd)
+        t1 = time.perf_counter()
+        s.undo()
+        t2 = time.perf_counter()
+        if k:
+            splits.append(t1 - t0)
+            undos.append(t2 - t1)
+    assert np.array_equal(before, s.clustering.spike_clusters), "undo is not the exact inverse"
+    print(f"{n:,} spikes, split of {len(rnd):,} spikes touching {len(up.deleted)} clusters "
+          f"(medians of {repeat}): split {1000 * np.median(splits):.1f} ms, undo {1000 * np.median(undos):.1f} ms")
+    c.close()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--session", metavar="PARAMS", help="time the random 1%% split and undo in a session")
+    p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--n-spikes", type=int, default=10_000_000)
     p.add_argument("--n-clusters", type=int, default=600)
     p.add_argument("--n-actions", type=int, default=200)
     p.add_argument("--no-phy", action="store_true")
+    add_json_arg(p)
     args = p.parse_args()
+    if args.session:
+        session(args.session, args.repeat)
+        return
 
     sc = make_spike_clusters(args.n_spikes, args.n_clusters)
     sizes = np.sort(np.bincount(sc))[::-1]
@@ -130,6 +178,9 @@ def main() -> None:
         ref = None if theirs is None else theirs[key] * 1000
         rows.append((key, ref, value * 1000, "ms"))
     print_table(rows, "phy 2.1", "phycore")
+    write_json(args.json, {"n_spikes": args.n_spikes, "unit": "s",
+                           "ours": {k: v for k, v in ours.items() if k != "final"},
+                           "phy": None if theirs is None else {k: v for k, v in theirs.items() if k != "final"}})
 
 
 if __name__ == "__main__":

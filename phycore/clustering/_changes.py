@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.clustering import _spike_index as si
+from phycore.clustering._relabel import remove_sorted_fast
 from phycore.clustering.update_info import UpdateInfo
 
 __all__ = ["Change", "assign_change"]
@@ -19,47 +20,84 @@ Int64Array = npt.NDArray[np.int64]
 @attrs.define(eq=False)
 class Change:
     """One action: the clusters it removed and created, with their spikes, its UpdateInfo,
-    and the answers to ``request_undo_state`` (given back by its undo)."""
+    and the answers to ``request_undo_state`` (given back by its undo).
+
+    A split also records ``rest`` (``{new id: parent}``: the rest of each split cluster)
+    and ``moved`` (the moved spikes, sorted, with their old and new cluster), so that
+    applying it or its undo rewrites the rest of each cluster by id, in one pass, and
+    only the moved spikes one by one.
+    """
 
     before: dict[int, Int64Array]
     after: dict[int, Int64Array]
     up: UpdateInfo
     undo_state: Any = None
+    rest: dict[int, int] | None = None
+    moved: tuple[Int64Array, Int64Array, Int64Array] | None = None
+
+
+def _distinct(ids: Int64Array) -> Int64Array:
+    """Sorted distinct cluster ids: a histogram when the ids are small enough (ids of a
+    split over every cluster: no sort of the moved spikes)."""
+    top = int(ids.max())
+    if top <= 4 * len(ids) + 1_000_000:
+        return np.flatnonzero(np.bincount(ids, minlength=top + 1)).astype(np.int64)
+    return np.unique(ids)
+
+
+def _stable_order(ids: Int64Array) -> Int64Array:
+    """``np.argsort(ids, kind="stable")``; a radix sort (O(n)) when the ids fit 16 bits."""
+    if len(ids) and int(ids.min()) >= 0 and int(ids.max()) < 1 << 16:
+        return np.argsort(ids.astype(np.uint16), kind="stable")
+    return np.argsort(ids, kind="stable")
 
 
 def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spikes: Int64Array,
-                  rel: Int64Array) -> Change:
+                  rel: Int64Array, every_spike: Int64Array | None = None) -> Change:
     """The change moving ``spikes`` (sorted, unique) to new clusters by relative label ``rel``.
 
     Labels map to ``new_id + rel - min(rel)``; the rest of every touched cluster then
     goes to one fresh id per cluster, in increasing old-id order (phy's semantics).
+    ``every_spike`` (optional, read-only ``arange(len(sc))``) is reused as the spike ids
+    of a change touching every spike.
     """
     new_labels = rel - rel.min() + new_id
     old = sc[spikes]
-    touched = np.unique(old)
+    touched = _distinct(old)
     before = {int(c): index[int(c)] for c in touched}
     after: dict[int, Int64Array] = {}
     descendants: set[tuple[int, int]] = set()
     # Selected spikes, grouped by new label (stable: spike order kept in each group).
-    order = np.argsort(new_labels, kind="stable")
-    cuts = np.flatnonzero(np.diff(new_labels[order])) + 1
-    for group in np.split(order, cuts):
+    if rel.min() == rel.max():  # one label (a plain split): one group, in spike order
+        groups = [np.arange(len(spikes))]
+    else:
+        order = _stable_order(new_labels)
+        groups = np.split(order, np.flatnonzero(np.diff(new_labels[order])) + 1)
+    for group in groups:
         label = int(new_labels[group[0]])
         after[label] = si.readonly(spikes[group])
-        descendants.update((int(c), label) for c in np.unique(old[group]).tolist())
+        parents = touched if len(group) == len(spikes) else _distinct(old[group])
+        descendants.update((int(c), label) for c in parents.tolist())
     # The rest of each touched cluster goes to a fresh id, in increasing old-id order.
     next_id = int(new_labels.max()) + 1
-    old_order = np.argsort(old, kind="stable")
+    rest: dict[int, int] = {}
+    old_order = _stable_order(old)
     bounds = np.asarray(np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1]), dtype=np.int64)
     for k, c in enumerate(touched.tolist()):
         members = before[c]
         chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
         if len(chosen) == len(members):
             continue
-        after[next_id] = si.readonly(si.remove_sorted(members, chosen))
+        after[next_id] = si.readonly(remove_sorted_fast(members, chosen))
+        rest[next_id] = c
         descendants.add((c, next_id))
         next_id += 1
-    all_spikes = si.readonly(si.merge_sorted(list(before.values()), len(sc)))
+    total = sum(len(v) for v in before.values())
+    # Disjoint subsets of the spikes holding them all: every spike (a split over every cluster).
+    if total == len(sc):
+        all_spikes = every_spike if every_spike is not None else si.readonly(np.arange(len(sc), dtype=np.int64))
+    else:
+        all_spikes = si.readonly(si.merge_sorted(list(before.values()), len(sc)))
     largest = si.largest(before)
     if len(after) == 1:
         (to,) = after
@@ -69,4 +107,4 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     # up.spike_clusters is gathered from the updated array when the change is committed.
     up = UpdateInfo(description="assign", spike_ids=all_spikes, added=sorted(after),
                     deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)
-    return Change(before, after, up)
+    return Change(before, after, up, rest=rest, moved=(spikes, old, new_labels))

@@ -90,6 +90,11 @@ class LiveGrowth:
         """The assignment buffer: ``(writable array, read-only view)`` of every spike."""
         return self._sc.data, self._sc.view
 
+    @property
+    def templates(self) -> Int64Array | None:
+        """Original template of every spike, appended ones included (None if unknown)."""
+        return None if self._templates is None else self._templates.view
+
     def assign(self, templates: Int64Array, fresh: int) -> Int64Array:
         """Clusters of new spikes by live template membership (nothing changes)."""
         if self._membership is None:

@@ -1,24 +1,31 @@
 """Private helpers of `Clustering`: input validation and the per-cluster spike index.
 
 The index maps every non-empty cluster id to the sorted int64 array of its spikes. It
-is built once in O(n_spikes) by a counting sort (numba kernel, with a numpy reference
-used by the tests) and then updated per action with the arrays of the clusters the
-action touched only.
+is built once in O(n_spikes) and then updated per action with the arrays of the
+clusters the action touched only.
+
+At start-up the index is a :class:`LazyIndex`: the cluster ids and spike counts (what
+a cluster table needs) are known at once, and the arrays are sorted on a worker thread
+(numpy's stable sort of 16-bit labels is a radix sort and releases the GIL), so a
+session's first frame does not wait for them nor for numba loading its kernels. The
+numba counting sort (:func:`build_index`) is kept for sessions with more than 65,536
+clusters and as the tests' second reference.
 """
 
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
-
 from phycore.errors import ActionError, ClusterIdError, SpikeIdError
 
 __all__ = [
+    "LazyIndex",
     "SpikeCounts",
     "SpikesPerCluster",
     "largest",
@@ -41,44 +48,128 @@ def readonly(arr: Int64Array) -> Int64Array:
     return arr
 
 
-@njit(cache=True, nogil=True)
-def _counting_sort(labels: np.ndarray, n_labels: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    counts = np.zeros(n_labels + 1, dtype=np.int64)
-    for i in range(labels.shape[0]):
-        counts[labels[i] + 1] += 1
-    for k in range(n_labels):
-        counts[k + 1] += counts[k]
-    offsets = counts.copy()
-    order = np.empty(labels.shape[0], dtype=np.int64)
-    for i in range(labels.shape[0]):
-        lab = labels[i]
-        order[offsets[lab]] = i
-        offsets[lab] += 1
-    return order, counts
-
-
-def _compact(spike_clusters: Int64Array) -> tuple[Int64Array, Int64Array]:
-    """Return (unique ids, label of each spike in 0..n_unique-1), without a full sort
-    when the ids are dense enough for a lookup table."""
+def _compact(spike_clusters: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Return (unique ids, label of each spike in 0..n_unique-1, spikes per id), without
+    a full sort when the ids are dense enough for a lookup table."""
     n = spike_clusters.shape[0]
     top = int(spike_clusters.max())
     if top <= 4 * n + 1_000_000:
-        present = np.bincount(spike_clusters, minlength=top + 1) > 0
+        counts = np.bincount(spike_clusters, minlength=top + 1)
+        present = counts > 0
         uniq = np.flatnonzero(present).astype(np.int64)
         lut = np.cumsum(present, dtype=np.int64) - 1
-        return uniq, lut[spike_clusters]
-    uniq, inverse = np.unique(spike_clusters, return_inverse=True)
-    return uniq.astype(np.int64), inverse.astype(np.int64).ravel()
+        return uniq, lut[spike_clusters], counts[uniq].astype(np.int64)
+    uniq, inverse, counts = np.unique(spike_clusters, return_inverse=True, return_counts=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64).ravel(), counts.astype(np.int64)
 
 
 def build_index(spike_clusters: Int64Array) -> dict[int, Int64Array]:
     """Map each cluster id to its sorted spike ids, in O(n_spikes) (numba counting sort)."""
     if spike_clusters.size == 0:
         return {}
-    uniq, labels = _compact(spike_clusters)
-    order, bounds = _counting_sort(labels, len(uniq))
+    from phycore.clustering._index_kernel import counting_sort
+
+    uniq, labels, _ = _compact(spike_clusters)
+    order, bounds = counting_sort(labels, len(uniq))
     readonly(order)
     return {int(c): order[bounds[k]:bounds[k + 1]] for k, c in enumerate(uniq.tolist())}
+
+
+def _split_order(order: Int64Array, uniq: Int64Array, counts: npt.NDArray[np.int64]) -> dict[int, Int64Array]:
+    readonly(order)
+    bounds = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    return {int(c): order[bounds[k]:bounds[k + 1]] for k, c in enumerate(uniq.tolist())}
+
+
+def _sorted_by_label(labels: Int64Array, uniq: Int64Array, counts: npt.NDArray[np.int64]) -> dict[int, Int64Array]:
+    """The index from compact labels (0..n_labels-1), without numba when it can."""
+    if len(uniq) <= 1 << 16:
+        # A stable argsort of 16-bit keys is numpy's radix sort: O(n), and the GIL is released.
+        order = np.argsort(labels.astype(np.uint16), kind="stable").astype(np.int64, copy=False)
+        return _split_order(order, uniq, counts)
+    from phycore.clustering._index_kernel import counting_sort
+
+    order, _ = counting_sort(labels, len(uniq))
+    return _split_order(order, uniq, counts)
+
+
+#: Below this many spikes the index is sorted at once, on the calling thread (a thread
+#: costs more than the sort).
+BACKGROUND_MIN_SPIKES = 1 << 20
+
+
+class LazyIndex:
+    """The per-cluster index of an assignment, sorted on a worker thread.
+
+    The worker reads only a private array of compact labels made here, never the
+    caller's assignment, so the caller may change its array at once. :meth:`index`
+    waits for the arrays (and re-raises the worker's error); :meth:`count`,
+    iteration, ``len`` and ``in`` answer from the counts while the arrays are not
+    needed. The owner of the index must call :meth:`index` before changing it or the
+    assignment's clusters: the counts describe the assignment given here.
+
+    Parameters
+    ----------
+    spike_clusters : int64 array
+        The assignment (read once, here).
+    background : bool, optional
+        Sort on a worker thread; default: when there are at least
+        :data:`BACKGROUND_MIN_SPIKES` spikes.
+    """
+
+    def __init__(self, spike_clusters: Int64Array, *, background: bool | None = None) -> None:
+        self._index: dict[int, Int64Array] | None = None
+        self._future: Future[dict[int, Int64Array]] | None = None
+        self._counts: dict[int, int] = {}
+        if spike_clusters.size == 0:
+            self._index = {}
+            return
+        uniq, labels, counts = _compact(spike_clusters)
+        self._counts = dict(zip(uniq.tolist(), counts.tolist()))
+        if background is None:
+            background = spike_clusters.size >= BACKGROUND_MIN_SPIKES
+        if not background:
+            self._index = _sorted_by_label(labels, uniq, counts)
+            return
+        future: Future[dict[int, Int64Array]] = Future()
+        self._future = future
+
+        def build() -> None:
+            try:
+                future.set_result(_sorted_by_label(labels, uniq, counts))
+            except BaseException as exc:  # handed to the owner at index()
+                future.set_exception(exc)
+
+        threading.Thread(target=build, name="phycore-spike-index", daemon=True).start()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the arrays are sorted (:meth:`index` will not wait)."""
+        return self._index is not None or (self._future is not None and self._future.done())
+
+    def index(self) -> dict[int, Int64Array]:
+        """The index ``{cluster_id: sorted spike ids}``, waiting for the worker if needed."""
+        index = self._index
+        if index is None:  # (any thread may wait: the future is kept, never reset)
+            future = self._future
+            assert future is not None
+            index = self._index = future.result()
+        return index
+
+    def count(self, cluster_id: int) -> int:
+        """Number of spikes of a cluster (KeyError if it has none)."""
+        index = self._index
+        return self._counts[cluster_id] if index is None else len(index[cluster_id])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._counts if self._index is None else self._index)
+
+    def __len__(self) -> int:
+        return len(self._counts if self._index is None else self._index)
+
+    def __contains__(self, cluster_id: object) -> bool:
+        return cluster_id in (self._counts if self._index is None else self._index)
 
 
 def build_index_numpy(spike_clusters: Int64Array) -> dict[int, Int64Array]:
@@ -209,7 +300,7 @@ def sorted_unique_check(spike_ids: Int64Array, rel: Int64Array) -> tuple[Int64Ar
 class _IndexView:
     """Shared read-only behaviour of the live views over the per-cluster index."""
 
-    def __init__(self, index: dict[int, Int64Array]) -> None:
+    def __init__(self, index: LazyIndex) -> None:
         self._index = index
 
     def __iter__(self) -> Iterator[int]:
@@ -226,7 +317,7 @@ class SpikeCounts(_IndexView, Mapping[int, int]):
     """Read-only live view ``{cluster_id: number of spikes}`` over the index."""
 
     def __getitem__(self, cluster_id: int) -> int:
-        return len(self._index[cluster_id])
+        return self._index.count(cluster_id)
 
     def __repr__(self) -> str:
         return repr(dict(self))
@@ -236,7 +327,7 @@ class SpikesPerCluster(_IndexView, Mapping[int, Int64Array]):
     """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
 
     def __getitem__(self, cluster_id: int) -> Int64Array:
-        return self._index[cluster_id]
+        return self._index.index()[cluster_id]
 
 
 def largest(groups: Mapping[int, Int64Array]) -> int:

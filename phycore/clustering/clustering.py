@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ from phycore.clustering import _counter
 from phycore.clustering import _spike_index as si
 from phycore.clustering._changes import Change, assign_change
 from phycore.clustering._growth import LiveGrowth, check_explicit_clusters, check_templates, groups_by_cluster
+from phycore.clustering._relabel import relabel_inplace
+from phycore.clustering._template_counts import TemplateCounts
 from phycore.clustering._counter import NEW_CLUSTER_ID_FILE
 from phycore.clustering.history import History
 from phycore.clustering.update_info import UpdateInfo
@@ -110,7 +112,10 @@ class Clustering:
         self._spike_templates = (None if spike_templates is None
                                  else check_templates(spike_templates, len(self._sc)))
         self._live: LiveGrowth | None = None
-        self._index: dict[int, Int64Array] = si.build_index(self._sc)
+        self._counts = TemplateCounts() if self._spike_templates is not None else None
+        # Counts now, arrays sorted on a worker thread (see si.LazyIndex): read `_index`
+        # (which waits for them) before changing the index or `_sc`.
+        self._lazy_index = si.LazyIndex(self._sc)
         self._cluster_ids: Int64Array | None = None
         self._spike_ids: Int64Array | None = None
         self._history: History[Change] = History()
@@ -124,6 +129,14 @@ class Clustering:
         self._new_cluster_id = max(candidates)
         self._saved_counter: int | None = stored
 
+    def _templates_now(self) -> Int64Array:
+        """Original template of every spike, appended ones included."""
+        live = self._live
+        if live is not None and live.templates is not None:
+            return live.templates
+        assert self._spike_templates is not None
+        return self._spike_templates
+
     def _read_counter(self) -> int | None:
         return None if self._state_dir is None else _counter.read_counter(self._state_dir)
 
@@ -135,6 +148,10 @@ class Clustering:
 
     # Read-only state
     # ------------------------------------------------------------------------------------
+
+    @property
+    def _index(self) -> dict[int, Int64Array]:
+        return self._lazy_index.index()
 
     @property
     def spike_clusters(self) -> Int64Array:
@@ -161,24 +178,24 @@ class Clustering:
     def cluster_ids(self) -> Int64Array:
         """Sorted ids of the non-empty clusters."""
         if self._cluster_ids is None:
-            ids = np.fromiter(sorted(self._index), dtype=np.int64, count=len(self._index))
+            ids = np.fromiter(sorted(self._lazy_index), dtype=np.int64, count=len(self._lazy_index))
             self._cluster_ids = si.readonly(ids)
         return self._cluster_ids
 
     @property
     def n_clusters(self) -> int:
         """Number of non-empty clusters."""
-        return len(self._index)
+        return len(self._lazy_index)
 
     @property
     def spike_counts(self) -> Mapping[int, int]:
         """Live read-only mapping ``{cluster_id: number of spikes}``."""
-        return si.SpikeCounts(self._index)
+        return si.SpikeCounts(self._lazy_index)
 
     @property
     def spikes_per_cluster(self) -> Mapping[int, Int64Array]:
         """Live read-only mapping ``{cluster_id: sorted int64 spike ids}``."""
-        return si.SpikesPerCluster(self._index)
+        return si.SpikesPerCluster(self._lazy_index)
 
     @property
     def history(self) -> History[Change]:
@@ -218,6 +235,55 @@ class Clustering:
         if not ids:
             return np.zeros(0, dtype=np.int64)
         return si.merge_sorted([self._index[c] for c in ids], self.n_spikes)
+
+    def template_counts(self, cluster_id: int) -> tuple[Int64Array, Int64Array]:
+        """How many spikes of the cluster come from each original template.
+
+        .. versionadded:: 0.3
+
+        Kept by id and derived from each action (the rest of a split cluster is its
+        parent's histogram minus the moved spikes'), so after a split over every cluster
+        the new clusters cost the moved spikes, not their sizes.
+
+        Returns
+        -------
+        (templates, counts)
+            Sorted distinct template ids and their spike counts (int64 arrays, both
+            shared: do not modify).
+
+        Raises
+        ------
+        ActionError
+            The Clustering was made without ``spike_templates``.
+        ClusterIdError
+            Unknown cluster.
+        """
+        if self._counts is None:
+            raise ActionError("template_counts() needs a Clustering made with spike_templates.",
+                              argument="cluster_id")
+        index = self._index
+        cid = cluster_id if type(cluster_id) is int and cluster_id in index else None  # the common case, fast
+        if cid is None:
+            (cid,) = si.check_cluster_ids([cluster_id], index, argument="cluster_id")
+        return self._counts.get(cid, index[cid], self._templates_now())
+
+    @property
+    def has_templates(self) -> bool:
+        """Whether :meth:`template_counts` is available (made with ``spike_templates``)."""
+        return self._counts is not None
+
+    def prefill_template_counts(self) -> None:
+        """Count the templates of every current cluster in one pass over all spikes.
+
+        .. versionadded:: 0.3
+
+        Cheaper than one :meth:`template_counts` per cluster when most of them are
+        needed (the similarity table, a split over every cluster). No-op without
+        ``spike_templates``.
+        """
+        if self._counts is not None:
+            index = self._index
+            self._counts.prefill(self._sc, index, self._templates_now())
 
     # Actions
     # ------------------------------------------------------------------------------------
@@ -292,7 +358,8 @@ class Clustering:
         if spikes.size == 0:
             return UpdateInfo()
         spikes, rel = si.sorted_unique_check(spikes, rel)
-        return self._commit(assign_change(self._sc, self._index, self._new_cluster_id, spikes, rel))
+        return self._commit(assign_change(self._sc, self._index, self._new_cluster_id, spikes, rel,
+                                          every_spike=self.spike_ids))
 
     def split(self, spike_ids: npt.ArrayLike, spike_clusters_rel: npt.ArrayLike = 0) -> UpdateInfo:
         """Split spikes out of their clusters: same as :meth:`assign`."""
@@ -341,17 +408,41 @@ class Clustering:
                         largest_old_cluster=si.largest(before))
         return self._commit(Change(before, after, up))
 
-    def _apply(self, remove: dict[int, Int64Array],
-               add: dict[int, Int64Array]) -> tuple[list[int], list[int], list[int]]:
+    def _relabel_plan(self, change: Change, undo: bool) -> tuple[dict[int, int], Int64Array, Int64Array] | None:
+        """How to write a split (or its undo) by id, when that beats writing spike by spike.
+
+        ``({old id: new id}, moved spikes, their new clusters)``: the rest of each split
+        cluster is renamed in one pass over the assignment, then the moved spikes are
+        written. Only worth it when the renamed clusters hold a good part of all spikes,
+        and only outside live sessions (an appended spike must keep its cluster).
+        """
+        if change.rest is None or change.moved is None or self._live is not None:
+            return None
+        if 8 * sum(len(change.after[r]) for r in change.rest) < self.n_spikes:
+            return None
+        spikes, old, new = change.moved
+        if undo:
+            return dict(change.rest), spikes, old
+        return {p: r for r, p in change.rest.items()}, spikes, new
+
+    def _apply(self, remove: dict[int, Int64Array], add: dict[int, Int64Array],
+               relabel: tuple[dict[int, int], Int64Array, Int64Array] | None = None,
+               ) -> tuple[list[int], list[int], list[int]]:
         """Move the spikes of ``remove`` out of their clusters and those of ``add`` into theirs.
 
         Returns the clusters created, emptied, and kept-but-changed. Outside live
         sessions every removed cluster loses all its spikes and every added one is new.
+        ``relabel`` (see :meth:`_relabel_plan`) writes the assignment by id instead.
         """
         created: list[int] = []
         emptied: list[int] = []
         changed: list[int] = []
         live = self._live
+        _ = self._index  # the index is complete (not being built) before `_sc` changes
+        if relabel is not None:
+            mapping, moved, target = relabel
+            relabel_inplace(self._sc, mapping, max(self._new_cluster_id, max(add) + 1))
+            self._sc[moved] = target
         for c, spikes in remove.items():
             current = self._index.pop(c)
             if live is not None:
@@ -362,7 +453,8 @@ class Clustering:
             else:
                 emptied.append(c)
         for c, members in add.items():
-            self._sc[members] = c
+            if relabel is None:
+                self._sc[members] = c
             existing = self._index.get(c)
             if existing is None:
                 self._index[c] = members
@@ -374,12 +466,38 @@ class Clustering:
             if live is not None:
                 live.moved(c, members, joined=True)
         self._cluster_ids = None
+        if self._counts is not None and changed:
+            self._counts.drop(changed)
         return sorted(created), sorted(emptied), sorted(changed)
 
+    @staticmethod
+    def _clusters_of(groups: dict[int, Int64Array], spike_ids: Int64Array) -> Callable[[], Int64Array]:
+        """``UpdateInfo.spike_clusters``, computed on first access from the (immutable)
+        arrays of the clusters ``groups`` that partition ``spike_ids``: a split over
+        every cluster neither copies the whole assignment nor keeps it in the history."""
+        def compute() -> Int64Array:
+            out = np.empty(len(spike_ids), dtype=np.int64)
+            for c, members in groups.items():
+                out[np.searchsorted(spike_ids, members)] = c
+            return out
+        return compute
+
+    def _derive_counts(self, change: Change) -> None:
+        """The new clusters' template histograms, from the action (not their spikes)."""
+        if self._counts is None:
+            return
+        if change.moved is not None and change.rest is not None:
+            spikes, old, new = change.moved
+            self._counts.split(spikes, old, new, change.rest, change.before, self._templates_now())
+        elif len(change.after) == 1:
+            (to,) = change.after
+            self._counts.merged(to, change.before, self._templates_now())
+
     def _commit(self, change: Change) -> UpdateInfo:
-        self._apply(change.before, change.after)
+        self._apply(change.before, change.after, self._relabel_plan(change, undo=False))
+        self._derive_counts(change)
         if change.up.description == "assign":
-            change.up.spike_clusters = self._sc[change.up.spike_ids]
+            change.up.spike_clusters = self._clusters_of(change.after, change.up.spike_ids)
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         change.up.all_cluster_ids = self.cluster_ids.tolist()
         self._history.add(change)
@@ -411,7 +529,7 @@ class Clustering:
         change = self._history.undo()
         if change is None:
             return None
-        created, emptied, changed = self._apply(change.after, change.before)
+        created, emptied, changed = self._apply(change.after, change.before, self._relabel_plan(change, undo=True))
         restored = sorted(change.before)
         return UpdateInfo(
             description="merge" if len(restored) == 1 else "assign",
@@ -424,7 +542,7 @@ class Clustering:
             all_cluster_ids=self.cluster_ids.tolist(),
             undo_state=change.undo_state,
             spike_ids=change.up.spike_ids,
-            spike_clusters=self._sc[change.up.spike_ids] if len(restored) > 1 else None,
+            spike_clusters=self._clusters_of(change.before, change.up.spike_ids) if len(restored) > 1 else None,
         )
 
     def reset(self) -> None:
@@ -451,7 +569,7 @@ class Clustering:
         if change is None:
             logger.info("Nothing to redo.")
             return None
-        created, emptied, changed = self._apply(change.before, change.after)
+        created, emptied, changed = self._apply(change.before, change.after, self._relabel_plan(change, undo=False))
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         up = attrs.evolve(change.up, history="redo", all_cluster_ids=self.cluster_ids.tolist(),
                           added=created, deleted=emptied, changed=changed, undo_state=None)
@@ -538,6 +656,8 @@ class Clustering:
             current = self._index.get(c)
             (grown if current is not None else created).append(c)
             self._index[c] = live.grow_cluster(current, c, si.readonly(members))
+        if self._counts is not None:
+            self._counts.drop(grown)  # their content changed under the same id
         self._cluster_ids = None
         self._new_cluster_id = max(self._new_cluster_id, int(assigned.max()) + 1)
         created, grown = sorted(created), sorted(grown)

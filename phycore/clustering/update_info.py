@@ -25,6 +25,11 @@ def _int_array(values: Any) -> npt.NDArray[np.int64]:
     return arr
 
 
+def _int_array_or_lazy(values: Any) -> Any:
+    """An int64 array, or a callable kept as is (computed on first access)."""
+    return values if callable(values) else _int_array(values)
+
+
 def _opt_ids(values: Any) -> list[int] | None:
     return None if values is None else _ids(values)
 
@@ -84,7 +89,9 @@ class UpdateInfo:
     all_cluster_ids : list of int or None
         Every non-empty cluster after the change (clustering actions only).
     spike_clusters : ndarray of int64
-        For ``'assign'``: the new cluster of each spike of ``spike_ids``.
+        For ``'assign'``: the new cluster of each spike of ``spike_ids``. Computed on
+        first access (a split over every cluster would otherwise copy the whole
+        assignment at each action and keep it in the history).
     undo_state : list or None
         phy's contract: when an action is done, ``request_undo_state(sender, up)`` is
         emitted and the subscribers' return values are kept with the action; the
@@ -112,14 +119,26 @@ class UpdateInfo:
     metadata_value: Any = None
     largest_old_cluster: int | None = attrs.field(default=None, converter=_opt_int)
     all_cluster_ids: list[int] | None = attrs.field(default=None, converter=_opt_ids)
-    spike_clusters: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64),
-                                                        converter=_int_array)
+    # Stored as an array or as a callable computing it (see the `spike_clusters` property).
+    _spike_clusters: Any = attrs.field(factory=lambda: np.zeros(0, np.int64), converter=_int_array_or_lazy)
     undo_state: Any = None
     changed: list[int] = attrs.field(factory=list, converter=_ids)
 
+    @property
+    def spike_clusters(self) -> npt.NDArray[np.int64]:
+        """For ``'assign'``: the new cluster of each spike of ``spike_ids``."""
+        value = self._spike_clusters
+        if callable(value):
+            value = self._spike_clusters = _int_array(value())
+        return value  # type: ignore[no-any-return]
+
+    @spike_clusters.setter
+    def spike_clusters(self, value: Any) -> None:
+        self._spike_clusters = _int_array_or_lazy(value)
+
     def keys(self) -> list[str]:
         """Field names, so that ``dict(up)`` works."""
-        return [a.name for a in attrs.fields(type(self))]
+        return [a.alias for a in attrs.fields(type(self))]
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.keys():

@@ -34,6 +34,7 @@ class ClusterColumns:
         self.model = model
         self.clustering = clustering
         self._template: dict[int, int] = {}
+        self._by_template: dict[int, tuple[int, float]] = {}
         if initial_templates is not None:
             # Main template of every loaded cluster, from one vectorised pass (indexed by id).
             for c in clustering.cluster_ids:
@@ -45,9 +46,13 @@ class ClusterColumns:
         cid = int(cluster_id)
         t = self._template.get(cid)
         if t is None:
-            spikes = self.clustering.spikes_in_clusters([cid])
-            counts = np.bincount(self.model.spike_templates[spikes], minlength=1)
-            t = int(np.argmax(counts))
+            if self.clustering.has_templates:
+                # Derived by the Clustering from each action: no pass over the cluster's spikes.
+                templates, counts = self.clustering.template_counts(cid)
+                t = int(templates[np.argmax(counts)]) if len(counts) else 0  # ties: smallest template
+            else:
+                spikes = self.clustering.spikes_in_clusters([cid])
+                t = int(np.argmax(np.bincount(self.model.spike_templates[spikes], minlength=1)))
             self._template[cid] = t
         return t
 
@@ -60,9 +65,20 @@ class ClusterColumns:
         """Best channels of the cluster (those of its main template, by amplitude)."""
         return np.asarray(self.model.get_template(self.template(cluster_id)).channel_ids, dtype=np.int64)
 
+    def _template_info(self, template_id: int) -> tuple[int, float]:
+        """``(peak channel, peak-to-peak amplitude)`` of a template, cached: the table
+        rows of the hundreds of clusters a split over every cluster creates mostly
+        share their main templates."""
+        info = self._by_template.get(template_id)
+        if info is None:
+            tpl = self.model.get_template(template_id)
+            amp = float(tpl.amplitude.max()) if len(tpl.amplitude) else 0.0
+            info = self._by_template[template_id] = (int(tpl.best_channel), amp)
+        return info
+
     def best_channel(self, cluster_id: int) -> int:
         """Peak channel of the cluster (index into the model's channels)."""
-        return int(self.model.get_template(self.template(cluster_id)).best_channel)
+        return self._template_info(self.template(cluster_id))[0]
 
     def ch(self, cluster_id: int) -> int:
         """phy's ``ch`` column: raw-file channel index of the peak channel."""
@@ -83,8 +99,7 @@ class ClusterColumns:
 
     def amp(self, cluster_id: int) -> float:
         """Peak-to-peak amplitude of the main unwhitened template."""
-        amplitude = self.model.get_template(self.template(cluster_id)).amplitude
-        return float(amplitude.max()) if len(amplitude) else 0.0
+        return self._template_info(self.template(cluster_id))[1]
 
     def as_metrics(self) -> dict[str, Callable[[int], Any]]:
         """``{column: f(cluster_id)}`` in phy's column order."""

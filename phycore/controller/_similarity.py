@@ -29,13 +29,22 @@ class _Membership(dict):  # type: ignore[type-arg]
         self._clustering = clustering
 
     def __missing__(self, cluster_id: int) -> npt.NDArray[np.int64]:
-        spikes = self._clustering.spikes_in_clusters([int(cluster_id)])
-        templates = np.unique(self._model.spike_templates[spikes]).astype(np.int64)
+        if self._clustering.has_templates:
+            # Derived by the Clustering from each action: no pass over the cluster's spikes.
+            templates = self._clustering.template_counts(int(cluster_id))[0]
+        else:
+            spikes = self._clustering.spikes_in_clusters([int(cluster_id)])
+            templates = np.unique(self._model.spike_templates[spikes]).astype(np.int64)
         self[int(cluster_id)] = templates
         return templates
 
     def prefill(self) -> None:
         """Membership of every current cluster in one pass over all spikes."""
+        if self._clustering.has_templates:
+            self._clustering.prefill_template_counts()  # one pass, then kept by the Clustering
+            for c in self._clustering.cluster_ids.tolist():
+                self[c] = self._clustering.template_counts(c)[0]
+            return
         sc = self._clustering.spike_clusters
         st = self._model.spike_templates
         n_t = int(self._model.n_templates)

@@ -63,6 +63,7 @@ class CurationMachine(RuleBasedStateMachine):
         templates = np.asarray(data.draw(st.lists(st.integers(0, N_TEMPLATES - 1), min_size=len(sc),
                                                   max_size=len(sc))), dtype=np.int64)
         self.clustering = Clustering(sc, spike_templates=templates)
+        self.templates = templates
         self.meta = ClusterMeta()
         for f, d in FIELDS.items():
             self.meta.add_field(f, d)
@@ -146,6 +147,7 @@ class CurationMachine(RuleBasedStateMachine):
         before = self.clustering.spike_clusters.copy()
         n_events, n_appended = len(self.events), len(self.appended)
         up = self.clustering.append_spikes(templates, clusters)
+        self.templates = np.r_[self.templates, templates]
         expected = self.ref.append(templates, clusters)
         assert len(self.events) == n_events  # not an action: no `cluster` event, no history
         after = self.clustering.spike_clusters
@@ -208,6 +210,11 @@ class CurationMachine(RuleBasedStateMachine):
         assert dict(self.clustering.spike_counts) == dict(zip(ids.tolist(), counts.tolist()))
         for c in ids.tolist():
             np.testing.assert_array_equal(self.clustering.spikes_per_cluster[c], np.flatnonzero(sc == c))
+        for c in ids.tolist():  # the histograms derived action by action are the counted ones
+            t, k = np.unique(self.templates[sc == c], return_counts=True)
+            got = self.clustering.template_counts(c)
+            np.testing.assert_array_equal(got[0], t)
+            np.testing.assert_array_equal(got[1], k)
         for f in FIELDS:
             for c in ids.tolist():
                 assert self.meta.get(f, c) == self.ref.get(f, c), (f, c)
