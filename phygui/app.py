@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["main", "format_summary", "demo_dir", "create_gui", "create_live_demo", "template_gui",
+__all__ = ["main", "format_summary", "demo_dir", "create_gui", "create_live_demo", "first_frame", "template_gui",
            "NO_DISPLAY_MESSAGE"]
 
 logger = logging.getLogger("phygui")
@@ -96,9 +96,51 @@ def template_gui(params_path: str | os.PathLike[str], **kwargs: Any) -> None:
                                     **{k: v for k, v in kwargs.items() if k in ckeys})
     try:
         gui = create_gui(controller, **{k: v for k, v in kwargs.items() if k not in ckeys})
+        first_frame(gui)
         gui.run()
     finally:
         controller.close()
+
+
+#: Set to 1 to print ``phygui: first frame at <unix time>`` after the first frame
+#: (``benchmarks/bench_start.py`` times the start with it).
+FIRST_FRAME_ENV = "PHYGUI_PRINT_FIRST_FRAME"
+
+
+#: Most frames :func:`first_frame` draws while waiting for the cluster table's rows.
+FIRST_FRAME_LIMIT = 30
+
+
+def first_frame(gui: Any) -> int:
+    """Draw the first frames, up to the one showing the cluster table's rows, then load
+    numba's kernels on a worker thread.
+
+    Dear PyGui lays the docks out over the first frames, and the table draws its rows
+    once it knows its height: on the second or third frame. Nothing up to there calls a
+    numba kernel (the spike index is sorted by numpy on a worker thread), so the window
+    appears without numba's one-time loading (about 0.5 s, see
+    :mod:`phycore.analysis.jit`); that loading then runs while the user looks at the
+    tables, and frames drawn meanwhile take numpy paths instead of waiting for it.
+    Returns the number of frames drawn.
+    """
+    from phycore.analysis.jit import defer_kernels, warm_up
+
+    defer_kernels()
+    view = gui.get_view("ClusterView")
+    rows_drawn = getattr(view, "rows_drawn", None) if view is not None and gui.docks.is_shown(view) else None
+    n = 0
+    try:
+        while n < (FIRST_FRAME_LIMIT if rows_drawn is not None else 1) and gui.is_open:
+            gui.render(1)
+            n += 1
+            if rows_drawn is not None and rows_drawn():
+                break
+        if os.environ.get(FIRST_FRAME_ENV):
+            print(f"phygui: first frame at {time.time():.6f} ({n} frames; cpu s: main thread "
+                  f"{time.thread_time():.3f}, process {time.process_time():.3f})", flush=True)
+    finally:
+        warm_up()  # whatever happened: the views' numpy paths end with the loading
+    return n
 
 
 def demo_dir() -> Path:
@@ -375,6 +417,7 @@ def _open(params: Path, args: argparse.Namespace) -> int:
         elif args.demo and not controller.supervisor.selected:
             controller.supervisor.next_best()  # show something on the demo's first frame
         if args.screenshot is None:
+            first_frame(gui)
             gui.run()
             return 0
         gui.render(max(2, args.frames))
@@ -447,6 +490,7 @@ def _open_live(args: argparse.Namespace) -> int:
             controller.supervisor.next_best()
         source.start()
         if args.screenshot is None:
+            first_frame(gui)
             gui.run()  # returns when the window closes
             return 0
         gui.render(max(2, args.frames))

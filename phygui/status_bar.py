@@ -8,12 +8,15 @@ from typing import Callable
 
 import dearpygui.dearpygui as dpg
 
+from phycore.analysis.jit import kernels_ready
+
 from phygui.dock_layout import STATUS_WINDOW
 from phygui.viewmodels.status import StatusModel
 
 __all__ = ["StatusBar", "StatusLogHandler"]
 
 _ERROR = (255, 90, 90, 255)
+_SEP = "   |   "
 
 
 class StatusLogHandler(logging.Handler):
@@ -41,6 +44,7 @@ class StatusBar:
                 self.text = dpg.add_text("")
                 self.error = dpg.add_text("", color=_ERROR)
         self._version = -1
+        self._loading = False
         self._refocus = False
         self._on_submit = on_submit
         self.snippet = self._add_snippet_input("")
@@ -56,13 +60,15 @@ class StatusBar:
         return STATUS_WINDOW
 
     def update(self, model: StatusModel) -> None:
-        """Mirror the status model when it changed."""
+        """Mirror the status model when it changed (and say when numba's kernels are
+        loading after the first frame, see :func:`phycore.analysis.jit.warm_up`)."""
         if self._refocus:
             self._refocus = False
             dpg.focus_item(self.snippet)
-        if model.version != self._version:
-            self._version = model.version
-            dpg.set_value(self.text, model.text())
+        loading = not kernels_ready()
+        if model.version != self._version or loading != self._loading:
+            self._version, self._loading = model.version, loading
+            dpg.set_value(self.text, model.text() + (f"{_SEP}loading: numba kernels" if loading else ""))
             dpg.set_value(self.error, ("   |   " + model.error) if model.error else "")
 
     def open_snippet(self, text: str) -> None:

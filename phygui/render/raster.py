@@ -18,7 +18,10 @@ data ``x`` maps to column ``floor((x - x0) / (x1 - x0) * width)`` and data ``y``
 ``floor((y1 - y) / (y1 - y0) * height)``; items outside are clipped.
 
 The kernels are numba ``@njit(cache=True)``; the ``*_reference`` functions are
-plain-Python versions of the same algorithm, used by the tests.
+plain-Python versions of the same algorithm, used by the tests. While numba loads its
+kernels after the GUI's first frame (:func:`phycore.analysis.jit.warm_up`), compositing
+and points take vectorised numpy paths (same counts and colours), so the frames drawn
+meanwhile do not wait for that loading.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+
+from phycore.analysis.jit import kernels_ready
 
 __all__ = ["Raster", "RasterLayer", "draw_polylines", "draw_points", "to_uint8",
            "draw_polylines_reference", "draw_points_reference", "composite_reference"]
@@ -97,8 +102,35 @@ class Raster:
     def rgba(self) -> npt.NDArray[np.float32]:
         """Composite the layers: straight RGBA float32 ``(height, width, 4)``."""
         out = np.empty(self.shape + (4,), dtype=np.float32)
-        _composite_kernel(self.counts, self.palette, self._lut, out)
+        composite = _composite_kernel if kernels_ready() else _composite_numpy
+        composite(self.counts, self.palette, self._lut, out)
         return out
+
+
+def _composite_numpy(counts: npt.NDArray[np.uint16], palette: npt.NDArray[np.float64],
+                     lut: npt.NDArray[np.float64], out: npt.NDArray[np.float32]) -> None:
+    """:func:`_composite_kernel` vectorised over pixels (one pass per layer)."""
+    h, w, n_layers = counts.shape
+    n_lut = lut.shape[1]
+    r, g, b, a = (np.zeros((h, w)) for _ in range(4))
+    for k in range(n_layers):
+        n = counts[:, :, k]
+        if not n.any():
+            continue
+        ak = lut[k, np.minimum(n, n_lut - 1)]  # lut[k, 0] == 0: uncovered pixels keep their colour
+        big = n >= n_lut
+        if big.any():
+            ak[big] = 1.0 - (1.0 - palette[k, 3]) ** n[big].astype(np.float64)
+        rest = 1.0 - ak
+        r = palette[k, 0] * ak + r * rest
+        g = palette[k, 1] * ak + g * rest
+        b = palette[k, 2] * ak + b * rest
+        a = ak + a * rest
+    covered = a > 0.0
+    safe = np.where(covered, a, 1.0)
+    for i, channel in enumerate((r, g, b)):
+        out[:, :, i] = np.where(covered, np.minimum(channel / safe, 1.0), 0.0)
+    out[:, :, 3] = a
 
 
 @njit(cache=True)
@@ -276,7 +308,32 @@ def draw_points(raster: Raster, x: npt.ArrayLike, y: npt.ArrayLike,
     """Draw square markers of ``size`` pixels centred on the points."""
     xx, yy, cidx = _point_args(raster, x, y, color_index)
     if xx.size:
-        _points_kernel(raster.counts, xx, yy, cidx, np.asarray(raster.extent), max(1, int(size)))
+        points = _points_kernel if kernels_ready() else _points_numpy
+        points(raster.counts, xx, yy, cidx, np.asarray(raster.extent), max(1, int(size)))
+
+
+def _points_numpy(counts: npt.NDArray[np.uint16], x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
+                  cidx: npt.NDArray[np.int64], e: npt.NDArray[np.float64], size: int) -> None:
+    """:func:`_points_kernel` vectorised over points (one pass per marker pixel)."""
+    h, w, n_layers = counts.shape
+    px = (x - e[0]) * (w / (e[2] - e[0]))
+    py = (e[3] - y) * (h / (e[3] - e[1]))
+    ok = np.isfinite(px) & np.isfinite(py)
+    # Clipped far outside the image before the cast (those markers are off-image anyway).
+    lim = float(max(h, w) + size + 1)
+    c0 = np.clip(np.floor(px[ok]), -lim, lim).astype(np.int64) - size // 2
+    r0 = np.clip(np.floor(py[ok]), -lim, lim).astype(np.int64) - size // 2
+    k = cidx[ok]
+    hits = np.zeros(h * w * n_layers, dtype=np.int64)
+    for dr in range(size):
+        for dc in range(size):
+            rows, cols = r0 + dr, c0 + dc
+            inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+            flat = (rows[inside] * w + cols[inside]) * n_layers + k[inside]
+            hits += np.bincount(flat, minlength=hits.size)
+    # The kernel stops counting at 65535: the same as saturating the sum.
+    np.minimum(counts + hits.reshape(counts.shape), _MAX_COUNT, out=hits.reshape(counts.shape))
+    counts[...] = hits.reshape(counts.shape)
 
 
 def to_uint8(image: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from phycore.analysis.jit import kernels_ready
 from phycore.errors import ActionError
 from phycore.supervisor.colors import numeric_columns
 from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin
@@ -86,11 +87,46 @@ def _discs_kernel(img: npt.NDArray[np.float32], x: npt.NDArray[np.float64], y: n
                     img[row, col, 3] = out
 
 
+def _discs_numpy(img: npt.NDArray[np.float32], x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
+                 radius: npt.NDArray[np.float64], colors: npt.NDArray[np.float32], e: npt.NDArray[np.float64]) -> None:
+    """:func:`_discs_kernel` with numpy over each disc's pixels (same float64 arithmetic)."""
+    h, w = img.shape[0], img.shape[1]
+    sx = w / (e[2] - e[0])
+    sy = h / (e[3] - e[1])
+    for i in range(x.shape[0]):
+        px = (x[i] - e[0]) * sx
+        py = (e[3] - y[i]) * sy
+        r = float(radius[i])
+        if not (math.isfinite(px) and math.isfinite(py)):
+            continue
+        r0, r1 = max(0, int(py - r)), min(h, int(py + r) + 1)
+        c0, c1 = max(0, int(px - r)), min(w, int(px + r) + 1)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        rows, cols = np.arange(r0, r1)[:, None], np.arange(c0, c1)[None, :]
+        d2 = (cols + 0.5 - px) ** 2 + (rows + 0.5 - py) ** 2
+        inside = d2 <= r * r
+        region = img[r0:r1, c0:c1].astype(np.float64)
+        a = float(colors[i, 3])
+        below = region[:, :, 3] * (1 - a)
+        out = a + below
+        shade = np.where(d2 >= (r - 1.2) ** 2, 0.6, 1.0)  # the darker rim
+        for c in range(3):
+            v = float(colors[i, c]) * shade
+            with np.errstate(divide="ignore", invalid="ignore"):  # outside the disc: not kept
+                blended = (v * a + region[:, :, c] * below) / out
+            region[:, :, c] = np.where(inside, blended, region[:, :, c])
+        region[:, :, 3] = np.where(inside, out, region[:, :, 3])
+        img[r0:r1, c0:c1] = region
+
+
 def draw_discs(image: npt.NDArray[np.float32], x: npt.ArrayLike, y: npt.ArrayLike, radius: npt.ArrayLike,
                colors: npt.ArrayLike, extent: Sequence[float]) -> None:
     """Draw filled discs (radius in pixels) in order, each over the previous ones."""
     xx = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
-    _discs_kernel(image, xx, np.ascontiguousarray(y, dtype=np.float64).reshape(-1),
+    # While numba loads after the GUI's first frame (phycore.analysis.jit): numpy, disc by disc.
+    draw = _discs_kernel if kernels_ready() else _discs_numpy
+    draw(image, xx, np.ascontiguousarray(y, dtype=np.float64).reshape(-1),
                   np.ascontiguousarray(np.broadcast_to(np.asarray(radius, dtype=np.float64), xx.shape)),
                   np.ascontiguousarray(colors, dtype=np.float32).reshape(-1, 4), np.asarray(extent, dtype=np.float64))
 

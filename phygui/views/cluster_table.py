@@ -207,6 +207,11 @@ class TableView(View):
                 self._ready = True
                 emit("ready", self.model.table)
 
+    def rows_drawn(self) -> bool:
+        """Whether the last frame drew a row of clusters (the docks are laid out over the
+        first frames: the ``ready`` event comes before the rows are on screen)."""
+        return bool(self._shown) and bool(dpg.is_item_visible(self._rows[0][1][0]))
+
     def refill(self) -> None:
         """Refill the pool rows from the view model (selection, sort, filter, clustering)."""
         self.dirty = False

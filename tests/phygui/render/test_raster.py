@@ -92,3 +92,64 @@ def test_bad_arguments() -> None:
         draw_points(r, [0], [0], 5)
     with pytest.raises(ValueError, match="values"):
         draw_polylines(r, [0, 1], np.zeros(2), 0, 1, 0, 1)
+
+
+@given(st.integers(0, 10_000), st.integers(0, 400), st.sampled_from([1, 2, 3, 5]),
+       st.sampled_from([(40, 30), (17, 64), (1, 1)]))
+def test_numpy_paths_equal_the_kernels(seed: int, n: int, size: int, shape: tuple[int, int]) -> None:
+    """While numba loads after the first frame, points and compositing take numpy paths:
+    the same counts (saturating) and the same colours."""
+    from phygui.render import raster
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-1.5, 1.5, n), rng.uniform(-1.5, 1.5, n)
+    if n > 3:
+        x[:3] = [np.nan, np.inf, 1e300]
+    cidx = rng.integers(0, 3, n)
+    a, b = Raster(*shape, PALETTE, (-1.2, -1.1, 1.3, 1.2)), Raster(*shape, PALETTE, (-1.2, -1.1, 1.3, 1.2))
+    e = np.asarray(a.extent)
+    raster._points_kernel(a.counts, *raster._point_args(a, x, y, cidx), e, size)
+    raster._points_numpy(b.counts, *raster._point_args(b, x, y, cidx), e, size)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    a.counts[0, 0, :] = [65535, 2000, 0]  # beyond the opacity table; saturated
+    raster._points_numpy(a.counts, np.array([-1.2]), np.array([1.2 - 1e-9]), np.array([0]), e, 1)
+    assert a.counts[0, 0, 0] == 65535
+    out_kernel, out_numpy = (np.empty(a.shape + (4,), np.float32) for _ in range(2))
+    raster._composite_kernel(a.counts, a.palette, a._lut, out_kernel)
+    raster._composite_numpy(a.counts, a.palette, a._lut, out_numpy)
+    np.testing.assert_allclose(out_numpy, out_kernel, rtol=0, atol=1e-6)
+
+
+def test_frames_before_the_warm_up_ends_take_the_numpy_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from phycore.analysis import jit
+    from phygui.render import raster
+
+    calls: list[str] = []
+    monkeypatch.setattr(raster, "_points_numpy", lambda *a: calls.append("points"))
+    monkeypatch.setattr(raster, "_composite_numpy", lambda *a: calls.append("composite"))
+    monkeypatch.setattr(jit, "_warm_up", None)
+    monkeypatch.setattr(jit, "_deferred", True)
+    r = Raster(4, 4, PALETTE, (0, 0, 1, 1))
+    draw_points(r, [0.5], [0.5])
+    r.rgba()
+    assert calls == ["points", "composite"]
+    monkeypatch.setattr(jit, "_deferred", False)
+    draw_points(r, [0.5], [0.5])
+    assert r.counts.sum() == 9 and calls == ["points", "composite"]  # the kernel drew this one
+
+
+@given(st.integers(0, 10_000), st.integers(0, 200))
+def test_scatter_discs_numpy_path_equals_the_kernel(seed: int, n: int) -> None:
+    from phygui.viewmodels import scatter
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-0.3, 1.3, n), rng.uniform(-0.3, 1.3, n)
+    if n:
+        x[0] = np.nan
+    radius, colors = rng.uniform(0.2, 12, n), rng.random((n, 4)).astype(np.float32)
+    e = np.array([0.0, 0.0, 1.0, 1.0])
+    a = rng.random((50, 70, 4)).astype(np.float32)
+    b = a.copy()
+    scatter._discs_kernel(a, x, y, radius, colors, e)
+    scatter._discs_numpy(b, x, y, radius, colors, e)
+    np.testing.assert_array_equal(a, b)

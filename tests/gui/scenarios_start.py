@@ -1,0 +1,123 @@
+"""GUI scenario of the start-up (issue #18): the first frames show the cluster table
+without the spike index's arrays and without numba's kernels (both are held on their
+worker threads here), then real keys act while both finish, with exact results. Runs in
+its own process (``test_gui_start.py``); any logged error fails it.
+
+Run by hand:  xvfb-run -a -s '-screen 0 1600x1000x24' python -m tests.gui.scenarios_start first_frame_first /path/to/data
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from tests.gui.helpers import grab, keyboard
+from tests.gui.strict import expected_errors, no_logged_errors, scenario_main
+
+#: Seconds a held worker waits for its release at most: a safety net that turns a
+#: deadlock (the first frames waiting for a held worker) into a failed assertion.
+_SAFETY = 120.0
+
+
+def _hold(module: Any, name: str) -> tuple[threading.Event, list[bool]]:
+    """Hold ``module.name`` (a worker's function) until the returned event is set; the list
+    records whether a call had to give up waiting (a deadlock)."""
+    release, gave_up = threading.Event(), []
+    original: Callable[..., Any] = getattr(module, name)
+
+    def held(*args: Any) -> Any:
+        if not release.wait(_SAFETY):
+            gave_up.append(True)
+        return original(*args)
+
+    setattr(module, name, held)
+    return release, gave_up
+
+
+def scenario_first_frame_first(dataset: Path) -> None:
+    from phycore.analysis import jit
+    from phycore.clustering import _spike_index as si
+    from phycore.controller import TemplateController
+
+    import dearpygui.dearpygui as dpg
+
+    from phygui.app import create_gui, first_frame
+
+    from numba.core.dispatcher import Dispatcher
+
+    si.BACKGROUND_MIN_SPIKES = 0  # the small folder's index sorted on a worker, as at 10M spikes
+    index_release, index_gave_up = _hold(si, "_sorted_by_label")
+    kernels_release, kernels_gave_up = _hold(jit, "_load")
+    # Every kernel call that has to compile or load its machine code goes through
+    # _compile_for_args: none may come from this (the GUI) thread before the first frame.
+    gui_thread, first_frames, loaded = threading.get_ident(), [True], []
+    compile_for_args = Dispatcher._compile_for_args
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if first_frames[0] and threading.get_ident() == gui_thread:
+            loaded.append(self.py_func.__qualname__)
+        return compile_for_args(self, *args, **kwargs)
+
+    Dispatcher._compile_for_args = spy  # type: ignore[method-assign]
+    already = "numba.np.arraymath" in sys.modules  # numba's contexts built by an earlier import
+    start_warm_up = jit.warm_up
+
+    def warm_up(**kwargs: Any) -> Any:  # the end of the first frames
+        first_frames[0] = False
+        if not already:
+            loaded.extend(m for m in ("numba.np.arraymath", "scipy.linalg") if m in sys.modules)
+        return start_warm_up(**kwargs)
+
+    jit.warm_up = warm_up  # type: ignore[assignment]
+    controller = TemplateController(dataset / "params.py", metrics=False)
+    sc = np.array(controller.model.spike_clusters)
+    try:
+        gui = create_gui(controller)
+        n_frames = first_frame(gui)
+        view = gui.get_view("ClusterView")
+        clustering = gui.supervisor.clustering
+        assert view.rows_drawn() and n_frames <= 10, n_frames
+        assert not loaded, f"numba kernels loaded before the first frame: {loaded}"
+        assert not clustering._lazy_index.ready and not index_gave_up, "the first frames waited for the index"
+        assert not jit.kernels_ready()
+        assert "loading: numba kernels" in dpg.get_value(gui.status_bar.text)
+        shot = grab(gui, "start_first_frame_tables")
+        assert shot.shape[0] > 100
+        # The user acts at once: the index and the kernels finish meanwhile.
+        n0 = len(clustering.cluster_ids)
+        index_release.set()
+        kernels_release.set()
+        keys = keyboard(gui)
+        keys("Down")
+        keys("space")
+        pair = list(gui.supervisor.selected)
+        assert len(pair) == 2, pair
+        keys("g")
+        assert len(clustering.cluster_ids) == n0 - 1, gui.status.error
+        (new,) = set(clustering.cluster_ids.tolist()) - set(np.unique(sc).tolist())
+        np.testing.assert_array_equal(clustering.spikes_in_clusters([new]), np.flatnonzero(np.isin(sc, pair)))
+        jit.warm_up().result()
+        gui.render(2)
+        assert jit.kernels_ready() and "loading" not in dpg.get_value(gui.status_bar.text)
+        grab(gui, "start_after_first_merge")
+        assert not index_gave_up and not kernels_gave_up
+        gui.destroy()
+    finally:
+        controller.close()
+
+
+def run(name: str, dataset: Path) -> None:
+    from phycore import signals
+
+    func = globals()[f"scenario_{name}"]
+    signals.set_raise_errors(False)  # logged, as in the app; no_logged_errors fails on the log
+    with no_logged_errors(expected_errors(func)):
+        func(dataset)
+
+
+if __name__ == "__main__":
+    scenario_main(run)
