@@ -247,7 +247,8 @@ class Context:
         -------
         callable
             The cached function (``f`` itself when caching is off). Its ``cache_clear()``
-            empties its cache.
+            empties its cache; its ``peek(*args)`` returns a cached result or None,
+            without computing.
         """
         if self.disabled:
             return f
@@ -273,6 +274,13 @@ class Context:
             return out
 
         setattr(memcached, "cache_clear", lambda: lru.data.clear())  # a new function attribute
+
+        def peek(*args: Any) -> Any:
+            # The cached result of these positional arguments, or None: never computes.
+            out = lru.get(tuple(args))
+            return None if out is MISSING else out
+
+        setattr(memcached, "peek", peek)
         return cast(F, memcached)  # functools.wraps kept f's name and signature
 
     def invalidate(self, cluster_ids: Iterable[int]) -> int:

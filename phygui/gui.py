@@ -432,6 +432,7 @@ class GUI:
         """Show the window and run the event loop until the window closes."""
         self.show()
         self._running = True
+        self.view_context.async_data = True  # views draw when their data is ready, never a frozen frame
         while self._running and dpg.is_dearpygui_running():
             self.render(1)
         self.destroy()

@@ -3,13 +3,15 @@
 :class:`SessionCaches` is the controller's :class:`~phycore.supervisor.editor.SessionObserver`:
 the Supervisor's Editor calls it after every change and before the table rows are
 recomputed, so every row is computed from fresh values. It drops, in this order, the
-cached view data (the Context's memory caches), the built-in columns (``ch``, ``amp``,
+cached view data (the Context's memory caches; a deleted cluster's is kept a few actions
+for the undo), the built-in columns (``ch``, ``amp``,
 ``depth``...), the quality metrics and the template-similarity memberships of the
 clusters that changed, and nothing else.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -28,6 +30,9 @@ Int64Array = npt.NDArray[np.int64]
 # Bytes of results saved per memcached function on close (the most recently used ones):
 # waveforms take about 0.5 MB per cluster, and closing a session must stay quick.
 _PERSIST_BYTES = 32 * 2**20
+# The view data of the clusters an action deleted is kept this many actions: an undo brings
+# the same ids back with the same spikes (ids are never reused), so the views find it.
+KEEP_DELETED_ACTIONS = 10
 
 
 class SessionCaches:
@@ -52,12 +57,25 @@ class SessionCaches:
         self._columns = columns
         self._similarity = similarity
         self._quality = quality
+        self._deleted: deque[list[int]] = deque()
 
     def cluster_changed(self, up: UpdateInfo) -> None:
-        """Forget what ``up`` made stale: deleted and added clusters, and in live sessions
-        the clusters an undo or redo changed while keeping their id."""
+        """Forget what ``up`` made stale: in live sessions the clusters an undo or redo
+        changed while keeping their id.
+
+        The view data (waveforms, features, amplitudes...) of a deleted cluster is kept
+        for :data:`KEEP_DELETED_ACTIONS` more actions: an id always names the same spikes
+        (ids are never reused; a live cluster that gains spikes is ``changed``), and the
+        undo of a merge or split brings the deleted ids back, whose data the views then
+        find cached. Older ones are dropped to bound memory.
+        """
         gone = [*up.deleted, *up.changed]
-        self._context.invalidate([*up.added, *gone])
+        self._deleted.append([int(c) for c in up.deleted])
+        aged = self._deleted.popleft() if len(self._deleted) > KEEP_DELETED_ACTIONS else []
+        live = self._model.n_spikes != getattr(self._model, "n_spikes_loaded", self._model.n_spikes)
+        # Outside live sessions a cluster added by an undo or redo has the spikes it had
+        # when its data was cached; with appended spikes, drop it to be safe.
+        self._context.invalidate([*up.changed, *aged, *(up.added if live else ())])
         self._columns.forget(gone)
         self._similarity.forget([*up.deleted, *up.added, *up.changed])
         q = self._quality()

@@ -22,6 +22,8 @@ part of the generation's key, so a tile finished after a change is simply droppe
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -30,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phygui.render.raster import RasterLayer
-from phygui.render.tiles import (SPIKE_DTYPE, SpikeSnippets, TileCache, TileGrid, TraceTile, draw_tile,
+from phygui.render.tiles import (SPIKE_DTYPE, SpikeSnippets, TileCache, TileGrid, TraceTile, draw_tile, trace_layer,
                                           samples_for)
 
 __all__ = ["TracePainter", "Levels", "levels_of", "level_samples", "thin_spikes", "TRACE_COLOR", "SPIKE_HALF"]
@@ -53,6 +55,7 @@ _PREFETCH = 2
 _FILTER_SOON = 0.4
 _FILTER_AHEAD = 0.5
 _MAX_SHIFT_PX = 0.5  # tiles are kept while no trace would move by more than this
+_TRACE_LAYERS = 64  # tiles whose traces' counts are kept for the next selection (~0.2 MB each)
 _TYPICAL = 3.0  # ... for values up to this many times the scale's amplitude
 _COLOR_STEP = 8  # other clusters' colours are rounded to 1/8 (few raster layers)
 # A plugin's raw-data filter runs on each read extended by this many seconds each side.
@@ -158,6 +161,10 @@ class TracePainter:
         self._colors: dict[int, tuple[float, ...]] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[tuple[int, int], Future[TraceTile]] = {}
+        self._traces: OrderedDict[Any, npt.NDArray[np.uint16]] = OrderedDict()  # by tile and levels
+        self._traces_lock = threading.Lock()  # the drawing threads share it
+        self._shown_generation: int | None = None  # the generation of the tiles last returned
+        self._failed_generation: int | None = None  # a tile of it failed on the drawing threads
 
     # Samples and levels ----------------------------------------------------------------------
 
@@ -303,22 +310,48 @@ class TracePainter:
         snip, palette = self.snippets(x0, x1, grid.spp)
         s0, s1 = samples_for(x0, x1, grid.spp, m.sample_rate, int(round(SPIKE_HALF * m.sample_rate)) + 1)
         data, start = self.read(s0, s1)
+        # The traces' counts do not depend on the selection: a new selection (or clustering)
+        # redraws only the spikes over the traces of the tiles drawn before.
+        tkey = (tuple(extent), int(width), grid.spp, grid.height, grid.y0, grid.y1, m.signal, m.options.scaling,
+                m.options.origin, levels.unit, levels.median.tobytes(), r0, r1, start, data.shape)
+        with self._traces_lock:
+            traces = self._traces.get(tkey)
+        if traces is None:
+            traces = trace_layer(grid, extent, width, data, start, m.sample_rate, m.order[r0:r1], yoff, ys)
+            with self._traces_lock:
+                self._traces[tkey] = traces
+                while len(self._traces) > _TRACE_LAYERS:
+                    self._traces.popitem(last=False)
         raster = draw_tile(grid, extent, width, data, start, m.sample_rate, m.order[r0:r1], yoff, ys,
-                           np.asarray(palette), snip)
+                           np.asarray(palette), snip, traces=traces)
         return raster, snip.info
 
-    def visible(self, ext: tuple[float, float, float, float], size: tuple[int, int]) -> list[TraceTile]:
+    def visible(self, ext: tuple[float, float, float, float], size: tuple[int, int],
+                wait: bool = True) -> list[TraceTile] | None:
         """The tiles covering ``ext`` on a ``size`` pixel plot, drawing the missing ones
-        (after a jump, on both threads), then the next ones in the background."""
+        (after a jump, on both threads), then the next ones in the background.
+
+        ``wait=False``: when the tile generation changed since the last call (a new
+        selection or clustering, new levels) and some of its tiles are not drawn yet,
+        they are all drawn on the drawing threads and None is returned: the caller keeps
+        showing the previous tiles and asks again on a later frame. (Scrolling within a
+        generation still draws a missing tile at once, as with ``wait``.)
+        """
         self._ensure_generation(TileGrid((ext[2] - ext[0]) / size[0], size[1], ext[1], ext[3]))
         cache = self.tiles
         assert cache.grid is not None
         self._collect()
         shown = cache.grid.tiles(ext[0], ext[2])
+        if (not wait and cache.generation != self._shown_generation and cache.generation != self._failed_generation
+                and any(k not in cache for k in shown)):
+            for k in shown:
+                self._submit(k)
+            return None
         missing = [k for k in shown if k not in cache and (cache.generation, k) not in self._pending]
         for k in missing[1::2]:
             self._submit(k)
         tiles = [self._take(k) for k in shown]
+        self._shown_generation = cache.generation
         cache.prune((shown[0] + shown[-1]) / 2)
         self._ahead(shown, _AHEAD_SOON)
         self._prefetch_filtered(_FILTER_SOON)
@@ -353,8 +386,8 @@ class TracePainter:
         key = (cache.generation, k)
         if k in cache or key in self._pending:
             return
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="phygui-trace-tiles")
+        if self._executor is None:  # two: a new selection's visible tiles are drawn side by side
+            self._executor = ThreadPoolExecutor(2, thread_name_prefix="phygui-trace-tiles")
         self._pending[key] = self._executor.submit(self.draw, k, cache.grid, cache.params, cache.generation)
 
     def _collect(self) -> None:
@@ -363,8 +396,11 @@ class TracePainter:
         gen = self.tiles.generation
         for key in [key for key, fut in self._pending.items() if fut.done()]:
             fut = self._pending.pop(key)
-            if key[0] == gen and key[1] not in self.tiles and not fut.cancelled() and fut.exception() is None:
-                self.tiles.put(key[1], fut.result())
+            if key[0] == gen and key[1] not in self.tiles and not fut.cancelled():
+                if fut.exception() is None:
+                    self.tiles.put(key[1], fut.result())
+                else:  # drawn again on the main thread, where its error is reported
+                    self._failed_generation = gen
 
     def _take(self, k: int) -> TraceTile:
         # Tile k of the current generation: cached, being drawn (waited for), or drawn now.

@@ -26,7 +26,8 @@ import numpy.typing as npt
 from phygui.render.raster import Raster, RasterLayer
 from phygui.render.traces import draw_snippets, draw_traces
 
-__all__ = ["TileGrid", "TraceTile", "TileCache", "SpikeSnippets", "SPIKE_DTYPE", "draw_tile", "samples_for", "stitch",
+__all__ = ["TileGrid", "TraceTile", "TileCache", "SpikeSnippets", "SPIKE_DTYPE", "draw_tile", "trace_layer", "samples_for",
+           "stitch",
            "TILE_PX"]
 
 #: Pixel columns per tile: a 10 % scroll of a ~1,000 px view needs about one new tile.
@@ -116,9 +117,24 @@ def samples_for(x0: float, x1: float, spp: float, sample_rate: float, pad: int) 
     return int(math.floor(x0 * sample_rate)) - col - pad, int(math.ceil(x1 * sample_rate)) + col + pad
 
 
+def trace_layer(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDArray[Any], data_start: int,
+                sample_rate: float, channels: npt.ArrayLike, y_offset: npt.ArrayLike,
+                y_scale: float) -> npt.NDArray[np.uint16]:
+    """The traces' hit counts ``(grid.height, width)`` of a tile (the arguments of
+    :func:`draw_tile`): they depend on the samples, grid and levels only, not on the
+    spikes drawn over them, so a new selection's tiles can reuse them."""
+    raster = Raster(grid.height, width, np.zeros((1, 4)), tuple(float(v) for v in extent))
+    chans = np.asarray(channels, dtype=np.int64)
+    yoff = np.asarray(y_offset, dtype=np.float64)
+    draw_traces(raster, data, chans, yoff[chans], y_scale, data_start / sample_rate, 1.0 / sample_rate, 0, None, 0,
+                sample0=int(data_start), spp=grid.spp)
+    return raster.counts[..., 0].copy()
+
+
 def draw_tile(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDArray[Any], data_start: int,
               sample_rate: float, channels: npt.ArrayLike, y_offset: npt.ArrayLike, y_scale: float,
-              palette: npt.ArrayLike, snippets: SpikeSnippets | None = None) -> RasterLayer:
+              palette: npt.ArrayLike, snippets: SpikeSnippets | None = None,
+              traces: npt.NDArray[np.uint16] | None = None) -> RasterLayer:
     """Rasterise traces and spike snippets over ``extent`` into a ``width`` x ``grid.height`` image.
 
     Samples go to the grid's global columns (see :func:`~phygui.render.traces.draw_traces`'s
@@ -145,15 +161,18 @@ def draw_tile(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDA
     palette : array, shape (n_layers, 4)
         Layer 0: traces; snippets use the other layers.
     snippets : SpikeSnippets, optional
+    traces : ndarray of uint16, shape (grid.height, width), optional
+        The traces' counts (:func:`trace_layer` of the same arguments), drawn before.
     """
     ext = tuple(float(v) for v in extent)
     raster = Raster(grid.height, width, palette, ext)
     dt = 1.0 / sample_rate
     t0 = data_start * dt
-    chans = np.asarray(channels, dtype=np.int64)
     yoff = np.asarray(y_offset, dtype=np.float64)
     sample0, spp = int(data_start), grid.spp
-    draw_traces(raster, data, chans, yoff[chans], y_scale, t0, dt, 0, None, 0, sample0=sample0, spp=spp)
+    if traces is None:
+        traces = trace_layer(grid, extent, width, data, data_start, sample_rate, channels, y_offset, y_scale)
+    raster.counts[..., 0] = traces
     if snippets is not None and len(snippets.start):
         draw_snippets(raster, data, snippets.channels, yoff, y_scale, t0, dt, snippets.start - data_start,
                       snippets.stop - data_start, snippets.layer, sample0=sample0, spp=spp)

@@ -53,6 +53,12 @@ class ClusterViewModel:
     is_dirty : bool
         True when the picture must be recomputed (inputs changed since the last
         ``compute()``); the drawer re-rasterises only then.
+    data_generation : int
+        Bumped by each :meth:`invalidate` that drops the loaded data: a data job
+        started before (:mod:`phygui.viewmodels.async_data`) is then stale.
+    redraw_generation : int
+        Bumped each time the model is marked dirty: a picture computed on a worker
+        before that is not shown.
     """
 
     max_n_clusters = 8
@@ -73,6 +79,7 @@ class ClusterViewModel:
         self.cluster_ids: list[int] = []
         self.is_dirty = True
         self._data_valid = False
+        self.data_generation = 0
         self.size: tuple[int, int] = (self.default_size[0], self.default_size[1])
         self.extent: Bounds | None = None
 
@@ -162,11 +169,23 @@ class ClusterViewModel:
         getattr(self, name)(*args)
         return name
 
+    @property
+    def is_dirty(self) -> bool:
+        """True when the picture must be recomputed (see the class docstring)."""
+        return self._is_dirty
+
+    @is_dirty.setter
+    def is_dirty(self, value: bool) -> None:
+        if value:  # a picture computed before this (on a worker) is out of date
+            self.redraw_generation = getattr(self, "redraw_generation", 0) + 1
+        self._is_dirty = bool(value)
+
     def invalidate(self, data: bool = True) -> None:
         """Mark the view dirty; ``data=False`` keeps loaded data (layout/option change)."""
         self.is_dirty = True
         if data:
             self._data_valid = False
+            self.data_generation += 1  # a data job started before this is stale
 
     def on_toggle_spike_reorder(self, sender: Any, checked: bool) -> None:
         """``toggle_spike_reorder``: reload, the spike times of the time axes changed (views

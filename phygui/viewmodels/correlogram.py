@@ -27,6 +27,7 @@ import numpy.typing as npt
 from phycore.analysis import correlogram_baseline, refractory_lines
 from phycore.errors import ActionError
 from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.recent import RecentResults, cluster_key
 from phygui.viewmodels.items import Label, Polyline
 
 __all__ = ["CorrelogramModel", "CorrelogramOptions", "CorrelogramFrame", "CORRELOGRAM_SHORTCUTS"]
@@ -106,6 +107,7 @@ class CorrelogramModel(ClusterViewModel):
     def __init__(self, controller: Any, options: CorrelogramOptions | None = None) -> None:
         super().__init__(controller, options)
         self._counts = np.zeros((0, 0, 0), dtype=np.int64)
+        self._recent = RecentResults(16)  # the counts of the last selections
 
     def _n_spikes(self) -> npt.NDArray[np.int64]:
         cap = getattr(getattr(self.controller, "view_data", None), "n_spikes_correlograms", None)
@@ -116,7 +118,15 @@ class CorrelogramModel(ClusterViewModel):
     def _load(self) -> None:
         o = self.options
         if self.cluster_ids:
-            self._counts = np.asarray(self.controller.get_correlograms(self.cluster_ids, o.bin_size, o.window_size))
+            # The counts depend on the clusters' spikes, the bin, the window and the spike
+            # cap: an undo or a reselection finds them here.
+            cap = getattr(getattr(self.controller, "view_data", None), "n_spikes_correlograms", None)
+            key = (tuple(cluster_key(self.controller, c) for c in self.cluster_ids), o.bin_size, o.window_size, cap)
+            counts = self._recent.get(key)
+            if counts is None:
+                counts = np.asarray(self.controller.get_correlograms(self.cluster_ids, o.bin_size, o.window_size))
+                self._recent.put(key, counts)
+            self._counts = counts
         else:
             self._counts = np.zeros((0, 0, 0), dtype=np.int64)
         self._data_valid = True

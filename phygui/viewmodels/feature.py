@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from phycore.signals import emit
 from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels.recent import RecentResults, cluster_key
 from phygui.viewmodels.items import AXIS_COLOR, Label, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.render.raster import Raster, draw_points
@@ -119,6 +120,11 @@ class FeatureModel(LassoViewModel):
         self._background: _Points | None = None
         self._lim = 1.0
         self._keep_channels = False
+        # What the last load drew (ids, points) and for which channels and time axis: a
+        # merge of those clusters takes its points from them (see _cluster_points).
+        self._loaded: dict[tuple[int, int], _Points] = {}
+        self._loaded_state: Any = None
+        self._recent = RecentResults(8)  # the background points, per channel set
 
     @property
     def grid_shape(self) -> tuple[int, int]:
@@ -152,6 +158,32 @@ class FeatureModel(LassoViewModel):
         # The time axis: spike_times_reordered while ctrl+r is on (phy).
         return _Points(spike_ids, np.asarray(f, np.float32), self.controller.spike_times_of(spike_ids))
 
+    def _cluster_points(self, key: tuple[int, int], shown: dict[tuple[int, int], _Points]) -> _Points:
+        # A cluster drawn by the last load (same spikes, channels and options): its points.
+        # A cluster the last action merged from clusters drawn by it: their points, in
+        # proportion to their sizes (the features of the same spikes; not the evenly spaced
+        # sample a fresh read takes, a deliberate difference from phy for speed). Else read.
+        if key in shown:
+            return shown[key]
+        cid = key[0]
+        change = getattr(getattr(self.controller.supervisor.clustering, "history", None), "current_item", None)
+        parts = [] if change is None or getattr(change.up, "description", "") != "merge" or \
+            list(change.after) != [cid] else [(int(c), len(s)) for c, s in change.before.items()]
+        if not parts or not all(p in shown for p in parts) or sum(n for _, n in parts) != key[1]:
+            return self._points(self._cluster_spikes(cid, False))
+        total = key[1]
+        n = min(int(self.options.n_spikes_features), total)
+        pieces = []
+        for c, size in parts:
+            p = shown[(c, size)]
+            k = min(len(p.spike_ids), int(round(n * size / total)))
+            idx = np.unique(np.linspace(0, len(p.spike_ids) - 1, k).round().astype(np.int64)) if k else np.zeros(0, np.int64)
+            pieces.append(_Points(p.spike_ids[idx], p.features[idx], p.times[idx]))
+        spikes = np.concatenate([q.spike_ids for q in pieces])
+        order = np.argsort(spikes, kind="stable")
+        return _Points(spikes[order], np.concatenate([q.features for q in pieces])[order],
+                       np.concatenate([q.times for q in pieces])[order])
+
     def _cluster_spikes(self, cid: int, load_all: bool) -> npt.NDArray[np.int64]:
         n = None if load_all else self.options.n_spikes_features
         return np.asarray(self.controller.get_feature_spike_ids(cid, n), dtype=np.int64)
@@ -160,10 +192,21 @@ class FeatureModel(LassoViewModel):
         if not (self.options.fixed_channels or self._keep_channels) or not self.channel_ids:
             self.channel_ids = self._auto_channels()
         self._keep_channels = False
-        self._clusters = [self._points(self._cluster_spikes(c, False)) for c in self.cluster_ids]
+        state = (tuple(self.channel_ids), bool(getattr(self.controller, "spike_reorder", False)),
+                 self.options.n_spikes_features)
+        shown = self._loaded if state == self._loaded_state else {}
+        keys = [cluster_key(self.controller, c) for c in self.cluster_ids]
+        self._clusters = [self._cluster_points(k, shown) for k in keys]
+        self._loaded, self._loaded_state = dict(zip(keys, self._clusters)), state
         n = len(self.controller.model.spike_times)
         k = max(1, n // max(1, self.options.n_spikes_features_background))
-        self._background = self._points(np.arange(0, n, k, dtype=np.int64)) if self.cluster_ids else None
+        self._background = None
+        if self.cluster_ids:  # the same spikes for every selection: kept per channel set
+            key = (state, n, k)
+            self._background = self._recent.get(key)
+            if self._background is None:
+                self._background = self._points(np.arange(0, n, k, dtype=np.int64))
+                self._recent.put(key, self._background)
         lims = [float(np.abs(p.features).max()) for p in self._clusters if p.features.size]
         self._lim = max(lims, default=0.0) or 1.0
         self._data_valid = True

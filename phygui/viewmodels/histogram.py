@@ -12,7 +12,7 @@ seconds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import attrs
 import numpy as np
@@ -22,6 +22,7 @@ from phycore.analysis import firing_rate_over_time, isi_bin_edges, isi_histogram
 from phycore.errors import ActionError
 from phygui.viewmodels._base import ClusterViewModel
 from phygui.viewmodels.items import Label, Polyline
+from phygui.viewmodels.recent import RecentResults, cluster_key
 
 __all__ = ["HistogramModel", "ISIModel", "FiringRateModel", "HistogramOptions", "HistogramFrame"]
 
@@ -72,6 +73,7 @@ class HistogramModel(ClusterViewModel):
         super().__init__(controller, options)
         self._values = np.zeros((0, 1))
         self._edges = np.linspace(0, 1, 2)
+        self._rows = RecentResults()  # each cluster's row, for the clusters seen recently
 
     @property
     def snippets(self) -> dict[str, str]:
@@ -85,30 +87,50 @@ class HistogramModel(ClusterViewModel):
         hi = self.options.x_max if self.options.x_max is not None else float(self.controller.model.duration)
         return float(self.options.x_min), float(hi)
 
-    def _spikes(self) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.int64]]]:
-        # Spike times of the selected clusters only, with a lookup into them.
+    def _spikes(self, cluster_ids: Sequence[int] | None = None
+                ) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.int64]]]:
+        # Spike times of the selected clusters (or these) only, with a lookup into them.
         clustering = self.controller.supervisor.clustering
         times = np.asarray(self.controller.model.spike_times)
         parts, lookup, start = [], {}, 0
-        for cid in self.cluster_ids:
+        for cid in (self.cluster_ids if cluster_ids is None else cluster_ids):
             t = times[np.asarray(clustering.spikes_in_clusters([cid]), dtype=np.int64)]
             parts.append(np.asarray(t, dtype=np.float64))
             lookup[cid] = np.arange(start, start + len(t), dtype=np.int64)
             start += len(t)
         return (np.concatenate(parts) if parts else np.zeros(0)), lookup
 
-    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """``(values (n_clusters, n_bins), edges)``."""
+    def histograms(self, cluster_ids: Sequence[int] | None = None
+                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``(values (n_clusters, n_bins), edges)`` of the selected clusters (or these)."""
         raise NotImplementedError
+
+    def _load(self) -> None:
+        # The data step (a worker may run it: see phygui.viewmodels.async_data). A row
+        # depends only on its cluster's spikes and the options: the rows of clusters seen
+        # recently (an undo, the same first cluster with its next similar one) are reused.
+        if self.cluster_ids:
+            keys = [(cluster_key(self.controller, c), self.options, self.x_range) for c in self.cluster_ids]
+            rows = [self._rows.get(k) for k in keys]
+            missing = [c for c, r in zip(self.cluster_ids, rows) if r is None]
+            edges = None
+            if missing:
+                values, edges = self.histograms(missing)
+                new = dict(zip(missing, values))
+                for i, (c, k) in enumerate(zip(self.cluster_ids, keys)):
+                    if rows[i] is None:
+                        rows[i] = (new[c], edges)
+                        self._rows.put(k, rows[i])
+            self._values = np.stack([r[0] for r in rows])
+            self._edges = edges if edges is not None else rows[0][1]
+        else:
+            self._values, self._edges = np.zeros((0, self.options.n_bins)), np.linspace(*self.x_range, 2)
+        self._data_valid = True
 
     def compute(self) -> HistogramFrame:
         """Histograms and their stacked step outlines."""
         if not self._data_valid:
-            if self.cluster_ids:
-                self._values, self._edges = self.histograms()
-            else:
-                self._values, self._edges = np.zeros((0, self.options.n_bins)), np.linspace(*self.x_range, 2)
-            self._data_valid = True
+            self._load()
         n = len(self.cluster_ids)
         bars, labels = [], []
         x = np.repeat(self._edges, 2)
@@ -203,12 +225,14 @@ class ISIModel(HistogramModel):
     unit = "ms"
     alias = "isi"
 
-    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def histograms(self, cluster_ids: Sequence[int] | None = None
+                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """ISI densities ``(n_clusters, n_bins)`` and edges (s)."""
+        ids = list(self.cluster_ids if cluster_ids is None else cluster_ids)
         lo, hi = self.x_range
         edges = isi_bin_edges(lo, hi, self.options.n_bins)
-        times, lookup = self._spikes()
-        values = isi_histograms(times, self.cluster_ids, bin_edges=edges, spikes_per_cluster=lookup, density=True)
+        times, lookup = self._spikes(ids)
+        values = isi_histograms(times, ids, bin_edges=edges, spikes_per_cluster=lookup, density=True)
         return values, edges
 
 
@@ -221,11 +245,13 @@ class FiringRateModel(HistogramModel):
     def __init__(self, controller: Any, options: HistogramOptions | None = None) -> None:
         super().__init__(controller, options or HistogramOptions(n_bins=200, x_min=0.0, x_max=None))
 
-    def histograms(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def histograms(self, cluster_ids: Sequence[int] | None = None
+                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Rates ``(n_clusters, n_bins)`` in Hz and edges (s)."""
+        ids = list(self.cluster_ids if cluster_ids is None else cluster_ids)
         lo, hi = self.x_range
-        times, lookup = self._spikes()
-        rates, edges = firing_rate_over_time(times - lo, self.cluster_ids, duration=hi - lo,
+        times, lookup = self._spikes(ids)
+        rates, edges = firing_rate_over_time(times - lo, ids, duration=hi - lo,
                                              bin_size=(hi - lo) / self.options.n_bins, spikes_per_cluster=lookup)
         return rates, edges + lo
 

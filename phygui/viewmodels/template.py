@@ -135,11 +135,15 @@ class TemplateViewModel(ClusterViewModel):
         return [c for c in self.shown if c in alive]
 
     def _load(self) -> None:
+        # A new dict, rebound at the end: a worker may run this on a copy of the model while
+        # the GUI thread reads the current one (phygui.viewmodels.async_data).
+        templates = dict(self._templates)
         for cid in self.clusters:
-            if cid not in self._templates:
+            if cid not in templates:
                 td = self.controller.get_template_waveforms(cid)
                 chans = np.asarray(td.channel_ids, dtype=np.int64)
-                self._templates[cid] = _Template(chans, np.asarray(td.data, dtype=np.float32))
+                templates[cid] = _Template(chans, np.asarray(td.data, dtype=np.float32))
+        self._templates = templates
         vals = [float(np.abs(t.data).max()) for t in self._templates.values() if t.data.size]
         self._ylim = max(vals, default=0.0) or 1.0
         self._data_valid = True

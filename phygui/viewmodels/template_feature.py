@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phygui.viewmodels._base import LassoViewModel, scatter_bounds
+from phygui.viewmodels.recent import RecentResults, cluster_key
 from phygui.viewmodels.items import RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.render.raster import Raster, draw_points
@@ -66,6 +67,7 @@ class TemplateFeatureModel(LassoViewModel):
         self.lasso = LassoState()
         self._points: list[Any] = []
         self._bounds = (0.0, 0.0, 1.0, 1.0)
+        self._recent = RecentResults(16)  # the points of the last pairs (an undo finds them)
 
     @property
     def has_template_features(self) -> bool:
@@ -82,7 +84,12 @@ class TemplateFeatureModel(LassoViewModel):
     def _load(self) -> None:
         self._points = []
         if self.has_template_features and self.is_pair:
-            self._points = list(self.controller.get_template_features(self.cluster_ids) or [])
+            key = tuple(cluster_key(self.controller, c) for c in self.cluster_ids)
+            points = self._recent.get(key)
+            if points is None:
+                points = list(self.controller.get_template_features(self.cluster_ids) or [])
+                self._recent.put(key, points)
+            self._points = list(points)
         self._bounds = scatter_bounds([p.data for p in self._points])
         self._data_valid = True
 

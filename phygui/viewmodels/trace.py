@@ -40,6 +40,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from phycore.analysis.jit import kernels_ready
 from phycore.signals import emit
 from phygui.render.tile_painter import TracePainter
 from phygui.render.tiles import SPIKE_DTYPE, TraceTile, stitch
@@ -326,16 +327,31 @@ class TraceModel(TimeWindowModel):
         t0, t1 = self.interval
         return (t0, -0.5, t1, self.n_channels - 0.5)
 
-    def compute(self, extent: tuple[float, float, float, float] | None = None) -> TraceFrame:
-        """The visible tiles (drawing only the new ones), labels and hit-test data."""
+    def compute(self, extent: tuple[float, float, float, float] | None = None,
+                wait: bool = True) -> TraceFrame | None:
+        """The visible tiles (drawing only the new ones), labels and hit-test data.
+
+        ``wait=False``: None (and still dirty) while the tiles of a new selection or
+        clustering are drawn on the drawing threads (see :meth:`TracePainter.visible`).
+        None too while numba loads its kernels after the GUI's first frame (see
+        :func:`phycore.analysis.jit.kernels_ready`).
+        """
         home = self._home()
         ext = self._extent(extent, home)
-        self.is_dirty = False
-        self.drawn_spikes = np.zeros(0, SPIKE_DTYPE)
         if not self._has_raw():  # an empty view that says why (phy would not create it)
+            self.is_dirty = False
+            self.drawn_spikes = np.zeros(0, SPIKE_DTYPE)
             return TraceFrame([], [], home, self.interval, 0)
         h = self.size[1]
-        tiles = self.painter.visible(ext, self.size)
+        if not kernels_ready():
+            # numba loads on a worker after the GUI's first frame (phycore.analysis.jit): the
+            # filter and the tiles are numba kernels, which would wait for it on this thread.
+            return None
+        found = self.painter.visible(ext, self.size, wait=wait)
+        if found is None:
+            return None  # the previous tiles stay shown (and hit-tested) meanwhile
+        tiles = found
+        self.is_dirty = False
         spikes = np.concatenate([t.spikes for t in tiles])
         spikes = spikes[(spikes["time"] >= ext[0]) & (spikes["time"] <= ext[2])]
         self.drawn_spikes = spikes[np.unique(spikes["spike"], return_index=True)[1]]

@@ -43,14 +43,17 @@ import numpy as np
 from phycore.errors import ActionError
 from phycore.signals import connect, emit, unconnect
 from phygui.keys import normalize_shortcut
+from phygui.viewmodels.async_data import AsyncData
 from phygui.viewmodels.panzoom import PanZoom, RightDrag
 from phygui.viewmodels.wheel import wheel_modifier
 from phygui.views.base import View
 from phygui.views.input_state import held_modifiers
 
-__all__ = ["PlotView"]
+__all__ = ["PlotView", "DIMMED"]
 
 _LASSO_COLOR = (255, 255, 255, 255)
+#: Tint of a view's previous picture while its new data is computed (still readable).
+DIMMED = (255, 255, 255, 170)
 
 #: phy's PanZoom keys (unmodified; ``+`` is also shift+= and the keypad's +): command -> key.
 PAN_ZOOM_KEYS = {"zoom_in": "+", "zoom_out": "-", "reset_view": "r"}
@@ -131,6 +134,9 @@ class PlotView(View):
         self.model = self.model_class(self.context.controller)
         if hasattr(self.model, "sender"):
             self.model.sender = self
+        #: The model's data jobs on the shared worker pool (when ``context.async_data``).
+        self.async_data = AsyncData(self.model, enabled=False, picture=True)
+        self._dimmed = False
         self.n_rasterised = 0
         self.actions: Any = None
         self.plot: int | str = 0
@@ -207,6 +213,7 @@ class PlotView(View):
 
     def close(self) -> None:
         _LIVE.discard(self)
+        self.async_data.close()
         if self._wheel_handlers and dpg.does_item_exist(self._wheel_handlers):
             dpg.delete_item(self._wheel_handlers)
         self._wheel_handlers = 0
@@ -225,9 +232,11 @@ class PlotView(View):
             self.model.set_viewport(*self.model.size, None)  # a new selection starts unzoomed
 
     def on_cluster(self, up: Any) -> None:
+        self.async_data.clustering_changed()  # a data job running now is stale
         self.model.on_cluster(self.context.supervisor, up)
 
     def on_spikes_added(self, spike_ids: Any, cluster_ids: list[int]) -> None:
+        self.async_data.clustering_changed()
         handler = getattr(self.model, "on_spikes_added", None)
         if handler is not None:
             handler(self.context.supervisor, spike_ids, cluster_ids)
@@ -265,18 +274,42 @@ class PlotView(View):
         if size != self._size:
             self._size = size
             self.model.set_viewport(*size, getattr(self.model, "extent", None))
-        if self.model.is_dirty or self.dirty:
+        if (self.model.is_dirty or self.dirty) and self._data_ready():
             self.dirty = False
             emit("is_busy", self, True)  # phy's views announce their drawing
             try:
                 self.redraw()
             finally:
                 emit("is_busy", self, False)
+        self._dim(self.data_pending)
         self._update_text()
 
+    @property
+    def data_pending(self) -> bool:
+        """Whether the view's data is being computed on a worker (the view shows its
+        previous picture, dimmed, meanwhile)."""
+        return self.async_data.pending
+
+    def _data_ready(self) -> bool:
+        # The model's data step runs on a worker when the GUI asks for it: the view keeps
+        # its previous picture until the data for the current state is there. A job's
+        # exception is raised here, into the view's error path.
+        self.async_data.enabled = bool(getattr(self.context, "async_data", False))
+        return self.async_data.poll()
+
+    def _dim(self, dim: bool) -> None:
+        if dim != self._dimmed and self._image:
+            self._dimmed = dim
+            dpg.configure_item(self._image, tint_color=DIMMED if dim else (255, 255, 255, 255))
+
     def redraw(self) -> None:
-        """Recompute the model's frame and hand it to Dear PyGui."""
-        frame = self.model.compute()
+        """Recompute the model's frame and hand it to Dear PyGui (the frame a data job
+        computed on a worker, when nothing changed since its snapshot)."""
+        frame = self.async_data.take_frame()
+        if frame is None:
+            frame = self.model.compute()
+        else:
+            self.model.is_dirty = False
         self.n_rasterised += self._set_raster(getattr(frame, "raster", None))
         for item in self._items:
             if dpg.does_item_exist(item):
@@ -442,7 +475,7 @@ class PlotView(View):
 
     def _update_text(self) -> None:
         self._hovered = dpg.is_item_hovered(self.plot)
-        if self._hovered:
+        if self._hovered and not self.data_pending:  # a hover must not load the data here
             mx, my = dpg.get_plot_mouse_pos()
             mouse = (mx / self.x_scale, my)
             if mouse != self._mouse:
@@ -452,7 +485,8 @@ class PlotView(View):
                 except Exception:  # a hover outside the data is not an error worth reporting
                     self._hover = ""
         status = getattr(self.model, "status", "")
-        text = "   ".join(t for t in (str(status), self._hover) if t)
+        busy = "computing..." if self.data_pending else ""
+        text = "   ".join(t for t in (busy, str(status), self._hover) if t)
         if text != self._status_text:  # no per-frame set_value when nothing changed
             self._status_text = text
             dpg.set_value(self._text, text)
@@ -595,4 +629,5 @@ def _close(a: tuple[float, ...] | None, b: tuple[float, ...] | None) -> bool:
     if a is None or b is None:
         return a is b
     span = max(abs(b[2] - b[0]), abs(b[3] - b[1]), 1e-12)
-    return bool(np.allclose(a, b, rtol=0, atol=1e-6 * span))
+    tol = 1e-6 * span  # np.allclose(rtol=0) without its per-frame array overhead (called every frame)
+    return len(a) == len(b) and all(abs(p - q) <= tol for p, q in zip(a, b))

@@ -36,6 +36,11 @@ class ViewContext:
     ----------
     supervisor : Supervisor
     controller : TemplateController or None
+    async_data : bool
+        Whether the data views load their data on worker threads and draw when it is
+        ready (:mod:`phygui.viewmodels.async_data`): on in the app's event loop
+        (``GUI.run``); off by default, so that a script or test that renders a frame
+        sees every view drawn with the current selection's data.
     """
 
     def __init__(self, supervisor: Any, controller: Any, status: Any, *,
@@ -45,6 +50,7 @@ class ViewContext:
         self._status = status
         self._add_action_group = add_action_group
         self._guard = guard
+        self.async_data = False
 
     def report_error(self, message: str) -> None:
         """Show an error in the status bar (red)."""

@@ -18,7 +18,8 @@ import numpy as np
 
 from phycore.signals import emit
 from phygui.viewmodels.trace import TraceModel
-from phygui.views._plot import PlotView
+from phygui.viewmodels.async_data import jobs_running
+from phygui.views._plot import DIMMED, PlotView
 
 __all__ = ["TimeWindowProperties", "TraceView"]
 
@@ -89,6 +90,8 @@ class TraceView(TimeWindowProperties, PlotView):
         self.time_box: int | str = 0
         self._time_shown: float | None = None
         self._announced = False
+        self._waiting = False
+        self._tiles_dimmed = False
 
     def build(self, parent: int | str) -> None:
         # The time box: the window's centre, editable (Enter goes there), like alt+t.
@@ -110,8 +113,10 @@ class TraceView(TimeWindowProperties, PlotView):
             # phy's set_interval at attach: the amplitude view's band shows from the start.
             self._announced = True
             emit("time_range_selected", self, self.model.interval)
-        if not self._redrawn and self.plot:
-            self.model.prefetch()  # tiles next to the window, drawn in the background
+        if not self._redrawn and self.plot and not jobs_running():
+            # Tiles next to the window, drawn in the background once the other views have
+            # their data (a new selection's views get the cores first).
+            self.model.prefetch()
         centre = round(sum(self.model.interval) / 2, 4)
         if centre != self._time_shown and self.time_box and not dpg.is_item_active(self.time_box):
             self._time_shown = centre  # not while the user types in it
@@ -121,15 +126,34 @@ class TraceView(TimeWindowProperties, PlotView):
         self.model.painter.close()  # the drawing thread
         super().close()
 
+    @property
+    def data_pending(self) -> bool:
+        """Whether a new selection's tiles are being drawn (the previous ones stay shown)."""
+        return self._waiting
+
     def redraw(self) -> None:
-        """Show the model's visible tiles (making textures for new ones) and labels."""
+        """Show the model's visible tiles (making textures for new ones) and labels.
+
+        With ``context.async_data``, a new selection's or clustering's tiles are drawn on
+        the drawing threads while this view keeps its previous tiles (dimmed)."""
         self._redrawn = True
-        frame = self.model.compute()
+        frame = self.model.compute(wait=not getattr(self.context, "async_data", False))
+        self._waiting = frame is None
+        self._dim_tiles(self._waiting)
+        if frame is None:
+            return  # asked again next frame (the model stays dirty)
         dpg.configure_item(self._image, show=False)
         self._show_tiles(frame.tiles)
         self._show_labels(frame.labels)
         self.n_rasterised += 1
         self._set_home(frame.home)
+
+    def _dim_tiles(self, dim: bool) -> None:
+        if dim != self._tiles_dimmed:
+            self._tiles_dimmed = dim
+            tint = DIMMED if dim else (255, 255, 255, 255)
+            for series, _texture in self._tile_items.values():
+                dpg.configure_item(series, tint_color=tint)
 
     def _show_tiles(self, tiles: list[Any]) -> None:
         wanted = {t.key: t for t in tiles}

@@ -1,0 +1,218 @@
+"""The view models' data step on a worker (phygui.viewmodels.async_data): the data equals
+the synchronous load's, stale results are discarded, errors are raised once on poll."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any, Callable
+
+import attrs
+import numpy as np
+import pytest
+
+from phygui.viewmodels.amplitude import AmplitudeModel
+from phygui.viewmodels.async_data import AsyncData, jobs_running, load_on_copy
+from phygui.viewmodels.correlogram import CorrelogramModel
+from phygui.viewmodels.feature import FeatureModel
+from phygui.viewmodels.histogram import FiringRateModel, ISIModel
+from phygui.viewmodels.template_feature import TemplateFeatureModel
+from phygui.viewmodels.waveform import WaveformModel
+
+from .conftest import two_largest
+
+MODELS = [WaveformModel, FeatureModel, AmplitudeModel, CorrelogramModel, ISIModel, FiringRateModel,
+          TemplateFeatureModel]
+
+
+class ManualPool:
+    """A pool whose jobs run only when the test says so (no threads, no timing)."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[Callable[[], Any], Future[Any]]] = []
+
+    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        fut: Future[Any] = Future()
+        self.jobs.append((fn, fut))
+        return fut
+
+    def run_all(self) -> None:
+        jobs, self.jobs = self.jobs, []
+        for fn, fut in jobs:
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except Exception as exc:
+                fut.set_exception(exc)
+
+
+def _frame_arrays(frame: Any) -> list[np.ndarray]:
+    out = []
+    raster = getattr(frame, "raster", None)
+    if raster is not None:
+        out.append(np.asarray(raster.image))
+    for name in ("lines", "histograms", "bars"):
+        for line in getattr(frame, name, None) or []:
+            out += [np.asarray(line.x), np.asarray(line.y)]
+    return out
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_async_data_equals_synchronous(controller: Any, cls: Any) -> None:
+    ids = two_largest(controller)
+    sync, lazy = cls(controller), cls(controller)
+    sync.set_selection(ids)
+    lazy.set_selection(ids)
+    pool = ManualPool()
+    data = AsyncData(lazy, submit=pool.submit)
+    running = jobs_running()
+    assert not data.poll() and data.pending and len(pool.jobs) == 1
+    assert jobs_running() == running + 1  # the trace view's prefetch waits for it
+    assert not lazy._data_valid  # nothing installed before the job ran
+    pool.run_all()
+    assert jobs_running() == running
+    assert data.poll() and lazy._data_valid and not data.pending
+    assert data.n_installed == 1
+    a, b = _frame_arrays(sync.compute()), _frame_arrays(lazy.compute())
+    assert len(a) == len(b) and len(a) > 0
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert lazy.cluster_ids == ids
+
+
+def test_stale_selection_is_discarded(controller: Any) -> None:
+    ids = two_largest(controller)
+    m = WaveformModel(controller)
+    m.set_selection(ids)
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    assert not data.poll()
+    first = pool.jobs[0][0]
+    m.set_selection(ids[:1])  # the user moved on before the job ran
+    assert not data.poll()  # a job for the new selection; the old one cancelled
+    assert data.n_discarded == 1 and len(pool.jobs) == 2 and pool.jobs[0][1].cancelled()
+    # Even a stale job that ran to the end is never installed.
+    stale_result = first()
+    pool.run_all()
+    assert data.poll()
+    assert [w.spike_ids.size > 0 for w in m._waves] == [True]
+    assert m._waves[0] is not stale_result.changes["_waves"][1][0]
+    assert len(m._waves) == 1 and m.cluster_ids == ids[:1]
+
+
+def test_clustering_change_makes_a_running_job_stale(controller: Any) -> None:
+    ids = two_largest(controller)
+    m = CorrelogramModel(controller)
+    m.set_selection(ids)
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    data.poll()
+    data.clustering_changed()  # a cluster event while the job reads the clustering
+    pool.run_all()  # the job finishes, for the old clustering
+    assert not data.poll() and data.n_installed == 0 and len(pool.jobs) == 1
+    pool.run_all()
+    assert data.poll() and data.n_installed == 1
+
+
+def test_worker_error_is_raised_once_on_poll(controller: Any) -> None:
+    class Broken(ISIModel):
+        def histograms(self, cluster_ids: Any = None) -> Any:
+            raise RuntimeError("broken data")
+
+    m = Broken(controller)
+    m.set_selection(two_largest(controller))
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    data.poll()
+    pool.run_all()
+    with pytest.raises(RuntimeError, match="broken data"):
+        data.poll()
+    assert not data.poll() and not pool.jobs  # reported once; no new job until a change
+    m.invalidate()
+    assert not data.poll() and len(pool.jobs) == 1
+
+
+def test_disabled_keeps_synchronous_semantics(controller: Any) -> None:
+    m = ISIModel(controller)
+    m.set_selection(two_largest(controller))
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit, enabled=False)
+    assert data.poll() and not pool.jobs
+    assert m.compute().values.shape[0] == 2  # compute() loaded on the calling thread
+
+
+def test_option_changed_meanwhile_wins(controller: Any) -> None:
+    m = AmplitudeModel(controller)
+    m.set_selection(two_largest(controller))
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    data.poll()
+    m.options = attrs.evolve(m.options, marker_size=m.options.marker_size + 3)  # a redraw-only option
+    new = m.options
+    pool.run_all()
+    assert data.poll()
+    assert m.options is new  # the job's snapshot of the options did not overwrite it
+
+
+def test_real_pool_equals_synchronous(controller: Any) -> None:
+    ids = two_largest(controller)
+    m, ref = FeatureModel(controller), FeatureModel(controller)
+    m.set_selection(ids)
+    ref.set_selection(ids)
+    data = AsyncData(m)
+    assert not data.poll()
+    data.wait(timeout=60)
+    assert data.poll()
+    for x, y in zip(_frame_arrays(ref.compute()), _frame_arrays(m.compute())):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_load_on_copy_leaves_the_model_alone(controller: Any) -> None:
+    m = WaveformModel(controller)
+    m.set_selection(two_largest(controller))
+    result = load_on_copy(m)()
+    assert not m._data_valid and m._waves == []
+    assert set(result.changes) >= {"_waves", "_data_valid", "layout", "channel_ids"}
+    assert result.frame is None and "_is_dirty" not in result.changes
+
+
+@pytest.mark.parametrize("cls", [WaveformModel, FeatureModel, CorrelogramModel], ids=lambda c: c.__name__)
+def test_picture_made_on_the_worker(controller: Any, cls: Any) -> None:
+    ids = two_largest(controller)
+    m, ref = cls(controller), cls(controller)
+    m.set_selection(ids)
+    ref.set_selection(ids)
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit, picture=True)
+    data.poll()
+    pool.run_all()
+    assert data.poll() and m.is_dirty  # the GUI thread clears the flag when it shows the picture
+    frame = data.take_frame()
+    assert frame is not None and data.take_frame() is None  # handed out once
+    for x, y in zip(_frame_arrays(ref.compute()), _frame_arrays(frame)):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_picture_not_used_after_a_resize(controller: Any) -> None:
+    m = FeatureModel(controller)
+    m.set_selection(two_largest(controller))
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit, picture=True)
+    data.poll()
+    m.set_viewport(333, 222)  # the plot was resized while the job ran
+    pool.run_all()
+    assert data.poll() and data.take_frame() is None  # the data is kept, the picture redone
+    assert m.compute().raster.image.shape[:2] == (222, 333)
+
+
+def test_close_drops_the_job(controller: Any) -> None:
+    m = ISIModel(controller)
+    m.set_selection(two_largest(controller))
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    data.poll()
+    fut = pool.jobs[0][1]
+    data.close()
+    assert fut.cancelled() and not data.pending
+    pool.run_all()  # a cancelled job never runs
+    assert not m._data_valid

@@ -1,0 +1,102 @@
+"""Results of clusters seen recently are reused (undo, reselection) and equal fresh ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from phygui.viewmodels.correlogram import CorrelogramModel
+from phygui.viewmodels.histogram import FiringRateModel, ISIModel
+from phygui.viewmodels.recent import RecentResults
+from phygui.viewmodels.template_feature import TemplateFeatureModel
+
+from .conftest import two_largest
+
+
+def test_recent_results_is_a_bounded_lru() -> None:
+    r = RecentResults(2)
+    r.put("a", 1)
+    r.put("b", 2)
+    assert r.get("a") == 1  # "a" is now the most recent
+    r.put("c", 3)
+    assert r.get("b") is None and r.get("a") == 1 and r.get("c") == 3 and len(r) == 2
+
+
+def test_histogram_rows_reused(controller: Any) -> None:
+    a, b = two_largest(controller)
+    for cls in (ISIModel, FiringRateModel):
+        m = cls(controller)
+        asked: list[list[int]] = []
+        real = m.histograms
+
+        def spy(ids: Any = None, real: Any = real) -> Any:
+            asked.append(list(ids))
+            return real(ids)
+
+        m.histograms = spy  # type: ignore[method-assign]
+        m.set_selection([a, b])
+        first = m.compute().values.copy()
+        m.set_selection([b])
+        m.compute()
+        m.set_selection([a, b])  # an undo back to the pair
+        again = m.compute().values
+        assert asked == [[a, b]], asked  # each row computed once
+        np.testing.assert_array_equal(first, again)
+        fresh = cls(controller)
+        fresh.set_selection([b, a])
+        np.testing.assert_array_equal(fresh.compute().values, again[::-1])
+        m.set_n_bins(20)  # other options: computed again
+        assert m.compute().values.shape == (2, 20) and asked[-1] == [a, b]
+
+
+def test_correlograms_and_template_features_reused(controller: Any) -> None:
+    ids = two_largest(controller)
+    for cls, attr in ((CorrelogramModel, "get_correlograms"), (TemplateFeatureModel, "get_template_features")):
+        m = cls(controller)
+        calls: list[Any] = []
+        real = getattr(controller, attr)
+
+        class Spy:
+            def __getattr__(self, name: str) -> Any:
+                if name == attr:
+                    return lambda *a, **k: (calls.append(a), real(*a, **k))[1]
+                return getattr(controller, name)
+
+        m.controller = Spy()
+        m.set_selection(ids)
+        m.compute()
+        m.set_selection(ids[:1])
+        m.compute()
+        m.set_selection(ids)
+        m.compute()
+        assert len([c for c in calls if list(c[0]) == ids]) == 1, (cls, calls)
+
+
+def test_feature_view_merge_takes_the_parts_points(fresh_controller: Any) -> None:
+    from phygui.viewmodels.feature import FeatureModel
+
+    c = fresh_controller
+    a, b = two_largest(c)
+    sizes = [int(c.supervisor.clustering.spike_counts[x]) for x in (a, b)]
+    m = FeatureModel(c)
+    m.set_selection([a, b])
+    m.compute()
+    parts = {x: p for x, p in zip((a, b), m._clusters)}
+    background = m._background
+    channels = list(m.channel_ids)
+    up = c.supervisor.merge([a, b])
+    m.on_cluster(c.supervisor, up)
+    merged = up.added[0]
+    m.set_selection([merged])
+    m.compute()
+    assert list(m.channel_ids) == channels  # phy keeps the channels across the merge
+    assert m._background is background  # the background points: the same spikes and channels
+    p = m._clusters[0]
+    n = min(m.options.n_spikes_features, sum(sizes))
+    assert abs(len(p.spike_ids) - n) <= 2 and np.all(np.diff(p.spike_ids) > 0)
+    assert np.isin(p.spike_ids, np.concatenate([q.spike_ids for q in parts.values()])).all()
+    assert np.isin(p.spike_ids, c.supervisor.clustering.spikes_in_clusters([merged])).all()
+    ref = m._points(p.spike_ids)  # the features of those spikes, read afresh
+    np.testing.assert_array_equal(p.features, ref.features)
+    np.testing.assert_array_equal(p.times, ref.times)
