@@ -88,8 +88,16 @@ test: apt-deps $(VENV)/.installed-test docs
 demo: $(VENV)/.installed-base
 	$(VENV)/bin/phygui --demo --demo-dir $(DEMO_DIR)
 
+# Each benchmark also writes its results as JSON (--json) into BENCH_OUT; summary.py runs
+# the GUI scenarios the loop does not (--actions --split, --idle-floor) and ends with the
+# table of issue #18's targets (BENCH_OUT/summary.md, the frame log gui_frame_log.csv).
+BENCH_OUT ?= .bench-data/summary
 bench: $(VENV)/.installed-bench
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	@for b in benchmarks/bench_*.py; do n=$$(basename $$b .py); echo "== $$b"; \
+	  if grep -q -e '--json' -e add_json_arg $$b; then $(PY) $$b --json $(BENCH_OUT)/$${n#bench_}.json || exit 1; \
+	  else $(PY) $$b || exit 1; fi; done
+	$(PY) benchmarks/summary.py --reuse --out $(BENCH_OUT)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) site .pytest_cache .hypothesis

@@ -156,3 +156,23 @@ def add_dataset_args(ap: Any) -> None:
     ap.add_argument("--n-channels", type=int, default=384)
     ap.add_argument("--n-templates", type=int, default=600)
     ap.add_argument("--duration", type=float, default=120.0)
+
+
+def add_json_arg(ap: Any) -> None:
+    """``--json PATH``: also write the script's results as JSON (read by ``summary.py``)."""
+    ap.add_argument("--json", type=Path, default=None, metavar="PATH",
+                    help="also write the results as JSON to PATH (benchmarks/summary.py reads it)")
+
+
+def write_json(path: Path | None, data: Any) -> None:
+    """Write ``data`` to ``path`` as JSON (numpy scalars as numbers); nothing if ``path`` is None."""
+    if path is None:
+        return
+
+    def default(o: Any) -> Any:
+        if hasattr(o, "tolist"):
+            return o.tolist()
+        return str(o)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, default=default))

@@ -35,7 +35,7 @@ from types import SimpleNamespace
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DATA, print_table, timed  # noqa: E402
+from _common import BENCH_DATA, add_json_arg, print_table, timed, write_json  # noqa: E402
 
 FOLDER = BENCH_DATA / "model_10000000_384_600_120" / "data"
 
@@ -70,6 +70,35 @@ def bench_correlograms(n_spikes: int, repeat: int) -> list[tuple[str, float | No
         label = f"ccg 10 cl, {st.size:,} sp, {duration:.0f} s" + (" bursty" if bursty else "")
         rows.append((label, t_ref, t_ours, "s"))
     return rows
+
+
+def bench_largest_correlograms(folder: Path, repeat: int) -> dict[str, float]:
+    """Correlograms of the 10 largest clusters of a folder (all their spikes), both sides in
+    this process, interleaved; outputs checked equal. Issue #18's row (target >= 20x)."""
+    from phylib.stats.ccg import correlograms as phylib_correlograms
+
+    from phycore.analysis import correlograms
+
+    sr = _params_sample_rate(folder)
+    sc = np.load(folder / "spike_clusters.npy").reshape(-1)
+    top = np.sort(np.argsort(np.bincount(sc))[::-1][:10])
+    sel = np.flatnonzero(np.isin(sc, top))
+    st = np.asarray(np.load(folder / "spike_times.npy", mmap_mode="r")[sel]).reshape(-1) / sr
+    c = sc[sel]
+    kw = dict(sample_rate=sr, bin_size=0.001, window_size=0.05)
+    correlograms(st[:1000], c[:1000], top, **kw)  # numba's kernels loaded
+    t_ref: list[float] = []
+    t_ours: list[float] = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        ref = phylib_correlograms(st, c, top, **kw)
+        t_ref.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        ours = correlograms(st, c, top, **kw)
+        t_ours.append(time.perf_counter() - t0)
+        assert np.array_equal(ref, ours), "correlograms differ from phylib"
+    return {"n_spikes": int(sel.size), "phylib": float(np.median(t_ref)), "ours": float(np.median(t_ours)),
+            "phylib_runs": t_ref, "ours_runs": t_ours}
 
 
 def _params_sample_rate(folder: Path) -> float:
@@ -189,17 +218,26 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-table", action="store_true")
     ap.add_argument("--generate", action="store_true", help="ignore the cached folder")
+    ap.add_argument("--folder", type=Path, default=FOLDER,
+                    help="data folder of the 10-largest-clusters correlograms and of the table")
+    add_json_arg(ap)
     args = ap.parse_args()
 
     rows = bench_correlograms(args.ccg_spikes, args.repeat)
+    largest = None
+    if (args.folder / "spike_clusters.npy").exists():
+        largest = bench_largest_correlograms(args.folder, args.repeat)
+        rows.append((f"ccg 10 largest clusters of the folder, {largest['n_spikes']:,} sp (median)",
+                     largest["phylib"], largest["ours"], "s"))
     if not args.skip_table:
-        if (FOLDER / ".complete").exists() and not args.generate:
-            d = load_folder(FOLDER)
+        if (args.folder / ".complete").exists() and not args.generate:
+            d = load_folder(args.folder)
         else:
             d = generate(args.n_spikes, args.n_clusters)
         rows += bench_table(d, repeat=args.repeat)
     print()
     print_table(rows, "phylib 2.7.1", "phycore")
+    write_json(args.json, {"rows": [list(r) for r in rows], "ccg_largest": largest, "folder": str(args.folder)})
     return 0
 
 

@@ -14,6 +14,17 @@ ISI, firing rate, all docked with the tables): idle frames with two clusters sel
 and the time from a selection switch to the end of the frame that redrew every view
 (with each view's own redraw time). ``--mid`` uses a 1M-spike, 128-channel folder.
 
+``--actions`` opens the default layout (every default view, metrics in the background and
+finished first) and times, for ``--pairs`` pairs of big clusters, a selection, the merge of
+the pair and its undo, each from the action to the end of the frame where every view shows
+its new data (views whose data is computed on a worker keep drawing meanwhile: the number
+of frames and the longest one are reported, with each view's GUI-thread redraw time).
+
+``--idle-floor`` measures idle frames (``--frames``, default 200): the floor, an empty
+Dear PyGui window of the same size, then the two tables alone, then the default layout
+(every default view, two big clusters selected and drawn), and profiles the Python work
+of the default layout's idle frames (cProfile: what runs outside the render call).
+
 ``--trace`` measures the trace view (docked with the tables, two clusters selected, a
 1 s window of all channels): idle frames; ``go_right`` (10 % of the window) before every
 frame and before every third frame (about a held key's repeat rate), raw and high-pass
@@ -45,7 +56,28 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import BENCH_DATA, bench_dataset, hardlink_copy  # noqa: E402
+from _common import BENCH_DATA, add_json_arg, bench_dataset, hardlink_copy, write_json  # noqa: E402
+
+FRAME_LOG_STEPS = ("select", "merge", "undo", "split", "split_undo")
+
+
+def write_frame_log(actions: dict[str, Any], path: Path, budget_ms: float) -> dict[str, Any]:
+    """Write every frame of the timed GUI steps as CSV (step, frame index within the step's
+    runs, ms, longer than one frame budget, longer than two: the display then missed a
+    refresh, a visible freeze); return per step the longest frame and those counts."""
+    summary: dict[str, Any] = {"budget_ms": budget_ms, "path": str(path)}
+    lines = ["step,frame,ms,over_budget,over_two_budgets"]
+    for step in FRAME_LOG_STEPS:
+        log = actions.get(f"{step}_frame_log") or []
+        for i, ms in enumerate(log):
+            lines.append(f"{step},{i},{ms:.1f},{int(ms > budget_ms)},{int(ms > 2 * budget_ms)}")
+        if log:
+            summary[step] = {"frames": len(log), "longest_ms": max(log),
+                             "over_budget": sum(ms > budget_ms for ms in log),
+                             "over_two_budgets": sum(ms > 2 * budget_ms for ms in log)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return summary
 
 
 def _stats(ms: list[float]) -> dict[str, float]:
@@ -195,6 +227,292 @@ def run_views(args: argparse.Namespace) -> dict[str, Any]:
     gui.destroy()
     controller.close()
     return res
+
+
+def _settled(views: list[Any]) -> bool:
+    """Every data view shows the current selection's data (nothing dirty or computing)."""
+    return all(not getattr(v, "data_pending", False) and not getattr(getattr(v, "model", None), "is_dirty", False)
+               and not getattr(v, "dirty", False) for v in views)
+
+
+def _until_settled(gui: Any, views: list[Any], action: Callable[[], Any], frames: list[float],
+                   max_frames: int = 200) -> tuple[float, int]:
+    """Run ``action`` then frames until every view is redrawn: (ms, frames); frame times go
+    to ``frames`` (the first includes the action)."""
+    t0 = time.perf_counter()
+    action()
+    n = 0
+    while n < max_frames:
+        t = time.perf_counter()
+        gui.render(1)
+        n += 1
+        frames.append((time.perf_counter() - (t0 if n == 1 else t)) * 1000)
+        if _settled(views):
+            break
+    return (time.perf_counter() - t0) * 1000, n
+
+
+def run_actions(args: argparse.Namespace) -> dict[str, Any]:
+    """The default layout: select a pair of big clusters, merge them, undo; each timed from
+    the action to the end of the frame where every view shows its new data."""
+    from phycore import signals
+    from phycore.controller import TemplateController
+    from phygui.app import create_gui
+
+    src = bench_dataset(args)
+    work = BENCH_DATA / f"gui_{src.parent.name}"
+    hardlink_copy(src, work)
+    signals.set_raise_errors(False)
+    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels,
+                           "load": os.getloadavg()[0]}
+    controller = TemplateController(work / "params.py", metrics="background")
+    gui = create_gui(controller)
+    gui.render(5)
+    sup = controller.supervisor
+    for _ in range(2000):  # the quality metrics (another helper's area) finish first
+        gui.render(1)
+        if controller.busy is None:
+            break
+    views = [v for v in gui.views if hasattr(v, "model") and hasattr(v, "redraw")]
+    res["views"] = [v.name for v in views]
+    redraw_ms: dict[str, list[float]] = {v.name: [] for v in views}
+    for v in views:  # each view's redraw on the GUI thread (its data loads too, when synchronous)
+        def timed_redraw(v: Any = v, f: Any = v.redraw) -> None:
+            t = time.perf_counter()
+            f()
+            redraw_ms[v.name].append((time.perf_counter() - t) * 1000)
+        v.redraw = timed_redraw
+    worker_ms: dict[str, list[float]] = {v.name: [] for v in views}
+    for v in views:  # each view's data job on its worker (or trace tiles on the drawing threads)
+        def timed_job(fn: Any, name: str = v.name) -> Any:
+            def job() -> Any:
+                t = time.perf_counter()
+                try:
+                    return fn()
+                finally:
+                    worker_ms[name].append((time.perf_counter() - t) * 1000)
+            return job
+        if hasattr(v, "async_data"):
+            from phygui.viewmodels.async_data import view_data_pool
+            v.async_data._submit = lambda fn, timed_job=timed_job: view_data_pool().submit(timed_job(fn))
+        painter = getattr(getattr(v, "model", None), "painter", None)
+        if painter is not None and hasattr(painter, "draw"):
+            def timed_draw(*a: Any, f: Any = painter.draw, name: str = v.name, **k: Any) -> Any:
+                t = time.perf_counter()
+                try:
+                    return f(*a, **k)
+                finally:
+                    worker_ms[name].append((time.perf_counter() - t) * 1000)
+            painter.draw = timed_draw
+    counts = sup.clustering.spike_counts
+    big = sorted(counts, key=lambda c: -counts[c])[: 2 * args.pairs + 2]
+    pairs = [(big[i], big[i + 1]) for i in range(2, len(big) - 1, 2)][: args.pairs]
+    gui.view_context.async_data = not args.sync  # as GUI.run() does (--sync: the synchronous loads)
+    sup.select(big[0], big[1])
+    _until_settled(gui, views, lambda: None, [])
+    out: dict[str, list[float]] = {"select": [], "merge": [], "undo": [], "split": [], "split_undo": []}
+    n_frames: dict[str, list[int]] = {k: [] for k in out}
+    frames: dict[str, list[float]] = {k: [] for k in out}
+    for k in redraw_ms:
+        redraw_ms[k].clear()
+    per_view: dict[str, dict[str, list[float]]] = {k: {v.name: [] for v in views} for k in out}
+    per_worker: dict[str, dict[str, list[float]]] = {k: {v.name: [] for v in views} for k in out}
+    modes = ["async", "sync"] if args.compare else ["sync" if args.sync else "async"]
+    for i, (a, b) in enumerate(pairs):
+        mode = modes[i % len(modes)]  # interleaved: both modes see the same machine load
+        gui.view_context.async_data = mode == "async"
+        for kind, act in (("select", lambda: sup.select(a, b)), ("merge", sup.merge), ("undo", sup.undo)):
+            for k in redraw_ms:
+                redraw_ms[k].clear()
+            for k in worker_ms:
+                worker_ms[k].clear()
+            ms, n = _until_settled(gui, views, act, frames[kind] if mode == "async" else [])
+            key = kind if mode == "async" else f"{kind}_sync"
+            out.setdefault(key, []).append(ms)
+            if mode == "async":
+                n_frames[kind].append(n)
+                for name, v in redraw_ms.items():
+                    per_view[kind][name].append(sum(v))
+                for name, v in worker_ms.items():
+                    per_worker[kind][name].append(sum(v))
+            gui.render(2)
+    gui.view_context.async_data = True
+    if args.split:  # a split of 1% of the spikes drawn over all clusters, then its undo
+        import numpy as np
+
+        n = sup.clustering.n_spikes
+        rnd = np.sort(np.random.default_rng(3).choice(n, n // 100, replace=False))
+        for kind, act in (("split", lambda: sup.split(rnd)), ("split_undo", sup.undo)):
+            for k in redraw_ms:
+                redraw_ms[k].clear()
+            ms, nf = _until_settled(gui, views, act, frames[kind])
+            out[kind].append(ms)
+            n_frames[kind].append(nf)
+            for name, v in redraw_ms.items():
+                per_view[kind][name].append(sum(v))
+            gui.render(2)
+    for kind in [k for k in out if k.endswith("_sync")]:
+        res[kind] = _stats(out[kind])
+    for kind in ("select", "merge", "undo", "split", "split_undo"):
+        if not out[kind]:
+            continue
+        res[kind] = _stats(out[kind])
+        res[f"{kind}_frames"] = statistics.median(n_frames[kind])
+        res[f"{kind}_frame_max"] = max(frames[kind]) if frames[kind] else 0.0
+        res[f"{kind}_frame_log"] = [round(f, 1) for f in frames[kind]]
+        res[f"{kind}_per_view"] = {k: statistics.median(v) for k, v in per_view[kind].items() if v}
+        res[f"{kind}_per_worker"] = {k: statistics.median(v) for k, v in per_worker[kind].items() if v}
+    res["idle"] = _stats(_frames(gui, min(60, args.frames)))
+    shot = BENCH_DATA / "bench_gui_actions.png"
+    gui.screenshot(shot)
+    res["screenshot"] = str(shot)
+    gui.destroy()
+    controller.close()
+    return res
+
+
+def _cpu_frames(gui: Any, n: int) -> list[float]:
+    """CPU time of the process per frame (ms, every thread: Mesa's llvmpipe renders on
+    its own threads): less sensitive than wall time to other processes on the machine."""
+    out = []
+    for _ in range(n):
+        t0 = time.process_time()
+        gui.render(1)
+        out.append((time.process_time() - t0) * 1000)
+    return out
+
+
+def _empty_window_frames(n: int, cpu: list[float] | None = None) -> list[float]:
+    """The floor: an empty Dear PyGui window of the GUI's size (1600x1000), same set-up
+    (docking, manual callbacks), nothing in it."""
+    import dearpygui.dearpygui as dpg
+
+    dpg.create_context()
+    dpg.configure_app(docking=True, docking_space=True, manual_callback_management=True)
+    dpg.create_viewport(title="floor", width=1600, height=1000)
+    dpg.setup_dearpygui()
+    with dpg.window(label="empty", width=400, height=300):
+        dpg.add_text("idle floor")
+    dpg.show_viewport()
+    for _ in range(10):
+        dpg.render_dearpygui_frame()
+    out = []
+    for _ in range(n):
+        t0, c0 = time.perf_counter(), time.process_time()
+        dpg.render_dearpygui_frame()
+        dpg.run_callbacks(dpg.get_callback_queue())
+        out.append((time.perf_counter() - t0) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - c0) * 1000)
+    dpg.destroy_context()
+    return out
+
+
+def _profile_frames(gui: Any, n: int) -> tuple[list[float], float, list[tuple[str, float, int]]]:
+    """``n`` idle frames under cProfile: (frame ms, Python ms per frame outside the
+    Dear PyGui render call, the top functions by own time per frame)."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    frames = _frames(gui, n)
+    prof.disable()
+    st = pstats.Stats(prof)
+    total = sum(v[2] for v in st.stats.values())  # type: ignore[attr-defined]
+    render = sum(v[2] for k, v in st.stats.items() if "render_dearpygui_frame" in k[2])  # type: ignore[attr-defined]
+    top = sorted(((f"{Path(k[0]).name}:{k[1]}({k[2]})", v[2] * 1000 / n, v[0] // n)
+                  for k, v in st.stats.items()), key=lambda r: -r[1])[:25]  # type: ignore[attr-defined]
+    return frames, (total - render) * 1000 / n, top
+
+
+def run_idle(args: argparse.Namespace) -> dict[str, Any]:
+    """Idle frames of one of: ``empty`` (the floor: an empty window of the same size),
+    ``tables`` (the two tables alone), ``default`` (every default view, two big clusters
+    selected and drawn; its frames also profiled). One per process: Dear PyGui does not
+    survive a second context in the same process."""
+    from phycore import signals
+    from phycore.controller import TemplateController
+    from phygui.app import create_gui
+
+    n = args.frames
+    res: dict[str, Any] = {"n_spikes": args.n_spikes, "load": os.getloadavg()[0]}
+    if args.part == "empty":
+        cpu: list[float] = []
+        res["frames"] = _stats(_empty_window_frames(n, cpu))
+        res["cpu"] = _stats(cpu)
+        return res
+    src = bench_dataset(args)
+    work = BENCH_DATA / f"gui_{src.parent.name}"
+    hardlink_copy(src, work)
+    signals.set_raise_errors(False)
+    controller = TemplateController(work / "params.py", metrics="background")
+    controller.wait()
+    gui = create_gui(controller, views=[] if args.part == "tables" else None)
+    gui.view_context.async_data = True  # as GUI.run()
+    gui.render(5)
+    sup = controller.supervisor
+    counts = sup.clustering.spike_counts
+    big = sorted(counts, key=lambda c: -counts[c])[:2]
+    views = [v for v in gui.views if hasattr(v, "model") and hasattr(v, "redraw")]
+    sup.select(*big)
+    _until_settled(gui, views, lambda: None, [])
+    gui.render(20)
+    res["frames"] = _stats(_frames(gui, n))
+    res["cpu"] = _stats(_cpu_frames(gui, n))
+    import dearpygui.dearpygui as dpg
+    res["n_items"] = len(dpg.get_all_items())
+    if args.part == "default":
+        prof_frames, py_ms, top = _profile_frames(gui, n)
+        res.update(profiled=_stats(prof_frames), python_ms_per_frame=py_ms, top=top)
+        shot = BENCH_DATA / "bench_gui_idle.png"
+        gui.screenshot(shot)
+        res["screenshot"] = str(shot)
+    gui.destroy()
+    controller.close()
+    return res
+
+
+def _print_idle(r: dict[str, Any]) -> None:
+    d = r["idle_default"]
+    where = "Xvfb, Mesa software OpenGL" if os.environ.get("PHYGUI_BENCH_XVFB") else f"DISPLAY={os.environ.get('DISPLAY')}"
+    print(f"idle frames, 1600x1000 viewport, {where}; {d['n_spikes']:,} spikes; load average at start {d['load']:.2f}")
+    for label, part in (("floor: empty Dear PyGui window", r["idle_empty"]),
+                        (f"floor: the two tables alone ({r['idle_tables']['n_items']} items)", r["idle_tables"]),
+                        (f"default layout, 2 big clusters selected ({d['n_items']} items)", d)):
+        print(_line(label, part["frames"]))
+        print(_line("  CPU time of the process per frame", part["cpu"]))
+    print(_line("  the same under cProfile", d["profiled"]))
+    print(f"  Python work per frame outside render_dearpygui_frame (cProfile): {d['python_ms_per_frame']:.2f} ms; "
+          f"{d['n_items']} Dear PyGui items")
+    for name, ms, calls in d["top"][:15]:
+        print(f"    {ms:7.3f} ms/frame  {calls:5d} calls/frame  {name}")
+    print(f"screenshot: {d['screenshot']}")
+
+
+def _print_actions(d: dict[str, Any]) -> None:
+    where = "Xvfb, Mesa software OpenGL" if os.environ.get("PHYGUI_BENCH_XVFB") else f"DISPLAY={os.environ.get('DISPLAY')}"
+    print(f"phygui select / merge / undo, default layout, 1600x1000 viewport, {where}; load {d['load']:.2f}")
+    print(f"folder: {d['n_spikes']:,} spikes, {d['n_channels']} channels; views: {', '.join(d['views'])}")
+    print(_line("idle", d["idle"]))
+    for kind, target in (("select", 80), ("merge", 50), ("undo", 50), ("split", 50), ("split_undo", 50)):
+        if kind + "_sync" in d:
+            ss = d[kind + "_sync"]
+            print(f"{kind + ' (views loading synchronously)':<40} median {ss['median']:6.1f}   p90 {ss['p90']:6.1f}   "
+                  f"max {ss['max']:7.1f} ms ({int(ss['n'])} runs, interleaved with the next line's)")
+        if not d.get(kind):
+            continue
+        st = d[kind]
+        print(f"{kind + ' -> every view redrawn':<40} median {st['median']:6.1f}   p90 {st['p90']:6.1f}   "
+              f"max {st['max']:7.1f} ms ({int(st['n'])} runs, {d[kind + '_frames']:.0f} frames; longest frame "
+              f"{d[kind + '_frame_max']:.1f} ms; target {target} ms)")
+        parts = sorted(d[f"{kind}_per_view"].items(), key=lambda kv: -kv[1])
+        print("    GUI-thread redraw: " + ", ".join(f"{k} {v:.1f}" for k, v in parts if v >= 0.05) + " ms")
+        parts = sorted(d.get(f"{kind}_per_worker", {}).items(), key=lambda kv: -kv[1])
+        print("    worker threads (data jobs; trace tiles): " + ", ".join(f"{k} {v:.1f}" for k, v in parts if v >= 0.05)
+              + " ms")
+        print(f"    frame log (ms): {d[kind + '_frame_log'][:40]}")
+    print(f"screenshot: {d['screenshot']}")
 
 
 def _print_views(d: dict[str, Any]) -> None:
@@ -378,7 +696,10 @@ def _print_trace(d: dict[str, Any], ref: dict[str, Any]) -> None:
 
 def worker(args: argparse.Namespace) -> None:
     os.environ["PHY_USER_DIR"] = tempfile.mkdtemp(prefix="phygui-bench-")
-    runs = {"table": run_big_table, "views": run_views, "trace": run_trace, "trace_ref": run_trace_reference}
+    runs = {"table": run_big_table, "views": run_views, "trace": run_trace, "trace_ref": run_trace_reference,
+            "actions": run_actions, "idle": run_idle}
+    if args.scenario.startswith("idle_"):
+        args.scenario, args.part = "idle", args.scenario[5:]
     out = runs.get(args.scenario, run_dataset)(args)
     print(json.dumps(out))
 
@@ -389,7 +710,20 @@ def main() -> int:
     p.add_argument("--frames", type=int, default=200)
     p.add_argument("--views", action="store_true", help="benchmark the six data views instead")
     p.add_argument("--mid", action="store_true", help="1M spikes, 128 channels")
+    p.add_argument("--small2m", action="store_true", help="the 2M-spike, 64-channel folder (summary.py --small)")
     p.add_argument("--trace", action="store_true", help="benchmark the trace view (scrolling) instead")
+    p.add_argument("--actions", action="store_true",
+                   help="default layout: select / merge / undo until every view is redrawn")
+    p.add_argument("--pairs", type=int, default=6, help="cluster pairs of --actions")
+    p.add_argument("--idle-floor", action="store_true",
+                   help="idle frames: an empty window, the tables alone, the default layout (profiled)")
+    p.add_argument("--sync", action="store_true", help="--actions with the views loading on the GUI thread")
+    p.add_argument("--compare", action="store_true", help="--actions: alternate async and --sync pairs")
+    p.add_argument("--split", action="store_true",
+                   help="--actions: also a split of 1%% of the spikes drawn over all clusters, and its undo")
+    p.add_argument("--frame-budget", type=float, default=1000 / 60,
+                   help="--actions: frames longer than this (ms) are counted in the frame log")
+    add_json_arg(p)
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--scenario", default="dataset", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -397,6 +731,8 @@ def main() -> int:
         args.n_spikes, args.n_channels, args.n_templates, args.duration = 200_000, 64, 50, 20.0
     elif args.mid:
         args.n_spikes, args.n_channels, args.n_templates, args.duration = 1_000_000, 128, 100, 60.0
+    elif args.small2m:
+        args.n_spikes, args.n_channels, args.n_templates, args.duration = 2_000_000, 64, 100, 30.0
     else:
         args.n_spikes, args.n_channels, args.n_templates, args.duration = 10_000_000, 384, 600, 120.0
     if args.worker:
@@ -409,21 +745,39 @@ def main() -> int:
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
         return subprocess.call(cmd, env=dict(os.environ, PHYGUI_BENCH_XVFB="1"))
     results = {}
-    scenarios = ("views",) if args.views else ("trace_ref", "trace") if args.trace else ("dataset", "table")
+    scenarios = (("idle_empty", "idle_tables", "idle_default") if args.idle_floor else ("views",) if args.views else ("trace_ref", "trace") if args.trace else ("actions",) if args.actions
+                 else ("dataset", "table"))
     for scenario in scenarios:
-        cmd = [sys.executable, __file__, "--worker", "--scenario", scenario, "--frames", str(args.frames)]
+        cmd = [sys.executable, __file__, "--worker", "--scenario", scenario, "--frames", str(args.frames),
+               "--pairs", str(args.pairs)] + (["--sync"] if args.sync else []) + (["--compare"] if args.compare else [])
+        cmd += ["--split"] if args.split else []
         if args.small:
             cmd.append("--small")
         if args.mid:
             cmd.append("--mid")
+        if args.small2m:
+            cmd.append("--small2m")
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
         if r.returncode != 0:
             print(r.stdout[-2000:], r.stderr[-4000:])
             return 1
         results[scenario] = json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("{")][-1])
+    write_json(args.json, results)
+    if args.idle_floor:
+        _print_idle(results)
+        (BENCH_DATA / "bench_gui_idle_last.json").write_text(json.dumps(results, indent=1))
+        return 0
     if args.trace:
         _print_trace(results["trace"], results["trace_ref"])
         (BENCH_DATA / "bench_gui_trace_last.json").write_text(json.dumps(results, indent=1))
+        return 0
+    if args.actions:
+        log = (args.json.parent if args.json else BENCH_DATA) / "gui_frame_log.csv"
+        results["actions"]["frame_log"] = write_frame_log(results["actions"], log, args.frame_budget)
+        write_json(args.json, results)
+        _print_actions(results["actions"])
+        print(f"frame log: {log} (budget {args.frame_budget:.1f} ms)")
+        (BENCH_DATA / "bench_gui_actions_last.json").write_text(json.dumps(results, indent=1))
         return 0
     if args.views:
         _print_views(results["views"])

@@ -227,12 +227,19 @@ def build_menus(gui: Any, toolbar: Toolbar | None = None, layout: tuple[int, boo
     return bar
 
 
-def apply_theme() -> None:
-    """phy's look: black background, white text."""
+def apply_theme(opaque_children: bool = False) -> int | str:
+    """phy's look: black background, white text. Returns the theme (bound globally).
+
+    ``opaque_children`` fills child windows with black too (the same picture, drawn
+    slower: tests compare the two).
+    """
     with dpg.theme() as theme:
         with dpg.theme_component(dpg.mvAll):
             dpg.add_theme_color(dpg.mvThemeCol_WindowBg, (0, 0, 0, 255))
-            dpg.add_theme_color(dpg.mvThemeCol_ChildBg, (0, 0, 0, 255))
+            # Transparent: a child window sits on its window's own black, so an opaque fill
+            # would be drawn for nothing, and software OpenGL (llvmpipe) pays every filled
+            # pixel: about 2 ms of CPU per idle frame (docs/performance.md).
+            dpg.add_theme_color(dpg.mvThemeCol_ChildBg, (0, 0, 0, 255 if opaque_children else 0))
             dpg.add_theme_color(dpg.mvThemeCol_Text, (255, 255, 255, 255))
             dpg.add_theme_color(dpg.mvThemeCol_TableRowBg, (0, 0, 0, 255))
             dpg.add_theme_color(dpg.mvThemeCol_FrameBg, (30, 30, 36, 255))
@@ -243,6 +250,7 @@ def apply_theme() -> None:
             # (probe, ISI, firing rate) and cut their right side off.
             dpg.add_theme_style(dpg.mvPlotStyleVar_PlotMinSize, 40, 40, category=dpg.mvThemeCat_Plots)
     dpg.bind_theme(theme)
+    return theme
 
 
 class MenuBar:
@@ -261,19 +269,27 @@ class MenuBar:
         self.layout: tuple[int, bool] = (0, False)
         self._shown: tuple[Any, ...] = ()
         self._bar: int | str = 0
+        self._layout_key: tuple[Any, ...] = ()
+        self._layout_value: tuple[int, bool] = (0, False)
 
-    def _layout(self) -> tuple[int, bool]:
+    def _layout(self, groups: tuple[Any, ...]) -> tuple[int, bool]:
+        # The menus that fit: recomputed only when the actions, the views or the width
+        # changed (not every frame: it walks every action and measures every label).
         width = int(dpg.get_viewport_client_width() or 0) or int(getattr(self.gui, "width", 1600))
-        return menu_layout(list(menu_entries(self.gui)), self.toolbar.width, width)
+        key = (groups, self.gui.docks.version, width)
+        if key != self._layout_key:
+            self._layout_key = key
+            self._layout_value = menu_layout(list(menu_entries(self.gui)), self.toolbar.width, width)
+        return self._layout_value
 
     def _signature(self) -> tuple[Any, ...]:
         gui = self.gui
+        groups = tuple((g.name, len(g)) for g in gui.action_groups())
         # Check marks too: an action may untick itself (ctrl+r without its file) or change
         # from a key or a snippet, and the menu must show it.
-        return (tuple((g.name, len(g)) for g in gui.action_groups()), gui.docks.version,
-                color_menu_signature(gui),
+        return (groups, gui.docks.version, color_menu_signature(gui),
                 tuple(bool(a.checked) for g in gui.action_groups() for a in g if a.checkable),
-                self._layout())  # last: refresh() reads it
+                self._layout(groups))  # last: refresh() reads it
 
     def refresh(self) -> bool:
         """Rebuild the menu bar if the actions, views, colour mapping or the room it has

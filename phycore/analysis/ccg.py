@@ -49,6 +49,17 @@ __all__ = [
 _MAX_PARTIAL_CELLS = 20_000_000
 # Longest window (in samples) for which the lag -> bin lookup table is used.
 _MAX_LUT = 1 << 22
+# The counting kernel (see `_ccg_counting`): spikes per chunk, the largest count table a
+# chunk may build (int32 cells), and the most int64 cells of all groups' sums.
+_CHUNK_SPIKES = 4096
+_MAX_TABLE_CELLS = 8_000_000
+_MAX_GROUP_CELLS = 8_000_000
+# Cost (ns, measured on one core of the bench machine, 10 clusters of the 10M-spike
+# folder) of visiting one spike pair in the pair kernel, and of writing / adding one cell
+# in the counting kernel; they choose the kernel (both give the same counts).
+_NS_PAIR = 2.0
+_NS_TABLE_CELL = 0.8
+_NS_ADD_CELL = 0.13
 
 
 def correlogram_bins(sample_rate: float, bin_size: float, window_size: float) -> tuple[int, int]:
@@ -136,6 +147,82 @@ def _ccg_partial(
     return partial
 
 
+@njit(cache=True, nogil=True, boundscheck=False)
+def _count_table(
+    samples: npt.NDArray[np.int64], index: npt.NDArray[np.int64], a0: int, length: int, width: int,
+    cum: npt.NDArray[np.int32], run: npt.NDArray[np.int32],
+) -> None:  # pragma: no cover - compiled
+    # Row t (of `width` cells) of `cum`: how many spikes of each cluster, among spikes
+    # a0, a0 + 1, ..., have a sample < samples[a0] + t. Rows are filled spike by spike (a
+    # row is the running count, copied), so the loop branches once per spike, not per
+    # sample. `cum` and `run` are the caller's buffers, reused from chunk to chunk.
+    n = samples.shape[0]
+    t0 = samples[a0]
+    run[:] = 0
+    t = 0
+    for q in range(a0, n):
+        s = min(samples[q] - t0, length - 1)
+        while t <= s:
+            o = t * width
+            for j in range(width):
+                cum[o + j] = run[j]
+            t += 1
+        if samples[q] - t0 >= length:
+            break
+        run[index[q]] += 1
+    while t < length:
+        o = t * width
+        for j in range(width):
+            cum[o + j] = run[j]
+        t += 1
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _count_chunk(
+    samples: npt.NDArray[np.int64], index: npt.NDArray[np.int64], a0: int, a1: int, nk: int, width: int,
+    binsize: int, acc: npt.NDArray[np.int64], cum: npt.NDArray[np.int32], own: npt.NDArray[np.int32],
+) -> None:  # pragma: no cover - compiled
+    # acc[(i * nk + k) * width + j] += number of spikes of cluster j before the lag
+    # k * binsize of spike a, for every spike a of cluster i in [a0, a1) (k = 0: the spikes
+    # up to a itself, in input order). Unsigned offsets and a run-time row width let LLVM
+    # vectorize the row additions (signed indices would need numba's wraparound checks).
+    t0 = samples[a0]
+    length = samples[a1 - 1] - t0 + (nk - 1) * binsize + 1
+    _count_table(samples, index, a0, length, width, cum, own)
+    own[:] = 0
+    w = np.uint64(width)
+    for a in range(a0, a1):
+        i = index[a]
+        own[i] += 1
+        ro = np.uint64(i * nk * width)
+        for j in range(width):
+            acc[ro + np.uint64(j)] += own[j]
+        r = samples[a] - t0
+        for k in range(1, nk):
+            co = np.uint64(r + k * binsize) * w
+            rk = ro + np.uint64(k) * w
+            for j in range(width):
+                acc[rk + np.uint64(j)] += cum[co + np.uint64(j)]
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def _ccg_counting(
+    samples: npt.NDArray[np.int64], index: npt.NDArray[np.int64], nk: int, width: int, binsize: int,
+    bounds: npt.NDArray[np.int64], max_length: int, acc: npt.NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    # Group g sums the chunks [g * per, (g + 1) * per) of `bounds` into acc[g], with one
+    # count table allocated per group (fresh pages cost page faults).
+    n_groups = acc.shape[0]
+    n_chunks = bounds.shape[0] - 1
+    per = (n_chunks + n_groups - 1) // n_groups
+    for g in prange(n_groups):
+        cum = np.empty(max_length * width, np.int32)
+        own = np.empty(width, np.int32)
+        for c in range(g * per, min(n_chunks, (g + 1) * per)):
+            if bounds[c + 1] > bounds[c]:
+                _count_chunk(samples, index, bounds[c], bounds[c + 1], nk, width, binsize, acc[g], cum, own)
+
+
 @njit(cache=True, parallel=True, nogil=True)
 def _acg_half(
     samples: npt.NDArray[np.int64], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], binsize: np.int64, half: np.int64
@@ -152,6 +239,59 @@ def _acg_half(
                     break
                 out[c, d] += 1
     return out
+
+
+def _counting_plan(
+    samples: npt.NDArray[np.int64], nc: int, nb: int, binsize: int
+) -> tuple[npt.NDArray[np.int64] | None, int]:
+    """Chunk bounds and row width for the counting kernel, or None for the pair kernel.
+
+    The pair kernel visits every pair of spikes less than a window apart (its cost grows
+    with the spike density); the counting kernel reads, for each spike, one row of
+    cluster counts per lag bin from a per-sample table (its cost grows with the number of
+    clusters, bins and recorded samples). Both give the same counts; the cheaper one runs.
+    """
+    n = samples.shape[0]
+    width = -(-nc // 8) * 8  # rows of whole 8-cell vectors
+    if n < 2:
+        return None, width
+    lim = nb * binsize
+    bounds = np.append(np.arange(0, n, _CHUNK_SPIKES, dtype=np.int64), np.int64(n))
+    spans = samples[bounds[1:] - 1] - samples[bounds[:-1]] + lim + 1
+    if int(spans.max()) * width > _MAX_TABLE_CELLS:
+        return None, width
+    # Pairs per spike, from a sample of spikes spread over the recording.
+    probe = np.unique(np.linspace(0, n - 1, min(n, 2048)).astype(np.int64))
+    per_spike = float(np.mean(np.searchsorted(samples, samples[probe] + lim) - probe - 1))
+    pair_cost = _NS_PAIR * per_spike * n
+    counting_cost = width * (_NS_TABLE_CELL * float(spans.sum()) + _NS_ADD_CELL * n * (nb + 1))
+    return (bounds if counting_cost < pair_cost else None), width
+
+
+def _counts_by_lag(
+    samples: npt.NDArray[np.int64], index: npt.NDArray[np.int64], nc: int, nb: int, binsize: int,
+    bounds: npt.NDArray[np.int64], width: int,
+) -> npt.NDArray[np.int64]:
+    """Half correlograms ``(nc, nc, nb)`` from the counting kernel.
+
+    With ``C_j(x)`` the number of spikes of cluster ``j`` at samples ``< x``, the pairs
+    at lag bin ``d >= 1`` of a spike ``a`` are ``C_j(s_a + (d + 1) b) - C_j(s_a + d b)``;
+    at ``d = 0``, ``C_j(s_a + b)`` minus the spikes of ``j`` up to ``a`` in input order
+    (phylib's rule for simultaneous spikes). The kernel sums these counts per cluster of
+    ``a`` (``S[i, k, j]``), so the histogram is a difference along ``k``. Counts are
+    relative to each chunk's first spike: the offset is the same for every ``k`` and cancels.
+    """
+    nk = nb + 1
+    cells = nc * nk * width
+    n_chunks = bounds.shape[0] - 1
+    n_groups = max(1, min(n_chunks, 4 * numba.get_num_threads(), _MAX_GROUP_CELLS // cells))
+    acc = np.zeros((n_groups, cells), np.int64)
+    spans = samples[bounds[1:] - 1] - samples[bounds[:-1]]
+    max_length = int(spans.max()) + nb * binsize + 1
+    with numba.parallel_chunksize(1):
+        _ccg_counting(samples, index, nk, width, binsize, bounds, max_length, acc)
+    s = acc.sum(axis=0).reshape(nc, nk, width)[:, :, :nc]
+    return np.ascontiguousarray(np.diff(s, axis=1).transpose(0, 2, 1))
 
 
 def _symmetrize(half_ccg: np.ndarray) -> np.ndarray:
@@ -175,9 +315,13 @@ def correlograms(
     """Cross-correlograms of all ordered pairs of clusters (phylib-compatible).
 
     Same signature, conventions and values as ``phylib.stats.ccg.correlograms`` (see
-    the module docstring); the result is int64 instead of phylib's int32. The kernel
-    walks the time-sorted spikes once and, for each spike, the following spikes inside
-    the window (``O(n_spikes * spikes_per_window)``), in parallel over spike chunks.
+    the module docstring); the result is int64 instead of phylib's int32. Two kernels,
+    both in parallel over chunks of the time-sorted spikes, give the same counts; the
+    cheaper one for the data runs: the pair kernel visits, for each spike, the following
+    spikes inside the window (``O(n_spikes * spikes_per_window)``, sparse trains); the
+    counting kernel reads per-cluster spike counts at each lag bin from a per-sample
+    table (``O(n_spikes * n_bins * n_clusters)`` plus the recording's span, dense trains;
+    see ``_counts_by_lag``).
 
     Parameters
     ----------
@@ -224,6 +368,10 @@ def correlograms(
     half = n_bins // 2
     nc = cids.size
     nb = half + 1
+    bounds, width = _counting_plan(samples, nc, nb, binsize)
+    if bounds is not None:
+        h = _counts_by_lag(samples, index, nc, nb, binsize, bounds, width)
+        return _symmetrize(h) if symmetrize else h
     lim = nb * binsize
     lut = np.arange(lim, dtype=np.int64) // binsize if lim <= _MAX_LUT else np.zeros(0, np.int64)
     n_chunks = 1

@@ -116,12 +116,26 @@ def as_int64(arr: np.ndarray, name: str, what: str, **where: Any) -> np.ndarray:
     return a.astype(np.int64)
 
 
-def read_int_vector(path: Path, *, n: int | None = None, what: str = "integers") -> npt.NDArray[np.int64]:
-    """Read an id vector into memory as int64 (see :func:`as_int64` for the dtypes accepted).
+def read_int_vector(
+    path: Path, *, n: int | None = None, what: str = "integers", keep_mapped: bool = False
+) -> npt.NDArray[np.int64]:
+    """Read an id vector as int64 (see :func:`as_int64` for the dtypes accepted).
 
-    The file is read with plain reads (faster than faulting in a memory map page by page).
+    The file is memory-mapped and converted (or copied) into memory in one pass: reading
+    it into a buffer first would touch twice as much fresh memory, and a fresh page (a
+    page fault, the kernel zeroing it) costs more than copying it. With ``keep_mapped``,
+    an int64 file, or a uint64 one whose values fit in int64 (Kilosort's spike times),
+    is not copied at all: the result is a read-only view of the mapped file (for arrays
+    that are never written).
     """
-    return as_int64(as_vector(load_npy(path, mmap=False), path, n=n), path.name, what, path=path)
+    arr = as_vector(load_npy(path), path, n=n)
+    if keep_mapped:
+        if arr.dtype == np.uint64 and arr.size and int(arr.max()) <= np.iinfo(np.int64).max:
+            arr = arr.view(np.int64)
+        if arr.dtype == np.int64:
+            return np.asarray(arr)
+    out = as_int64(arr, path.name, what, path=path)
+    return np.array(out) if out is arr else np.asarray(out)
 
 
 def read_small_array(path: Path, *, kinds: str = _INT_KINDS + _FLOAT_KINDS + "b") -> np.ndarray:

@@ -32,6 +32,8 @@ __all__: list[str] = []
 logger = logging.getLogger("phycore.model")
 
 _SKIP_SPIKE_ATTRS = spike_attribute_skip()
+# Id vectors the model never writes: they stay memory-mapped when their file is int64.
+_MAPPED_IDS = frozenset({"spike_samples", "spike_templates"})
 
 
 def _lift(f: Field, arr: np.ndarray) -> np.ndarray:
@@ -49,7 +51,7 @@ def _read(f: Field, path: Path, n: int | None) -> np.ndarray:
     """Read one file as its field says; ``n`` is the spike count (vectors are checked)."""
     n_rows = n if f.is_spike_vector else None
     if f.read == "ids":
-        arr = read_int_vector(path, n=n_rows, what=f.what)
+        arr = read_int_vector(path, n=n_rows, what=f.what, keep_mapped=f.name in _MAPPED_IDS)
     elif f.read == "values":
         arr = as_vector(load_npy(path), path, n=n_rows)
         check_kind(arr, path, f.kinds, f.what)

@@ -142,3 +142,65 @@ def test_unsorted_lookup_is_rejected() -> None:
     acg = autocorrelograms(st, [0, 1], spikes_per_cluster={0: [2], 1: [0, 1]}, sample_rate=1000.0,
                            bin_size=0.001, window_size=0.01)
     assert acg.sum() == 0
+
+
+# The two kernels of `correlograms` (pairs, counting) are forced in turn by their costs.
+_KERNELS = {"pairs": dict(_NS_PAIR=0.0), "counting": dict(_NS_PAIR=1e9)}
+
+
+@pytest.fixture(params=sorted(_KERNELS))
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    from phycore.analysis import ccg
+
+    for name, value in _KERNELS[request.param].items():
+        monkeypatch.setattr(ccg, name, value)
+    monkeypatch.setattr(ccg, "_CHUNK_SPIKES", 37)  # many chunks, ties across their bounds
+    return str(request.param)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("symmetrize", [True, False])
+def test_both_kernels_match_phylib_on_dense_trains_with_ties(kernel: str, seed: int, symmetrize: bool) -> None:
+    # 12 clusters: count rows wider than one 8-cell vector; rounding to 0.1 ms: many ties.
+    st, sc = _trains(seed, 3000, 12, duration=0.5, rounding=4)
+    cids = np.array([5, 0, 11, 3, 7, 1, 2, 4, 6, 8, 9, 10])
+    kw = dict(sample_rate=30000.0, bin_size=0.001, window_size=0.02, symmetrize=symmetrize)
+    np.testing.assert_array_equal(correlograms(st, sc, cids, **kw), phylib_correlograms(st, sc, cids, **kw))
+
+
+@pytest.mark.parametrize(
+    "sample_rate,bin_size,window_size",
+    [(30000.0, 0.001, 0.05), (25000.0, 0.0005, 0.011), (1000.0, 0.002, 0.001), (20000.0, 0.003, 0.1)],
+)
+def test_both_kernels_count_lags_on_bin_edges_like_phylib(
+    kernel: str, sample_rate: float, bin_size: float, window_size: float
+) -> None:
+    # Lags of exactly k bins, one sample less and one more, up to one bin past the window.
+    binsize, n_bins = correlogram_bins(sample_rate, bin_size, window_size)
+    lags = np.arange(n_bins // 2 + 2) * binsize
+    offsets = np.unique(np.concatenate([lags - 1, lags, lags + 1]).clip(0))
+    base = np.arange(40) * (offsets.max() + 3 * binsize)
+    samples = np.sort((base[:, None] + offsets[None, :]).ravel())
+    st = samples / sample_rate
+    sc = np.arange(samples.size) % 3
+    got = correlograms(st, sc, [0, 1, 2], sample_rate, bin_size, window_size)
+    np.testing.assert_array_equal(got, phylib_correlograms(st, sc, [0, 1, 2], sample_rate, bin_size, window_size))
+    # The window's last bin is filled; symmetric pairs mirror each other.
+    assert got[:, :, -1].sum() > 0
+    np.testing.assert_array_equal(got, got.transpose(1, 0, 2)[:, :, ::-1])
+
+
+def test_both_kernels_agree_on_a_dense_recording(kernel: str) -> None:
+    st, sc = _trains(4, 20_000, 3, duration=1.0, rounding=None)
+    kw = dict(sample_rate=30000.0, bin_size=0.001, window_size=0.05)
+    np.testing.assert_array_equal(correlograms(st, sc, [2, 0, 1], **kw), phylib_correlograms(st, sc, [2, 0, 1], **kw))
+
+
+def test_the_cheaper_kernel_is_chosen() -> None:
+    from phycore.analysis.ccg import _counting_plan
+
+    dense = np.sort(np.random.default_rng(0).integers(0, 30_000, 20_000))  # 20,000 spikes in 1 s
+    sparse = np.sort(np.random.default_rng(0).integers(0, 30_000 * 3600, 20_000))  # in an hour
+    assert _counting_plan(dense, 3, 26, 30)[0] is not None
+    assert _counting_plan(sparse, 3, 26, 30)[0] is None
+    assert _counting_plan(dense[:1], 3, 26, 30)[0] is None
