@@ -7,7 +7,8 @@ prints the time of that frame when ``PHYGUI_PRINT_FIRST_FRAME=1``). Two ways to 
 - ``app``: the real command, ``python -m phygui.app params.py`` (default layout); the
   process is killed once it printed its first-frame time;
 - ``driver``: the same steps as the app (``TemplateController(params,
-  metrics="background")``, ``create_gui``, frames until the table's ``ready``) in a small
+  metrics="deferred")`` -- ``"background"`` in trees without it --, ``create_gui``,
+  frames until the table's ``ready``) in a small
   script, so that an older tree without the print (``--code DIR``, e.g. a ``git
   archive`` of an earlier commit) can be timed the same way. It also reports when
   numba's kernels are loaded after the first frame (new trees only).
@@ -21,7 +22,12 @@ The data folder is a hard-linked copy of the 10M-spike bench folder (``--n-spike
 as the other benchmarks), so that the runs' ``.phy`` state, journal and lock stay
 there. Without a display the script reruns itself under ``xvfb-run``.
 
+``--versus DIR`` times this tree and DIR (e.g. a ``git archive`` of the previous commit)
+alternately, run by run, so that both see the same machine load (``--mode app`` needs a DIR
+whose app prints its first frame: from Step 13's first round on).
+
     .venv/bin/python benchmarks/bench_start.py [--repeat 3] [--code /tmp/old-tree] [--small]
+    .venv/bin/python benchmarks/bench_start.py --versus /tmp/old-tree --repeat 5
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ import os, sys, time
 params = sys.argv[1]
 from phycore.controller import TemplateController
 import phygui.app as app
-c = TemplateController(params, metrics="background")
+deferred = hasattr(TemplateController, "start_background")  # else an older tree
+c = TemplateController(params, metrics="deferred" if deferred else "background")
 gui = app.create_gui(c)
 if hasattr(app, "first_frame"):
     app.first_frame(gui)
@@ -117,10 +124,46 @@ def _summary(values: list[float]) -> str:
     return f"best {min(values):.3f} s, median {statistics.median(values):.3f} s  ({', '.join(f'{v:.3f}' for v in values)})"
 
 
+def _report(label: str, runs: list[tuple[float, float | None, float, float]]) -> dict[str, list[float]]:
+    print(f"start -> first frame with the tables ({label}) {_summary([r[0] for r in runs])}")
+    print(f"  main-thread cpu at the first frame        {_summary([r[2] for r in runs])}")
+    print(f"  process cpu at the first frame            {_summary([r[3] for r in runs])}")
+    kernels = [r[1] for r in runs if r[1] is not None]
+    if kernels:
+        print(f"start -> numba kernels loaded ({label})     {_summary(kernels)}")
+    return {f"first_frame_{label}": [r[0] for r in runs], f"main_thread_cpu_{label}": [r[2] for r in runs],
+            f"process_cpu_{label}": [r[3] for r in runs]}
+
+
+def _versus(args: argparse.Namespace, params: str, src: Path) -> int:
+    """This tree and ``args.versus``, run after run (each mode of ``--mode``)."""
+    trees = {"this": (_env(None), ROOT), "versus": (_env(args.versus), Path("/tmp"))}
+    print(f"versus: {args.versus}")
+    cmds = {mode: ([sys.executable, "-m", "phygui.app", params] if mode == "app"
+                   else [sys.executable, "-c", DRIVER, params])
+            for mode in (["app", "driver"] if args.mode == "both" else [args.mode])}
+    runs: dict[str, list[tuple[float, float | None, float, float]]] = {}
+    for mode, cmd in cmds.items():
+        for env, cwd in trees.values():
+            _first_frame(cmd, env, cwd)  # warm-up runs
+        for label in trees:
+            runs[f"{label} {mode}"] = []
+        for _ in range(args.repeat):
+            for label, (env, cwd) in trees.items():
+                runs[f"{label} {mode}"].append(_first_frame(cmd, env, cwd))
+    results: dict[str, list[float]] = {}
+    for label, r in runs.items():
+        results.update(_report(label, r))
+    write_json(args.json, {"data": str(src), "versus": str(args.versus), "runs_s": results})
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--code", type=Path, default=None, help="tree to time instead of this one (PYTHONPATH)")
+    ap.add_argument("--versus", type=Path, default=None,
+                    help="also time this tree, runs interleaved with this one's")
     ap.add_argument("--mode", choices=("app", "driver", "both"), default="both")
     ap.add_argument("--small", action="store_true", help="the 2M-spike, 64-channel folder")
     add_json_arg(ap)
@@ -138,6 +181,8 @@ def main() -> int:
     env = _env(args.code)
     cwd = Path("/tmp") if args.code is not None else ROOT
     print(f"code: {args.code or ROOT}   data: {src}")
+    if args.versus is not None:
+        return _versus(args, params, src)
 
     imports = {
         "python -c pass": "pass",

@@ -38,6 +38,7 @@ import os
 import pickle
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -50,6 +51,7 @@ from phycore._trust import sign, user_key, verify
 __all__ = ["Context", "fingerprint_files", "cache_disabled"]
 
 logger = logging.getLogger(__name__)
+_memory_lock = threading.Lock()  # joblib's Memory is made once per Context, by any thread
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,7 +107,9 @@ class Context:
     Attributes
     ----------
     cache_limit : int
-        Size in bytes the disk cache is reduced to at start-up (2 GiB, as phy).
+        Size in bytes the disk cache is reduced to when it is first used (2 GiB, as
+        phy; joblib is imported then too, not when the Context is made: a GUI's first
+        frame needs neither).
     disabled : bool
         True when ``PHY_DISABLE_CACHE`` is set: both decorators return ``f``.
 
@@ -132,7 +136,8 @@ class Context:
         self.memcache_size = memcache_size
         self.disabled = cache_disabled()
         self._memcaches: dict[str, LRU] = {}
-        self._memory: Any = None
+        self._memory: Any = None  # joblib's Memory, made by the first cache()
+        self._location: Path | None = None  # where it goes; None: disk caching is off
         if self.disabled:
             logger.info("PHY_DISABLE_CACHE is set: caching is off.")
             return
@@ -166,8 +171,7 @@ class Context:
         return self.cache_dir / "joblib-cache"
 
     def _set_memory(self) -> None:
-        from joblib import Memory
-
+        self._memory = self._location = None
         key = user_key()
         if key is None:
             logger.warning("Disk caching is off: no signing key (see the warnings above).")
@@ -187,11 +191,26 @@ class Context:
             location.mkdir(parents=True, exist_ok=True)
             if not marker.exists():
                 atomic_write_bytes(marker, signature)
-            self._memory = Memory(location=str(location), mmap_mode=None, verbose=self.verbose)
-            self._memory.reduce_size(bytes_limit=self.cache_limit)
+            self._location = location
         except OSError as exc:
             logger.warning("Cannot use the disk cache in %s (%s): disk caching is off.", location, exc)
-            self._memory = None
+
+    def _joblib_memory(self) -> Any:
+        """joblib's ``Memory`` of :meth:`cache`, made on first use (None: caching is off)."""
+        with _memory_lock:
+            if self._memory is None and self._location is not None:
+                from joblib import Memory
+
+                try:
+                    memory = Memory(location=str(self._location), mmap_mode=None, verbose=self.verbose)
+                    memory.reduce_size(bytes_limit=self.cache_limit)
+                except OSError as exc:
+                    logger.warning("Cannot use the disk cache in %s (%s): disk caching is off.",
+                                   self._location, exc)
+                    self._location = None
+                else:
+                    self._memory = memory
+            return self._memory
 
     def _prune_other_fingerprints(self, keep: Path) -> None:
         if not self._joblib_root.is_dir():
@@ -215,7 +234,8 @@ class Context:
         callable
             The joblib-cached function, or ``f`` itself when caching is off.
         """
-        if self._memory is None:
+        memory = self._joblib_memory()
+        if memory is None:
             return f
         # joblib passes a bound method's instance as ``self``: never hash the model.
         try:
@@ -223,7 +243,7 @@ class Context:
         except TypeError:
             has_self = False
         ignore = ["self"] if has_self else None
-        return cast(F, self._memory.cache(f, ignore=ignore))  # joblib is untyped
+        return cast(F, memory.cache(f, ignore=ignore))  # joblib is untyped
 
     def _memcache_path(self, name: str) -> Path:
         safe = re.sub(r"[^\w.-]", "_", name)  # <locals>, <lambda>: fine on every OS
@@ -495,9 +515,9 @@ class Context:
         for lru in self._memcaches.values():
             with lru.lock:
                 lru.data.clear()
-        for sub in ("memcache", "joblib-cache"):
+        for sub in ("memcache", "joblib-cache", "templates"):  # templates: TemplateModel.prefetch_templates
             shutil.rmtree(self.cache_dir / sub, ignore_errors=True)
-        if not self.disabled and self._memory is not None:
+        if not self.disabled and self._location is not None:
             with contextlib.suppress(OSError):
                 self._set_memory()
 
@@ -505,7 +525,7 @@ class Context:
         # Picklable as phy's (e.g. sent to a worker process): without the memory caches
         # (they hold locks) and with the joblib cache re-opened on the other side.
         state = self.__dict__.copy()
-        state["_memcaches"], state["_memory"] = {}, None
+        state["_memcaches"], state["_memory"], state["_location"] = {}, None, None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -92,7 +92,7 @@ def template_gui(params_path: str | os.PathLike[str], **kwargs: Any) -> None:
     ckeys = {"plugins", "config_dir", "recover", "clear_cache"}
     if kwargs.pop("clear_state", False):
         _clear_state(Path(params_path))
-    controller = TemplateController(params_path, metrics="background",
+    controller = TemplateController(params_path, metrics="deferred",
                                     **{k: v for k, v in kwargs.items() if k in ckeys})
     try:
         gui = create_gui(controller, **{k: v for k, v in kwargs.items() if k not in ckeys})
@@ -116,12 +116,13 @@ def first_frame(gui: Any) -> int:
     numba's kernels on a worker thread.
 
     Dear PyGui lays the docks out over the first frames, and the table draws its rows
-    once it knows its height: on the second or third frame. Nothing up to there calls a
-    numba kernel (the spike index is sorted by numpy on a worker thread), so the window
-    appears without numba's one-time loading (about 0.5 s, see
+    once it knows its height: on the second or third frame. Nothing up to there imports
+    numba or calls a numba kernel (the spike index is sorted by numpy on a worker
+    thread), so the window appears without numba's one-time loading (about 0.5 s, see
     :mod:`phycore.analysis.jit`); that loading then runs while the user looks at the
-    tables, and frames drawn meanwhile take numpy paths instead of waiting for it.
-    Returns the number of frames drawn.
+    tables, and frames drawn meanwhile take numpy paths instead of waiting for it. The
+    controller's deferred background work (``metrics="deferred"``: the quality metrics)
+    starts then too. Returns the number of frames drawn.
     """
     from phycore.analysis.jit import defer_kernels, warm_up
 
@@ -140,6 +141,9 @@ def first_frame(gui: Any) -> int:
                   f"{time.thread_time():.3f}, process {time.process_time():.3f})", flush=True)
     finally:
         warm_up()  # whatever happened: the views' numpy paths end with the loading
+        start = getattr(gui.controller, "start_background", None)
+        if start is not None:
+            start()
     return n
 
 
@@ -404,7 +408,7 @@ def _open(params: Path, args: argparse.Namespace) -> int:
 
     plugins = [p for p in (args.plugins or "").split(",") if p]
     t0 = time.perf_counter()
-    controller = TemplateController(params, plugins=plugins or None, metrics="background",
+    controller = TemplateController(params, plugins=plugins or None, metrics="deferred",
                                     clear_cache=args.clear_cache)
     if args.screenshot is not None:
         controller.wait()  # a screenshot shows the complete table

@@ -10,9 +10,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import prange
 
-from phycore.analysis._jit import njit
+from phycore.analysis._jit import njit, prange
 
 __all__: list[str] = []
 

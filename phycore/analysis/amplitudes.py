@@ -9,11 +9,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import prange
 
 from phycore.analysis._grouping import group_spikes
 from phycore.analysis._hist_kernels import _binned_mean, _values_hist
-from phycore.analysis._jit import njit
+from phycore.analysis._jit import njit, prange
 from phycore.analysis._validate import SpikeLookup, as_1d, positive_int, spike_times_arg
 from phycore.analysis.rates import time_bin_edges
 from phycore.errors import ActionError, DataFormatError

@@ -25,13 +25,11 @@ spike with itself). We do the same.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import numpy.typing as npt
-from numba import prange
 
 from phycore.analysis._grouping import check_sorted_within_groups, cluster_index, group_spikes
-from phycore.analysis._jit import njit
+from phycore.analysis._jit import get_num_threads, njit, parallel_chunksize, prange
 from phycore.analysis._validate import SpikeLookup, as_1d, cluster_ids_arg, positive, spike_times_arg
 from phycore.errors import ActionError
 
@@ -284,11 +282,11 @@ def _counts_by_lag(
     nk = nb + 1
     cells = nc * nk * width
     n_chunks = bounds.shape[0] - 1
-    n_groups = max(1, min(n_chunks, 4 * numba.get_num_threads(), _MAX_GROUP_CELLS // cells))
+    n_groups = max(1, min(n_chunks, 4 * get_num_threads(), _MAX_GROUP_CELLS // cells))
     acc = np.zeros((n_groups, cells), np.int64)
     spans = samples[bounds[1:] - 1] - samples[bounds[:-1]]
     max_length = int(spans.max()) + nb * binsize + 1
-    with numba.parallel_chunksize(1):
+    with parallel_chunksize(1):
         _ccg_counting(samples, index, nk, width, binsize, bounds, max_length, acc)
     s = acc.sum(axis=0).reshape(nc, nk, width)[:, :, :nc]
     return np.ascontiguousarray(np.diff(s, axis=1).transpose(0, 2, 1))
@@ -376,11 +374,11 @@ def correlograms(
     lut = np.arange(lim, dtype=np.int64) // binsize if lim <= _MAX_LUT else np.zeros(0, np.int64)
     n_chunks = 1
     if samples.size > 20_000:
-        n_chunks = 16 * numba.get_num_threads()
+        n_chunks = 16 * get_num_threads()
         if n_chunks * nc * nc * nb > _MAX_PARTIAL_CELLS:
             n_chunks = 1
     # Dynamic scheduling (one chunk at a time per thread) copes with a busy core.
-    with numba.parallel_chunksize(1):
+    with parallel_chunksize(1):
         partial = _ccg_partial(samples, index * nb, nc, nb, binsize, lut, n_chunks)
     h = partial.sum(axis=0).reshape(nc, nc, nb)
     return _symmetrize(h) if symmetrize else h

@@ -83,10 +83,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
+from phycore.analysis._jit import get_num_threads
 from phycore.analysis._metric_kernels import _gather_features, _isolation_weighted, _pool_rows
 from phycore.analysis._validate import as_1d, positive_int
 from phycore.errors import DataFormatError
@@ -470,7 +470,7 @@ class PCFeatures:
             return self.compute(ids[i], spike_ids[offsets[i]: offsets[i + 1]], spike_clusters)
 
         # The numba kernels release the GIL: overlap clusters on the available threads.
-        n_workers = min(numba.get_num_threads(), n)
+        n_workers = min(get_num_threads(), n)
         results: Iterator[tuple[float, float]]
         if n_workers <= 1:
             results = map(one, range(n))

@@ -316,10 +316,18 @@ class ViewData:
         """Cross-correlograms ``(n, n, n_bins)`` of the clusters (at most 100,000 spikes each)."""
         ids = [int(c) for c in cluster_ids]
         parts = [self.spikes(c, self.n_spikes_correlograms) for c in ids]
+        if not parts:
+            return correlograms(np.zeros(0), np.zeros(0, dtype=np.int64), ids,
+                                sample_rate=float(self.model.sample_rate), bin_size=bin_size,
+                                window_size=window_size)
         # Each part is sorted: the stable sort (timsort) merges the runs, 10x faster than
-        # the default sort of 200,000 ids.
-        spikes = np.sort(np.concatenate(parts), kind="stable") if parts else np.zeros(0, dtype=np.int64)
-        return correlograms(self._times(spikes), self.clustering.spike_clusters[spikes], ids,
+        # the default sort of 200,000 ids. The labels come from the parts, not from the
+        # live assignment, which an action on the GUI thread may be rewriting while a
+        # view's worker computes this.
+        order = np.argsort(np.concatenate(parts), kind="stable")
+        spikes = np.concatenate(parts)[order]
+        labels = np.repeat(np.asarray(ids, dtype=np.int64), [len(p) for p in parts])[order]
+        return correlograms(self._times(spikes), labels, ids,
                             sample_rate=float(self.model.sample_rate), bin_size=bin_size,
                             window_size=window_size)
 

@@ -11,6 +11,9 @@ read. The GUI (``background=True``, ``metrics="background"``) never waits for th
   cluster assignment, the disk-cache lookup, the read of the PC features' pool (see
   :mod:`phycore.analysis.isolation`) and the table. Until :meth:`QualityColumns.install`
   every cell is empty (None) and :attr:`QualityColumns.progress` says how far it is.
+  With ``deferred=True`` the worker starts only at :meth:`QualityColumns.start` (a GUI
+  calls it after its first frame, so that the set-up, which holds the GIL for parts of
+  a second, does not delay that frame) or :meth:`QualityColumns.join`.
   The copy may race with an action; :meth:`~QualityColumns.install` keeps a row only if
   its spike count is the cluster's current one (cluster ids are never reused for other
   spikes, and a torn copy can only lose spikes of a cluster), so no row is ever shown
@@ -98,6 +101,10 @@ def _pc_features(model: TemplateModel) -> PCFeatures | None:
     return PCFeatures(sf.data, sf.cols, model.spike_templates, sf.rows)
 
 
+class _Closed(Exception):
+    """Raised in the set-up thread at its next progress step after :meth:`QualityColumns.close`."""
+
+
 class _Job:
     """A row computed on the worker for one cluster, from a copy of its spikes."""
 
@@ -121,6 +128,8 @@ class QualityColumns:
     context : Context, optional
         Keep the initial table in this Context's disk cache (see the module docstring).
         Only for a model read from the folder the Context fingerprints.
+    deferred : bool
+        With ``background``: start the worker at :meth:`start` (or :meth:`join`), not now.
 
     Attributes
     ----------
@@ -131,7 +140,7 @@ class QualityColumns:
 
     def __init__(self, model: TemplateModel, clustering: Clustering,
                  progress: Callable[[str, float], None] | None = None, background: bool = False,
-                 context: Context | None = None) -> None:
+                 context: Context | None = None, deferred: bool = False) -> None:
         self.clustering = clustering
         self.model = model
         self.background = background
@@ -150,20 +159,29 @@ class QualityColumns:
         self._store: OrderedDict[int, tuple[np.ndarray, int]] = OrderedDict()
         self._executor: ThreadPoolExecutor | None = None
         self.n_computed = 0
+        self._closed = False
         # Which columns exist, without building anything (the table needs them now).
         self._names = [n for n in METRIC_COLUMNS
                        if (n != "amplitude_cutoff" or model.amplitudes is not None)
                        and (n not in ("isolation_distance", "l_ratio") or _has_pc_features(model))]
         self._thread: threading.Thread | None = None
+        self._start_progress = progress
         if background:
-            self._thread = threading.Thread(target=self._setup, args=(progress,), name="phycore-metrics",
-                                            daemon=True)
-            self._thread.start()
+            if not deferred:
+                self.start()
         else:
             self._setup(progress)
             if self.error is not None:
                 raise self.error
             self.ready = True
+
+    def start(self) -> None:
+        """Start the background set-up and initial computation (once; nothing without
+        ``background``). Call on the thread that owns the Supervisor."""
+        if self.background and self._thread is None:
+            self._thread = threading.Thread(target=self._setup, args=(self._start_progress,),
+                                            name="phycore-metrics", daemon=True)
+            self._thread.start()
 
     def _setup(self, progress: Callable[[str, float], None] | None) -> None:
         """Build the metric objects and compute the initial table (on the worker thread
@@ -171,6 +189,8 @@ class QualityColumns:
         t0 = time.perf_counter()
 
         def report(step: str, fraction: float) -> None:
+            if self._closed:
+                raise _Closed()
             self.progress = (step, fraction)
             if progress is not None:
                 progress(step, fraction)
@@ -178,10 +198,16 @@ class QualityColumns:
         try:
             report("starting", 0.0)
             model = self.model
-            # Actions made while this copy is taken are reconciled by install().
+            # Actions made while this copy is taken are reconciled by install(). Spikes
+            # appended meanwhile (live sessions) are left out of every array alike, and
+            # handed over later by _sync_spikes().
             spike_clusters = np.array(self.clustering.spike_clusters)
-            metrics = ClusterMetrics(model.spike_times, duration=float(model.duration) or 1.0,
-                                     amplitudes=model.amplitudes, pc_features=_pc_features(model))
+            n = min(len(spike_clusters), int(model.n_spikes))
+            spike_clusters = spike_clusters[:n]
+            amplitudes = model.amplitudes
+            metrics = ClusterMetrics(model.spike_times[:n], duration=float(model.duration) or 1.0,
+                                     amplitudes=None if amplitudes is None else amplitudes[:n],
+                                     pc_features=_pc_features(model))
             self.metrics = metrics
             if self._context is not None:
                 self._cached_table = self._context.cache(self._table)
@@ -197,8 +223,11 @@ class QualityColumns:
             if len(live) == metrics.n_spikes:  # else spikes were appended: _sync_spikes() hands it over
                 metrics.update(SimpleNamespace(added=[], deleted=[]), spike_clusters=live)
             del spike_clusters
+        except _Closed:
+            return
         except Exception as e:  # reported by install(); the session goes on without metrics
-            self.error = e
+            if not self._closed:
+                self.error = e
             return
         logger.info("Quality metrics of %d clusters computed in %.2f s.", len(self.metrics),
                     time.perf_counter() - t0)
@@ -257,7 +286,8 @@ class QualityColumns:
 
     def join(self, timeout: float | None = None) -> None:
         """Block until the initial computation and the pending jobs are done (then call
-        :meth:`install` and :meth:`collect`)."""
+        :meth:`install` and :meth:`collect`); starts a deferred computation first."""
+        self.start()
         if self._thread is not None:
             self._thread.join(timeout)
         for job in list(self._jobs.values()):
@@ -267,7 +297,9 @@ class QualityColumns:
                 return
 
     def close(self) -> None:
-        """Stop the job thread (pending jobs are dropped)."""
+        """Stop the job thread (pending jobs are dropped) and the initial computation (at
+        its next progress step); nothing is scheduled afterwards."""
+        self._closed = True
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
@@ -337,7 +369,7 @@ class QualityColumns:
         return len(self._jobs)
 
     def _schedule(self, cid: int) -> None:
-        if cid in self._jobs or cid in self._failed or cid not in self.clustering.spike_counts:
+        if self._closed or cid in self._jobs or cid in self._failed or cid not in self.clustering.spike_counts:
             return
         self._sync_spikes()
         spikes = np.array(self.clustering.spikes_in_clusters([cid]), dtype=np.int64)  # a copy: the worker's
@@ -359,6 +391,14 @@ class QualityColumns:
             del self._jobs[cid]
             if job.future.cancelled():
                 continue
+            # A job for a state that changed meanwhile is dropped, its error too (the
+            # current state's job decides).
+            if cid not in counts:
+                continue  # deleted meanwhile
+            if counts[cid] != job.n_spikes or self.model.n_spikes != job.n_model or cid in self.metrics:
+                if cid not in self.metrics:
+                    self._schedule(cid)  # its spikes changed (live session): again, from the new ones
+                continue
             exc = job.future.exception()
             if exc is not None:
                 self._failed.add(cid)
@@ -367,12 +407,6 @@ class QualityColumns:
                 error = error or exc
                 continue
             self.n_computed += 1
-            if cid not in counts:
-                continue  # deleted meanwhile
-            if counts[cid] != job.n_spikes or self.model.n_spikes != job.n_model or cid in self.metrics:
-                if cid not in self.metrics:
-                    self._schedule(cid)  # its spikes changed (live session): again, from the new ones
-                continue
             self.metrics.put_rows(job.future.result())
             updated.append(cid)
         if error is not None and raise_errors():

@@ -18,7 +18,10 @@ at load naming the file and the template ids.
 
 from __future__ import annotations
 
+import io
+import os
 import warnings
+import zipfile
 from typing import Any
 
 import attrs
@@ -167,22 +170,62 @@ class _TemplateStore:
         # all channels; one small product per template would lose more in BLAS calls).
         # One read of the file (73 MB at 600 x 82 x 384), sequential when it is all of it.
         data = np.array(self.data) if len(todo) == len(self.data) else np.asarray(self.data[todo])
-        used = np.any(data != 0, axis=1)
+        used = np.empty((len(todo), data.shape[2]), dtype=bool)
+        for k in range(0, len(todo), chunk):  # by chunks: no 73 MB temporary
+            np.any(data[k:k + chunk] != 0, axis=1, out=used[k:k + chunk])
         first = np.where(used.any(axis=1), used.argmax(axis=1), 0)
         order = np.argsort(first, kind="stable")
         for k in range(0, len(todo), chunk):
             rows = np.sort(order[k:k + chunk])
             ids = todo[rows]
-            stack = data[rows].astype(np.float64)
-            n, ns, nc = stack.shape
+            n, ns, nc = len(rows), data.shape[1], data.shape[2]
             cols = np.flatnonzero(used[rows].any(axis=0))
-            if 2 * len(cols) < nc:
-                flat = stack[:, :, cols].reshape(n * ns, len(cols)) @ self.wmi[cols]
+            if 2 * len(cols) < nc:  # only the used columns are cast (the product is the same)
+                flat = data[rows][:, :, cols].astype(np.float64).reshape(n * ns, len(cols)) @ self.wmi[cols]
             else:
-                flat = stack.reshape(n * ns, nc) @ self.wmi
-            unwhitened = (flat * self.template_scaling).reshape(n, ns, nc)
+                flat = data[rows].astype(np.float64).reshape(n * ns, nc) @ self.wmi
+            unwhitened = (flat * self.template_scaling).astype(np.float32).reshape(n, ns, nc)
+            amplitudes = unwhitened.max(axis=1) - unwhitened.min(axis=1)  # all templates' at once
             for i, tid in enumerate(ids.tolist()):
-                self._cache[tid] = self._dense_template(unwhitened[i].astype(np.float32), None, None)
+                self._cache[tid] = self._dense_template(unwhitened[i], None, None, amplitudes[i])
+
+    def save_defaults(self, path: str | os.PathLike[str]) -> None:
+        """Write every template's default :class:`Template` (after :meth:`prefetch`) to an
+        ``.npz`` file (no pickles) that :meth:`load_defaults` reads back bit for bit."""
+        from phycore.paths import atomic_write_bytes
+
+        items = [self._cache[t] for t in range(self.n_templates)]
+        ns = self._raw.shape[1]
+        counts = np.array([len(t.channel_ids) for t in items], dtype=np.int64)
+        buf = io.BytesIO()
+        np.savez(buf, best=np.array([t.best_channel for t in items], dtype=np.int64), counts=counts,
+                 channel_ids=np.concatenate([t.channel_ids for t in items] or [np.zeros(0, np.int64)]),
+                 amplitude=np.concatenate([t.amplitude for t in items] or [np.zeros(0, np.float32)]),
+                 template=np.concatenate([t.template for t in items], axis=1) if items
+                 else np.zeros((ns, 0), np.float32))
+        atomic_write_bytes(path, buf.getvalue())
+
+    def load_defaults(self, path: str | os.PathLike[str]) -> bool:
+        """Read what :meth:`save_defaults` wrote into the cache; False (and nothing read)
+        when the file is missing or does not fit these templates."""
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                best, counts, ids = f["best"], f["counts"], f["channel_ids"]
+                amplitude, template = f["amplitude"], f["template"]
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            return False
+        nt, ns = self.n_templates, self._raw.shape[1]
+        n = int(counts.sum()) if counts.ndim == 1 and len(counts) == nt else -1
+        if (best.shape != (nt,) or ids.shape != (n,) or amplitude.shape != (n,) or template.shape != (ns, n)
+                or template.dtype != np.float32 or amplitude.dtype != np.float32 or ids.dtype != np.int64):
+            return False
+        bounds = np.zeros(nt + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        for tid in range(nt):
+            a, b = bounds[tid], bounds[tid + 1]
+            self._cache[tid] = Template(template=np.ascontiguousarray(template[:, a:b]), amplitude=amplitude[a:b],
+                                        best_channel=int(best[tid]), channel_ids=ids[a:b])
+        return True
 
     def _dense(self, tid: int, channel_ids: npt.ArrayLike | None, threshold: float | None,
                unwhiten: bool) -> Template:
@@ -191,8 +234,9 @@ class _TemplateStore:
         return self._dense_template(template, channel_ids, threshold)
 
     def _dense_template(self, template: np.ndarray, channel_ids: npt.ArrayLike | None,
-                        threshold: float | None) -> Template:
-        amplitude = template.max(axis=0) - template.min(axis=0)
+                        threshold: float | None, amplitude: np.ndarray | None = None) -> Template:
+        if amplitude is None:
+            amplitude = template.max(axis=0) - template.min(axis=0)
         best = int(np.argmax(amplitude))
         thr = self.amplitude_threshold if threshold is None else threshold
         # The peak channels among the closest ones on the best channel's shank, in

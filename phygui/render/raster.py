@@ -32,9 +32,8 @@ from typing import Sequence
 import attrs
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
-from phycore.analysis.jit import kernels_ready
+from phycore.analysis.jit import kernels_ready, njit
 
 __all__ = ["Raster", "RasterLayer", "draw_polylines", "draw_points", "to_uint8",
            "draw_polylines_reference", "draw_points_reference", "composite_reference"]

@@ -198,7 +198,9 @@ class FeatureModel(LassoViewModel):
         keys = [cluster_key(self.controller, c) for c in self.cluster_ids]
         self._clusters = [self._cluster_points(k, shown) for k in keys]
         self._loaded, self._loaded_state = dict(zip(keys, self._clusters)), state
-        n = len(self.controller.model.spike_times)
+        model = self.controller.model
+        # n_spikes, not len(spike_times): the times in seconds are computed on first use.
+        n = int(getattr(model, "n_spikes", None) or len(model.spike_times))
         k = max(1, n // max(1, self.options.n_spikes_features_background))
         self._background = None
         if self.cluster_ids:  # the same spikes for every selection: kept per channel set

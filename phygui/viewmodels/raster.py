@@ -17,8 +17,8 @@ from typing import Any, Sequence
 import attrs
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from phycore.analysis.jit import njit
 from phycore.signals import emit
 from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin
 from phygui.viewmodels.items import RasterLayer

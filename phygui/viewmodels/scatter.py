@@ -19,9 +19,8 @@ from typing import Any, Sequence
 import attrs
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
-from phycore.analysis.jit import kernels_ready
+from phycore.analysis.jit import kernels_ready, njit
 from phycore.errors import ActionError
 from phycore.supervisor.colors import numeric_columns
 from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin

@@ -286,3 +286,46 @@ def test_live_appends_extend_the_pc_feature_pool(params: Path, monkeypatch: pyte
         assert read and sum(read) == pc.pool_size - pool0
     finally:
         c.close()
+
+
+def test_deferred_metrics_wait_for_start_background(params: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``metrics="deferred"`` (the GUI's, so that its first frame has the interpreter to
+    itself): nothing is set up before ``start_background()``, then the values are those of
+    ``metrics=True``; ``wait()`` starts a worker nobody started."""
+    built: list[int] = []
+    real_metrics = _metrics.ClusterMetrics
+
+    def metrics(*a: Any, **kw: Any) -> Any:
+        built.append(threading.get_ident())
+        return real_metrics(*a, **kw)
+
+    monkeypatch.setattr(_metrics, "ClusterMetrics", metrics)
+    c = TemplateController(params, metrics="deferred", read_only=True)
+    try:
+        assert c.quality is not None and c.quality._thread is None and not built
+        ids = _two_largest(c)
+        assert all(v is None for v in _metric_cells(c, ids[0]).values())  # empty cells, not waiting
+        assert c.busy == ("quality metrics: starting", 0.0)
+        assert not c.poll() and not built
+        c.start_background()
+        c.start_background()  # idempotent: one worker
+        thread = c.quality._thread
+        assert thread is not None
+        c.wait()
+        assert c.quality._thread is thread and built == [thread.ident]
+        sync = TemplateController(params, metrics=True, read_only=True)
+        try:
+            for cid in ids:
+                assert _metric_cells(c, cid) == _metric_cells(sync, cid)
+                assert _metric_cells(c, cid)["presence_ratio"] is not None
+        finally:
+            sync.close()
+    finally:
+        c.close()
+    d = TemplateController(params, metrics="deferred", read_only=True)
+    try:
+        d.wait()  # never started: wait() starts it rather than waiting forever
+        assert d.quality is not None and d.quality.ready
+        assert _metric_cells(d, ids[0])["presence_ratio"] is not None
+    finally:
+        d.close()

@@ -110,6 +110,65 @@ def scenario_first_frame_first(dataset: Path) -> None:
         controller.close()
 
 
+def scenario_no_numba_before_first_frame(dataset: Path) -> None:
+    """Run as ``python -m`` (a fresh interpreter): ``import phycore, phygui``, the app's
+    controller and its first frames import neither numba nor what numba pulls in (llvmlite,
+    SciPy's linalg), nor joblib, and the quality metrics' worker waits for them; then
+    numba's kernels load and give the references' results, and the metrics fill the table."""
+    heavy = ("numba", "llvmlite", "scipy", "joblib")
+    assert not [m for m in heavy if m in sys.modules], "imported by the scenario's own imports"
+    import phycore  # noqa: F401
+    import phygui  # noqa: F401
+    from phycore.analysis import correlograms, jit
+    from phycore.controller import TemplateController
+
+    from phygui.app import create_gui, first_frame
+    from phygui.render.raster import Raster, draw_points, draw_points_reference
+
+    seen: dict[str, Any] = {}
+    start_warm_up = jit.warm_up
+
+    def warm_up(**kwargs: Any) -> Any:  # first_frame() calls it right after the first frames
+        seen.setdefault("imported", [m for m in heavy if m in sys.modules])
+        seen.setdefault("metrics_started", controller.quality is not None and controller.quality._thread is not None)
+        return start_warm_up(**kwargs)
+
+    jit.warm_up = warm_up  # type: ignore[assignment]
+    controller = TemplateController(dataset / "params.py", metrics="deferred")  # as the app
+    try:
+        gui = create_gui(controller)
+        assert first_frame(gui) >= 1 and gui.get_view("ClusterView").rows_drawn()
+        assert seen["imported"] == [], f"imported before the first frame: {seen['imported']}"
+        assert seen["metrics_started"] is False, "the metrics' worker started before the first frame"
+        assert controller.quality is not None and controller.quality._thread is not None  # started by first_frame
+        jit.warm_up().result()
+        assert "numba" in sys.modules and jit.kernels_ready()
+        # The kernels, loaded lazily, give the references' results: a parallel kernel
+        # (prange), and kernels calling an inlined kernel.
+        from tests.analysis.reference import ccg
+
+        model = controller.model
+        ids = np.unique(model.spike_clusters)[:3]
+        keep = np.isin(model.spike_clusters, ids)
+        t, c = model.spike_times[keep][:2000], model.spike_clusters[keep][:2000]
+        args = (t, c, ids, float(model.sample_rate), 0.001, 0.02)
+        np.testing.assert_array_equal(correlograms(*args), ccg(*args))
+        rng = np.random.default_rng(0)
+        x, y, k = rng.uniform(-0.1, 1.1, 500), rng.uniform(-0.1, 1.1, 500), rng.integers(0, 3, 500)
+        got, ref = (Raster(40, 60, np.ones((3, 4)), (0, 0, 1, 1)) for _ in range(2))
+        draw_points(got, x, y, k, size=3)
+        draw_points_reference(ref, x, y, k, size=3)
+        np.testing.assert_array_equal(got.counts, ref.counts)
+        controller.wait()
+        table = gui.supervisor.cluster_table
+        values = [table.get(cid, "presence_ratio") for cid in controller.supervisor.clustering.cluster_ids]
+        assert values and all(v is not None for v in values), values[:5]
+        grab(gui, "start_no_numba_metrics_filled")
+        gui.destroy()
+    finally:
+        controller.close()
+
+
 def run(name: str, dataset: Path) -> None:
     from phycore import signals
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.gui import scenarios_start
-from tests.gui.conftest import needs_display
+from tests.gui.conftest import assert_no_logged_errors, needs_display, run_python
 
 pytestmark = [pytest.mark.gui, needs_display, pytest.mark.subprocess,
               pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")]
@@ -17,3 +17,11 @@ pytestmark = [pytest.mark.gui, needs_display, pytest.mark.subprocess,
 
 def test_first_frame_before_the_index_and_the_kernels(dataset: Path) -> None:
     scenarios_start.run("first_frame_first", dataset)
+
+
+def test_no_numba_before_the_first_frame(dataset: Path) -> None:
+    # A fresh interpreter (not this pytest child, whose plugins may have imported numba).
+    proc = run_python(["-m", "tests.gui.scenarios_start", "no_numba_before_first_frame", str(dataset)])
+    assert proc.returncode == 0 and "scenario no_numba_before_first_frame: OK" in proc.stdout, \
+        proc.stdout[-3000:] + proc.stderr[-6000:]
+    assert_no_logged_errors(proc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -46,3 +48,56 @@ def test_prefetch_skips_cached_templates_and_zero_templates() -> None:
     m.prefetch_templates()
     assert m.get_template(3) is first
     assert m.get_template(5).template.size == 0 or not np.any(m.get_template(5).template)
+
+
+def _same(a: object, b: object) -> bool:
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) and getattr(a, k).dtype == getattr(b, k).dtype
+               for k in ("template", "amplitude", "channel_ids")) and a.best_channel == b.best_channel  # type: ignore[attr-defined]
+
+
+def test_prefetch_cache_file_gives_the_same_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _model(False)
+    first.prefetch_templates(tmp_path, key="fp1")
+    (path,) = tmp_path.glob("templates-*.npz")
+    again = _model(False)
+
+    def no_compute(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed instead of read from the cache file")
+
+    monkeypatch.setattr(again._templates, "prefetch", no_compute)
+    again.prefetch_templates(tmp_path, key="fp1")
+    for t in range(first.n_templates):
+        assert _same(again.get_template(t), first.get_template(t))
+        assert again.get_template(t).template.flags.c_contiguous
+    monkeypatch.undo()
+    # Another key (the folder's files changed) or other template parameters: computed
+    # again, and the old file deleted.
+    other = _model(False)
+    other.prefetch_templates(tmp_path, key="fp2")
+    (path2,) = tmp_path.glob("templates-*.npz")
+    assert path2 != path
+    scaled = _model(False)
+    scaled._templates.template_scaling = 2.0
+    scaled.prefetch_templates(tmp_path, key="fp2")
+    (path3,) = tmp_path.glob("templates-*.npz")
+    assert path3 != path2
+    assert not _same(scaled.get_template(0), other.get_template(0))
+
+
+def test_prefetch_cache_file_damaged_or_foreign_is_recomputed(tmp_path: Path) -> None:
+    ref = _model(False)
+    ref.prefetch_templates()
+    m = _model(False)
+    m.prefetch_templates(tmp_path, key="k")
+    (path,) = tmp_path.glob("templates-*.npz")
+    path.write_bytes(b"not a zip file")
+    damaged = _model(False)
+    damaged.prefetch_templates(tmp_path, key="k")
+    assert all(_same(damaged.get_template(t), ref.get_template(t)) for t in range(ref.n_templates))
+    # A file of other templates under the same name (shapes that do not fit) is ignored.
+    small = _model(False)
+    small._templates._raw = small._templates._raw[:5]
+    small.prefetch_templates(tmp_path, key="k")  # writes 5 templates under its own name...
+    (small_path,) = tmp_path.glob("templates-*.npz")
+    small_path.rename(path)  # ...now under the name of the full set's
+    assert not m._templates.load_defaults(path)
