@@ -8,10 +8,13 @@ Both implementations replay exactly the same sequence and must end in the same s
 
     python benchmarks/bench_clustering.py [--n-spikes N] [--n-clusters C] [--n-actions A] [--no-phy]
 
-``--session PARAMS`` times the same random 1% split and its undo through a whole session
-instead (``TemplateController(params, metrics=False)``: the Supervisor's split/undo with
-the table rows, the similarity of the new selection, the journal and the events), after
-one warm-up pair, over ``--repeat`` pairs (medians).
+``--session PARAMS`` times, through a whole session instead
+(``TemplateController(params, metrics=False)``), the select of the two largest clusters,
+their merge and its undo, the same random 1% split and its undo: the Supervisor's action
+alone (table rows, similarity of the new selection, journal, events; no view redraw),
+after one warm-up round, over ``--repeat`` rounds (medians), with the fsyncs each made.
+``--profile FILE`` writes the cProfile stats of the timed rounds; ``--parts`` times the
+parts of the actions (rests, counter file, table rows, journal...) with wrappers.
 
     python benchmarks/bench_clustering.py --session .bench-data/model_10000000_384_600_120/data/params.py
 """
@@ -109,37 +112,120 @@ def run(impl: Any, sc: np.ndarray, actions: list[tuple[str, Any]]) -> dict[str, 
     return out
 
 
-def session(params: str, repeat: int) -> None:
-    """Split of 1% of all spikes drawn at random, then undo, through the Supervisor."""
+def time_parts() -> dict[str, float]:
+    """Wrap the parts of an action with timers; returns ``{part: total seconds}``."""
+    import functools
+
+    from phycore.clustering import Clustering, _changes
+    from phycore.supervisor.cluster_table import ClusterTables
+    from phycore.supervisor.journal import Journal
+    from phycore.supervisor.selection import Selection
+
+    totals: dict[str, float] = {}
+
+    def wrap(owner: Any, name: str, label: str) -> None:
+        f = getattr(owner, name, None)
+        if f is None:  # an older tree (before/after runs): that part is not there
+            return
+
+        @functools.wraps(f)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return f(*args, **kwargs)
+            finally:
+                totals[label] = totals.get(label, 0.0) + time.perf_counter() - t0
+        setattr(owner, name, timed)
+
+    wrap(_changes, "remove_sorted_fast", "split: rests' index arrays")
+    wrap(Clustering, "_save_counter", "id counter file")
+    wrap(Clustering, "_commit", "Clustering._commit (relabel, histograms, counter)")
+    wrap(ClusterTables, "apply", "table rows")
+    wrap(Journal, "append", "journal entry (+ fsync)")
+    wrap(Selection, "set", "selection (similarity)")
+    return totals
+
+
+def session(params: str, repeat: int, profile: str | None = None, parts: bool = False) -> None:
+    """Select, merge, undo, split of 1% of all spikes drawn at random and its undo,
+    through the Supervisor: the action alone (no view redraws), with its fsync count."""
+    import os
+
     from phycore import TemplateController
 
+    fsyncs = [0]
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        fsyncs[0] += 1
+        real_fsync(fd)
+
+    os.fsync = counting_fsync  # type: ignore[assignment]
+    part_totals = time_parts() if parts else None
     t0 = time.perf_counter()
     c = TemplateController(params, metrics=False)
     print(f"controller: {time.perf_counter() - t0:.2f} s")
+    if c.read_only:  # another session holds the folder: no journal, no fsync (not comparable)
+        print(f"WARNING: read-only session ({c.read_only_reason})")
     s = c.supervisor
     n = s.clustering.n_spikes
     rnd = np.sort(np.random.default_rng(3).choice(n, n // 100, replace=False))
     before = np.asarray(s.clustering.spike_clusters).copy()
-    splits, undos = [], []
-    for k in range(repeat + 1):  # the first pair loads numba's cached kernels
+    counts = s.clustering.spike_counts
+    big = sorted(counts, key=counts.__getitem__)[-2:]
+    times: dict[str, list[float]] = {}
+    nsync: dict[str, int] = {}
+
+    def timed(name: str, f: Any, k: int) -> Any:
+        n0 = fsyncs[0]
         t0 = time.perf_counter()
-        up = s.split(rnd)
-        t1 = time.perf_counter()
-        s.undo()
-        t2 = time.perf_counter()
+        out = f()
+        dt = time.perf_counter() - t0
         if k:
-            splits.append(t1 - t0)
-            undos.append(t2 - t1)
+            times.setdefault(name, []).append(dt)
+            nsync[name] = fsyncs[0] - n0
+        return out
+
+    prof = None
+    if profile:
+        import cProfile
+        prof = cProfile.Profile()
+    for k in range(repeat + 1):  # the first round loads numba's cached kernels
+        if k == 1 and part_totals is not None:
+            part_totals.clear()
+        if prof is not None and k == 1:
+            prof.enable()
+        s.select(sorted(counts, key=counts.__getitem__)[-3:-2])  # so that the next select changes it
+        timed("select 2 largest", lambda: s.select(big), k)
+        timed("merge them", lambda: s.merge(big), k)
+        timed("undo merge", s.undo, k)
+        up = timed("split 1% random", lambda: s.split(rnd), k)
+        timed("undo split", s.undo, k)
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(profile)
     assert np.array_equal(before, s.clustering.spike_clusters), "undo is not the exact inverse"
-    print(f"{n:,} spikes, split of {len(rnd):,} spikes touching {len(up.deleted)} clusters "
-          f"(medians of {repeat}): split {1000 * np.median(splits):.1f} ms, undo {1000 * np.median(undos):.1f} ms")
+    print(f"{n:,} spikes, split of {len(rnd):,} spikes touching {len(up.deleted)} clusters; "
+          f"medians of {repeat} (GUI-thread action only, no view redraw):")
+    for name, ts in times.items():
+        print(f"  {name:<18} {1000 * np.median(ts):7.1f} ms  (min {1000 * min(ts):.1f}, "
+              f"max {1000 * max(ts):.1f}), fsyncs {nsync[name]}")
+    if part_totals is not None:
+        print(f"parts, per round of the five actions (mean of {repeat}):")
+        for name, total in part_totals.items():
+            print(f"  {name:<42} {1000 * total / repeat:7.1f} ms")
+    if c.journal is not None:  # every action was undone: leave no journal for the next run to set aside
+        c.journal.discard()
     c.close()
+    os.fsync = real_fsync
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--session", metavar="PARAMS", help="time the random 1%% split and undo in a session")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--profile", metavar="FILE", help="with --session: cProfile stats of the timed rounds")
+    p.add_argument("--parts", action="store_true", help="with --session: time the parts of the actions")
     p.add_argument("--n-spikes", type=int, default=10_000_000)
     p.add_argument("--n-clusters", type=int, default=600)
     p.add_argument("--n-actions", type=int, default=200)
@@ -147,7 +233,7 @@ def main() -> None:
     add_json_arg(p)
     args = p.parse_args()
     if args.session:
-        session(args.session, args.repeat)
+        session(args.session, args.repeat, args.profile, args.parts)
         return
 
     sc = make_spike_clusters(args.n_spikes, args.n_clusters)

@@ -14,6 +14,10 @@ from phycore.clustering.update_info import UpdateInfo
 
 __all__ = ["Change", "assign_change"]
 
+#: A change touching clusters of at least this many spikes in all computes their rests
+#: with the numba kernel, small clusters included (see ``remove_sorted_fast``).
+_JIT_SPIKES = 1_000_000
+
 Int64Array = npt.NDArray[np.int64]
 
 
@@ -83,16 +87,17 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     rest: dict[int, int] = {}
     old_order = _stable_order(old)
     bounds = np.asarray(np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1]), dtype=np.int64)
+    total = sum(len(v) for v in before.values())
+    jit = total >= _JIT_SPIKES  # many rests to compute: load the kernel even for small ones
     for k, c in enumerate(touched.tolist()):
         members = before[c]
         chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
         if len(chosen) == len(members):
             continue
-        after[next_id] = si.readonly(remove_sorted_fast(members, chosen))
+        after[next_id] = si.readonly(remove_sorted_fast(members, chosen, jit=jit))
         rest[next_id] = c
         descendants.add((c, next_id))
         next_id += 1
-    total = sum(len(v) for v in before.values())
     # Disjoint subsets of the spikes holding them all: every spike (a split over every cluster).
     if total == len(sc):
         all_spikes = every_spike if every_spike is not None else si.readonly(np.arange(len(sc), dtype=np.int64))

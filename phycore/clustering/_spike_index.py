@@ -48,9 +48,10 @@ def readonly(arr: Int64Array) -> Int64Array:
     return arr
 
 
-def _compact(spike_clusters: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
+def _compact(spike_clusters: Int64Array, small: bool = False) -> tuple[Int64Array, np.ndarray, Int64Array]:
     """Return (unique ids, label of each spike in 0..n_unique-1, spikes per id), without
-    a full sort when the ids are dense enough for a lookup table."""
+    a full sort when the ids are dense enough for a lookup table. ``small``: uint16
+    labels when there are at most 65,536 ids (a quarter of the memory to write)."""
     n = spike_clusters.shape[0]
     top = int(spike_clusters.max())
     if top <= 4 * n + 1_000_000:
@@ -58,6 +59,8 @@ def _compact(spike_clusters: Int64Array) -> tuple[Int64Array, Int64Array, Int64A
         present = counts > 0
         uniq = np.flatnonzero(present).astype(np.int64)
         lut = np.cumsum(present, dtype=np.int64) - 1
+        if small and len(uniq) <= 1 << 16:
+            lut = lut.astype(np.uint16)
         return uniq, lut[spike_clusters], counts[uniq].astype(np.int64)
     uniq, inverse, counts = np.unique(spike_clusters, return_inverse=True, return_counts=True)
     return uniq.astype(np.int64), inverse.astype(np.int64).ravel(), counts.astype(np.int64)
@@ -82,11 +85,11 @@ def _split_order(order: Int64Array, uniq: Int64Array, counts: npt.NDArray[np.int
     return {int(c): order[bounds[k]:bounds[k + 1]] for k, c in enumerate(uniq.tolist())}
 
 
-def _sorted_by_label(labels: Int64Array, uniq: Int64Array, counts: npt.NDArray[np.int64]) -> dict[int, Int64Array]:
+def _sorted_by_label(labels: np.ndarray, uniq: Int64Array, counts: npt.NDArray[np.int64]) -> dict[int, Int64Array]:
     """The index from compact labels (0..n_labels-1), without numba when it can."""
     if len(uniq) <= 1 << 16:
         # A stable argsort of 16-bit keys is numpy's radix sort: O(n), and the GIL is released.
-        order = np.argsort(labels.astype(np.uint16), kind="stable").astype(np.int64, copy=False)
+        order = np.argsort(labels.astype(np.uint16, copy=False), kind="stable").astype(np.int64, copy=False)
         return _split_order(order, uniq, counts)
     from phycore.clustering._index_kernel import counting_sort
 
@@ -125,7 +128,7 @@ class LazyIndex:
         if spike_clusters.size == 0:
             self._index = {}
             return
-        uniq, labels, counts = _compact(spike_clusters)
+        uniq, labels, counts = _compact(spike_clusters, small=True)
         self._counts = dict(zip(uniq.tolist(), counts.tolist()))
         if background is None:
             background = spike_clusters.size >= BACKGROUND_MIN_SPIKES

@@ -67,6 +67,13 @@ class Clustering:
     state_dir : path, optional
         ``<data>/.phy``: the counter is read from and written to
         ``new_cluster_id.json`` there (``{"new_cluster_id": N}``, atomically).
+    sync_counter : bool
+        Whether the counter file is written (atomically, fsynced) at every change of the
+        counter (default True). A session whose crash journal records the counter after
+        every action sets it False: the journal's fsync is then the action's only one,
+        :meth:`flush_counter` writes the file (e.g. on close), and the next session
+        starts from the journal's ids (:meth:`raise_stored_counter`). Also settable
+        later as an attribute.
     spike_templates : array-like of int, optional
         Original template of every spike (kept by reference, never modified). Only
         :meth:`append_spikes` uses it, for the live template membership rule.
@@ -104,8 +111,10 @@ class Clustering:
         state_dir: str | os.PathLike[str] | None = None,
         spike_templates: npt.ArrayLike | None = None,
         emit_events: bool = True,
+        sync_counter: bool = True,
     ) -> None:
         self.emit_events = emit_events
+        self.sync_counter = sync_counter
         self._sc = si.check_spike_clusters(spike_clusters)
         self._view: Int64Array = self._sc.view()
         self._view.flags.writeable = False
@@ -141,10 +150,29 @@ class Clustering:
         return None if self._state_dir is None else _counter.read_counter(self._state_dir)
 
     def _save_counter(self) -> None:
+        if self.sync_counter:
+            self.flush_counter()
+
+    def flush_counter(self) -> None:
+        """Write the counter file now if it is behind (with ``sync_counter=False``)."""
         if self._state_dir is None or self._saved_counter == self._new_cluster_id:
             return
         if _counter.save_counter(self._state_dir, self._new_cluster_id):
             self._saved_counter = self._new_cluster_id
+
+    @staticmethod
+    def raise_stored_counter(state_dir: str | os.PathLike[str], at_least: int) -> int:
+        """Make the counter stored in ``state_dir`` at least ``at_least``, durably.
+
+        For the ids a crash journal recorded (a session that journals writes the counter
+        file without fsync): called before that journal is replayed, set aside or
+        discarded. Returns the stored counter (unchanged when already large enough).
+        """
+        stored = _counter.read_counter(Path(state_dir))
+        if stored is not None and stored >= at_least:
+            return stored
+        _counter.save_counter(Path(state_dir), int(at_least))
+        return int(at_least)
 
     # Read-only state
     # ------------------------------------------------------------------------------------
@@ -441,8 +469,12 @@ class Clustering:
         _ = self._index  # the index is complete (not being built) before `_sc` changes
         if relabel is not None:
             mapping, moved, target = relabel
-            relabel_inplace(self._sc, mapping, max(self._new_cluster_id, max(add) + 1))
+            # Moved spikes first: a copy of the assignment taken meanwhile (the metrics
+            # worker's snapshot) then only ever sees spikes leave their old cluster, never
+            # a renamed cluster holding spikes that are not its own. Targets are never
+            # keys of the mapping, so the order does not change the result.
             self._sc[moved] = target
+            relabel_inplace(self._sc, mapping, max(self._new_cluster_id, max(add) + 1))
         for c, spikes in remove.items():
             current = self._index.pop(c)
             if live is not None:

@@ -35,6 +35,10 @@ class ClusterColumns:
         self.clustering = clustering
         self._template: dict[int, int] = {}
         self._by_template: dict[int, tuple[int, float]] = {}
+        # (ch, sh, depth, amp) of each cluster: the four columns from one lookup (a split
+        # over every cluster adds ~600 rows; each column going through template() and
+        # the template's info again cost ~4x more). Dropped with the cluster's template.
+        self._peak: dict[int, tuple[int, int, float, float]] = {}
         if initial_templates is not None:
             # Main template of every loaded cluster, from one vectorised pass (indexed by id).
             for c in clustering.cluster_ids:
@@ -80,17 +84,28 @@ class ClusterColumns:
         """Peak channel of the cluster (index into the model's channels)."""
         return self._template_info(self.template(cluster_id))[0]
 
+    def _peak_values(self, cluster_id: int) -> tuple[int, int, float, float]:
+        """``(ch, sh, depth, amp)`` of a cluster, cached by id."""
+        cid = int(cluster_id)
+        values = self._peak.get(cid)
+        if values is None:
+            best, amp = self._template_info(self.template(cid))
+            model = self.model
+            values = self._peak[cid] = (int(model.channel_map[best]), int(model.channel_shanks[best]),
+                                        float(model.channel_positions[best, 1]), amp)
+        return values
+
     def ch(self, cluster_id: int) -> int:
         """phy's ``ch`` column: raw-file channel index of the peak channel."""
-        return int(self.model.channel_map[self.best_channel(cluster_id)])
+        return self._peak_values(cluster_id)[0]
 
     def sh(self, cluster_id: int) -> int:
         """Shank of the peak channel."""
-        return int(self.model.channel_shanks[self.best_channel(cluster_id)])
+        return self._peak_values(cluster_id)[1]
 
     def depth(self, cluster_id: int) -> float:
         """y position of the peak channel."""
-        return float(self.model.channel_positions[self.best_channel(cluster_id), 1])
+        return self._peak_values(cluster_id)[2]
 
     def fr(self, cluster_id: int) -> float:
         """Mean firing rate in Hz."""
@@ -99,7 +114,7 @@ class ClusterColumns:
 
     def amp(self, cluster_id: int) -> float:
         """Peak-to-peak amplitude of the main unwhitened template."""
-        return self._template_info(self.template(cluster_id))[1]
+        return self._peak_values(cluster_id)[3]
 
     def as_metrics(self) -> dict[str, Callable[[int], Any]]:
         """``{column: f(cluster_id)}`` in phy's column order."""
@@ -109,3 +124,4 @@ class ClusterColumns:
         """Drop cached values of clusters that no longer exist."""
         for c in cluster_ids:
             self._template.pop(int(c), None)
+            self._peak.pop(int(c), None)

@@ -22,13 +22,14 @@ import time
 import weakref
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from phycore.paths import fallback_phy_dir, phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
+from phycore.clustering import Clustering
 from phycore.controller._columns import ClusterColumns
 from phycore.controller._data import ViewData
 from phycore.controller._metrics import QualityColumns
@@ -70,6 +71,34 @@ def _hash_on_worker(spike_clusters: npt.ArrayLike) -> Future[str]:
     return future
 
 
+T = TypeVar("T")
+
+
+def _on_worker(func: Callable[[], T], name: str) -> Future[T]:
+    """``func()`` on a daemon thread; its result or exception comes from the future."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(func())
+        except BaseException as exc:  # re-raised by result() on the owner thread
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
+
+
+def _templates_prefetched(model: TemplateModel, context: Context | None) -> npt.NDArray[np.int64]:
+    """Every template's unwhitened waveform, best channels and amplitude (the ``ch``,
+    ``depth`` and ``amp`` columns; kept in the Context's folder when there is one), and
+    the main template of each loaded cluster."""
+    if context is None or context.disabled:
+        model.prefetch_templates()
+    else:
+        model.prefetch_templates(context.cache_dir / "templates", key=context.fingerprint)
+    return model.clusters_templates
+
+
 def _resolve_model(path: str | os.PathLike[str] | None, model: TemplateModel | None) -> TemplateModel:
     if model is not None:
         return model
@@ -105,12 +134,14 @@ class TemplateController(PhyControllerNames):
         before the folder is read; see :mod:`phycore.controller.save_transaction`.
     clear_cache : bool
         Empty the dataset's cache first.
-    metrics : bool or "background"
+    metrics : bool, "background" or "deferred"
         Compute the quality-metric columns (presence ratio, ISI violations,
         contamination, amplitude cutoff, isolation distance, L-ratio) at load;
-        ``"background"`` computes them on a worker thread (the GUI's choice) and fills
+        ``"background"`` computes them on a worker thread and fills
         the columns when :meth:`poll` sees them ready; so are the rows of the clusters
-        actions create (their cells are empty until then). See
+        actions create (their cells are empty until then). ``"deferred"`` (the GUI's
+        choice) is ``"background"`` with the worker started by :meth:`start_background`
+        (or :meth:`wait`), so that it does not compete with the GUI's first frame. See
         :mod:`phycore.controller._metrics`.
     progress : callable, optional
         ``progress(step, fraction)`` while the metrics are computed.
@@ -292,6 +323,11 @@ class TemplateController(PhyControllerNames):
         # Replaying a journal must recreate the same ids: start from the journal's counter
         # and only attach the persisted counter afterwards.
         recovering = header is not None
+        # 0.3-0.5 s at 600 templates (a few ms once in the folder's cache), mostly in numpy and
+        # BLAS (which release the GIL), from the model's arrays only: on a worker while the
+        # Supervisor indexes the assignment.
+        context = self.context if self.dir_path is not None else None  # the files it fingerprints
+        templates = _on_worker(lambda: _templates_prefetched(self.model, context), "phycore-templates")
         supervisor = Supervisor(
             spike_clusters,
             cluster_groups=groups,
@@ -305,9 +341,7 @@ class TemplateController(PhyControllerNames):
             spike_templates=self.model.spike_templates,
         )
         supervisor.context = self.context  # phy's supervisor.context
-        self.model.prefetch_templates()
-        self.columns = ClusterColumns(self.model, supervisor.clustering,
-                                      initial_templates=self.model.clusters_templates)
+        self.columns = ClusterColumns(self.model, supervisor.clustering, initial_templates=templates.result())
         self.view_data = ViewData(self.model, supervisor.clustering, self.columns, self.context,
                                   raw_data_filter=self.raw_data_filter)
         self._apply_budgets()  # n_spikes_* that plugins set in attach_to_controller
@@ -318,7 +352,8 @@ class TemplateController(PhyControllerNames):
         supervisor.similarity = self._similar
         self.supervisor = supervisor  # plugin columns may look it up
         self.quality = QualityColumns(self.model, supervisor.clustering, self._progress,
-                                      background=self._with_metrics == "background",
+                                      background=self._with_metrics in ("background", "deferred"),
+                                      deferred=self._with_metrics == "deferred",
                                       context=self.context if self.dir_path is not None else None,
                                       ) if self._with_metrics else None
         quality = self.quality.as_metrics() if self.quality is not None else {}
@@ -362,6 +397,12 @@ class TemplateController(PhyControllerNames):
     def _read_old_journal(self, recover: bool | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         if self.journal is None or not self.journal.path.exists():
             return {}, []
+        # The ids this journal's actions handed out were made durable by the journal only
+        # (the counter file is written without fsync): store them durably before the
+        # journal is replayed, set aside or discarded, so that no later session reuses them.
+        floor = Journal.id_floor(self.journal.path)
+        if floor:
+            Clustering.raise_stored_counter(self.phy_dir, floor)
         try:
             header, entries = Journal.read(self.journal.path)
         except (StateFileError, OSError) as e:
@@ -433,6 +474,13 @@ class TemplateController(PhyControllerNames):
             return None
         step, fraction = q.progress or ("starting", 0.0)
         return (f"quality metrics: {step}", fraction)
+
+    def start_background(self) -> None:
+        """Start the background work that ``metrics="deferred"`` holds back (the quality
+        metrics' worker); a GUI calls it after its first frame. Idempotent; nothing to do
+        with the other ``metrics`` values."""
+        if self.quality is not None:
+            self.quality.start()
 
     def poll(self) -> bool:
         """Bring finished background work and queued spikes into the session (call from the
@@ -689,6 +737,7 @@ class TemplateController(PhyControllerNames):
         if self.dir_path is not None:  # the memcache survives a restart, as in phy
             self.caches.persist(self._fingerprint(), dirty=self.supervisor.is_dirty())
         if self.journal is not None:
+            self.supervisor.clustering.flush_counter()  # each journal entry had it (Journal.id_floor)
             self.journal.close()
         if self._tmp is not None:
             self._tmp.cleanup()

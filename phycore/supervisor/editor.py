@@ -12,7 +12,7 @@ the same order, so that nothing depends on the order in which an event bus deliv
    columns, quality metrics, similarity), in the order they were added;
 5. recompute the table rows of the clusters the action touched;
 6. emit the public ``cluster`` event **once**, with the Supervisor as sender;
-7. append the action to the crash journal;
+7. append the action to the crash journal, with the id counter after it;
 8. select the result.
 """
 
@@ -165,7 +165,9 @@ class Editor:
         if self.journal is None:
             return
         if not self._replaying:
-            self.journal.append(entry)
+            # The id counter after the action: the journal (fsynced) is what makes it
+            # durable; the counter file is written on close (Journal.id_floor).
+            self.journal.append({**entry, "next_id": int(self._clustering.new_cluster_id())})
         if step is not None:
             self._replayable.add(step.serial)
 
@@ -343,10 +345,13 @@ class Editor:
         self._tables.rows_grew(touched)
         self._unsaved_appends += len(up.spike_ids)
         if self.journal is not None and not self._replaying:
-            self.journal.append({"op": "append", "n_spikes": int(len(up.spike_ids))})
+            self.journal.append({"op": "append", "n_spikes": int(len(up.spike_ids)),
+                                 "next_id": int(self._clustering.new_cluster_id())})
             logger.warning("Spikes were appended: the crash journal stops here (appended spikes are not "
                            "in the data files, so later actions could not be replayed on them).")
             self.journal = None
+            self._clustering.sync_counter = True  # no journal records the counter from now on
+            self._clustering.flush_counter()
         emit("spikes_added", self._sender, up.spike_ids, touched)
         return up
 

@@ -6,6 +6,18 @@ next cluster id at that point); each following line is one action, written, flus
 and fsynced before the action returns. After a crash, replaying the entries on the
 same starting assignment reaches the exact pre-crash state.
 
+Every entry also records the id counter after its action (``next_id``): the journal,
+fsynced once per action, is what makes the counter durable, so the counter file is
+only written when the session closes and the next session starts from
+:meth:`Journal.id_floor` at least.
+
+Spike ids are stored compactly (:func:`encode`): an increasing array (a split's spikes)
+as the differences between neighbours in the smallest unsigned type that holds them
+(~0.3 ms and 270 kB for 100k of 10M spikes, against ~6-17 ms to deflate the int64s), a
+contiguous run as its bounds, other int arrays (an undo's cluster ids) as offsets from
+their minimum in the smallest unsigned type. Format 2; format 1 journals (deflated
+int64s) are read too.
+
 A journal that cannot be read entirely never blocks its folder: :meth:`Journal.read`
 returns the valid prefix (a torn last line, a line that is not UTF-8 or not JSON ends
 it) with a warning naming the journal and what was skipped, and
@@ -33,7 +45,9 @@ __all__ = ["Journal", "hash_array", "encode", "decode"]
 
 logger = logging.getLogger(__name__)
 
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
+#: Formats :meth:`Journal.read` accepts (1: every int array deflated as int64).
+READABLE_VERSIONS = (1, 2)
 
 
 def hash_array(arr: npt.ArrayLike) -> str:
@@ -43,10 +57,9 @@ def hash_array(arr: npt.ArrayLike) -> str:
 
 
 def encode(value: Any) -> Any:
-    """JSON-friendly form of action arguments (int arrays compressed, numpy scalars cast)."""
+    """JSON-friendly form of action arguments (int arrays compacted, numpy scalars cast)."""
     if isinstance(value, np.ndarray):
-        a = np.ascontiguousarray(value, dtype=np.int64)
-        return {"__int64__": base64.b64encode(zlib.compress(a.tobytes(), 1)).decode("ascii")}
+        return _encode_ints(np.ascontiguousarray(value, dtype=np.int64).ravel())
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
     if isinstance(value, dict):
@@ -60,12 +73,64 @@ def encode(value: Any) -> Any:
     return value
 
 
+_UNSIGNED = ("<u1", "<u2", "<u4", "<u8")
+
+
+def _smallest(high: int) -> str:
+    return next(t for t in _UNSIGNED if high <= np.iinfo(t).max)
+
+
+def _encode_ints(a: npt.NDArray[np.int64]) -> dict[str, Any]:
+    if len(a) > 1:
+        steps = np.diff(a)
+        low = int(steps.min())
+        if low > 0:  # strictly increasing: spike ids
+            high = int(steps.max())
+            if low == high == 1:
+                return {"__range__": [int(a[0]), int(a[-1]) + 1]}
+            dtype = _smallest(high)
+            return {"__increasing__": base64.b64encode(steps.astype(dtype).tobytes()).decode("ascii"),
+                    "first": int(a[0]), "dtype": dtype}
+    if len(a) == 0:
+        return {"__int64__": base64.b64encode(zlib.compress(a.tobytes(), 1)).decode("ascii")}
+    # Anything else (cluster ids of an undo's spikes): offsets from the minimum in the
+    # smallest unsigned type, not deflated (10M cluster ids: 40 ms, deflated: 640 ms).
+    offset = int(a.min())
+    dtype = _smallest(int(a.max()) - offset)
+    return {"__ints__": base64.b64encode((a - offset).astype(dtype).tobytes()).decode("ascii"),
+            "offset": offset, "dtype": dtype}
+
+
+def _decode_ints(value: dict[str, Any]) -> npt.NDArray[np.int64] | None:
+    keys = set(value)
+    if keys == {"__int64__"}:
+        raw = zlib.decompress(base64.b64decode(value["__int64__"]))
+        ints: npt.NDArray[np.int64] = np.frombuffer(raw, dtype=np.int64).copy()
+        return ints
+    if keys == {"__range__"}:
+        start, stop = value["__range__"]
+        return np.arange(int(start), int(stop), dtype=np.int64)
+    if keys == {"__ints__", "offset", "dtype"} and value["dtype"] in _UNSIGNED:
+        small = np.frombuffer(base64.b64decode(value["__ints__"]), dtype=value["dtype"])
+        shifted: npt.NDArray[np.int64] = small.astype(np.int64)
+        shifted += int(value["offset"])
+        return shifted
+    if keys == {"__increasing__", "first", "dtype"} and value["dtype"] in _UNSIGNED:
+        steps = np.frombuffer(base64.b64decode(value["__increasing__"]), dtype=value["dtype"])
+        out = np.empty(len(steps) + 1, dtype=np.int64)
+        out[0] = int(value["first"])
+        np.cumsum(steps, dtype=np.int64, out=out[1:])
+        out[1:] += out[0]
+        return out
+    return None
+
+
 def decode(value: Any) -> Any:
-    """Inverse of :func:`encode`."""
+    """Inverse of :func:`encode` (also reads format 1's deflated int64 arrays)."""
     if isinstance(value, dict):
-        if set(value) == {"__int64__"}:
-            raw = zlib.decompress(base64.b64decode(value["__int64__"]))
-            return np.frombuffer(raw, dtype=np.int64).copy()
+        ints = _decode_ints(value)
+        if ints is not None:
+            return ints
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [decode(v) for v in value]
@@ -146,7 +211,7 @@ class Journal:
         header = _parse(lines[0])
         if header is None:
             raise StateFileError(f"The journal {path} has a corrupt header line.", path=path)
-        if header.get("journal") != JOURNAL_VERSION:
+        if header.get("journal") not in READABLE_VERSIONS:
             raise StateFileError(f"The journal {path} has an unknown format.", path=path)
         entries: list[dict[str, Any]] = []
         for line in lines[1:]:
@@ -162,6 +227,33 @@ class Journal:
                            "%s skipped (kept aside as %s.unrecovered-* when the journal is replayed).",
                            path, len(entries), where, path.name)
         return decode(header), entries
+
+    @staticmethod
+    def id_floor(path: str | os.PathLike[str]) -> int:
+        """The smallest cluster id that no action of the journal at ``path`` handed out.
+
+        The largest of the header's ``new_cluster_id``, every entry's ``next_id`` (the
+        id counter after its action) and a merge's ``to + 1``; 0 when the file is
+        missing. Every line is parsed on its own (only top-level keys count: a label's
+        value could hold anything): lines after a torn or damaged one count too,
+        unreadable ones are skipped (~10 ms for a journal of 2 MB). (Format 1 entries
+        carry no ``next_id``: the sessions that wrote them fsynced the counter file at
+        every action.)
+        """
+        try:
+            lines = Path(path).read_bytes().splitlines()
+        except OSError:
+            return 0
+        floor = 0
+        for line in lines:
+            value = _parse(line)
+            if value is None:
+                continue
+            for key, add in (("new_cluster_id", 0), ("next_id", 0), ("to", 1)):
+                v = value.get(key)
+                if isinstance(v, int) and not isinstance(v, bool):
+                    floor = max(floor, v + add)
+        return floor
 
     def set_aside_after(self, n_entries: int) -> Path | None:
         """Keep the header and the first ``n_entries`` entries; move the rest aside.

@@ -68,7 +68,9 @@ class Supervisor:
     new_cluster_id : int, optional
         Next fresh id (continues a previous session's counter).
     state_dir : path, optional
-        ``<data>/.phy``: persists the id counter.
+        ``<data>/.phy``: persists the id counter (written at each change when there is
+        no ``journal``; with one, each journal entry records it and the file is written
+        by ``clustering.flush_counter()``, e.g. on close; see :meth:`Journal.id_floor`).
     journal : Journal, optional
         Crash journal appended to on every action.
     save_callback : callable, optional
@@ -133,8 +135,11 @@ class Supervisor:
         save_callback: SaveCallback | None = None,
         spike_templates: npt.ArrayLike | None = None,
     ) -> None:
+        # The journal records the counter after every action (fsynced): the counter file
+        # is then written by flush_counter, on close (journal.py, Journal.id_floor).
         self.clustering = Clustering(spike_clusters, new_cluster_id=new_cluster_id, state_dir=state_dir,
-                                     spike_templates=spike_templates, emit_events=False)
+                                     spike_templates=spike_templates, emit_events=False,
+                                     sync_counter=journal is None)
         self.cluster_meta = ClusterMeta(emit_events=False)
         self.cluster_meta.add_field("group")
         labels: dict[str, dict[int, Any]] = {"group": {int(k): v for k, v in (cluster_groups or {}).items()}}

@@ -107,6 +107,10 @@ def test_kernels_match_their_references() -> None:
     np.testing.assert_array_equal(remove_sorted_fast(big, gone), si.remove_sorted(big, gone))
     with pytest.raises(ValueError):
         remove_sorted_fast(big, np.array([big[0], big[-1] + 1]))
+    # Small clusters through the kernel (a split over every cluster), edges included.
+    for k in (0, 1, 699, 700):
+        np.testing.assert_array_equal(remove_sorted_fast(arr, remove[:k], jit=True), si.remove_sorted(arr, remove[:k]))
+    np.testing.assert_array_equal(remove_sorted_fast(arr, arr, jit=True), arr[:0])
     sc = rng.integers(0, 20, 1000)
     out = sc.copy()
     relabel_inplace(out, {3: 30, 7: 31}, 40)
