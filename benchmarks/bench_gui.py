@@ -578,9 +578,9 @@ def run_trace(args: argparse.Namespace) -> dict[str, Any]:
     view = gui.get_view("TraceView")
     model_ms: list[float] = []
 
-    def timed_compute(f: Any = view.model.compute) -> Any:
+    def timed_compute(*a: Any, f: Any = view.model.compute, **k: Any) -> Any:
         t = time.perf_counter()
-        out = f()
+        out = f(*a, **k)  # the view passes ``wait``
         model_ms.append((time.perf_counter() - t) * 1000)
         return out
 

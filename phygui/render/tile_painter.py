@@ -6,9 +6,19 @@ reads the samples of a tile (raw, or filtered by the cached blocks of
 amplitude scale from 250 to 2,000 evenly spaced samples of the window (on a grid of the
 recording, see :func:`level_samples`), picks the spikes to overdraw and rasterises tiles
 (:mod:`~phygui.render.tiles`). A new tile generation starts when anything but
-the time position changes, or when the window's median/scale would move a trace by more
-than half a pixel; otherwise the tiles already drawn are reused and only the new ones
-are drawn.
+the time position and the selection changes, or when the window's median/scale would
+move a trace by more than half a pixel; otherwise the tiles already drawn are reused and
+only the new ones are drawn.
+
+A tile holds the traces and, when ``show_all_spikes``, every cluster's spikes in the
+cluster colours; the selected clusters' spikes are drawn apart, per tile, as a
+:class:`~phygui.render.tiles.SpikeOverlay` in the selection colours over it. A new
+selection (and a clustering change while other clusters' spikes are hidden) redraws
+the overlays only, on the calling thread: their cost grows with the selected spikes in
+view, not with the traces or the other spikes. After a clustering change a tile is
+checked rather than redrawn: it stays if the spikes it drew still belong to the same
+clusters, with the same colours (the tiles of a merge's clusters are drawn again);
+the last tiles that failed the check are kept a while, so an undo finds its tiles again.
 
 Tiles are drawn on the main thread when they are needed at once, otherwise on one
 drawing thread (the numba kernels release the GIL): after a jump, the two threads share
@@ -32,8 +42,8 @@ import numpy as np
 import numpy.typing as npt
 
 from phygui.render.raster import RasterLayer
-from phygui.render.tiles import (SPIKE_DTYPE, SpikeSnippets, TileCache, TileGrid, TraceTile, draw_tile, trace_layer,
-                                          samples_for)
+from phygui.render.tiles import (SPIKE_DTYPE, SpikeOverlay, SpikeSnippets, TileCache, TileGrid, TraceTile,
+                                 draw_overlay, draw_tile, samples_for, trace_layer)
 
 __all__ = ["TracePainter", "Levels", "levels_of", "level_samples", "thin_spikes", "TRACE_COLOR", "SPIKE_HALF"]
 
@@ -44,6 +54,7 @@ _N_LEVEL_ROWS = 250  # samples of the window giving each channel's median and th
 _MAX_LEVEL_ROWS = 2_000  # ... at most
 _LEVEL_VALUES = 64_000  # ... as many as give about this many values
 _MAX_TILE_SPIKES = 5_000
+_STALE_TILES = 16  # tiles replaced after a clustering change, kept for an undo (~1.8 MB each)
 # Tiles drawn ahead on each side, in the background: by every drawing frame as many as
 # the next step needs, by idle frames (if any) the rest.
 _AHEAD_SOON = 1
@@ -154,7 +165,11 @@ class TracePainter:
     def __init__(self, model: Any) -> None:
         self.model = model
         self.tiles = TileCache()
-        self.generation = 0  # bumped when the data drawn changes (selection, clustering)
+        self.generation = 0  # bumped when the tiles' data changes (clustering, other clusters' colours)
+        self.selection_generation = 0  # bumped when the overlays' data changes (selection, clustering)
+        self.clustering = 0  # bumped by every clustering change: the tiles are checked again
+        self._stale: OrderedDict[tuple[int, int], TraceTile] = OrderedDict()  # (k, id) -> tile, for an undo
+        self._rechecked = False  # a clustering change replaced a shown tile (drawn in the background)
         self._levels_key: Any = None
         self._levels = Levels(np.zeros(model.n_channels), 1.0)
         self._fixed_unit: dict[tuple[Any, ...], float] = {}
@@ -235,44 +250,97 @@ class TracePainter:
         if cache.grid is not None and grid.same_as(cache.grid):
             grid = cache.grid  # the exact spp the tiles were drawn with
         levels = self.levels()
-        key = (self.generation, m.signal, m.options.show_all_spikes, m.options.origin, m.options.scaling,
-               tuple(m.cluster_ids))
+        key = (self.generation, m.signal, m.options.show_all_spikes, m.options.origin, m.options.scaling)
         if not (grid is cache.grid and key == cache.key and self._close_enough(levels, cache.params, grid)):
             cache.reset(grid, key, levels)
             self._colors = {}
+            self._stale = OrderedDict()
             for fut in self._pending.values():  # stale: not drawn if not started
                 fut.cancel()
 
-    def _other_colors(self, clusters: npt.NDArray[np.int64]) -> dict[int, tuple[float, ...]]:
+    def _cluster_colors(self, ids: list[int]) -> npt.NDArray[np.float64]:
         # The Supervisor's cluster colours, rounded so that a tile needs few raster layers.
+        rgba = np.asarray(self.model.controller.supervisor.color_selector.get_colors(ids), dtype=np.float64)
+        rgba[:, :3] = np.round(rgba[:, :3] * _COLOR_STEP) / _COLOR_STEP
+        return rgba
+
+    def _other_colors(self, clusters: npt.NDArray[np.int64]) -> dict[int, tuple[float, ...]]:
         missing = [int(c) for c in np.unique(clusters) if int(c) not in self._colors]
         if missing:
-            rgba = self.model.controller.supervisor.color_selector.get_colors(missing)
-            rgba[:, :3] = np.round(rgba[:, :3] * _COLOR_STEP) / _COLOR_STEP
+            rgba = self._cluster_colors(missing)
             self._colors.update({c: tuple(float(v) for v in col) for c, col in zip(missing, rgba)})
         return self._colors
 
-    def snippets(self, x0: float, x1: float, spp: float) -> tuple[SpikeSnippets, list[tuple[float, ...]]]:
-        """The spikes overdrawn on ``[x0, x1]`` s (``spp`` s per pixel) and the palette
-        (traces, other clusters' colours, then the selection's, on top)."""
+    def clustering_changed(self) -> None:
+        """A clustering change: the tiles are checked against it when shown (see the
+        module docstring); the overlays are redrawn."""
+        self.clustering += 1
+        self.selection_generation += 1
+        self._colors = {}  # a colour scheme may follow the clustering (e.g. a range of values)
+
+    def _still_right(self, tile: TraceTile) -> bool:
+        # The tile's spikes belong to the clusters they were drawn for, with the same colours.
+        drawn = tile.drawn
+        if drawn is None or not len(drawn.ids):
+            return True
+        now = np.asarray(self.model.controller.supervisor.clustering.spike_clusters[drawn.ids], dtype=np.int64)
+        if not np.array_equal(now, drawn.clusters):
+            return False
+        return np.array_equal(self._cluster_colors(np.unique(drawn.clusters).tolist()), drawn.colors)
+
+    def _check(self, shown: range) -> None:
+        # Check the shown tiles against the current clustering: a tile that fails is kept
+        # aside (an undo may find it right again) and replaced by a kept one that is right.
+        cache, epoch = self.tiles, self.clustering
+        for k in shown:
+            tile = cache.get(k)
+            if tile is None or tile.checked_at == epoch:
+                continue
+            if not self._still_right(tile):
+                cache.drop(k)
+                self._stale[(k, id(tile))] = tile
+                while len(self._stale) > _STALE_TILES:
+                    self._stale.popitem(last=False)
+                self._rechecked = True
+                tile = next((t for (j, _), t in self._stale.items() if j == k and self._still_right(t)), None)
+                if tile is None:
+                    continue
+                del self._stale[(k, id(tile))]
+                cache.put(k, tile)
+            tile.checked_at = epoch
+
+    def snippets(self, x0: float, x1: float, spp: float,
+                 selection: tuple[int, ...] | None = None) -> tuple[SpikeSnippets, list[tuple[float, ...]]]:
+        """The spikes drawn on ``[x0, x1]`` s (``spp`` s per pixel) and the palette (layer 0:
+        the traces): every cluster's in the cluster colours when ``show_all_spikes``, else
+        none (a tile's); or, with ``selection`` (cluster ids), those clusters' spikes in
+        the selection colours (an overlay's)."""
         m = self.model
         margin = SPIKE_HALF + 2 * spp
-        ids, clusters = m.spikes_between(x0 - margin, x1 + margin)
-        selected = np.isin(clusters, m.cluster_ids)
-        keep = thin_spikes(ids, selected, _MAX_TILE_SPIKES, others=m.options.show_all_spikes)
-        ids, clusters = ids[keep], clusters[keep]
         palette: list[tuple[float, ...]] = [TRACE_COLOR]
         layer_of: dict[int, int] = {}
-        others = clusters[~np.isin(clusters, m.cluster_ids)]
-        if others.size:
-            colors = self._other_colors(others)
+        drawn: tuple[Any, ...] = ()
+        if selection is None and not m.options.show_all_spikes:
+            ids = clusters = np.zeros(0, np.int64)
+        else:
+            ids, clusters = m.spikes_between(x0 - margin, x1 + margin)
+        if selection is not None:
+            chosen = np.isin(clusters, np.asarray(selection, dtype=np.int64))
+            ids, clusters = ids[chosen], clusters[chosen]
+            keep = thin_spikes(ids, np.ones(len(ids), dtype=bool), _MAX_TILE_SPIKES, others=False)
+            ids, clusters = ids[keep], clusters[keep]
+            for i, c in enumerate(selection):
+                layer_of[int(c)] = len(palette)
+                palette.append(m.cluster_color(i))
+        elif len(ids):
+            keep = thin_spikes(ids, np.zeros(len(ids), dtype=bool), _MAX_TILE_SPIKES)
+            ids, clusters = ids[keep], clusters[keep]
+            colors = self._other_colors(clusters)
             by_color: dict[tuple[float, ...], int] = {}
-            for c in np.unique(others).tolist():
+            for c in np.unique(clusters).tolist():
                 layer_of[c] = by_color.setdefault(colors[c], len(palette) + len(by_color))
             palette += list(by_color)
-        for i, c in enumerate(m.cluster_ids):  # the selection on top
-            layer_of[c] = len(palette)
-            palette.append(m.cluster_color(i))
+            drawn = (ids, clusters, np.asarray([colors[c] for c in np.unique(clusters).tolist()]).reshape(-1, 4))
         times = np.asarray(m.controller.model.spike_times[ids], dtype=np.float64)
         chans = [m.best_channels(c) for c in clusters.tolist()]
         keep = np.array([len(ch) > 0 for ch in chans], dtype=bool)
@@ -282,22 +350,75 @@ class TracePainter:
         info = np.zeros(int(keep.sum()), SPIKE_DTYPE)
         info["spike"], info["cluster"], info["time"], info["layer"] = ids[keep], clusters[keep], times[keep], layers
         info["channel"] = [ch[0] for ch, k in zip(chans, keep) if k]
-        snip = SpikeSnippets([ch for ch, k in zip(chans, keep) if k], samples - half, samples + half + 1, layers, info)
+        snip = SpikeSnippets([ch for ch, k in zip(chans, keep) if k], samples - half, samples + half + 1, layers, info,
+                             *drawn)
         return snip, palette
 
+    @property
+    def selection_key(self) -> tuple[int, tuple[int, ...]]:
+        """What the overlays are drawn for: the selection and its data generation."""
+        return (self.selection_generation, tuple(int(c) for c in self.model.cluster_ids))
+
     def draw(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
-             generation: int | None = None) -> TraceTile:
-        """Rasterise tile ``k`` of the current generation (the drawing thread passes the
-        generation it was asked for, with its grid and levels)."""
+             generation: int | None = None, selection: tuple[int, tuple[int, ...]] | None = None,
+             epoch: int | None = None) -> TraceTile:
+        """Rasterise tile ``k`` of the current generation and its overlay (the drawing
+        thread passes the generation, selection key and clustering epoch it was asked
+        for, with its grid and levels)."""
         grid = self.tiles.grid if grid is None else grid
         assert grid is not None
-        raster, info = self.picture(grid.extent(k), grid.tile_px, grid, levels)
-        return TraceTile((self.tiles.generation if generation is None else generation, k), raster, info)
+        selection = self.selection_key if selection is None else selection
+        # Drawn after the epoch's clustering change (if any): right for that epoch.
+        epoch = self.clustering if epoch is None else epoch
+        raster, info, data, start, drawn = self._picture(grid.extent(k), grid.tile_px, grid, levels)
+        overlay = self.overlay(k, grid, levels, selection, (data, start))
+        return TraceTile((self.tiles.generation if generation is None else generation, k), raster, info, overlay,
+                         drawn, epoch)
+
+    def overlay(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
+                selection: tuple[int, tuple[int, ...]] | None = None,
+                samples: tuple[npt.NDArray[Any], int] | None = None) -> SpikeOverlay:
+        """The selected clusters' spikes of tile ``k`` (:class:`~phygui.render.tiles.SpikeOverlay`):
+        only those spikes' samples are read (``samples``: the tile's, if already read)."""
+        m = self.model
+        grid = self.tiles.grid if grid is None else grid
+        levels = self.tiles.params if levels is None else levels
+        selection = self.selection_key if selection is None else selection
+        assert grid is not None and levels is not None
+        extent = grid.extent(k)
+        snip, palette = self.snippets(extent[0], extent[2], grid.spp, selection[1])
+        if not len(snip.start):
+            return SpikeOverlay(selection, [], snip.info)
+        ys = self.y_scale(levels.unit)
+        yoff = m.row_of.astype(np.float64) - ys * levels.median
+        if samples is None:  # just the span of the spikes (the tile's samples are not kept)
+            samples = self.read(int(snip.start.min()), int(snip.stop.max()))
+        data, start = samples
+        bands = draw_overlay(grid, extent, grid.tile_px, data, start, m.sample_rate, yoff, ys, np.asarray(palette),
+                             snip)
+        return SpikeOverlay(selection, bands, snip.info)
 
     def picture(self, extent: tuple[float, float, float, float], width: int, grid: TileGrid | None = None,
                 levels: Levels | None = None) -> tuple[RasterLayer, npt.NDArray[Any]]:
         """Rasterise ``extent`` (on the grid's rows) ``width`` pixels wide, with the
-        generation's levels (the current ones by default); also the drawn spikes."""
+        generation's levels (the current ones by default), the selected clusters' spikes
+        over it, as shown; also the drawn spikes (the selected ones first)."""
+        m = self.model
+        grid = self.tiles.grid if grid is None else grid
+        levels = self.tiles.params if levels is None else levels
+        assert grid is not None and levels is not None
+        raster, info, data, start, _ = self._picture(extent, width, grid, levels)
+        ys = self.y_scale(levels.unit)
+        yoff = m.row_of.astype(np.float64) - ys * levels.median
+        snip, palette = self.snippets(extent[0], extent[2], grid.spp, self.selection_key[1])
+        top = draw_overlay(grid, extent, width, data, start, m.sample_rate, yoff, ys, np.asarray(palette), snip)
+        tile = TraceTile((0, 0), raster, info, SpikeOverlay(None, top, snip.info))
+        return tile.composite(), tile.drawn_spikes
+
+    def _picture(self, extent: tuple[float, float, float, float], width: int, grid: TileGrid | None = None,
+                 levels: Levels | None = None) -> tuple[RasterLayer, npt.NDArray[Any], npt.NDArray[Any], int,
+                                                        SpikeSnippets]:
+        # A tile's picture (traces, other clusters' spikes), its spikes, the samples read, the snippets.
         m = self.model
         grid = self.tiles.grid if grid is None else grid
         levels = self.tiles.params if levels is None else levels
@@ -324,7 +445,7 @@ class TracePainter:
                     self._traces.popitem(last=False)
         raster = draw_tile(grid, extent, width, data, start, m.sample_rate, m.order[r0:r1], yoff, ys,
                            np.asarray(palette), snip, traces=traces)
-        return raster, snip.info
+        return raster, snip.info, data, start, snip
 
     def visible(self, ext: tuple[float, float, float, float], size: tuple[int, int],
                 wait: bool = True) -> list[TraceTile] | None:
@@ -342,15 +463,21 @@ class TracePainter:
         assert cache.grid is not None
         self._collect()
         shown = cache.grid.tiles(ext[0], ext[2])
-        if (not wait and cache.generation != self._shown_generation and cache.generation != self._failed_generation
-                and any(k not in cache for k in shown)):
+        self._check(shown)
+        if (not wait and (cache.generation != self._shown_generation or self._rechecked)
+                and cache.generation != self._failed_generation and any(k not in cache for k in shown)):
             for k in shown:
                 self._submit(k)
             return None
+        self._rechecked = False
         missing = [k for k in shown if k not in cache and (cache.generation, k) not in self._pending]
         for k in missing[1::2]:
             self._submit(k)
         tiles = [self._take(k) for k in shown]
+        key = self.selection_key
+        for tile in tiles:  # a new selection: only the overlays are drawn again
+            if tile.overlay is None or tile.overlay.key != key:
+                tile.overlay = self.overlay(tile.key[1], selection=key)
         self._shown_generation = cache.generation
         cache.prune((shown[0] + shown[-1]) / 2)
         self._ahead(shown, _AHEAD_SOON)
@@ -388,7 +515,8 @@ class TracePainter:
             return
         if self._executor is None:  # two: a new selection's visible tiles are drawn side by side
             self._executor = ThreadPoolExecutor(2, thread_name_prefix="phygui-trace-tiles")
-        self._pending[key] = self._executor.submit(self.draw, k, cache.grid, cache.params, cache.generation)
+        self._pending[key] = self._executor.submit(self.draw, k, cache.grid, cache.params, cache.generation,
+                                                   self.selection_key, self.clustering)
 
     def _collect(self) -> None:
         # Keep the finished tiles of the current generation; drop stale or failed ones
@@ -408,6 +536,9 @@ class TracePainter:
         if tile is None:
             fut = self._pending.pop((self.tiles.generation, k), None)
             tile = self.draw(k) if fut is None or fut.cancel() else fut.result()
+            if tile.checked_at != self.clustering and not self._still_right(tile):
+                tile = self.draw(k)  # drawn for a clustering that changed meanwhile
+            tile.checked_at = self.clustering
             self.tiles.put(k, tile)
         return tile
 

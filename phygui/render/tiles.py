@@ -10,8 +10,17 @@ others are reused as they are. A tile is drawn from the samples of its columns p
 column and half a spike snippet on each side, so its edges join its neighbours' exactly:
 tiles side by side give the picture of one raster over their union (tested).
 
-:class:`TileCache` keeps the tiles of one *generation* (grid, scales, selection,
-options); anything else than the time position changing starts a new generation.
+:class:`TileCache` keeps the tiles of one *generation* (grid, scales, options, and
+the clustering when other clusters' spikes are drawn); anything else than the time
+position changing starts a new generation.
+
+The selected clusters' spikes are not part of a tile: each tile carries a
+:class:`SpikeOverlay`, small images of only those spikes (bands of the rows they cover),
+drawn on the same pixel grid and composited over the tile (:func:`over`). A new
+selection redraws the overlays only, at a cost that grows with the selected spikes in
+view. The selection colours are opaque, so the overlay's pixels replace the tile's
+where a selected spike is drawn: the picture is the one drawing everything in one
+raster gives.
 """
 
 from __future__ import annotations
@@ -26,12 +35,13 @@ import numpy.typing as npt
 from phygui.render.raster import Raster, RasterLayer
 from phygui.render.traces import draw_snippets, draw_traces
 
-__all__ = ["TileGrid", "TraceTile", "TileCache", "SpikeSnippets", "SPIKE_DTYPE", "draw_tile", "trace_layer", "samples_for",
-           "stitch",
-           "TILE_PX"]
+__all__ = ["TileGrid", "TraceTile", "TileCache", "SpikeSnippets", "SpikeOverlay", "SPIKE_DTYPE", "draw_tile",
+           "draw_overlay", "trace_layer", "samples_for", "stitch", "over", "TILE_PX"]
 
 #: Pixel columns per tile: a 10 % scroll of a ~1,000 px view needs about one new tile.
 TILE_PX = 128
+#: Overlay rows this many pixels apart go to separate bands (textures).
+_BAND_GAP = 24
 _SPP_RTOL = 1e-7
 
 
@@ -89,7 +99,9 @@ class SpikeSnippets:
     """Spikes overdrawn on a tile: for each, its channels, sample range and layer.
 
     ``start``/``stop`` are absolute sample indices; ``info`` (:data:`SPIKE_DTYPE`) is
-    kept for hit-testing.
+    kept for hit-testing; ``ids``/``clusters`` are every spike chosen (with or without
+    channels) and the clusters they were drawn for, ``colors`` the rounded colour of each
+    of ``np.unique(clusters)``: a tile stays right while these are unchanged.
     """
 
     channels: list[npt.NDArray[np.int64]] = attrs.Factory(list)
@@ -97,16 +109,66 @@ class SpikeSnippets:
     stop: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
     layer: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
     info: npt.NDArray[Any] = attrs.Factory(lambda: np.zeros(0, SPIKE_DTYPE))
+    ids: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
+    clusters: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
+    colors: npt.NDArray[np.float64] = attrs.Factory(lambda: np.zeros((0, 4)))
+
+
+@attrs.define(eq=False)
+class SpikeOverlay:
+    """The selected clusters' spikes of one tile, drawn apart (see the module docstring).
+
+    Attributes
+    ----------
+    key: Any
+        What it was drawn for (the painter's selection key).
+    bands : list of RasterLayer
+        The bands of rows of the tile the spikes cover (straight RGBA, transparent
+        elsewhere) and their data rectangles; empty when no selected spike is in the tile.
+    spikes : ndarray of SPIKE_DTYPE
+        The spikes drawn (hit-testing).
+    """
+
+    key: Any
+    bands: list[RasterLayer]
+    spikes: npt.NDArray[Any]
 
 
 @attrs.define(eq=False)
 class TraceTile:
-    """One drawn tile: its key ``(generation, k)``, image, and the spikes drawn on it
-    (:data:`SPIKE_DTYPE`)."""
+    """One drawn tile: its key ``(generation, k)``, image, the spikes drawn on it
+    (:data:`SPIKE_DTYPE`), and the overlay of the selected clusters' spikes."""
 
     key: tuple[int, int]
     raster: RasterLayer
     spikes: npt.NDArray[Any]
+    overlay: SpikeOverlay | None = None
+    #: The spikes chosen and their clusters and colours (:class:`SpikeSnippets`), for checking
+    #: the tile against a new clustering; and the clustering epoch it was last checked at.
+    drawn: SpikeSnippets | None = None
+    checked_at: int = -1
+    _shown: tuple[Any, npt.NDArray[Any]] | None = attrs.field(default=None, init=False)  # drawn_spikes, by overlay
+
+    @property
+    def drawn_spikes(self) -> npt.NDArray[Any]:
+        """The spikes shown: the overlay's (their layers numbered above the tile's), then
+        the tile's other ones."""
+        if self.overlay is None or not len(self.overlay.spikes):
+            return self.spikes
+        if self._shown is not None and self._shown[0] is self.overlay:  # every redraw of the view asks
+            return self._shown[1]
+        top = self.overlay.spikes.copy()
+        top["layer"] += int(self.spikes["layer"].max(initial=0))
+        rest = self.spikes[~np.isin(self.spikes["spike"], top["spike"])]
+        self._shown = (self.overlay, np.concatenate([top, rest]))
+        return self._shown[1]
+
+    def composite(self) -> RasterLayer:
+        """The tile as shown: its image with the overlay over it (tests, screenshots)."""
+        out = self.raster
+        for band in [] if self.overlay is None else self.overlay.bands:
+            out = over(out, band)
+        return out
 
 
 def samples_for(x0: float, x1: float, spp: float, sample_rate: float, pad: int) -> tuple[int, int]:
@@ -179,6 +241,52 @@ def draw_tile(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDA
     return RasterLayer(raster.rgba(), raster.extent)
 
 
+def draw_overlay(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDArray[Any], data_start: int,
+                 sample_rate: float, y_offset: npt.ArrayLike, y_scale: float, palette: npt.ArrayLike,
+                 snippets: SpikeSnippets) -> list[RasterLayer]:
+    """The spike snippets alone over ``extent`` (:func:`draw_tile`'s arguments, no
+    traces), cut into bands of the pixel rows they cover (rows further apart than
+    :data:`_BAND_GAP` in separate bands: the GPU blends only those); [] if none.
+
+    A band's data rectangle is whole grid rows, so it lands on the tile's pixels."""
+    if not len(snippets.start):
+        return []
+    ext = tuple(float(v) for v in extent)
+    raster = Raster(grid.height, width, palette, ext)
+    draw_snippets(raster, data, snippets.channels, np.asarray(y_offset, dtype=np.float64), y_scale,
+                  data_start / sample_rate, 1.0 / sample_rate, snippets.start - data_start, snippets.stop - data_start,
+                  snippets.layer, sample0=int(data_start), spp=grid.spp)
+    rows = np.flatnonzero(raster.counts.any(axis=(1, 2)))
+    if not rows.size:
+        return []
+    cuts = np.flatnonzero(np.diff(rows) > _BAND_GAP) + 1
+    dy = (ext[3] - ext[1]) / grid.height
+    counts, bands = raster.counts, []
+    for run in np.split(rows, cuts):
+        r0, r1 = int(run[0]), int(run[-1]) + 1
+        raster.counts = counts[r0:r1]  # the band (contiguous rows), composited alone
+        bands.append(RasterLayer(raster.rgba(), (ext[0], ext[3] - r1 * dy, ext[2], ext[3] - r0 * dy)))
+    return bands
+
+
+def over(base: RasterLayer, top: RasterLayer) -> RasterLayer:
+    """``top`` composited over ``base`` (straight RGBA, Porter-Duff "over", what the GPU
+    does with the two textures); ``top`` covers whole rows of ``base`` (its
+    :func:`draw_overlay` crop)."""
+    image = base.image.copy()
+    h = image.shape[0]
+    y0, y1 = base.extent[1], base.extent[3]
+    r0 = int(round((y1 - top.extent[3]) / (y1 - y0) * h))
+    part = image[r0:r0 + top.image.shape[0]]
+    a_t, a_b = top.image[..., 3:4], part[..., 3:4]
+    a = a_t + a_b * (1.0 - a_t)
+    rgb = top.image[..., :3] * a_t + part[..., :3] * a_b * (1.0 - a_t)
+    rgb = np.where(a > 0, rgb / np.where(a > 0, a, 1.0), 0.0)
+    # Uncovered pixels keep the tile's values exactly (no rounding through the formula).
+    part[...] = np.where(a_t > 0, np.concatenate([rgb, a], axis=-1), part)
+    return RasterLayer(image, base.extent)
+
+
 def stitch(tiles: Sequence[RasterLayer]) -> RasterLayer:
     """Tiles side by side (in time order) as one image (tests, screenshots)."""
     ordered = sorted(tiles, key=lambda t: t.extent[0])
@@ -221,6 +329,10 @@ class TileCache:
     def put(self, k: int, tile: TraceTile) -> None:
         """Keep a drawn tile."""
         self._tiles[k] = tile
+
+    def drop(self, k: int) -> None:
+        """Forget tile ``k`` (drawn again when needed)."""
+        self._tiles.pop(k, None)
 
     def __contains__(self, k: int) -> bool:
         return k in self._tiles

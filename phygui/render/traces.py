@@ -13,8 +13,8 @@ from typing import Any, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from phycore.analysis.jit import njit
 from phygui.render.raster import Raster
 
 __all__ = ["draw_traces", "draw_snippets", "draw_traces_reference"]

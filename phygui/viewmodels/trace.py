@@ -17,7 +17,10 @@ kept while the median and scale of the new window would move no trace by more th
 half a pixel, so the picture is the one a full redraw would give. Spikes of the
 selected clusters are overdrawn on their best channels (1 ms snippets) in the
 selection colours, other clusters' spikes in the Supervisor's cluster colours when
-``show_all_spikes`` (``shift+wheel`` cycles its colour scheme).
+``show_all_spikes`` (``shift+wheel`` cycles its colour scheme). The selected clusters'
+spikes are an overlay of each tile (:class:`~phygui.render.tiles.SpikeOverlay`): a new
+selection redraws only them, and a clustering change redraws the tiles only when
+other clusters' spikes are shown.
 
 The window ``(t0, t1)`` (seconds) is the local state ``interval``, saved with ``scaling``.
 
@@ -107,8 +110,9 @@ class TraceFrame:
 
     @property
     def raster(self) -> RasterLayer | None:
-        """The visible tiles as one image (tests and screenshots; the drawer shows tiles)."""
-        return stitch([t.raster for t in self.tiles]) if self.tiles else None
+        """The visible tiles, their overlays composited, as one image (tests and
+        screenshots; the drawer shows tiles and overlays)."""
+        return stitch([t.composite() for t in self.tiles]) if self.tiles else None
 
 
 def channel_order(positions: npt.ArrayLike) -> npt.NDArray[np.int64]:
@@ -274,11 +278,30 @@ class TraceModel(TimeWindowModel):
         if self.options.show_all_spikes:
             self.invalidate()
 
-    def invalidate(self, data: bool = True) -> None:
-        """Mark dirty; ``data=True`` (selection, clustering) also redraws every tile."""
+    def set_selection(self, cluster_ids: Any) -> None:
+        """Follow the ``select`` event: only the overlays of the selected spikes are redrawn."""
+        ids = [int(c) for c in cluster_ids][: self.max_n_clusters]
+        if ids != self.cluster_ids:
+            self.cluster_ids = ids
+            self.invalidate(tiles=False)
+
+    def on_cluster(self, sender: Any, up: Any) -> None:
+        """``cluster`` event: the overlays are redrawn; the tiles are checked against the
+        new clustering when shown (only those whose spikes changed cluster are redrawn)."""
+        touched = {int(c) for c in getattr(up, "deleted", ()) or ()} | {int(c) for c in getattr(up, "added", ()) or ()}
+        if touched & set(self.cluster_ids) or self._touches_background(up):
+            self.painter.clustering_changed()
+            self.invalidate(tiles=False)
+
+    def invalidate(self, data: bool = True, tiles: bool | None = None) -> None:
+        """Mark dirty; ``data=True`` (selection, clustering) also redraws the overlays of
+        the selected spikes, and, unless ``tiles=False`` (a new selection), every tile
+        that shows other clusters' spikes (``show_all_spikes``)."""
         super().invalidate(data)
         if data:
-            self.painter.generation += 1
+            self.painter.selection_generation += 1
+            if (data if tiles is None else tiles) and self.options.show_all_spikes:
+                self.painter.generation += 1
 
     def _touches_background(self, up: Any) -> bool:
         return bool(self.options.show_all_spikes)  # other clusters' spikes are drawn
@@ -352,7 +375,7 @@ class TraceModel(TimeWindowModel):
             return None  # the previous tiles stay shown (and hit-tested) meanwhile
         tiles = found
         self.is_dirty = False
-        spikes = np.concatenate([t.spikes for t in tiles])
+        spikes = np.concatenate([t.drawn_spikes for t in tiles])
         spikes = spikes[(spikes["time"] >= ext[0]) & (spikes["time"] <= ext[2])]
         self.drawn_spikes = spikes[np.unique(spikes["spike"], return_index=True)[1]]
         labels = []

@@ -3,7 +3,9 @@
 The model hands over the picture as tiles (fixed time strips, see
 :mod:`phygui.render.tiles`); each tile becomes one static texture and one
 image series at its data position, made once and kept while it stays in view, so a
-scroll uploads only the strips that came into view. Channel labels are annotations
+scroll uploads only the strips that came into view. Each tile's overlay (the selected
+clusters' spikes, the rows they cover) is one more small texture and image series over
+it, made again when the overlay changes: a new selection uploads only those. Channel labels are annotations
 clamped to the plot's left edge: they are rebuilt only when the rows shown change.
 On idle frames the model has the tiles next to the window drawn ahead of time (in
 the background: the view only collects them).
@@ -55,6 +57,8 @@ class TraceView(TimeWindowProperties, PlotView):
     ----------
     n_tiles_made : int
         Tile textures made so far (a scroll makes only the new strips).
+    n_overlays_made : int
+        Tile overlays shown so far (a new selection makes only these).
     """
 
     model_class = TraceModel
@@ -84,7 +88,12 @@ class TraceView(TimeWindowProperties, PlotView):
     def __init__(self, context: Any, name: str | None = None) -> None:
         super().__init__(context, name)
         self.n_tiles_made = 0
-        self._tile_items: dict[tuple[int, int], tuple[int | str, int | str]] = {}
+        self.n_overlays_made = 0
+        # Tile items by tile key: (tile, series, texture); a tile redrawn after a clustering
+        # change has the same key.
+        self._tile_items: dict[tuple[int, int], tuple[Any, int | str, int | str]] = {}
+        # Overlay items by tile key: (overlay drawn, its bands' (series, texture)).
+        self._overlay_items: dict[tuple[int, int], tuple[Any, list[tuple[int | str, int | str]]]] = {}
         self._label_key: Any = None
         self._redrawn = False
         self.time_box: int | str = 0
@@ -152,25 +161,47 @@ class TraceView(TimeWindowProperties, PlotView):
         if dim != self._tiles_dimmed:
             self._tiles_dimmed = dim
             tint = DIMMED if dim else (255, 255, 255, 255)
-            for series, _texture in self._tile_items.values():
+            series_all = [series for _tile, series, _texture in self._tile_items.values()]
+            series_all += [series for _o, items in self._overlay_items.values() for series, _t in items]
+            for series in series_all:
                 dpg.configure_item(series, tint_color=tint)
 
     def _show_tiles(self, tiles: list[Any]) -> None:
         wanted = {t.key: t for t in tiles}
-        for key in [k for k in self._tile_items if k not in wanted]:
-            series, texture = self._tile_items.pop(key)
-            dpg.delete_item(series)
-            dpg.delete_item(texture)
+        for key in [k for k, item in self._tile_items.items() if wanted.get(k) is not item[0]]:
+            for item in self._tile_items.pop(key)[1:]:
+                dpg.delete_item(item)
+            self._drop_overlay(key)
         for key, tile in wanted.items():
             if key in self._tile_items:
                 continue
-            img = np.ascontiguousarray(tile.raster.image, dtype=np.float32)
-            h, w = img.shape[:2]
-            texture = dpg.add_static_texture(w, h, img.ravel(), parent=self._registry)
-            x0, y0, x1, y1 = (float(v) for v in tile.raster.extent)
-            series = dpg.add_image_series(texture, (x0, y0), (x1, y1), parent=self._axes[1])
-            self._tile_items[key] = (series, texture)
+            self._tile_items[key] = (tile, *self._add_image(tile.raster))
+            self._drop_overlay(key)  # drawn again over the new tile
             self.n_tiles_made += 1
+        for key, tile in wanted.items():  # the selected spikes over their tile
+            shown = self._overlay_items.get(key)
+            if shown is not None and shown[0] is tile.overlay:
+                continue
+            self._drop_overlay(key)
+            bands = [] if tile.overlay is None else tile.overlay.bands
+            self._overlay_items[key] = (tile.overlay, [self._add_image(band) for band in bands])
+            self.n_overlays_made += 1
+
+    def _add_image(self, raster: Any) -> tuple[int | str, int | str]:
+        # One static texture and its image series at the raster's data rectangle.
+        img = np.ascontiguousarray(raster.image, dtype=np.float32)
+        h, w = img.shape[:2]
+        texture = dpg.add_static_texture(w, h, img.ravel(), parent=self._registry)
+        x0, y0, x1, y1 = (float(v) for v in raster.extent)
+        tint = DIMMED if self._tiles_dimmed else (255, 255, 255, 255)
+        series = dpg.add_image_series(texture, (x0, y0), (x1, y1), parent=self._axes[1], tint_color=tint)
+        return series, texture
+
+    def _drop_overlay(self, key: tuple[int, int]) -> None:
+        shown = self._overlay_items.pop(key, None)
+        for series, texture in [] if shown is None else shown[1]:
+            dpg.delete_item(series)
+            dpg.delete_item(texture)
 
     def _show_labels(self, labels: list[Any]) -> None:
         key = tuple((lb.text, lb.y) for lb in labels)

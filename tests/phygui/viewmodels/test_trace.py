@@ -328,8 +328,12 @@ def test_scrolling_draws_only_the_new_tiles(controller: Any) -> None:
             move()
             f = m.compute()
             assert {t.key[1] for t in f.tiles} <= ready, filtered
-        # anything else than the time position starts a new generation
+        # a new selection redraws the overlays only; anything else than the time position
+        # and the selection starts a new generation
         m.set_selection(two_largest(controller)[:1])
+        m.compute()
+        assert m.painter.tiles.generation == generation
+        m.increase()
         m.compute()
         assert m.painter.tiles.generation == generation + 1
         m.painter.close()

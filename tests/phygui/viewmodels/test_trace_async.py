@@ -49,13 +49,19 @@ def test_no_wait_keeps_the_old_tiles_until_the_new_ones_are_drawn(controller: An
         m.set_selection([a])
         assert m.compute(wait=False) is None  # the first picture too is drawn in the background
         _wait_tiles(m)
-        assert m.compute(wait=False) is not None
-        m.set_selection([b])
+        f = m.compute(wait=False)
+        assert f is not None
+        keys = [t.key for t in f.tiles]
+        m.set_selection([b])  # a new selection: the same tiles, new overlays, at once
+        f = m.compute(wait=False)
+        assert f is not None and not m.is_dirty and [t.key for t in f.tiles] == keys
+        ref.set_selection([b])
+        np.testing.assert_array_equal(f.raster.image, ref.compute().raster.image)
+        m.invalidate()  # a clustering change (other clusters' spikes shown): new tiles
         assert m.compute(wait=False) is None and m.is_dirty  # drawn on the drawing threads meanwhile
         _wait_tiles(m)
         f = m.compute(wait=False)
-        assert f is not None and not m.is_dirty
-        ref.set_selection([b])
+        assert f is not None and not m.is_dirty and [t.key for t in f.tiles] != keys
         np.testing.assert_array_equal(f.raster.image, ref.compute().raster.image)
     finally:
         m.painter.close()
