@@ -80,6 +80,19 @@ def write_frame_log(actions: dict[str, Any], path: Path, budget_ms: float) -> di
     return summary
 
 
+
+def _work_folder(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """A hard-linked copy of the benchmark folder (sessions write into ``.phy``) and the
+    result dict's header; subscriber errors are logged, not raised, as in the app."""
+    from phycore import signals
+
+    src = bench_dataset(args)
+    work = BENCH_DATA / f"gui_{src.parent.name}"
+    hardlink_copy(src, work)
+    signals.set_raise_errors(False)
+    return work, {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels}
+
+
 def _stats(ms: list[float]) -> dict[str, float]:
     s = sorted(ms)
     return {"median": statistics.median(s), "p90": s[int(0.9 * (len(s) - 1))], "max": s[-1], "n": len(s)}
@@ -103,15 +116,10 @@ def _line(label: str, st: dict[str, float]) -> str:
 
 
 def run_dataset(args: argparse.Namespace) -> dict[str, Any]:
-    from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
-    src = bench_dataset(args)
-    work = BENCH_DATA / f"gui_{src.parent.name}"
-    hardlink_copy(src, work)
-    signals.set_raise_errors(False)
-    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels}
+    work, res = _work_folder(args)
     t0 = time.perf_counter()
     controller = TemplateController(work / "params.py")
     res["controller_s"] = time.perf_counter() - t0
@@ -174,15 +182,10 @@ DATA_VIEWS = ["WaveformView", "FeatureView", "AmplitudeView", "CorrelogramView",
 
 
 def run_views(args: argparse.Namespace) -> dict[str, Any]:
-    from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
-    src = bench_dataset(args)
-    work = BENCH_DATA / f"gui_{src.parent.name}"
-    hardlink_copy(src, work)
-    signals.set_raise_errors(False)
-    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels}
+    work, res = _work_folder(args)
     controller = TemplateController(work / "params.py")
     t0 = time.perf_counter()
     gui = create_gui(controller, views=DATA_VIEWS)
@@ -255,16 +258,11 @@ def _until_settled(gui: Any, views: list[Any], action: Callable[[], Any], frames
 def run_actions(args: argparse.Namespace) -> dict[str, Any]:
     """The default layout: select a pair of big clusters, merge them, undo; each timed from
     the action to the end of the frame where every view shows its new data."""
-    from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
-    src = bench_dataset(args)
-    work = BENCH_DATA / f"gui_{src.parent.name}"
-    hardlink_copy(src, work)
-    signals.set_raise_errors(False)
-    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels,
-                           "load": os.getloadavg()[0]}
+    work, res = _work_folder(args)
+    res["load"] = os.getloadavg()[0]
     controller = TemplateController(work / "params.py", metrics="background")
     gui = create_gui(controller)
     gui.render(5)
@@ -431,7 +429,6 @@ def run_idle(args: argparse.Namespace) -> dict[str, Any]:
     ``tables`` (the two tables alone), ``default`` (every default view, two big clusters
     selected and drawn; its frames also profiled). One per process: Dear PyGui does not
     survive a second context in the same process."""
-    from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
@@ -442,10 +439,7 @@ def run_idle(args: argparse.Namespace) -> dict[str, Any]:
         res["frames"] = _stats(_empty_window_frames(n, cpu))
         res["cpu"] = _stats(cpu)
         return res
-    src = bench_dataset(args)
-    work = BENCH_DATA / f"gui_{src.parent.name}"
-    hardlink_copy(src, work)
-    signals.set_raise_errors(False)
+    work, _ = _work_folder(args)
     controller = TemplateController(work / "params.py", metrics="background")
     controller.wait()
     gui = create_gui(controller, views=[] if args.part == "tables" else None)
@@ -562,16 +556,11 @@ def _scroll(gui: Any, view: Any, n: int, every: int, model_ms: list[float],
 
 
 def run_trace(args: argparse.Namespace) -> dict[str, Any]:
-    from phycore import signals
     from phycore.controller import TemplateController
     from phygui.app import create_gui
 
-    src = bench_dataset(args)
-    work = BENCH_DATA / f"gui_{src.parent.name}"
-    hardlink_copy(src, work)
-    signals.set_raise_errors(False)
-    res: dict[str, Any] = {"folder": str(src), "n_spikes": args.n_spikes, "n_channels": args.n_channels,
-                           "load": os.getloadavg()[0]}
+    work, res = _work_folder(args)
+    res["load"] = os.getloadavg()[0]
     controller = TemplateController(work / "params.py", metrics=False)
     gui = create_gui(controller, views=["TraceView"])
     gui.render(5)

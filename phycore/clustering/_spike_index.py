@@ -15,13 +15,13 @@ clusters and as the tests' second reference.
 from __future__ import annotations
 
 import numbers
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from phycore._threads import on_thread
 from phycore.errors import ActionError, ClusterIdError, SpikeIdError
 
 __all__ = [
@@ -135,16 +135,8 @@ class LazyIndex:
         if not background:
             self._index = _sorted_by_label(labels, uniq, counts)
             return
-        future: Future[dict[int, Int64Array]] = Future()
-        self._future = future
-
-        def build() -> None:
-            try:
-                future.set_result(_sorted_by_label(labels, uniq, counts))
-            except BaseException as exc:  # handed to the owner at index()
-                future.set_exception(exc)
-
-        threading.Thread(target=build, name="phycore-spike-index", daemon=True).start()
+        # An exception is handed to the owner at index().
+        self._future = on_thread(lambda: _sorted_by_label(labels, uniq, counts), "phycore-spike-index")
 
     @property
     def ready(self) -> bool:

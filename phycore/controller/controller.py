@@ -14,6 +14,7 @@ into an object of their own.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -22,11 +23,12 @@ import time
 import weakref
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from phycore._threads import on_thread
 from phycore.paths import fallback_phy_dir, phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
 from phycore.clustering import Clustering
@@ -55,37 +57,6 @@ __all__ = ["TemplateController"]
 logger = logging.getLogger(__name__)
 
 JOURNAL_NAME = "journal.jsonl"
-
-
-def _hash_on_worker(spike_clusters: npt.ArrayLike) -> Future[str]:
-    """:func:`hash_array` of an array nothing modifies, computed on a daemon thread."""
-    future: Future[str] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(hash_array(spike_clusters))
-        except BaseException as exc:  # re-raised by result() on the owner thread
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="phycore-journal-hash", daemon=True).start()
-    return future
-
-
-T = TypeVar("T")
-
-
-def _on_worker(func: Callable[[], T], name: str) -> Future[T]:
-    """``func()`` on a daemon thread; its result or exception comes from the future."""
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(func())
-        except BaseException as exc:  # re-raised by result() on the owner thread
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return future
 
 
 def _templates_prefetched(model: TemplateModel, context: Context | None) -> npt.NDArray[np.int64]:
@@ -272,7 +243,7 @@ class TemplateController(PhyControllerNames):
         header, entries = self._read_old_journal(recover)
         # The new journal's header hashes the loaded assignment (80 MB at 10M spikes, 0.1 s):
         # on a worker thread (hashlib releases the GIL) while the supervisor is made.
-        loaded_hash = (_hash_on_worker(self.model.spike_clusters)
+        loaded_hash = (on_thread(functools.partial(hash_array, self.model.spike_clusters), "phycore-journal-hash")
                        if self.journal is not None and not entries else None)
         self.supervisor = self._make_supervisor(header if entries else None)
         if entries:
@@ -327,7 +298,7 @@ class TemplateController(PhyControllerNames):
         # BLAS (which release the GIL), from the model's arrays only: on a worker while the
         # Supervisor indexes the assignment.
         context = self.context if self.dir_path is not None else None  # the files it fingerprints
-        templates = _on_worker(lambda: _templates_prefetched(self.model, context), "phycore-templates")
+        templates = on_thread(lambda: _templates_prefetched(self.model, context), "phycore-templates")
         supervisor = Supervisor(
             spike_clusters,
             cluster_groups=groups,
