@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from phycore._threads import on_thread
+from phycore.threads import on_thread
 from phycore.errors import ActionError, ClusterIdError, SpikeIdError
 
 __all__ = [

@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from phycore._threads import on_thread
+from phycore.threads import on_thread
 from phycore.paths import fallback_phy_dir, phy_dir, user_dir
 from phycore.cache import Context, fingerprint_files
 from phycore.clustering import Clustering

@@ -1,4 +1,4 @@
-"""One-shot work on a daemon thread, handed back as a future (private).
+"""One-shot work on a daemon thread, handed back as a future.
 
 The standard library's executors keep their worker threads and join them at exit; the
 start-up work of a session (sorting the spike index, hashing the assignment, unwhitening
