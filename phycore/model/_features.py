@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from phycore.model._rowread import file_rows, read_rows
+
 __all__ = ["SparseData"]
 
 
@@ -66,6 +68,8 @@ def _rows_for(spike_ids: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarra
 
 def _read_rows(arr: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Read rows ``idx`` of a memmap in increasing file order, returned in ``idx`` order."""
+    if file_rows(arr) is not None:  # read-only memmap: batched pread (see _rowread)
+        return read_rows(arr, idx)
     if len(idx) > 1 and np.any(idx[1:] < idx[:-1]):
         order = np.argsort(idx, kind="stable")
         out = np.empty((len(idx),) + arr.shape[1:], dtype=arr.dtype)

@@ -55,9 +55,10 @@ from phycore.errors import ClusterIdError, DataFormatError, RawDataError, SaveEr
 from phycore.model import _cluster_stats as _stats
 from phycore.model._batch import SpikeBatch, check_batch
 from phycore.model._consistency import validate, whitening_matrices
-from phycore.model._features import SparseData, get_pc_features, get_subset_waveforms
+from phycore.model._features import SparseData, _rows_for, get_pc_features, get_subset_waveforms
 from phycore.model._features import get_template_features as _template_features
 from phycore.model._fields import FieldSet
+from phycore.model._rowread import advise_rows
 from phycore.model._files import find_file
 from phycore.model._loader import from_arguments, load_folder
 from phycore.model._spikes import SpikeArrays
@@ -827,6 +828,18 @@ class TemplateModel:
         ids = self._check_spike_ids(spike_ids)
         return get_pc_features(sf.data, sf.cols, sf.rows, self.spike_templates, ids,
                                self._check_channel_ids(channel_ids), self.n_channels)
+
+    def prefetch_features(self, spike_ids: npt.ArrayLike) -> int:
+        """Ask the OS to read ahead the ``pc_features.npy`` rows of ``spike_ids`` (the
+        features of clusters likely to be selected next), so that a later
+        :meth:`get_features` of them does not wait for the disk. A page-cache hint only:
+        nothing is kept in the process, so no result can be stale after a merge or split.
+        Returns the number of byte ranges announced (0 without a memory-mapped file)."""
+        sf = self.sparse_features
+        if sf is None:
+            return 0
+        idx, _ = _rows_for(self._check_spike_ids(spike_ids), sf.rows)
+        return advise_rows(sf.data, idx)
 
     def _pool_features(self, spike_ids: npt.ArrayLike, channel_ids: npt.ArrayLike) -> npt.NDArray[np.float32] | None:
         sw = self.spike_waveforms

@@ -14,6 +14,7 @@ pan/zoom, one texture and one lasso serve the whole grid, like phy's single canv
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Sequence
 
 import attrs
@@ -37,6 +38,18 @@ FEATURE_SHORTCUTS = {
 
 _PCS = "ABCDEFGHIJ"
 _MARGIN = 0.03
+# Clusters whose feature rows are read ahead after a load: the next rows of the similarity
+# table (what `space` / the wizard selects next).
+N_PREFETCH = 2
+_PREFETCH_POOL: list[ThreadPoolExecutor] = []
+
+
+def _prefetch_pool() -> ThreadPoolExecutor:
+    # Its own thread, not the views' data workers: reading ahead never delays the next
+    # selection's data jobs (it only queues disk reads).
+    if not _PREFETCH_POOL:
+        _PREFETCH_POOL.append(ThreadPoolExecutor(1, thread_name_prefix="phygui-feature-prefetch"))
+    return _PREFETCH_POOL[0]
 
 
 def default_grid() -> list[list[str]]:
@@ -125,6 +138,8 @@ class FeatureModel(LassoViewModel):
         self._loaded: dict[tuple[int, int], _Points] = {}
         self._loaded_state: Any = None
         self._recent = RecentResults(8)  # the background points, per channel set
+        self._prefetched: Any = None  # the selection whose next clusters were read ahead
+        self._prefetching: Future[Any] | None = None
 
     @property
     def grid_shape(self) -> tuple[int, int]:
@@ -212,6 +227,57 @@ class FeatureModel(LassoViewModel):
         lims = [float(np.abs(p.features).max()) for p in self._clusters if p.features.size]
         self._lim = max(lims, default=0.0) or 1.0
         self._data_valid = True
+
+    def next_clusters(self) -> list[int]:
+        """The clusters likely selected next: what the wizard's ``next`` (``space``)
+        would select, and the one after, in the similarity table (masked groups skipped
+        as the wizard does), at most :data:`N_PREFETCH`."""
+        from phycore.supervisor.wizard import step
+
+        sup: Any = getattr(self.controller, "supervisor", None)
+        table = getattr(sup, "similarity_table", None)
+        if table is None or not self.cluster_ids:
+            return []
+        skip = bool(getattr(getattr(sup, "wizard", None), "skip_masked", True))
+        similar = [int(c) for c in getattr(sup, "selected_similar", None) or ()]
+        # Only existing clusters: the table may still list the ones an action just removed.
+        counts, shown = sup.clustering.spike_counts, set(self.cluster_ids)
+        out: list[int] = []
+        cur = similar[0] if similar else None
+        for _ in range(N_PREFETCH):
+            cur = step(table, cur, +1, skip)
+            if cur is None:
+                break
+            if int(cur) not in shown and int(cur) in counts:
+                out.append(int(cur))
+        return out
+
+    def prefetch(self) -> bool:
+        """Idle frames (the drawer calls it): have the OS read ahead the feature rows of
+        :meth:`next_clusters` (the model's ``prefetch_features``, a page-cache hint), once
+        per selection, on a thread of its own; True while that is running.
+
+        Their selection then reads from the page cache instead of waiting for the disk
+        once per spike. Nothing is kept here, so a merge or split cannot leave stale
+        features. The spikes are picked on the calling (GUI) thread, which owns the
+        clustering; an error of the worker is raised by the next call.
+        """
+        fut = self._prefetching
+        if fut is not None:
+            if not fut.done():
+                return True
+            self._prefetching = None
+            fut.result()  # a worker's error, raised into the drawer's error path
+        hint = getattr(self.controller.model, "prefetch_features", None)
+        key = (tuple(self.cluster_ids), self.data_generation)
+        if hint is None or not self._data_valid or self.is_dirty or key == self._prefetched:
+            return False
+        self._prefetched = key
+        spikes = [self._cluster_spikes(c, False) for c in self.next_clusters()]
+        if not spikes:
+            return False
+        self._prefetching = _prefetch_pool().submit(lambda: [hint(s) for s in spikes])
+        return True
 
     # Geometry ------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from phygui.viewmodels.async_data import jobs_running
 from phygui.viewmodels.feature import FeatureModel
 from phygui.views._plot import PlotView
 
@@ -26,6 +27,13 @@ class FeatureView(PlotView):
     center_label_offset = (0.0, -8.0)
     listens = {"select_channel": "on_channel_click",  # channel_click, its alias, would repeat it
                "toggle_spike_reorder": "on_toggle_spike_reorder"}
+
+    def update(self) -> None:
+        super().update()
+        if self.plot and not self.data_pending and not jobs_running():
+            # Idle: the next similar clusters' features read ahead once the views of this
+            # selection have their data (they get the cores first).
+            self.model.prefetch()
 
     def set_grid_dim(self, grid: Any) -> None:
         """Replace the subplot grid spec, e.g. ``[['0A,1A', '1A,2A'], ...]`` (phy's API)."""

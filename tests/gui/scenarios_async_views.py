@@ -160,6 +160,47 @@ def scenario_worker_error(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_feature_read_ahead(controller: Any, dataset: Path) -> None:
+    """Idle after a selection (real keys), the feature view has the OS read ahead the
+    features of the similarity table's next rows; ``space`` then selects the first of them
+    and the view shows that cluster's features, read fresh from the file."""
+    from phygui.app import create_gui
+
+    gui = create_gui(controller)
+    seen: list[np.ndarray] = []
+    real = controller.model.prefetch_features
+    controller.model.prefetch_features = lambda ids: seen.append(np.asarray(ids)) or real(ids)
+    try:
+        gui.view_context.async_data = True
+        gui.render(3)
+        keys, sup, log = keyboard(gui), gui.supervisor, []
+        fv = gui.get_view("FeatureView")
+        frames = FrameLog(gui)
+        keys("Down", "space")
+        frames.step("select", log)
+        nxt = fv.model.next_clusters()
+        for _ in range(MAX_FRAMES):  # idle frames: the read-ahead is submitted, then done
+            gui.render(1)
+            if len(seen) == len(nxt) and fv.model._prefetching is None or \
+                    fv.model._prefetching is not None and fv.model._prefetching.done():
+                break
+        gui.render(2)
+        assert len(seen) == len(nxt) == 2, (seen, nxt)
+        for ids, cid in zip(seen, nxt):
+            np.testing.assert_array_equal(ids, controller.get_feature_spike_ids(cid, fv.model.options.n_spikes_features))
+        keys("space")  # the next similar cluster: the first one read ahead
+        frames.step("next similar", log)
+        assert int(sup.selected[-1]) == nxt[0], (sup.selected, nxt)
+        p = fv.model._clusters[-1]
+        np.testing.assert_array_equal(p.spike_ids, seen[0])
+        np.testing.assert_array_equal(p.features, np.nan_to_num(
+            controller.model.get_features(p.spike_ids, np.asarray(fv.model.channel_ids))))
+        _check_views(gui, "feature_read_ahead")
+        print("\n".join(log))
+    finally:
+        gui.destroy()
+
+
 run = controller_scenarios(globals())
 
 if __name__ == "__main__":

@@ -21,3 +21,7 @@ def test_select_merge_undo_views_draw_when_ready(dataset: Path) -> None:
 
 def test_worker_error_is_reported(dataset: Path) -> None:
     scenarios_async_views.run("worker_error", dataset)
+
+
+def test_feature_view_reads_the_next_similar_clusters_ahead(dataset: Path) -> None:
+    scenarios_async_views.run("feature_read_ahead", dataset)

@@ -120,3 +120,66 @@ def test_channel_click_and_commands(fm: FeatureModel) -> None:
     fm.change_marker_size(+1)
     assert fm.options.marker_size == 4
     assert fm.status.startswith("channels: ")
+
+
+def test_prefetch_reads_ahead_the_next_similar_clusters(fresh_controller: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Idle after a load, the feature rows of the clusters the wizard's ``next`` selects
+    are announced to the OS (on a worker); nothing is cached, so after a merge the
+    features are those of the new cluster."""
+    c = fresh_controller
+    sup = c.supervisor
+    a = two_largest(c)[0]
+    sup.select([a])
+    sup.next()  # the most similar (navigable) cluster
+    fm = FeatureModel(c, FeatureOptions(n_spikes_features=60, n_spikes_features_background=100))
+    fm.set_selection(sup.selected)
+    nxt = fm.next_clusters()
+    assert nxt and not set(nxt) & set(sup.selected)
+    seen: list[np.ndarray] = []
+    real = c.model.prefetch_features
+    monkeypatch.setattr(c.model, "prefetch_features", lambda ids: seen.append(np.asarray(ids)) or real(ids))
+    assert not fm.prefetch()  # no data loaded yet: nothing read ahead
+    fm.compute()
+    assert fm.prefetch() and fm._prefetching is not None
+    fm._prefetching.result()  # join the worker
+    assert not fm.prefetch() and not fm.prefetch()  # once per selection
+    assert len(seen) == len(nxt)
+    for ids, cid in zip(seen, nxt):
+        np.testing.assert_array_equal(ids, c.get_feature_spike_ids(cid, 60))
+    sup.next()  # the wizard selects the first cluster read ahead
+    assert sup.selected_similar == [nxt[0]]
+    # Merge it into the selection's first: it is not read ahead any more (it no longer
+    # exists) and the new cluster's features are read from the file afresh.
+    up = sup.merge([a, nxt[0]])
+    new = int(up.added[0])
+    fm.set_selection([new])
+    seen.clear()
+    fm.compute()
+    assert nxt[0] not in fm.next_clusters()
+    if fm.prefetch():
+        assert fm._prefetching is not None
+        fm._prefetching.result()
+    assert len(seen) == len(fm.next_clusters()) and all(len(s) for s in seen)
+    spikes = c.get_feature_spike_ids(new, 60)
+    np.testing.assert_array_equal(fm._clusters[0].spike_ids, spikes)
+    np.testing.assert_array_equal(fm._clusters[0].features,
+                                  np.nan_to_num(c.model.get_features(spikes, np.asarray(fm.channel_ids))))
+
+
+def test_prefetch_error_is_raised(fresh_controller: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's error while reading ahead is raised by the next call (the view's error path)."""
+    c = fresh_controller
+    a = two_largest(c)[0]
+    c.supervisor.select([a])
+    fm = FeatureModel(c, FeatureOptions(n_spikes_features=60, n_spikes_features_background=100))
+    fm.set_selection([a])
+
+    def broken(ids: Any) -> int:
+        raise RuntimeError("read-ahead failed")
+
+    monkeypatch.setattr(c.model, "prefetch_features", broken)
+    fm.compute()
+    assert fm.prefetch() and fm._prefetching is not None
+    fm._prefetching.exception()  # join the worker
+    with pytest.raises(RuntimeError, match="read-ahead failed"):
+        fm.prefetch()
