@@ -23,8 +23,8 @@ from phycore.model import TemplateModel
 
 __all__ = ["ViewData", "SpikeData", "even_subset"]
 
-# Template-feature values read at once (spikes x templates) when projecting many spikes.
-_TEMPLATE_FEATURE_CHUNK = 4_000_000
+# Spikes whose template features are projected at once (each chunk needs ~1 KB a spike).
+_TEMPLATE_FEATURE_CHUNK = 65_536
 
 
 def even_subset(spike_ids: npt.NDArray[np.int64], n: int | None) -> npt.NDArray[np.int64]:
@@ -302,10 +302,10 @@ class ViewData:
         out = []
         for c in ids:
             spike_ids = self.spikes(c, None if load_all else self.n_spikes_features)
-            # Dense (n, n_templates) blocks are read in chunks so that all spikes of a big
-            # cluster never need n_spikes x n_templates floats at once.
-            step = max(1, _TEMPLATE_FEATURE_CHUNK // max(1, self.model.n_templates))
-            parts = [np.asarray(self.model.get_template_features(spike_ids[i:i + step]), np.float64) @ weights
+            # The projection on the two clusters' templates, from the sparse features; in
+            # chunks, so that all spikes of a big cluster never need much memory at once.
+            step = _TEMPLATE_FEATURE_CHUNK
+            parts = [self.model.project_template_features(spike_ids[i:i + step], weights)
                      for i in range(0, len(spike_ids), step)]
             xy = np.concatenate(parts) if parts else np.zeros((0, 2))
             out.append(SpikeData(c, spike_ids, xy, None, self._times(spike_ids)))

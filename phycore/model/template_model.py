@@ -57,6 +57,7 @@ from phycore.model._batch import SpikeBatch, check_batch
 from phycore.model._consistency import validate, whitening_matrices
 from phycore.model._features import SparseData, _rows_for, get_pc_features, get_subset_waveforms
 from phycore.model._features import get_template_features as _template_features
+from phycore.model._features import project_template_features as _project_template_features
 from phycore.model._fields import FieldSet
 from phycore.model._rowread import advise_rows
 from phycore.model._files import find_file
@@ -866,6 +867,18 @@ class TemplateModel:
             return None
         ids = self._check_spike_ids(spike_ids)
         return _template_features(tf.data, tf.cols, tf.rows, self.spike_templates, ids, self.n_templates)
+
+    def project_template_features(self, spike_ids: npt.ArrayLike,
+                                  weights: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
+        """``get_template_features(spike_ids) @ weights`` in float64, ``(n_spikes, k)`` for
+        ``weights`` of shape ``(n_templates, k)``, without the dense array; None without
+        template features."""
+        tf = self.sparse_template_features
+        if tf is None:
+            return None
+        ids = self._check_spike_ids(spike_ids)
+        return _project_template_features(tf.data, tf.cols, tf.rows, self.spike_templates, ids,
+                                          self.n_templates, np.asarray(weights))
 
     def get_depths(self) -> npt.NDArray[np.float64] | None:
         """Per-spike depth from PC features (phylib ``get_depths``), or None."""
