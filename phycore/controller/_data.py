@@ -305,8 +305,11 @@ class ViewData:
             # The projection on the two clusters' templates, from the sparse features; in
             # chunks, so that all spikes of a big cluster never need much memory at once.
             step = _TEMPLATE_FEATURE_CHUNK
-            parts = [self.model.project_template_features(spike_ids[i:i + step], weights)
-                     for i in range(0, len(spike_ids), step)]
+            parts: list[npt.NDArray[np.float64]] = []
+            for i in range(0, len(spike_ids), step):
+                xy_part = self.model.project_template_features(spike_ids[i:i + step], weights)
+                assert xy_part is not None  # the model has template features (checked above)
+                parts.append(xy_part)
             xy = np.concatenate(parts) if parts else np.zeros((0, 2))
             out.append(SpikeData(c, spike_ids, xy, None, self._times(spike_ids)))
         return out

@@ -146,7 +146,8 @@ def project_template_features(data: np.ndarray, cols: np.ndarray | None, rows: n
     # in the dense product.
     x = np.where(k, feats, 0.0)
     wv = w[np.where(kept, tc, 0)[row]] * k[:, :, None]
-    return np.einsum("sj,sjk->sk", x, wv)
+    out: npt.NDArray[np.float64] = np.einsum("sj,sjk->sk", x, wv)
+    return out
 
 
 def get_subset_waveforms(waveforms: np.ndarray, channels: np.ndarray, spikes: np.ndarray,
