@@ -29,6 +29,8 @@ def on_thread(func: Callable[[], T], name: str) -> Future[T]:
     future: Future[T] = Future()
 
     def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return  # cancelled before it started
         try:
             future.set_result(func())
         except BaseException as exc:  # handed to the thread that calls result()

@@ -165,7 +165,7 @@ class Clustering:
         """Make the counter stored in ``state_dir`` at least ``at_least``, durably.
 
         For the ids a crash journal recorded (a session that journals writes the counter
-        file without fsync): called before that journal is replayed, set aside or
+        file only at close): called before that journal is replayed, set aside or
         discarded. Returns the stored counter (unchanged when already large enough).
         """
         stored = _counter.read_counter(Path(state_dir))

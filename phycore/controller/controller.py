@@ -369,7 +369,7 @@ class TemplateController(PhyControllerNames):
         if self.journal is None or not self.journal.path.exists():
             return {}, []
         # The ids this journal's actions handed out were made durable by the journal only
-        # (the counter file is written without fsync): store them durably before the
+        # (the counter file is only written at close): store them durably before the
         # journal is replayed, set aside or discarded, so that no later session reuses them.
         floor = Journal.id_floor(self.journal.path)
         if floor:

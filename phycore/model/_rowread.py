@@ -80,7 +80,7 @@ def _mincore() -> Any:
     blocks), or None where unavailable."""
     try:
         f = ctypes.PyDLL(None).mincore
-    except (OSError, AttributeError):  # pragma: no cover - not Linux/BSD
+    except (OSError, AttributeError, TypeError):  # pragma: no cover - not Linux/BSD (Windows: TypeError)
         return None
     f.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
     f.restype = ctypes.c_int

@@ -265,11 +265,14 @@ class TracePainter:
         return rgba
 
     def _other_colors(self, clusters: npt.NDArray[np.int64]) -> dict[int, tuple[float, ...]]:
-        missing = [int(c) for c in np.unique(clusters) if int(c) not in self._colors]
+        # Drawing threads call this: one read of the cache, so that colours computed just
+        # before a clustering change (which replaces the cache) never land in the new one.
+        colors = self._colors
+        missing = [int(c) for c in np.unique(clusters) if int(c) not in colors]
         if missing:
             rgba = self._cluster_colors(missing)
-            self._colors.update({c: tuple(float(v) for v in col) for c, col in zip(missing, rgba)})
-        return self._colors
+            colors.update({c: tuple(float(v) for v in col) for c, col in zip(missing, rgba)})
+        return colors
 
     def clustering_changed(self) -> None:
         """A clustering change: the tiles are checked against it when shown (see the
