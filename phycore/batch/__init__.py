@@ -1,0 +1,1 @@
+"""Batch work over many sorted folders: quality control, reports, auto-labels, exports."""
