@@ -28,6 +28,7 @@ from concurrent.futures import Future
 import numpy as np
 
 from phycore.analysis._jit import get_num_threads, njit, parallel_chunksize, prange
+from phycore.threads import on_thread
 
 __all__ = ["defer_kernels", "get_num_threads", "kernels_ready", "njit", "parallel_chunksize", "prange",
            "warm_up"]
@@ -49,6 +50,14 @@ def _load() -> None:
     _probe(np.zeros(1, dtype=np.int64))
 
 
+def _load_logged() -> None:
+    try:
+        _load()
+    except Exception:
+        logger.exception("Loading numba's kernels failed.")
+        raise
+
+
 def warm_up(*, background: bool = True) -> Future[None]:
     """Load numba's kernel machinery once per process, on a worker thread by default.
 
@@ -67,25 +76,18 @@ def warm_up(*, background: bool = True) -> Future[None]:
     """
     global _warm_up
     with _lock:
-        if _warm_up is not None:
-            return _warm_up
-        future: Future[None] = Future()
-        _warm_up = future
-
-    def run() -> None:
-        try:
-            _load()
-        except Exception as exc:  # reported, and kept for whoever waits on the future
-            logger.exception("Loading numba's kernels failed.")
-            future.set_exception(exc)
-        else:
-            future.set_result(None)
-
-    if background:
-        threading.Thread(target=run, name="phycore-kernel-warm-up", daemon=True).start()
-    else:
-        run()
-    return future
+        if _warm_up is None:
+            if background:
+                _warm_up = on_thread(_load_logged, "phycore-kernel-warm-up")
+            else:
+                _warm_up = Future()
+                try:
+                    _load_logged()
+                except Exception as exc:  # kept for whoever waits on the future
+                    _warm_up.set_exception(exc)
+                else:
+                    _warm_up.set_result(None)
+        return _warm_up
 
 
 def defer_kernels() -> None:
