@@ -50,7 +50,7 @@ def test_flavors(tmp_path: Path, flavor: str) -> None:
     else:
         assert st.shape == (800,)
     assert (tmp_path / "pc_features.npy").exists() == (flavor != "ks3")
-    assert (tmp_path / "template_features.npy").exists() == (flavor != "spikeinterface")
+    assert (tmp_path / "template_features.npy").exists() == (flavor not in ("spikeinterface", "ks4"))
     if flavor == "spikeinterface":
         ind = np.load(tmp_path / "template_ind.npy")
         assert (ind == -1).any() and params["hp_filtered"] is True
