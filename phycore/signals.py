@@ -139,15 +139,25 @@ EVENTS: dict[str, EventDoc] = {
                        "'kwargs'}) for the supervisor to relay; phycore's tables do not (the Supervisor "
                        "changes the selection itself), and no kwargs are passed."),
     "cluster": EventDoc("supervisor (a standalone clustering or cluster_meta)", "up: UpdateInfo",
-                        "Once after every merge, split, label change, undo and redo, from the "
+                        "Once after every merge, split, label change, and their undo and redo, from the "
                         "supervisor, after its tables are updated. A Clustering or ClusterMeta used "
                         "on its own emits it too (as phy's do); inside a Supervisor they are silent.",
                         "Inside a Supervisor, phy's Clustering and ClusterMeta emit it too (the supervisor "
                         "re-emits it); here only the Supervisor does."),
+    "merge_review": EventDoc("supervisor", "up: UpdateInfo",
+                             "A merge candidate was rejected in the merge review (controller.merge_review), "
+                             "or that reject was undone or redone (up.history 'undo' or 'redo'): "
+                             "up.description is 'merge_review_reject', up.metadata_value the pair [a, b]. "
+                             "A step of the undo stack that changes no cluster and no label, so it is "
+                             "not a `cluster` event.", NOT_PHY),
     "color_mapping_changed": EventDoc("supervisor (or color selector)", "", "Cluster colours changed.", NOT_PHY),
     "raw_data_filter_changed": EventDoc("controller", "name: str",
                                         "controller.raw_data_filter switched filter (alt+r, or a plugin's "
                                         "set/next): the trace and waveform views redraw with it.", NOT_PHY),
+    "events_changed": EventDoc("controller", "name: str",
+                               "controller.set_events(name, times) changed an event type's times: the PSTH "
+                               "view recomputes, the event markers of the trace, raster, amplitude and "
+                               "firing-rate views are redrawn.", NOT_PHY),
     "table_sort": EventDoc(_TABLE, "cluster_ids", "The table was sorted; ids in display order."),
     "table_filter": EventDoc(_TABLE, "cluster_ids", "The table was filtered; visible ids.",
                              "Also emitted when the filter is cleared (phy emits it only for an active "

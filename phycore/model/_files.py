@@ -227,6 +227,8 @@ def read_metadata(dir_path: Path) -> tuple[dict[str, dict[int, Any]], list[str]]
             continue
         if p.stem == "cluster_info":  # the table export, rewritten by every save
             continue
+        if p.stem == "events":  # event times (phycore.model.events), not a cluster table
+            continue
         try:
             text = decode_table(p.read_bytes(), p)
         except OSError as e:

@@ -187,6 +187,12 @@ class ClusterViewModel:
             self._data_valid = False
             self.data_generation += 1  # a data job started before this is stale
 
+    def on_events_changed(self, sender: Any, name: str = "") -> None:
+        """``events_changed`` (``controller.set_events``): redraw the event markers (views
+        that draw them listen to it); another session's events are ignored."""
+        if sender is self.controller:
+            self.invalidate(data=False)
+
     def on_toggle_spike_reorder(self, sender: Any, checked: bool) -> None:
         """``toggle_spike_reorder``: reload, the spike times of the time axes changed (views
         whose time axis is the spike times listen to it, as phy's feature and amplitude views)."""

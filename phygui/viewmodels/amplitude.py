@@ -29,6 +29,7 @@ import numpy.typing as npt
 from phycore.analysis import amplitude_histograms
 from phycore.signals import emit
 from phygui.viewmodels._base import LassoViewModel
+from phygui.viewmodels.event_markers import event_lines
 from phygui.viewmodels.items import BACKGROUND_COLOR, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
 from phygui.render.raster import Raster, draw_points
@@ -83,6 +84,8 @@ class AmplitudeFrame:
     cluster_ids: list[int]
     lasso: npt.NDArray[np.float64]
     amplitudes_type: str
+    #: Event markers (see :mod:`phygui.viewmodels.event_markers`).
+    lines: list[Polyline] = attrs.Factory(list)
 
 
 @attrs.define(eq=False)
@@ -263,9 +266,10 @@ class AmplitudeModel(LassoViewModel):
         for i, layer in enumerate(self._layers):
             draw_points(image, layer.times, layer.amplitudes, i + 1, self.options.marker_size)
         self.is_dirty = False
+        markers = event_lines(self, max(ext[0], 0.0), min(ext[2], self.duration), self._bounds[1], self._bounds[3])
         return AmplitudeFrame(RasterLayer(image.rgba(), ext), self._histograms(), home,
                               self._bounds, self.time_range, list(self.cluster_ids), self.lasso.polygon,
-                              self.amplitudes_type)
+                              self.amplitudes_type, markers)
 
     def time_band(self, extent: Sequence[float] | None = None) -> tuple[float, float] | None:
         """``(x0, x1)`` of the yellow band showing the trace view's window (None: no window

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from phycore.analysis import firing_rate_over_time, isi_bin_edges, isi_histograms
 from phycore.errors import ActionError
 from phygui.viewmodels._base import ClusterViewModel
+from phygui.viewmodels.event_markers import event_lines
 from phygui.viewmodels.items import Label, Polyline
 from phygui.viewmodels.recent import RecentResults, cluster_key
 
@@ -57,6 +58,8 @@ class HistogramFrame:
     home: tuple[float, float, float, float]
     cluster_ids: list[int]
     unit: str
+    #: Event markers (the firing-rate view; see :mod:`phygui.viewmodels.event_markers`).
+    lines: list[Polyline] = attrs.Factory(list)
 
 
 class HistogramModel(ClusterViewModel):
@@ -141,8 +144,12 @@ class HistogramModel(ClusterViewModel):
             labels.append(Label(float(self._edges[-1]), n - i - 0.1, self._text(v), anchor="right", box=i))
         self.is_dirty = False
         x0, x1 = float(self._edges[0]), float(self._edges[-1])
-        return HistogramFrame(self._values, self._edges, bars, labels, (x0, 0.0, x1, float(max(n, 1))),
-                              list(self.cluster_ids), self.unit)
+        home = (x0, 0.0, x1, float(max(n, 1)))
+        return HistogramFrame(self._values, self._edges, bars, labels, home, list(self.cluster_ids), self.unit,
+                              self._event_lines(home))
+
+    def _event_lines(self, home: tuple[float, float, float, float]) -> list[Polyline]:
+        return []
 
     def _text(self, values: np.ndarray) -> str:
         return ""
@@ -257,3 +264,8 @@ class FiringRateModel(HistogramModel):
 
     def _text(self, values: np.ndarray) -> str:
         return f"{float(values.mean()):.1f} Hz" if values.size else ""
+
+    def _event_lines(self, home: tuple[float, float, float, float]) -> list[Polyline]:
+        # Event markers over the rows, only those in the shown time range.
+        x0, _, x1, _ = self._extent(None, home)
+        return event_lines(self, max(x0, home[0]), min(x1, home[2]), home[1], home[3])

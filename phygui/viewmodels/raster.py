@@ -21,7 +21,8 @@ import numpy.typing as npt
 from phycore.analysis.jit import njit
 from phycore.signals import emit
 from phygui.viewmodels._base import ClusterViewModel, ShownClustersMixin
-from phygui.viewmodels.items import RasterLayer
+from phygui.viewmodels.event_markers import event_lines
+from phygui.viewmodels.items import Polyline, RasterLayer
 
 __all__ = ["RasterModel", "RasterOptions", "RasterFrame", "draw_ticks", "RASTER_SHORTCUTS"]
 
@@ -46,6 +47,8 @@ class RasterFrame:
     rows: list[int]
     home: tuple[float, float, float, float]
     selected: list[int]
+    #: Event markers (see :mod:`phygui.viewmodels.event_markers`).
+    lines: list[Polyline] = attrs.Factory(list)
 
 
 @njit(cache=True)
@@ -167,7 +170,8 @@ class RasterModel(ShownClustersMixin, ClusterViewModel):
             mask = sel_rows[sc] >= 0
             draw_ticks(image, times[mask], sel_rows[sc[mask]], sel_colors, n, ext, half)
         self.is_dirty = False
-        return RasterFrame(RasterLayer(image, ext), rows, home, sel)
+        markers = event_lines(self, max(ext[0], 0.0), min(ext[2], self.duration), home[1], home[3])
+        return RasterFrame(RasterLayer(image, ext), rows, home, sel, markers)
 
     def cluster_at(self, x: float, y: float) -> int | None:
         """Cluster of the row under a point."""

@@ -193,7 +193,10 @@ class PlotView(View):
         if self.has_lasso:
             self._connect(self.model.on_request_split, "request_split", sup)
         for event, method in self.listens.items():
-            self._connect(getattr(self.model, method), event, None)
+            # As phy's views (sender=supervisor.cluster_view): only the cluster table's sort
+            # and filter, never another table's (the similarity table, a plugin's).
+            sender = sup.cluster_table if event in ("table_sort", "table_filter") else None
+            self._connect(getattr(self.model, method), event, sender)
         self.model.set_selection(sup.selected)
 
     @staticmethod
@@ -318,8 +321,8 @@ class PlotView(View):
         lines = list(getattr(frame, "lines", None) or []) + list(getattr(frame, "histograms", None) or [])
         for bar in getattr(frame, "bars", None) or []:
             self._shade(bar.x, bar.y, bar.color)
-        for line in lines:
-            self._line(line.x, line.y, line.color)
+        for line in lines:  # event markers behind the picture: the data stays readable
+            self._line(line.x, line.y, line.color, behind=getattr(line, "kind", "") == "event")
         lasso = getattr(frame, "lasso", None)
         if lasso is not None and len(lasso):
             closed = np.vstack([lasso, lasso[:1]]) if len(lasso) > 2 else lasso
@@ -459,9 +462,9 @@ class PlotView(View):
             self._themes[key] = theme
         return self._themes[key]
 
-    def _line(self, x: Any, y: Any, color: Any, weight: float = 1.0) -> None:
+    def _line(self, x: Any, y: Any, color: Any, weight: float = 1.0, behind: bool = False) -> None:
         item = dpg.add_line_series((np.asarray(x, np.float64) * self.x_scale).tolist(), np.asarray(y, np.float64).tolist(),
-                                   parent=self._axes[1])
+                                   parent=self._axes[1], before=self._image if behind else 0)
         dpg.bind_item_theme(item, self._theme(dpg.mvLineSeries, color, weight))
         self._items.append(item)
 

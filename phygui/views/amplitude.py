@@ -36,7 +36,8 @@ class AmplitudeView(PlotView):
     ticks = (True, True)
     has_lasso = True
     listens = {"select_feature": "on_select_feature", "select_channel": "on_select_channel",
-               "time_range_selected": "on_time_range_selected", "toggle_spike_reorder": "on_toggle_spike_reorder"}
+               "time_range_selected": "on_time_range_selected", "toggle_spike_reorder": "on_toggle_spike_reorder",
+               "events_changed": "on_events_changed"}
 
     def __init__(self, context: Any, name: str | None = None) -> None:
         super().__init__(context, name)

@@ -26,5 +26,6 @@ class FiringRateView(PlotView):
 
     model_class = FiringRateModel
     phy_names = _PHY_NAMES
+    listens = {"events_changed": "on_events_changed"}  # the event markers
     ticks = (True, False)
     local_state_attrs = ("x_max",)  # phy: it depends on the duration of the dataset

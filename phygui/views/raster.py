@@ -23,7 +23,7 @@ class RasterView(PlotView):
     ticks: ClassVar[tuple[bool, bool]] = (True, False)
     pad: ClassVar[tuple[float, float, float, float]] = (0.0, 0.0, 0.0, 0.0)
     listens = {"table_filter": "on_table_filter", "table_sort": "on_table_sort",
-               "color_mapping_changed": "on_color_mapping_changed"}
+               "color_mapping_changed": "on_color_mapping_changed", "events_changed": "on_events_changed"}
 
     def click(self, x: float, y: float, button: str = "left", *, ctrl: bool = False, alt: bool = False,
               shift: bool = False) -> Any:

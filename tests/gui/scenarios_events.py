@@ -219,6 +219,10 @@ def scenario_phy_events(controller: Any, dataset: Path) -> None:
     not_here = {"spikes_added", "color_mapping_changed", "request_undo_state", "toggle_spike_reorder"}
     # right clicks on a table row and on a correlogram (tests/gui/scenarios_mouse.py)
     not_here |= {"row_right_click", "request_promote_similar"}
+    # a merge candidate rejected (tests/controller/test_merge_review.py)
+    not_here |= {"merge_review"}
+    # controller.set_events (tests/model/test_events.py, tests/gui/scenarios_psth.py)
+    not_here |= {"events_changed"}
     silent = sorted(n for n in EVENTS if not ev.of(n) and not EVENTS[n].phy.startswith("Not emitted"))
     assert set(silent) <= not_here, silent
 
