@@ -63,6 +63,8 @@ class Step:
     after: SelectionState = ([], [])
     serial: int = 0
     undo_state: Any = None
+    external: bool = False  # recorded by :meth:`Editor.record`: not in the crash journal
+    event: str = "cluster"  # the public event of the step, its undo and its redo
 
 
 class Editor:
@@ -155,11 +157,11 @@ class Editor:
         self._selection.set(list(up.added), [])
         step.after = self._selection.state()
 
-    def _publish(self, up: UpdateInfo) -> None:
+    def _publish(self, up: UpdateInfo, event: str = "cluster") -> None:
         for observer in self._observers:
             observer.cluster_changed(up)
         self._tables.apply(up)
-        emit("cluster", self._sender, up)
+        emit(event, self._sender, up)
 
     def _journal(self, entry: dict[str, Any], step: Step | None = None) -> None:
         if self.journal is None:
@@ -242,6 +244,28 @@ class Editor:
         step.after = self._selection.state()
         return up
 
+    def record(self, part: Any, up: UpdateInfo, event: str) -> UpdateInfo:
+        """Record a change that an undoable ``part`` other than the Clustering and ClusterMeta
+        already made (e.g. a rejected merge candidate), as one step of the same undo stack.
+
+        ``part`` has ``undo()`` and ``redo()`` returning an UpdateInfo (as ClusterMeta).
+        The internal observers see ``up`` (and its undo and redo) as any action's, but the
+        public event is ``event``, not ``cluster``: phy plugins expect ``cluster`` for a
+        change of the clustering or of the labels only, and switch on ``up.description``.
+        No ``request_undo_state`` either (phy's subscribers store state per clustering step).
+        The step is not journaled: the part keeps its own state on disk; its undo and redo
+        are journaled by their effect (nothing on the clusters), so a replayed journal's
+        undos stay aligned with the steps it holds. It keeps the serial of the state before
+        it: the clusters and labels did not change, so neither does :meth:`is_dirty`.
+        """
+        if event == "cluster":
+            raise ValueError("Editor.record: a recorded step needs its own event, not 'cluster'.")
+        before = self._selection.state()
+        step = Step(before=before, after=before, serial=self._current_serial(), external=True, event=event)
+        self.history.action(part, state=step)
+        self._publish(up, event)
+        return up
+
     def selection_changed(self) -> None:
         """The selection moved on after the last action (e.g. the wizard after a move):
         redo restores this one."""
@@ -270,8 +294,8 @@ class Editor:
         selection = step.before if op == "undo" else step.after
         # phy gives the answers to request_undo_state back on undo only.
         up = attrs.evolve(up, undo_state=step.undo_state if op == "undo" else None)
-        self._publish(up)
-        if step.serial in self._replayable:
+        self._publish(up, step.event)
+        if step.serial in self._replayable and not step.external:
             self._journal({"op": op})
         else:
             self._journal(self._effect(up))

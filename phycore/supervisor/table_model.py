@@ -55,6 +55,10 @@ class TableModel:
         Column names; ``'id'`` is always first.
     sort : (str, str), optional
         Initial ``(column, 'asc' | 'desc')``.
+    events : bool
+        Emit ``table_sort`` and ``table_filter`` (default). A table whose row ids are not
+        cluster ids (the merge review's pairs) passes False: those events promise cluster ids
+        to the views and plugins that listen to them.
 
     Events
     ------
@@ -70,8 +74,10 @@ class TableModel:
         columns: Sequence[str],
         *,
         sort: tuple[str, str] | None = None,
+        events: bool = True,
     ) -> None:
         self.name = name
+        self._events = events
         self._columns: list[str] = ["id"] + [c for c in columns if c != "id"]
         self._rows: dict[int, dict[str, Any]] = {}
         self._sort: tuple[str, str] | None = sort
@@ -191,7 +197,8 @@ class TableModel:
             raise FilterExpressionError(f"Sort order must be 'asc' or 'desc', not {order!r}.", argument="order")
         self._sort = (column, order)
         self._refresh()
-        emit("table_sort", self, self.visible_ids)
+        if self._events:
+            emit("table_sort", self, self.visible_ids)
         return self.visible_ids
 
     def filter(self, text: str | None) -> list[int]:
@@ -204,7 +211,8 @@ class TableModel:
         else:
             self._filter = FilterExpression(str(text), self._all_keys() | {"group"})
         self._refresh()
-        emit("table_filter", self, self.visible_ids)
+        if self._events:
+            emit("table_filter", self, self.visible_ids)
         return self.visible_ids
 
     def _all_keys(self) -> set[str]:
