@@ -39,17 +39,24 @@ from phycore.analysis.metrics import (
     spike_train_metrics,
 )
 from phycore.analysis.rates import firing_rate_over_time, mean_firing_rates, time_bin_edges
+from phycore.analysis.psth import PSTH, align_spikes, psth, psth_bin_edges
 from phycore.analysis.similarity import masked_cosine_similarity, template_similarity, top_similar
+from phycore.analysis.stability import DriftMetrics, drift_metrics, firing_ranges
+from phycore.analysis.template_snr import TemplatePeaks
 from phycore.analysis.metric_table import ClusterMetrics, MetricParams
 from phycore.analysis.waveform_summary import ClusterWaveform, WaveformSummary
 
 __all__ = [
     "ClusterMetrics",
     "ClusterWaveform",
+    "DriftMetrics",
     "MetricParams",
     "PCFeatures",
+    "PSTH",
     "SpikeTrainMetrics",
+    "TemplatePeaks",
     "WaveformSummary",
+    "align_spikes",
     "amplitude_cutoffs",
     "amplitude_histograms",
     "autocorrelograms",
@@ -58,7 +65,9 @@ __all__ = [
     "correlogram_bins",
     "correlogram_lags",
     "correlograms",
+    "drift_metrics",
     "firing_rate",
+    "firing_ranges",
     "firing_rate_over_time",
     "hill_contamination",
     "isi_bin_edges",
@@ -66,6 +75,8 @@ __all__ = [
     "masked_cosine_similarity",
     "mean_firing_rates",
     "noise_levels",
+    "psth",
+    "psth_bin_edges",
     "refractory_lines",
     "snr",
     "spike_depths",

@@ -47,6 +47,12 @@ def _spike_train_metrics(
 
 
 @njit(cache=True, inline="always")
+def _nearest(i: int, n: int) -> int:
+    # scipy.ndimage mode='nearest': (a a a a | a b c d | d d d d)
+    return min(max(i, 0), n - 1)
+
+
+@njit(cache=True, inline="always")
 def _reflect(i: int, n: int) -> int:
     # scipy.ndimage mode='reflect': (d c b a | a b c d | d c b a)
     while i < 0 or i >= n:
@@ -67,25 +73,35 @@ def gaussian_weights(sigma: float) -> npt.NDArray[np.float64]:
 
 
 @njit(cache=True, nogil=True)
-def _gaussian_smooth(x: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """scipy.ndimage.gaussian_filter1d(x, sigma, mode='reflect') for the weights of
-    :func:`gaussian_weights`, with scipy's summation order for symmetric kernels."""
+def _gaussian_smooth(x: npt.NDArray[np.float64], weights: npt.NDArray[np.float64],
+                     nearest: bool = False) -> npt.NDArray[np.float64]:
+    """scipy.ndimage.gaussian_filter1d(x, sigma, mode='reflect' or 'nearest') for the
+    weights of :func:`gaussian_weights`, with scipy's summation order for symmetric kernels."""
     n = x.shape[0]
     radius = weights.shape[0] // 2
     out = np.zeros(n)
     for i in range(n):
         s = x[i] * weights[radius]
         for k in range(1, radius + 1):
-            s += (x[_reflect(i - k, n)] + x[_reflect(i + k, n)]) * weights[radius + k]
+            if nearest:
+                s += (x[_nearest(i - k, n)] + x[_nearest(i + k, n)]) * weights[radius + k]
+            else:
+                s += (x[_reflect(i - k, n)] + x[_reflect(i + k, n)]) * weights[radius + k]
         out[i] = s
     return out
 
 
 @njit(cache=True, nogil=True)
-def _amplitude_cutoff_one(amps: npt.NDArray[np.float64], n_bins: np.int64, weights: npt.NDArray[np.float64]) -> float:
+def _amplitude_cutoff_one(amps: npt.NDArray[np.float64], n_bins: np.int64, weights: npt.NDArray[np.float64],
+                          si_min_ratio: float = -1.0) -> float:
+    """Allen's amplitude cutoff, or SpikeInterface's when ``si_min_ratio >= 0``."""
     n = amps.shape[0]
+    if si_min_ratio >= 0.0 and n / n_bins < si_min_ratio:
+        return np.nan
     if n < 2:
         return np.nan
+    if np.median(amps) < 0:  # negative peak amplitudes (SpikeInterface's export): flip
+        amps = -amps
     lo, hi = amps.min(), amps.max()
     if not hi > lo:
         return np.nan
@@ -102,6 +118,18 @@ def _amplitude_cutoff_one(amps: npt.NDArray[np.float64], n_bins: np.int64, weigh
         elif k != n_bins - 1 and x >= edges[k + 1]:
             k += 1
         counts[k] += 1.0
+    if si_min_ratio >= 0.0:
+        # SpikeInterface: counts smoothed in 'nearest' mode, truncated to integers (scipy
+        # keeps the int64 dtype of np.histogram), G = last bin >= the first one, and the
+        # mass above G relative to n + that mass.
+        sm = np.trunc(_gaussian_smooth(counts, weights, True))
+        last = 0
+        for k in range(n_bins):
+            if sm[k] >= sm[0]:
+                last = k
+        missed: float = sm[last + 1:].sum()
+        frac_si: float = missed / (n + missed)
+        return min(frac_si, 0.5)
     widths = edges[1:] - edges[:-1]
     pdf = counts / widths / counts.sum()
     sm = _gaussian_smooth(pdf, weights)
@@ -119,7 +147,8 @@ def _amplitude_cutoff_one(amps: npt.NDArray[np.float64], n_bins: np.int64, weigh
 
 @njit(cache=True, parallel=True, nogil=True)
 def _amplitude_cutoffs(
-    amplitudes: npt.NDArray[np.floating[Any]], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], n_bins: np.int64, weights: npt.NDArray[np.float64]
+    amplitudes: npt.NDArray[np.floating[Any]], spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], n_bins: np.int64, weights: npt.NDArray[np.float64],
+    si_min_ratio: float = -1.0,
 ) -> npt.NDArray[np.float64]:
     n_clusters = offsets.shape[0] - 1
     out = np.full(n_clusters, np.nan)
@@ -132,7 +161,7 @@ def _amplitude_cutoffs(
             if np.isfinite(a):
                 buf[m] = a
                 m += 1
-        out[c] = _amplitude_cutoff_one(buf[:m], n_bins, weights)
+        out[c] = _amplitude_cutoff_one(buf[:m], n_bins, weights, si_min_ratio)
     return out
 
 

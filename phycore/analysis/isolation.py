@@ -89,6 +89,7 @@ import numpy.typing as npt
 from phycore.analysis._jit import get_num_threads
 from phycore.analysis._metric_kernels import _gather_features, _isolation_weighted, _pool_rows
 from phycore.analysis._validate import as_1d, positive_int
+from phycore.analysis.amplitudes import _spike_depths
 from phycore.errors import DataFormatError
 
 __all__ = ["PCFeatures"]
@@ -271,6 +272,7 @@ class PCFeatures:
             self._row_of_spike[sid] = np.arange(sid.size)
             self._spike_of_row = sid
         self._pool: _Pool | None = None
+        self._depths: tuple[_Pool, npt.NDArray[np.float64]] | None = None
         self._lock = threading.Lock()
 
     # Pool -----------------------------------------------------------------------------
@@ -342,6 +344,40 @@ class PCFeatures:
             self._pool = pool.extended(self._templates_of_rows(keep), spikes.astype(np.int64),
                                        read_rows(self.features, keep, self.n_pcs),
                                        pool.n_per_template + added, pool.seen + added)
+
+    def depth_sample(self, spike_ids: npt.NDArray[np.int64], channel_y: npt.ArrayLike
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The pool rows of a cluster for its drift: ``(spikes, depths, weights)``.
+
+        ``depths`` is phylib's ``get_depths`` (channel y positions ``channel_y`` weighted
+        by the squared positive first PC, :func:`phycore.analysis.spike_depths`) of each
+        pool row among ``spike_ids``; ``weights`` the number of the cluster's spikes each
+        row stands for (``n_t / k_t`` for a row of template ``t``, as for the isolation
+        metrics), so that a drift bin's spike count can be estimated from the sample.
+        Spikes in the order of ``spikes`` (increasing ids). Thread-safe.
+
+        .. versionadded:: 0.4
+        """
+        sid = np.asarray(spike_ids, dtype=np.int64)
+        if sid.size > 1 and np.any(sid[1:] <= sid[:-1]):
+            sid = np.unique(sid)
+        pool = self._get_pool()
+        with self._lock:
+            if self._depths is None or self._depths[0] is not pool:
+                y = np.ascontiguousarray(np.asarray(channel_y, dtype=np.float64))
+                self._depths = (pool, _spike_depths(pool.features, pool.templates, self.channel_ind, y))
+            depths = self._depths[1]
+        if sid.size == 0 or pool.spikes.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        n_templates = self.channel_ind.shape[0]
+        cnt = np.bincount(self._templates_of_rows(self.rows_of(sid)), minlength=n_templates)
+        cand = np.flatnonzero(cnt[pool.templates] > 0)  # pool rows of the cluster's templates
+        ps = pool.spikes[cand]
+        at = np.minimum(np.searchsorted(sid, ps), sid.size - 1)
+        idx = cand[sid[at] == ps]
+        t = pool.templates[idx]
+        k = np.bincount(t, minlength=n_templates)
+        return pool.spikes[idx], depths[idx], (cnt[t] / np.maximum(k[t], 1)).astype(np.float64)
 
     # Computation ----------------------------------------------------------------------
 

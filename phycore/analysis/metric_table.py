@@ -13,10 +13,13 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.analysis._grouping import added_spikes, check_sorted_within_groups, group_spikes
+from phycore.analysis._hist_kernels import _values_hist
 from phycore.analysis._metric_kernels import _amplitude_cutoffs, gaussian_weights
 from phycore.analysis._validate import ClusterChange, SpikeLookup, as_1d, positive, spike_times_arg
 from phycore.analysis.isolation import PCFeatures
-from phycore.analysis.metrics import _train_metrics, snr
+from phycore.analysis.metrics import _cutoff_min_ratio, _train_metrics, snr
+from phycore.analysis.stability import drift_one, whole_bin_edges
+from phycore.analysis.template_snr import TemplatePeaks
 from phycore.analysis.waveform_summary import WaveformSummary
 from phycore.errors import ActionError, ClusterIdError
 
@@ -53,6 +56,28 @@ class MetricParams:
         Histogram bins for the amplitude cutoff (default 500).
     amplitude_cutoff_smoothing : float
         Gaussian smoothing (bins) for the amplitude cutoff (default 3).
+    presence_bin_duration : float, optional
+        Presence-ratio bins of this many seconds (SpikeInterface's rule, 60 s there)
+        instead of ``n_presence_bins`` equal bins.
+
+        .. versionadded:: 0.4
+    amplitude_cutoff_method : {"allen", "spikeinterface"}
+        See :func:`phycore.analysis.amplitude_cutoffs` (SpikeInterface's variant with
+        ``amplitude_cutoff_bins=100``).
+
+        .. versionadded:: 0.4
+    snr_method : {"peak_to_peak", "extremum"}
+        SNR of the ``waveforms`` + ``noise`` column (:func:`phycore.analysis.snr`); a
+        :class:`phycore.analysis.TemplatePeaks` carries its own method.
+
+        .. versionadded:: 0.4
+    firing_range_bin : float
+        Bin of the firing range, seconds (default 5, as SpikeInterface).
+    drift_interval : float
+        Bin of the drift metrics, seconds (default 60, as SpikeInterface).
+    drift_min_spikes : float
+        Spikes a drift bin needs (default 100, as SpikeInterface); with a
+        :class:`phycore.analysis.PCFeatures` pool, the spikes its rows stand for.
     """
 
     refractory_period: float = 1.5e-3
@@ -60,6 +85,23 @@ class MetricParams:
     n_presence_bins: int = 100
     amplitude_cutoff_bins: int = 500
     amplitude_cutoff_smoothing: float = 3.0
+    presence_bin_duration: float | None = None
+    amplitude_cutoff_method: str = "allen"
+    snr_method: str = "peak_to_peak"
+    firing_range_bin: float = 5.0
+    drift_interval: float = 60.0
+    drift_min_spikes: float = 100.0
+
+    @classmethod
+    def spikeinterface(cls) -> MetricParams:
+        """SpikeInterface's defaults where its definitions differ only by a parameter:
+        60-s presence bins, its amplitude-cutoff variant with 100 bins, the extremum SNR
+        (``docs/metrics.md``).
+
+        .. versionadded:: 0.4
+        """
+        return cls(presence_bin_duration=60.0, amplitude_cutoff_method="spikeinterface", amplitude_cutoff_bins=100,
+                   snr_method="extremum")
 
     def __attrs_post_init__(self) -> None:
         positive(self.refractory_period, "refractory_period")
@@ -67,6 +109,12 @@ class MetricParams:
         if self.censored_period >= self.refractory_period:
             raise ActionError("`censored_period` must be shorter than `refractory_period`.",
                               argument="censored_period")
+        _cutoff_min_ratio(self.amplitude_cutoff_method, 5.0)
+        snr(np.zeros((1, 1, 1)), [1.0], method=self.snr_method)
+        if self.presence_bin_duration is not None:
+            positive(self.presence_bin_duration, "presence_bin_duration")
+        positive(self.firing_range_bin, "firing_range_bin")
+        positive(self.drift_interval, "drift_interval")
 
 
 class ClusterMetrics:
@@ -74,11 +122,14 @@ class ClusterMetrics:
 
     Columns (always): ``n_spikes``, ``firing_rate``, ``presence_ratio``,
     ``isi_violations``, ``isi_violation_ratio``, ``contamination``; with
-    ``amplitudes``: ``amplitude_cutoff``; with ``waveforms`` and ``noise``: ``snr``;
-    with ``pc_features``: ``isolation_distance``, ``l_ratio``. Definitions and
-    references: :func:`phycore.analysis.spike_train_metrics`,
+    ``amplitudes``: ``amplitude_cutoff``; with ``template_peaks`` (or ``waveforms``
+    and ``noise``): ``snr``; with ``pc_features``: ``isolation_distance``,
+    ``l_ratio``; with ``firing_range=True``: ``firing_range``; with ``depths`` (or
+    ``pc_features`` and ``channel_y``): ``drift_ptp``, ``drift_std``, ``drift_mad``.
+    Definitions and references: :func:`phycore.analysis.spike_train_metrics`,
     :func:`phycore.analysis.amplitude_cutoffs`, :func:`phycore.analysis.snr`,
-    :mod:`phycore.analysis.isolation`.
+    :mod:`phycore.analysis.isolation`, :mod:`phycore.analysis.stability`
+    (``docs/metrics.md`` compares them with SpikeInterface's).
 
     Parameters
     ----------
@@ -94,6 +145,24 @@ class ClusterMetrics:
         Noise standard deviation per channel, in template units, for the SNR.
     pc_features : PCFeatures, optional
     params : MetricParams, optional
+    template_peaks : TemplatePeaks, optional
+        Templates and noise for the ``snr`` column (thread-safe, unlike ``waveforms``).
+
+        .. versionadded:: 0.4
+    firing_range : bool
+        Add the ``firing_range`` column (:func:`phycore.analysis.firing_ranges`).
+
+        .. versionadded:: 0.4
+    depths : array-like of float, shape (n_spikes,), optional
+        Per-spike depth (µm) for the drift columns, from all the spikes.
+
+        .. versionadded:: 0.4
+    channel_y : array-like of float, shape (n_channels,), optional
+        With ``pc_features`` and no ``depths``: drift from the depths of the PC
+        features' pool rows (:meth:`phycore.analysis.PCFeatures.depth_sample`), which
+        reads nothing more than the isolation metrics do.
+
+        .. versionadded:: 0.4
 
     Examples
     --------
@@ -116,6 +185,10 @@ class ClusterMetrics:
         noise: npt.ArrayLike | float | None = None,
         pc_features: PCFeatures | None = None,
         params: MetricParams | None = None,
+        template_peaks: TemplatePeaks | None = None,
+        firing_range: bool = False,
+        depths: npt.ArrayLike | None = None,
+        channel_y: npt.ArrayLike | None = None,
     ) -> None:
         self.spike_times = spike_times_arg(spike_times)
         self.n_spikes = self.spike_times.shape[0]
@@ -125,14 +198,22 @@ class ClusterMetrics:
         self.noise = noise
         self.pc_features = pc_features
         self.params = params or MetricParams()
+        self.template_peaks = template_peaks
+        self.firing_range = bool(firing_range)
+        self.depths = None if depths is None else as_1d(depths, "depths", np.float64, length=self.n_spikes)
+        self.channel_y = None if channel_y is None else as_1d(channel_y, "channel_y", np.float64)
         cols = ["n_spikes", "firing_rate", "presence_ratio", "isi_violations", "isi_violation_ratio",
                 "contamination"]
         if self.amplitudes is not None:
             cols.append("amplitude_cutoff")
-        if waveforms is not None and noise is not None:
+        if template_peaks is not None or (waveforms is not None and noise is not None):
             cols.append("snr")
         if pc_features is not None:
             cols += ["isolation_distance", "l_ratio"]
+        if self.firing_range:
+            cols.append("firing_range")
+        if self._has_drift:
+            cols += ["drift_ptp", "drift_std", "drift_mad"]
         self.columns: tuple[str, ...] = tuple(cols)
         self._col = {c: i for i, c in enumerate(cols)}
         self._rows: dict[int, npt.NDArray[np.float64]] = {}
@@ -174,7 +255,7 @@ class ClusterMetrics:
 
         out = np.full((n, len(self.columns)), np.nan)
         m = _train_metrics(cids, self.spike_times, spike_ids, offsets, self.duration, p.refractory_period,
-                           p.censored_period, p.n_presence_bins)
+                           p.censored_period, p.n_presence_bins, p.presence_bin_duration)
         out[:, 0] = m.n_spikes
         out[:, 1] = m.firing_rate
         out[:, 2] = m.presence_ratio
@@ -184,22 +265,62 @@ class ClusterMetrics:
         if self.amplitudes is not None:
             out[:, self._col["amplitude_cutoff"]] = _amplitude_cutoffs(
                 self.amplitudes, spike_ids, offsets, np.int64(p.amplitude_cutoff_bins),
-                gaussian_weights(p.amplitude_cutoff_smoothing),
+                gaussian_weights(p.amplitude_cutoff_smoothing), _cutoff_min_ratio(p.amplitude_cutoff_method, 5.0),
             )
+        if self.firing_range:
+            out[:, self._col["firing_range"]] = self._firing_ranges(spike_ids, offsets)
+        if self._has_drift:
+            j = self._col["drift_ptp"]
+            for i in range(n):
+                out[i, j: j + 3] = self._drift(spike_ids[offsets[i]: offsets[i + 1]])
+        if self.template_peaks is not None:
+            j = self._col["snr"]
+            for i in range(n):
+                out[i, j] = self.template_peaks.snr(spike_ids[offsets[i]: offsets[i + 1]])
         tick("spike trains")
         if self.waveforms is not None:
             sub = {c: spike_ids[offsets[i]: offsets[i + 1]] for i, c in enumerate(cids.tolist())}
             self.waveforms.compute(cids, spikes_per_cluster=sub, progress=lambda name, f: tick(name))
-            if "snr" in self._col:
+            if "snr" in self._col and self.template_peaks is None:
                 assert self.noise is not None  # the snr column exists only with noise
                 j = self._col["snr"]
                 for i, c in enumerate(cids.tolist()):  # one mean template at a time (memory)
-                    out[i, j] = snr(self.waveforms.mean_template(c)[None], self.noise)[0]
+                    out[i, j] = snr(self.waveforms.mean_template(c)[None], self.noise, method=p.snr_method)[0]
         if self.pc_features is not None:
             iso, lr = self.pc_features.compute_many(cids, spike_ids, offsets, progress=lambda name, f: tick(name))
             out[:, self._col["isolation_distance"]] = iso
             out[:, self._col["l_ratio"]] = lr
         return out
+
+    @property
+    def _has_drift(self) -> bool:
+        return self.depths is not None or (self.pc_features is not None and self.channel_y is not None)
+
+    def _firing_ranges(self, spike_ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64]
+                       ) -> npt.NDArray[np.float64]:
+        """SpikeInterface's firing range (:func:`phycore.analysis.firing_ranges`)."""
+        b = self.params.firing_range_bin
+        edges = whole_bin_edges(self.duration, b)
+        if edges.size < 2:
+            return np.full(offsets.size - 1, np.nan)
+        rates = _values_hist(self.spike_times, spike_ids, offsets, edges, False) / b
+        out = np.percentile(rates, 95.0, axis=1) - np.percentile(rates, 5.0, axis=1)
+        return np.where(np.diff(offsets) > 0, out, np.nan)
+
+    def _drift(self, ids: npt.NDArray[np.int64]) -> tuple[float, float, float]:
+        """``(ptp, std, mad)`` of one cluster (:func:`phycore.analysis.drift_metrics`)."""
+        p = self.params
+        edges = whole_bin_edges(self.duration, p.drift_interval)
+        if self.depths is not None:
+            return drift_one(self.spike_times[ids], self.depths[ids], edges,
+                             min_spikes_per_interval=p.drift_min_spikes)
+        assert self.pc_features is not None and self.channel_y is not None
+        spikes, depths, weights = self.pc_features.depth_sample(ids, self.channel_y)
+        t = self.spike_times[spikes]
+        if t.size > 1 and np.any(t[1:] < t[:-1]):
+            order = np.argsort(t, kind="stable")
+            t, depths, weights = t[order], depths[order], weights[order]
+        return drift_one(t, depths, edges, weights, min_spikes_per_interval=p.drift_min_spikes)
 
     def compute_rows(
         self, spikes_per_cluster: dict[int, npt.NDArray[np.int64]]
@@ -310,6 +431,8 @@ class ClusterMetrics:
                 raise ActionError("`amplitudes` is required: the table has an amplitude column.",
                                   argument="amplitudes")
             amps = _amplitudes_arg(amplitudes, t.shape[0])
+        if self.depths is not None:
+            raise ActionError("A table with per-spike `depths` cannot adopt appended spikes.", argument="spike_times")
         self.spike_times, self.n_spikes, self.amplitudes = t, t.shape[0], amps
         if duration is not None:
             self.duration = positive(duration, "duration")

@@ -42,6 +42,11 @@ of the appended rows, not read again from the file (a refresh never reads the wh
 pool on the GUI thread); the isolation values may then differ slightly from those of a
 session opened on the grown data, which reads its own pool.
 
+The SNR column reads the templates and a few raw-data chunks (:func:`raw_noise_levels`),
+the drift column the depths of the PC features' pool, the firing range the spike times:
+all on the worker, like the others (definitions and the comparison with SpikeInterface:
+``docs/metrics.md``).
+
 The initial table is the costliest computation of a session, so with a Context it is
 kept in the Context's disk cache: a later session on the same, unchanged folder with
 the same clustering loads it instead. Its key holds the whole ``spike_clusters`` array
@@ -64,7 +69,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from phycore.analysis import ClusterMetrics, PCFeatures
+from phycore.analysis import ClusterMetrics, PCFeatures, TemplatePeaks, noise_levels
 from phycore.cache import Context
 from phycore.clustering import Clustering
 from phycore.model import TemplateModel
@@ -76,11 +81,16 @@ logger = logging.getLogger("phycore.controller")
 
 #: Metrics shown as table columns (n_spikes and the firing rate already are).
 METRIC_COLUMNS = ("presence_ratio", "isi_violation_ratio", "contamination", "amplitude_cutoff",
-                  "isolation_distance", "l_ratio")
+                  "isolation_distance", "l_ratio", "snr", "firing_range", "drift_ptp")
+#: Raw-data chunks read for the SNR's noise levels: SpikeInterface reads 20 random chunks
+#: of 10,000 samples; 8 of 4096 keep the read and the filtering of a 384-channel file
+#: under a second (docs/metrics.md: the SNR's tolerance against SpikeInterface).
+_NOISE_CHUNKS = 8
+_NOISE_CHUNK_SAMPLES = 4096
 _REFRESH_CHUNK = 4  # clusters recomputed between two looks at the clock of a budgeted refresh
 _STORE_SIZE = 4096  # rows of deleted clusters kept for undo/redo (about 100 bytes each)
 # Part of the disk-cache key: bump it when the metric definitions change.
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 def _sketch(a: Any) -> np.ndarray:
@@ -92,6 +102,60 @@ def _sketch(a: Any) -> np.ndarray:
 def _has_pc_features(model: TemplateModel) -> bool:
     sf = getattr(model, "sparse_features", None)
     return sf is not None and sf.cols is not None
+
+
+def raw_noise_levels(model: TemplateModel, n_chunks: int = _NOISE_CHUNKS,
+                     chunk_samples: int = _NOISE_CHUNK_SAMPLES) -> np.ndarray:
+    """Noise level per channel from a few raw-data chunks (filtered unless ``hp_filtered``).
+
+    ``n_chunks`` chunks of ``chunk_samples`` samples, evenly spaced over the recording
+    (deterministic; SpikeInterface draws 20 at random), each reduced to
+    ``MAD / 0.6745`` per channel, averaged over the chunks
+    (:func:`phycore.analysis.noise_levels`). Reads ``n_chunks * chunk_samples`` samples.
+    """
+    rate = float(model.sample_rate)
+    duration = float(model.duration)
+    length = min(chunk_samples / rate, duration)
+    starts = np.linspace(0.0, max(0.0, duration - length), n_chunks)
+    levels = [noise_levels(np.asarray(model.get_traces(t0, t0 + length, filtered=None), dtype=np.float64),
+                           chunk_size=chunk_samples) for t0 in starts]
+    out: np.ndarray = np.mean(levels, axis=0)
+    return out
+
+
+def _template_peaks(model: TemplateModel) -> TemplatePeaks:
+    """The model's unwhitened templates in raw-data units, with the raw noise levels.
+
+    Kilosort's ``amplitudes.npy`` scales each spike's template, so a template in raw-data
+    units is the unwhitened template times its spikes' mean amplitude (phylib's
+    ``get_amplitudes_true`` convention). SpikeInterface's ``export_to_phy`` writes the
+    templates in µV and, as amplitudes, each spike's signed peak value: then the mean
+    amplitude of a template's spikes is about its own extremum (ratio near 1, same sign,
+    whereas Kilosort's positive scalings and negative peaks give a negative ratio) and
+    the templates are used as they are.
+    """
+    n_t = int(model.n_templates)
+    temps = [model.get_template(t) for t in range(n_t)]
+    waves = [b.template for b in temps]
+    scale = np.ones(n_t)
+    amps = model.amplitudes
+    if amps is not None:
+        st = np.asarray(model.spike_templates)
+        count = np.bincount(st, minlength=n_t)
+        total = np.zeros(n_t)
+        step = 1 << 20  # by chunks: no float64 copy of a 10M-spike amplitudes.npy
+        for i in range(0, st.size, step):
+            total += np.bincount(st[i:i + step], weights=np.asarray(amps[i:i + step], np.float64), minlength=n_t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_amp = total / count
+            peak = np.array([w.ravel()[np.argmax(np.abs(w))] if w.size else 0.0 for w in waves])
+            ratio = mean_amp / peak
+        ratio = ratio[np.isfinite(ratio)]
+        if not (ratio.size and 0.5 <= float(np.median(ratio)) <= 2.0):
+            scale = np.nan_to_num(mean_amp, nan=0.0)
+    waves = [w * np.float32(k) for w, k in zip(waves, scale)]
+    return TemplatePeaks(waves, model.spike_templates, raw_noise_levels(model),
+                         channel_ids=[b.channel_ids for b in temps])
 
 
 def _pc_features(model: TemplateModel) -> PCFeatures | None:
@@ -163,7 +227,8 @@ class QualityColumns:
         # Which columns exist, without building anything (the table needs them now).
         self._names = [n for n in METRIC_COLUMNS
                        if (n != "amplitude_cutoff" or model.amplitudes is not None)
-                       and (n not in ("isolation_distance", "l_ratio") or _has_pc_features(model))]
+                       and (n not in ("isolation_distance", "l_ratio", "drift_ptp") or _has_pc_features(model))
+                       and (n != "snr" or model.has_raw_data)]
         self._thread: threading.Thread | None = None
         self._start_progress = progress
         if background:
@@ -205,9 +270,12 @@ class QualityColumns:
             n = min(len(spike_clusters), int(model.n_spikes))
             spike_clusters = spike_clusters[:n]
             amplitudes = model.amplitudes
+            # SNR: templates and a few raw chunks; drift: depths of the PC features' pool.
+            peaks = self._snr_inputs() if "snr" in self._names else None
             metrics = ClusterMetrics(model.spike_times[:n], duration=float(model.duration) or 1.0,
                                      amplitudes=None if amplitudes is None else amplitudes[:n],
-                                     pc_features=_pc_features(model))
+                                     pc_features=_pc_features(model), template_peaks=peaks, firing_range=True,
+                                     channel_y=np.asarray(model.channel_positions)[:, 1])
             self.metrics = metrics
             if self._context is not None:
                 self._cached_table = self._context.cache(self._table)
@@ -231,6 +299,15 @@ class QualityColumns:
             return
         logger.info("Quality metrics of %d clusters computed in %.2f s.", len(self.metrics),
                     time.perf_counter() - t0)
+
+    def _snr_inputs(self) -> TemplatePeaks | None:
+        """The SNR's templates and noise; None (empty cells, logged) when the raw data
+        cannot be read, so that the other metrics are still computed."""
+        try:
+            return _template_peaks(self.model)
+        except Exception as e:  # noqa: BLE001 - a raw-data problem must not cost the other columns
+            logger.warning("The SNR column stays empty: the raw data could not be read (%s).", e)
+            return None
 
     def _prepare(self, report: Callable[[str, float], None] | None) -> None:
         pc = self.metrics.pc_features
@@ -317,7 +394,7 @@ class QualityColumns:
                     self._schedule(cid)
                     return None
                 self._recompute([cid])
-            if cid not in self.metrics:
+            if cid not in self.metrics or name not in self.metrics.columns:  # e.g. snr: unreadable raw data
                 return None
             v = self.metrics.get(cid, name)
             return None if math.isnan(v) else v
@@ -423,6 +500,8 @@ class QualityColumns:
         pc, old = _pc_features(model), self.metrics.pc_features
         if pc is not None and old is not None:
             pc.extend_from(old)
+        if self.metrics.template_peaks is not None:
+            self.metrics.template_peaks = self.metrics.template_peaks.with_spike_templates(model.spike_templates)
         self.metrics.set_spikes(model.spike_times, duration=float(model.duration) or 1.0,
                                 amplitudes=model.amplitudes, pc_features=pc,
                                 spike_clusters=self.clustering.spike_clusters)

@@ -34,7 +34,7 @@ def test_full_session_save_and_reopen(params: Path) -> None:
     s = c.supervisor
     assert s.columns == ["id", "ch", "sh", "depth", "fr", "amp", "n_spikes", "presence_ratio",  # phy's order
                          "isi_violation_ratio", "contamination", "amplitude_cutoff", "isolation_distance",
-                         "l_ratio"]
+                         "l_ratio", "snr", "firing_range", "drift_ptp"]
     first = s.cluster_table.visible_ids[0]
     assert s.get_cluster_info(first)["n_spikes"] == max(s.clustering.spike_counts.values())
 

@@ -101,6 +101,53 @@ def scenario_merge_undo(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_filter_new_columns(controller: Any, dataset: Path) -> None:
+    """The SNR and firing-range columns (SpikeInterface's definitions) are real table
+    columns: typed into the filter box with real keys (``snr > k``, ``k`` the median SNR
+    rounded down), the table keeps exactly the clusters whose SNR is above ``k``, and
+    their cells show the values."""
+    import dearpygui.dearpygui as dpg
+
+    from phygui.app import create_gui
+    from phygui.viewmodels.cluster_table import format_cell
+    from tests.gui.scenarios_state import _click
+
+    gui = create_gui(controller)
+    q, sup = controller.quality, controller.supervisor
+    try:
+        gui.render(3)
+        _render_until(gui, lambda: q.ready, "initial metrics installed")
+        gui.render(2)
+        names = controller.supervisor.columns
+        assert {"snr", "firing_range", "drift_ptp"} <= set(names), names
+        snr = {c: q.metrics.get(c, "snr") for c in sup.clustering.cluster_ids.tolist()}
+        assert all(np.isfinite(v) and v > 0 for v in snr.values()), snr
+        k = int(np.median(list(snr.values())))
+        expected = sorted(c for c, v in snr.items() if v > k)
+        assert 0 < len(expected) < len(snr), snr  # the filter keeps some clusters, not all
+        cv = gui.cluster_view
+        x, y = dpg.get_item_rect_min(cv.filter_input)
+        _click(gui, x + 20, y + 5)
+        keys = keyboard(gui)
+        keys("s", "n", "r", "space", "greater", "space", *str(k))  # xdotool's "type" loses ">"
+        _render_until(gui, lambda: sup.cluster_table.filter_text == f"snr > {k}", "filter applied")
+        gui.render(3)
+        assert sorted(sup.cluster_table.visible_ids) == expected, (sup.cluster_table.visible_ids, expected)
+        first = int(sup.cluster_table.visible_ids[0])
+        cells = _cells(gui, first)
+        assert cells["snr"] == format_cell("snr", snr[first]), cells
+        assert cells["firing_range"] == format_cell("firing_range", q.metrics.get(first, "firing_range")), cells
+        from tests.gui.helpers import window_id, xdotool_while_rendering
+
+        # The pointer off the filter box: its tooltip would hide the column headers.
+        xdotool_while_rendering(gui, "mousemove", "--window", window_id(), "700", "700")
+        _show_metric_columns(gui)
+        grab(gui, "metrics_filter_snr")
+        print(f"filter 'snr > {k}': {len(expected)} of {len(snr)} clusters; cells of {first}: {cells}")
+    finally:
+        gui.destroy()
+
+
 def run(name: str, dataset: Path) -> None:
     """Run ``scenario_<name>`` on a session with background metrics (as the app opens one),
     failing on any error logged meanwhile."""

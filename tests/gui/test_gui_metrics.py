@@ -16,3 +16,7 @@ pytestmark = [pytest.mark.gui, needs_display, pytest.mark.subprocess,
 
 def test_metric_cells_fill_after_merge_and_come_back_on_undo(dataset: Path) -> None:
     scenarios_metrics.run("merge_undo", dataset)
+
+
+def test_filter_by_snr_with_real_keys(dataset: Path) -> None:
+    scenarios_metrics.run("filter_new_columns", dataset)
