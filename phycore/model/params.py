@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from phycore.errors import MissingFileError, ParamsError
+from phycore.model.acquisition import apply_acquisition
 
 __all__ = ["read_params", "get_template_params", "clean_dat_path", "REQUIRED_KEYS", "MAX_PARAMS_BYTES"]
 
@@ -179,7 +180,9 @@ def get_template_params(params_path: str | Path, *, required: Sequence[str] = ()
         ``n_channels_dat`` (int > 0 or None), ``sample_rate`` (finite float > 0 or
         None), ``hp_filtered`` and ``show_mapped_channels`` (bool) checked and
         normalized. Flags written as strings (``'no'``, ``'true'``, ``'1'``...) are read
-        with a :class:`UserWarning`.
+        with a :class:`UserWarning`. Keys left out are taken from the acquisition
+        metadata beside the first raw file, which also sets ``uv_per_bit``,
+        ``sync_channel`` and ``acquisition`` (see :mod:`phycore.model.acquisition`).
 
     Raises
     ------
@@ -191,11 +194,8 @@ def get_template_params(params_path: str | Path, *, required: Sequence[str] = ()
     params_path = Path(params_path)
     params = read_params(params_path)
     where = str(params_path)
-    missing = [k for k in required if params.get(k) is None]
-    if missing:
-        state = "is empty" if not params else f"does not set {', '.join(missing)}"
-        hint = " (e.g. sample_rate = 30000.0, in Hz)" if "sample_rate" in missing else ""
-        raise ParamsError(f"{where} {state}; it must set {', '.join(missing)}{hint}.", path=params_path)
+    empty = not params
+    dtype_given = params.get("dtype") is not None
     dir_path = params.get("dir_path")
     if dir_path and not isinstance(dir_path, (str, Path)):
         raise ParamsError(f"{where}: dir_path must be a string.", path=params_path)
@@ -231,6 +231,14 @@ def get_template_params(params_path: str | Path, *, required: Sequence[str] = ()
         v = params.get(key)
         if v is not None and v <= 0:
             raise ParamsError(f"{where}: {key} must be > 0, got {key} = {v!r}.", path=params_path)
+    # Acquisition metadata beside the raw file (SpikeGLX .meta, Open Ephys structure.oebin,
+    # mtscomp .ch) fills what params.py leaves out, and warns where they disagree.
+    apply_acquisition(params, params_path.name, dtype_given=dtype_given)
+    missing = [k for k in required if params.get(k) is None]
+    if missing:
+        state = "is empty" if empty else f"does not set {', '.join(missing)}"
+        hint = " (e.g. sample_rate = 30000.0, in Hz)" if "sample_rate" in missing else ""
+        raise ParamsError(f"{where} {state}; it must set {', '.join(missing)}{hint}.", path=params_path)
     params["hp_filtered"] = _flag(params.get("hp_filtered"), "hp_filtered", False, params_path)
     params["show_mapped_channels"] = _flag(params.get("show_mapped_channels"), "show_mapped_channels",
                                            True, params_path)

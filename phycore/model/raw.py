@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ logger = logging.getLogger("phycore.model")
 #: Duration of the chunks used to spread waveform samples over the recording (as phy).
 CHUNK_DURATION = 600.0
 
-_SUPPORTED = {".dat", ".bin", ".raw", ".mda", ".npy", ""}
+_SUPPORTED = {".dat", ".bin", ".raw", ".mda", ".npy", ".cbin", ""}
 
 
 class RawTraces:
@@ -76,8 +76,15 @@ class RawTraces:
             np.arange(self.n_channels_dat, dtype=np.int64)
             if channel_map is None else np.asarray(channel_map, dtype=np.int64)
         )
-        self.parts: list[np.ndarray] = [self._open(p) for p in self.paths]
         self._filtered: Any = None
+        self._chunk_cache: Any = None  # one budget for all the .cbin parts (see _open_cbin)
+        self.parts: list[np.ndarray] = []
+        try:
+            for p in self.paths:
+                self.parts.append(self._open(p))
+        except BaseException:
+            self.close()  # the files opened before the one that failed
+            raise
         self.part_bounds = np.cumsum([0] + [p.shape[0] for p in self.parts]).astype(np.int64)
         chunk = max(1, int(round(CHUNK_DURATION * self.sample_rate)))
         bounds: list[int] = [0]
@@ -126,10 +133,13 @@ class RawTraces:
                     f"raw data file {path.name} has shape {arr.shape}, expected "
                     f"(n_samples, {self.n_channels_dat}).", path=path)
             return arr
+        if path.suffix.lower() == ".cbin":
+            # A CompressedPart: array-like (shape, dtype, slicing), not an ndarray.
+            return cast(np.ndarray, self._open_cbin(path))
         if path.suffix.lower() not in _SUPPORTED:
             raise RawDataError(
                 f"raw data file {path.name}: unsupported format {path.suffix!r} "
-                f"(flat binary .dat/.bin/.raw or .npy only).", path=path)
+                f"(flat binary .dat/.bin/.raw, mtscomp .cbin or .npy only).", path=path)
         size = path.stat().st_size - self.offset
         frame = self.dtype.itemsize * self.n_channels_dat
         if size < 0 or size % frame:
@@ -143,6 +153,23 @@ class RawTraces:
             return np.zeros((0, self.n_channels_dat), dtype=self.dtype)
         return np.memmap(path, dtype=self.dtype, mode="r", offset=self.offset,
                          shape=(n, self.n_channels_dat))
+
+    def _open_cbin(self, path: Path) -> Any:
+        """An mtscomp file, whose ``.ch`` header must agree with ``n_channels_dat`` and
+        ``dtype`` (``get_template_params`` takes them from the header, see
+        :mod:`phycore.model.acquisition`)."""
+        from phycore.model._cbin import ChunkCache, CompressedPart
+
+        if self._chunk_cache is None:
+            self._chunk_cache = ChunkCache()
+        part = CompressedPart(path, cache=self._chunk_cache)
+        if part.shape[1] != self.n_channels_dat or part.dtype != self.dtype:
+            part.close()
+            raise RawDataError(
+                f"compressed raw data {path.name} has {part.shape[1]} channels of {part.dtype} "
+                f"({path.with_suffix('.ch').name}) but params.py says n_channels_dat = "
+                f"{self.n_channels_dat}, dtype = {self.dtype}.", path=path)
+        return part
 
     @property
     def n_samples(self) -> int:
@@ -289,6 +316,9 @@ class RawTraces:
         if self._filtered is not None:
             self._filtered.clear()
         for p in self.parts:
+            if not isinstance(p, np.ndarray) and hasattr(p, "close"):  # a CompressedPart
+                p.close()
+                continue
             mm = getattr(p, "_mmap", None)
             if mm is not None:
                 try:
@@ -314,6 +344,10 @@ def open_raw(
     """
     if not paths:
         return None, "no raw data file is given in params.py (dat_path)"
+    for p in paths:  # the header says how to decode: name it before what it would have given
+        if Path(p).suffix.lower() == ".cbin" and Path(p).is_file() and not Path(p).with_suffix(".ch").is_file():
+            return None, (f"compressed raw data {p} needs its mtscomp header "
+                          f"{Path(p).with_suffix('.ch').name}, which does not exist")
     if not n_channels_dat:
         return None, "params.py does not give n_channels_dat"
     if not sample_rate:
@@ -331,7 +365,15 @@ def open_raw(
     if last_spike_sample is not None and last_spike_sample >= traces.n_samples:
         names = ", ".join(p.name for p in traces.paths)
         n = traces.n_samples
+        size = ""
+        if traces.paths and all(p.suffix.lower() not in (".cbin", ".npy") for p in traces.paths):
+            # Sizes in bytes, as `ls -l` shows them: the usual cause is an interrupted copy.
+            frame = traces.dtype.itemsize * traces.n_channels_dat
+            have = sum(p.stat().st_size for p in traces.paths)
+            need = have + (last_spike_sample + 1 - n) * frame
+            size = f"{have:,} bytes, expected at least {need:,}: "
+        where = traces.paths[0].parent if traces.paths else "memory"
         traces.close()
-        return None, (f"raw data {names} is truncated: it has {n} samples but the last "
-                      f"spike is at sample {last_spike_sample}")
+        return None, (f"raw data {names} is truncated ({size}{n} samples but the last spike is at "
+                      f"sample {last_spike_sample}), in {where}")
     return traces, None

@@ -190,7 +190,7 @@ def _extract_batch(traces: RawTraces, samples: npt.NDArray[np.int64], channels: 
                    n_samples: int) -> npt.NDArray[np.float64]:
     """Unfiltered raw windows ``(n, n_samples, nc)`` float64 (exact for every raw dtype up
     to 32 bits), each spike on its own channels (-1 = zero column)."""
-    from phycore.model._kernels import extract_part
+    from phycore.model._cbin import extract_windows
 
     out = np.zeros((len(samples), n_samples, channels.shape[1]), dtype=np.float64)
     starts = samples - n_samples // 2
@@ -203,7 +203,7 @@ def _extract_batch(traces: RawTraces, samples: npt.NDArray[np.int64], channels: 
         part_out = np.zeros((len(sel), n_samples, len(cols)), dtype=np.float64)
         for k, part in enumerate(traces.parts):
             rel = np.ascontiguousarray(starts[sel] - int(traces.part_bounds[k]))
-            extract_part(part, rel, cols, 0, part_out)
+            extract_windows(part, rel, cols, part_out)
         out[sel] = part_out
     return out
 

@@ -115,7 +115,7 @@ def extract_waveforms(
     ndarray
         float32 ``(n_spikes, n_samples_waveforms, n_channels)``.
     """
-    from phycore.model._kernels import extract_part
+    from phycore.model._cbin import extract_windows
 
     samples = np.ascontiguousarray(spike_samples, dtype=np.int64).reshape(-1)
     channel_ids = np.asarray(channel_ids, dtype=np.int64).reshape(-1)
@@ -135,7 +135,7 @@ def extract_waveforms(
             # The kernel only writes the rows of each window that fall in this part.
             rel = starts - int(traces.part_bounds[k])
             prefetch_windows(part, rel, n_win)
-            extract_part(part, rel, cols, 0, out)
+            extract_windows(part, rel, cols, out)
     if subtract_median:
         core = out[:, margin:margin + nsw, :]
         out -= np.median(core, axis=1)[:, np.newaxis, :]

@@ -171,7 +171,7 @@ class TracePainter:
         self._stale: OrderedDict[tuple[int, int], TraceTile] = OrderedDict()  # (k, id) -> tile, for an undo
         self._rechecked = False  # a clustering change replaced a shown tile (drawn in the background)
         self._levels_key: Any = None
-        self._levels = Levels(np.zeros(model.n_channels), 1.0)
+        self._levels = Levels(np.zeros(getattr(model, "n_model_channels", model.n_channels)), 1.0)
         self._fixed_unit: dict[tuple[Any, ...], float] = {}
         self._colors: dict[int, tuple[float, ...]] = {}
         self._executor: ThreadPoolExecutor | None = None

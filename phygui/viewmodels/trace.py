@@ -48,7 +48,8 @@ from phycore.signals import emit
 from phygui.render.tile_painter import TracePainter
 from phygui.render.tiles import SPIKE_DTYPE, TraceTile, stitch
 from phygui.render.traces import draw_snippets, draw_traces, draw_traces_reference
-from phygui.viewmodels.items import Label, RasterLayer
+from phygui.viewmodels.event_markers import event_lines
+from phygui.viewmodels.items import Label, Polyline, RasterLayer
 from phygui.viewmodels.trace_window import TimeWindowModel, row_channel, time_channel_text
 
 __all__ = ["TraceModel", "TraceOptions", "TraceFrame", "TRACE_SHORTCUTS", "TRACE_SNIPPETS",
@@ -107,6 +108,8 @@ class TraceFrame:
     home: tuple[float, float, float, float]
     interval: tuple[float, float]
     n_spikes: int
+    #: Event markers in the shown time range (see :mod:`phygui.viewmodels.event_markers`).
+    markers: list[Polyline] = attrs.Factory(list)
 
     @property
     def raster(self) -> RasterLayer | None:
@@ -149,7 +152,12 @@ class TraceModel(TimeWindowModel):
 
     def __init__(self, controller: Any, options: TraceOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options, sender)
-        self.depth_order = channel_order(controller.model.channel_positions)
+        order = channel_order(controller.model.channel_positions)
+        #: Model channels (the rows are these but the sync channel).
+        self.n_model_channels = len(order)
+        sync = getattr(controller.model, "sync_channel_id", None)
+        # The sync channel (a digital line the channel map kept) is no probe channel: no row.
+        self.depth_order = order if sync is None else order[order != sync]
         self.n_channels = len(self.depth_order)
         self.error = ""
         self.painter = TracePainter(self)
@@ -197,8 +205,8 @@ class TraceModel(TimeWindowModel):
 
     @property
     def row_of(self) -> npt.NDArray[np.int64]:
-        """Row of each channel (0: bottom)."""
-        rows = np.empty(self.n_channels, dtype=np.int64)
+        """Row of each model channel (0: bottom; -2, below the view, for the sync channel)."""
+        rows = np.full(self.n_model_channels, -2, dtype=np.int64)
         rows[self.order] = np.arange(self.n_channels)
         return rows
 
@@ -245,7 +253,7 @@ class TraceModel(TimeWindowModel):
     def whitening_t(self) -> npt.NDArray[np.float32]:
         """The transposed whitening matrix (samples x channels times it whitens the rows)."""
         if self._whitening_t is None:
-            wm = np.asarray(getattr(self.controller.model, "wm", np.eye(self.n_channels)), dtype=np.float32)
+            wm = np.asarray(getattr(self.controller.model, "wm", np.eye(self.n_model_channels)), dtype=np.float32)
             self._whitening_t = np.ascontiguousarray(wm.T)
         return self._whitening_t
 
@@ -326,7 +334,8 @@ class TraceModel(TimeWindowModel):
         """The channels on which a cluster's spikes are overdrawn (cached)."""
         cid = int(cluster_id)
         if cid not in self._best:
-            self._best[cid] = np.asarray(self.controller.get_best_channels(cid), dtype=np.int64)
+            best = np.asarray(self.controller.get_best_channels(cid), dtype=np.int64)
+            self._best[cid] = best[self.row_of[best] >= 0]  # not on the sync channel (no row)
         return self._best[cid]
 
     def spikes_in_window(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -386,7 +395,8 @@ class TraceModel(TimeWindowModel):
             order = self.order
             labels = [Label(float(ext[0]), float(r), str(int(cmap[order[r]])), anchor="left")
                       for r in range(r0, r1, step)]
-        return TraceFrame(tiles, labels, home, self.interval, len(self.drawn_spikes))
+        markers = event_lines(self, ext[0], ext[2], home[1], home[3])
+        return TraceFrame(tiles, labels, home, self.interval, len(self.drawn_spikes), markers)
 
     @property
     def status(self) -> str:
@@ -399,7 +409,27 @@ class TraceModel(TimeWindowModel):
             if self.options.show_all_spikes else ""
         # Ends with the raw-data filter's name, as phy's (its ex_status).
         whitened = "  (whitened)" if self.whitened else ""
-        return f"{t0:.3f}-{t1:.3f} s" + whitened + extra + f"  {self.filter_name}"
+        return f"{t0:.3f}-{t1:.3f} s" + whitened + self.scale_text + extra + f"  {self.filter_name}"
+
+    @property
+    def row_uv(self) -> float | None:
+        """µV of one row's height (the gains of the acquisition metadata, their median over
+        the rows), or None: gains unknown (phy's case), nothing drawn yet (the status is read
+        every frame: it never reads raw data), whitened traces, or a plugin filter (its
+        output need not be in the raw data's units)."""
+        uv = getattr(self.controller.model, "uv_per_bit", None)
+        params = self.painter.tiles.params  # the scale drawn (None before the first tiles)
+        if (uv is None or params is None or self.whitened or self.plugin_filter is not None
+                or not self.n_channels):
+            return None
+        per_unit = float(np.median(np.asarray(uv, dtype=np.float64)[self.depth_order]))
+        return per_unit / self.painter.y_scale(params.unit)  # y_scale: rows per raw unit
+
+    @property
+    def scale_text(self) -> str:
+        """``"  row: 120 µV"`` when :attr:`row_uv` is known, else ``""`` (phy shows no scale)."""
+        uv = self.row_uv
+        return "" if uv is None else f"  row: {uv:.3g} µV"
 
     # Mouse -------------------------------------------------------------------------------------
 

@@ -154,7 +154,11 @@ class TraceImageModel(TimeWindowModel):
 
     def __init__(self, controller: Any, options: TraceImageOptions | None = None, sender: Any = None) -> None:
         super().__init__(controller, options, sender)
-        self.depth_order = channel_order(controller.model.channel_positions)
+        order = channel_order(controller.model.channel_positions)
+        #: Model channels (the rows are these but the sync channel, as in the trace view).
+        self.n_model_channels = len(order)
+        sync = getattr(controller.model, "sync_channel_id", None)
+        self.depth_order = order if sync is None else order[order != sync]
         self.n_channels = len(self.depth_order)
         self.vrange = (-1.0, 1.0)
         self._fixed: float | None = None
@@ -236,26 +240,26 @@ class TraceImageModel(TimeWindowModel):
 
     def columns(self, n_columns: int | None = None) -> npt.NDArray[np.float32]:
         """The window's samples reduced to ``n_columns`` columns (default :attr:`n_columns`),
-        ``(n_columns, n_channels)`` in channel order (median-subtracted)."""
+        ``(n_columns, n_model_channels)`` in channel order (median-subtracted)."""
         raw = self.controller.model.traces
         t0, t1 = self.interval
         s0 = max(0, int(round(t0 * self.sample_rate)))
         s1 = min(int(raw.n_samples), max(s0 + 1, int(round(t1 * self.sample_rate))))
         n = self.n_columns if n_columns is None else int(n_columns)
-        return peak_columns(self._chunks(s0, s1), s1 - s0, n, self.n_channels)
+        return peak_columns(self._chunks(s0, s1), s1 - s0, n, self.n_model_channels)
 
     def _image(self) -> tuple[RasterLayer, tuple[float, float]]:
         n_columns = self.n_columns
         key = (self.interval, self.options, self.filter_name, self._fixed, n_columns)
         if key != self._cache_key or self._cache is None:
-            cols = self.columns(n_columns)
+            cols = self.columns(n_columns)[:, self.depth_order]  # the rows' channels (no sync)
             if self._fixed is not None and not self.options.auto_scale:
                 vmax = self._fixed
             else:
                 q = np.quantile(cols, [_QUANTILE, 1 - _QUANTILE]) if cols.size else np.ones(2)
                 vmax = float(max(abs(q[0]), abs(q[1]))) or 1.0
             vmax /= self.options.scaling
-            rows = cols[:, self.order].T[::-1]  # top image row first: the top row of the plot
+            rows = (cols if self.options.origin == "bottom" else cols[:, ::-1]).T[::-1]  # top image row first: the top row of the plot
             t0, t1 = self.interval
             layer = RasterLayer(colorize(rows, vmax), (t0, -0.5, t1, self.n_channels - 0.5))
             self._cache_key, self._cache = key, (layer, (-vmax, vmax))

@@ -115,6 +115,16 @@ class _ClusterWaves:
     template: npt.NDArray[np.float32] | None = None  # (n_samples, n_channels) overlay
 
 
+def _without_sync(model: Any, w: _ClusterWaves) -> _ClusterWaves:
+    # The sync channel (a digital line the channel map kept) is no probe channel: no box.
+    sync = getattr(model, "sync_channel_id", None)
+    keep = w.channel_ids != sync
+    if sync is None or keep.all():
+        return w
+    template = None if w.template is None else w.template[:, keep]
+    return _ClusterWaves(w.channel_ids[keep], w.data[:, :, keep], w.spike_ids, template)
+
+
 class WaveformModel(ClusterViewModel):
     """View model of the waveform view.
 
@@ -164,7 +174,7 @@ class WaveformModel(ClusterViewModel):
     def _load_cluster(self, cid: int) -> _ClusterWaves:
         c, m, o = self.controller, self.controller.model, self.options
         wtype = o.waveforms_type if o.waveforms_type in self.waveforms_types else "templates"
-        all_channels = np.arange(m.n_channels, dtype=np.int64)
+        all_channels = np.asarray(getattr(m, "probe_channel_ids", np.arange(m.n_channels)), dtype=np.int64)
         template = None
         if wtype == "templates" or o.show_template:
             if o.show_all_channels:
@@ -174,7 +184,7 @@ class WaveformModel(ClusterViewModel):
                 td = c.get_template_waveforms(cid)
                 template, tchan = np.asarray(td.data, np.float32), np.asarray(td.channel_ids, np.int64)
             if wtype == "templates":
-                return _ClusterWaves(tchan, template[None], np.zeros(0, np.int64))
+                return _without_sync(m, _ClusterWaves(tchan, template[None], np.zeros(0, np.int64)))
         # Median-subtracted and filtered by the controller (phy's steps, in phy's order).
         if o.show_all_channels:
             spike_ids = np.asarray(c.get_spike_ids(cid, o.n_spikes_waveforms), dtype=np.int64)
@@ -194,7 +204,7 @@ class WaveformModel(ClusterViewModel):
                 if int(ch) in idx:
                     full[:, j] = template[:, idx[int(ch)]]
             template = full
-        return _ClusterWaves(chans, data, spike_ids, template)
+        return _without_sync(m, _ClusterWaves(chans, data, spike_ids, template))
 
     def _load(self) -> None:
         self._waves = [self._load_cluster(c) for c in self.cluster_ids]
@@ -425,6 +435,21 @@ class WaveformModel(ClusterViewModel):
             self.invalidate()
 
     @property
+    def box_uv(self) -> float | None:
+        """µV of a box's half height (:attr:`ylim` times the median gain of the channels
+        shown), or None: templates (the sorter's units), gains unknown (phy's case), no
+        channel yet, or a plugin filter (its output need not be in the raw data's units)."""
+        uv = getattr(self.controller.model, "uv_per_bit", None)
+        rdf = getattr(self.controller, "raw_data_filter", None)
+        if (uv is None or self.options.waveforms_type == "templates" or not len(self.channel_ids)
+                or (rdf is not None and not rdf.is_builtin())):
+            return None
+        return self.ylim * float(np.median(np.asarray(uv, dtype=np.float64)[self.channel_ids]))
+
+    @property
     def status(self) -> str:
-        """Status-bar text: the current type and the raw-data filter (phy: ``waveforms high_pass``)."""
-        return " ".join(t for t in (self.options.waveforms_type, self.filter_name) if t)
+        """Status-bar text: the current type and the raw-data filter (phy: ``waveforms high_pass``),
+        then the scale in µV when the acquisition metadata gives the gains (``box: ±120 µV``)."""
+        text = " ".join(t for t in (self.options.waveforms_type, self.filter_name) if t)
+        uv = self.box_uv
+        return text if uv is None else f"{text}  box: ±{uv:.3g} µV"

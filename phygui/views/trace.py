@@ -73,15 +73,16 @@ class TraceView(TimeWindowProperties, PlotView):
     local_state_attrs = ("interval", "scaling")
     listens: ClassVar[dict[str, str]] = {"select_time": "on_select_time",
                                          "color_mapping_changed": "on_color_mapping_changed",
-                                         "raw_data_filter_changed": "on_raw_data_filter_changed"}
+                                         "raw_data_filter_changed": "on_raw_data_filter_changed",
+                                         "events_changed": "on_events_changed"}
 
     # phy's TraceView values derived from the window and the channel order.
 
     @property
     def channel_y_ranks(self) -> Any:
         """phy's ``channel_y_ranks``: rank of each channel by depth, 0 the lowest (whatever
-        ``origin``, as in phy; ties by x, then id)."""
-        ranks = np.empty(self.model.n_channels, dtype=np.int64)
+        ``origin``, as in phy; ties by x, then id; -1 for the sync channel, not shown)."""
+        ranks = np.full(self.model.n_model_channels, -1, dtype=np.int64)
         ranks[self.model.depth_order] = np.arange(self.model.n_channels)
         return ranks
 
@@ -101,6 +102,7 @@ class TraceView(TimeWindowProperties, PlotView):
         self._announced = False
         self._waiting = False
         self._tiles_dimmed = False
+        self._marker_items: list[int | str] = []
 
     def build(self, parent: int | str) -> None:
         # The time box: the window's centre, editable (Enter goes there), like alt+t.
@@ -154,6 +156,7 @@ class TraceView(TimeWindowProperties, PlotView):
         dpg.configure_item(self._image, show=False)
         self._show_tiles(frame.tiles)
         self._show_labels(frame.labels)
+        self._show_markers(frame.markers)
         self.n_rasterised += 1
         self._set_home(frame.home)
 
@@ -202,6 +205,17 @@ class TraceView(TimeWindowProperties, PlotView):
         for series, texture in [] if shown is None else shown[1]:
             dpg.delete_item(series)
             dpg.delete_item(texture)
+
+    def _show_markers(self, markers: list[Any]) -> None:
+        # The event markers of the shown range (none without events: no items at all).
+        for item in self._marker_items:
+            if dpg.does_item_exist(item):
+                dpg.delete_item(item)
+        self._marker_items = []
+        for line in markers:
+            item = dpg.add_line_series(line.x.tolist(), line.y.tolist(), parent=self._axes[1])
+            dpg.bind_item_theme(item, self._theme(dpg.mvLineSeries, line.color, 2.0))
+            self._marker_items.append(item)
 
     def _show_labels(self, labels: list[Any]) -> None:
         key = tuple((lb.text, lb.y) for lb in labels)
