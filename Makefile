@@ -13,13 +13,14 @@ PHY_REF := phy==2.1.0
 # x11-utils: xdpyinfo, which phygui asks for the screen size (phygui/screen.py).
 APT_PACKAGES := xvfb xauth xdotool x11-utils libgl1 libgl1-mesa-dri libglx-mesa0 libegl1
 
-.PHONY: demo test docs bench lint typecheck apt-deps clean help
+.PHONY: demo test test-realdata docs bench lint typecheck apt-deps clean help
 
 help:
 	@echo "make demo   run phygui on a generated demo dataset"
 	@echo "make test   run the whole test suite (installs what it needs)"
 	@echo "make docs   build the documentation site into site/ (mkdocs build --strict)"
 	@echo "make bench  run the benchmarks against phy/phylib (big data, slow)"
+	@echo "make test-realdata  sort a small recording with Kilosort 4 (once) and run the realdata tests"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -84,6 +85,21 @@ test: apt-deps $(VENV)/.installed-test docs
 	  echo "xvfb-run not found: GUI tests will be skipped"; \
 	  timeout 1700 $(PY) -m pytest $(PYTEST_ARGS); \
 	fi
+
+# Real sorter outputs for the `realdata` tests (deselected by `make test`): Kilosort 4 runs on
+# the CPU in its own venv (the `realdata` extra pulls torch), once; the folder is cached in
+# .realdata/ (gitignored, never committed); the tests then read it from the main venv.
+REALDATA_VENV ?= .venv-realdata
+REALDATA_PY := $(REALDATA_VENV)/bin/python
+
+$(REALDATA_VENV)/.installed: pyproject.toml
+	@test -x $(REALDATA_PY) || $(PYTHON) -m venv $(REALDATA_VENV)
+	$(REALDATA_PY) -m pip --disable-pip-version-check -q install -e '.[realdata]'
+	@touch $@
+
+test-realdata: apt-deps $(VENV)/.installed-test $(REALDATA_VENV)/.installed
+	$(REALDATA_PY) tests/realdata/make_ks4.py
+	PHYCORE_REALDATA_REQUIRED=1 $(XVFB_RUN) $(PY) -m pytest -m realdata $(PYTEST_ARGS)
 
 demo: $(VENV)/.installed-base
 	$(VENV)/bin/phygui --demo --demo-dir $(DEMO_DIR)

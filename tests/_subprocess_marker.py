@@ -108,8 +108,9 @@ def _run_child(item: pytest.Item, timeout: float) -> list[TestReport]:
     reports_file = base / f"child-{_n_children}.reports.jsonl"
     (base / "shared").mkdir(exist_ok=True)
     env = dict(os.environ, **{REPORTS_ENV: str(reports_file), SHARED_ENV: str(base / "shared")})
-    cmd = [sys.executable, "-m", "pytest", item.nodeid, "-q", "-p", "no:cacheprovider", f"--basetemp={child_tmp}",
-           "--no-header", "-o", "console_output_style=classic"]
+    # `-m ""`: the child runs this very test, whatever marks addopts deselects (realdata).
+    cmd = [sys.executable, "-m", "pytest", item.nodeid, "-m", "", "-q", "-p", "no:cacheprovider",
+           f"--basetemp={child_tmp}", "--no-header", "-o", "console_output_style=classic"]
     start = time.time()
     try:
         proc = subprocess.run(cmd, cwd=item.config.rootpath, env=env, capture_output=True, text=True,

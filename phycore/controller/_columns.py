@@ -39,6 +39,7 @@ class ClusterColumns:
         # over every cluster adds ~600 rows; each column going through template() and
         # the template's info again cost ~4x more). Dropped with the cluster's template.
         self._peak: dict[int, tuple[int, int, float, float]] = {}
+        self._positions: dict[int, tuple[float, float]] = {}  # pos_x, pos_y of each cluster
         if initial_templates is not None:
             # Main template of every loaded cluster, from one vectorised pass (indexed by id).
             for c in clustering.cluster_ids:
@@ -116,12 +117,39 @@ class ClusterColumns:
         """Peak-to-peak amplitude of the main unwhitened template."""
         return self._peak_values(cluster_id)[3]
 
+    def _position(self, cluster_id: int) -> tuple[float, float]:
+        """Median (x, y) of the cluster's spike positions, cached by id."""
+        cid = int(cluster_id)
+        xy = self._positions.get(cid)
+        if xy is None:
+            pos = self.model.spike_positions
+            spikes = self.clustering.spikes_in_clusters([cid]) if pos is not None else np.zeros(0, np.int64)
+            spikes = spikes[spikes < (0 if pos is None else len(pos))]  # live: appended spikes have none
+            med = np.median(np.asarray(pos[spikes], dtype=np.float64), axis=0) if pos is not None and len(spikes) \
+                else (np.nan, np.nan)
+            xy = self._positions[cid] = (float(med[0]), float(med[1]))
+        return xy
+
+    def pos_x(self, cluster_id: int) -> float:
+        """Median x (µm) of the cluster's spike positions (Kilosort 4's ``spike_positions.npy``)."""
+        return self._position(cluster_id)[0]
+
+    def pos_y(self, cluster_id: int) -> float:
+        """Median y (µm, the depth along the probe) of the cluster's spike positions; phy's
+        ``depth`` column is the y of the peak channel."""
+        return self._position(cluster_id)[1]
+
     def as_metrics(self) -> dict[str, Callable[[int], Any]]:
-        """``{column: f(cluster_id)}`` in phy's column order."""
-        return {"ch": self.ch, "sh": self.sh, "depth": self.depth, "fr": self.fr, "amp": self.amp}
+        """``{column: f(cluster_id)}`` in phy's column order; with spike positions (Kilosort 4)
+        also ``pos_x`` and ``pos_y`` after ``depth`` (a phygui addition)."""
+        out: dict[str, Callable[[int], Any]] = {"ch": self.ch, "sh": self.sh, "depth": self.depth}
+        if self.model.spike_positions is not None:
+            out.update(pos_x=self.pos_x, pos_y=self.pos_y)
+        return {**out, "fr": self.fr, "amp": self.amp}
 
     def forget(self, cluster_ids: Any) -> None:
         """Drop cached values of clusters that no longer exist."""
         for c in cluster_ids:
             self._template.pop(int(c), None)
             self._peak.pop(int(c), None)
+            self._positions.pop(int(c), None)

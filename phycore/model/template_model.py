@@ -59,6 +59,7 @@ from phycore.model._features import SparseData, _rows_for, get_pc_features, get_
 from phycore.model._features import get_template_features as _template_features
 from phycore.model._features import project_template_features as _project_template_features
 from phycore.model._fields import FieldSet
+from phycore.model import _kilosort as _ks
 from phycore.model._rowread import advise_rows
 from phycore.model._files import find_file
 from phycore.model._loader import from_arguments, load_folder
@@ -335,6 +336,50 @@ class TemplateModel:
             model.raw_data_error = "no raw data was given (raw_data)"
         return model
 
+    @property
+    def sync_channel_id(self) -> int | None:
+        """The model channel that reads the sync column of the raw file (``sync_channel``,
+        from the acquisition metadata), or None: Kilosort's ``channel_map.npy`` leaves the
+        sync column out, but a channel map that includes it would show a digital line as a
+        probe channel. The trace and waveform views leave this channel out.
+
+        .. versionadded:: 0.3
+        """
+        sync = self.params.get("sync_channel")
+        if sync is None:
+            return None
+        hit = np.flatnonzero(self.channel_map == int(sync))
+        return int(hit[0]) if len(hit) else None
+
+    @property
+    def probe_channel_ids(self) -> npt.NDArray[np.int64]:
+        """Model channels but the sync channel (:attr:`sync_channel_id`).
+
+        .. versionadded:: 0.3
+        """
+        ids = np.arange(self.n_channels, dtype=np.int64)
+        sync = self.sync_channel_id
+        return ids if sync is None else ids[ids != sync]
+
+    @property
+    def uv_per_bit(self) -> npt.NDArray[np.float64] | None:
+        """µV per raw-data unit of each model channel (``params["uv_per_bit"]``, given per
+        file column by the acquisition metadata, through ``channel_map``), or None when
+        the gains are unknown (phy's case: amplitudes stay in raw units).
+
+        .. versionadded:: 0.3
+        """
+        uv = self.params.get("uv_per_bit")
+        if uv is None:
+            return None
+        uv = np.atleast_1d(np.asarray(uv, dtype=np.float64))
+        if uv.size == 1:
+            return np.full(self.n_channels, float(uv[0]))
+        cmap = self.channel_map
+        if not len(cmap) or int(cmap.max()) >= uv.size:  # metadata of another layout: unknown
+            return None
+        return uv[cmap]
+
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: fall back to params.py keys, like phylib
         # exposes every params.py key as an attribute.
@@ -392,6 +437,47 @@ class TemplateModel:
     def spike_attributes(self) -> dict[str, np.ndarray]:
         """Extra ``spike_<key>.npy`` arrays with one row per spike, by key."""
         return self._spikes.attributes
+
+    @property
+    def spike_positions(self) -> np.ndarray | None:
+        """Kilosort 4's ``spike_positions.npy``: x and y (µm) of each spike on the probe,
+        ``(n_spikes, 2)``; None without the file. It is also the spike attribute
+        ``positions``, as phylib loads it."""
+        pos = self.spike_attributes.get("positions")
+        if pos is None or pos.ndim != 2 or pos.shape[1] < 2 or pos.dtype.kind not in "fiu":
+            return None
+        return pos[:, :2]
+
+    @property
+    def kept_spikes(self) -> npt.NDArray[np.bool_] | None:
+        """Kilosort 4's ``kept_spikes.npy``: True for each detected spike it kept (its
+        duplicates removed), one True per spike of the folder; None without the file."""
+        kept: npt.NDArray[np.bool_] | None = self._kilosort_file(
+            "kept_spikes", lambda p: _ks.read_kept_spikes(p, self.n_spikes_loaded))
+        return kept
+
+    @property
+    def kilosort_ops(self) -> dict[str, Any] | None:
+        """Kilosort's ``ops.npy`` (its settings and intermediate results) as a dict, read
+        without running code (a pickle of anything but plain data is refused with a
+        warning); None without the file."""
+        ops: dict[str, Any] | None = self._kilosort_file("ops", _ks.read_ops)
+        return ops
+
+    @property
+    def drift(self) -> Bunch | None:
+        """Kilosort 4's drift estimate (from ``ops.npy``): ``times`` (s, one per batch),
+        ``depths`` (µm, one per probe block) and ``shifts`` (µm, ``(n_batches,
+        n_blocks)``); None when the folder has none."""
+        return _ks.drift(self.kilosort_ops, self.sample_rate)
+
+    def _kilosort_file(self, name: str, read: Callable[[Path], Any]) -> Any:
+        """Read ``<name>.npy`` of the folder once (lazily: most sessions never need it)."""
+        cache = self.__dict__.setdefault("_kilosort_files", {})
+        if name not in cache:
+            path = None if self.dir_path is None else self.dir_path / f"{name}.npy"
+            cache[name] = read(path) if path is not None and path.is_file() else None
+        return cache[name]
 
     @property
     def sparse_features(self) -> SparseData | None:

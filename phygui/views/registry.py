@@ -22,12 +22,15 @@ from phygui.views.base import View
 from phygui.views.console import IPythonView
 from phygui.views.correlogram import CorrelogramView
 from phygui.views.feature import FeatureView
+from phygui.views.merge_review import MergeReviewView
 from phygui.views.histogram import FiringRateView, ISIView
 from phygui.views.placeholder import PlaceholderView
 from phygui.views.probe import ProbeView
+from phygui.views.psth import PSTHView
 from phygui.views.raster import RasterView
 from phygui.views.scatter import ClusterScatterView
 from phygui.views.spike_attribute import SpikeAttributeView
+from phygui.views.spike_position import SpikePositionView
 from phygui.views.template import TemplateView
 from phygui.views.template_feature import TemplateFeatureView
 from phygui.views.trace import TraceView
@@ -51,10 +54,12 @@ DATA_VIEWS: dict[str, type[View]] = {
     "ClusterScatterView": ClusterScatterView,
     "TemplateFeatureView": TemplateFeatureView,
     "TraceImageView": TraceImageView,
+    "SpikePositionView": SpikePositionView,
+    "PSTHView": PSTHView,
 }
 
 #: Views of a session with a controller that have no view model options (no state schema).
-SESSION_VIEWS: dict[str, type[View]] = {"IPythonView": IPythonView}
+SESSION_VIEWS: dict[str, type[View]] = {"IPythonView": IPythonView, "MergeReviewView": MergeReviewView}
 
 
 def spike_attribute_views(controller: Any) -> list[str]:
@@ -71,7 +76,7 @@ def view_available(name: str, controller: Any) -> bool:
     FeatureView needs PC features or the ``_phy_spikes_subset`` waveforms, TemplateFeatureView
     template features, TraceView and TraceImageView readable raw data, WaveformView a
     waveform type (templates, raw data or the subset), AmplitudeView amplitudes; a
-    Spike``<Name>``View its attribute.
+    Spike``<Name>``View its attribute; SpikePositionView spike positions (Kilosort 4).
     """
     if controller is None:
         return True
@@ -91,6 +96,8 @@ def view_available(name: str, controller: Any) -> bool:
         return has("sparse_templates") or has("traces") or has("spike_waveforms")
     if base == "AmplitudeView":
         return has("amplitudes") or has("sparse_features") or has("sparse_template_features") or has("traces")
+    if base == "SpikePositionView":  # Kilosort 4's spike_positions.npy
+        return has("spike_positions")
     if base.startswith("Spike") and base.endswith("View") and base not in DATA_VIEWS:
         attributes = getattr(m, "spike_attributes", None) or {}
         key = attribute_of_view(base, list(attributes))

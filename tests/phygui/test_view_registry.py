@@ -17,8 +17,9 @@ from phygui.views.registry import DATA_VIEWS, offered_views, spike_attribute_vie
 def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("registry")
     kw: dict[str, Any] = dict(n_spikes=800, n_channels=8, n_templates=4, duration=2.0, seed=2)
-    out = {"phy": root / "phy", "si": root / "si", "noraw": root / "noraw"}
+    out = {"phy": root / "phy", "si": root / "si", "noraw": root / "noraw", "ks4": root / "ks4"}
     make_dataset(out["phy"], raw=True, **kw)
+    make_dataset(out["ks4"], raw=True, flavor="ks4", **kw)
     make_dataset(out["si"], raw=True, flavor="spikeinterface", **kw)
     make_dataset(out["noraw"], raw=False, **kw)
     for f in ("pc_features.npy", "pc_feature_ind.npy"):  # a SpikeInterface export without PCs
@@ -38,7 +39,12 @@ def _offered(path: Path) -> list[str]:
 
 def test_full_folder_offers_every_view(folders: dict[str, Path]) -> None:
     names = _offered(folders["phy"])
-    assert set(DATA_VIEWS) <= set(names) and "IPythonView" in names
+    # Spike positions are Kilosort 4's: a phy folder has every other view.
+    assert set(DATA_VIEWS) - {"SpikePositionView"} <= set(names) and "IPythonView" in names
+    assert "SpikePositionView" not in names
+    # Kilosort 4 writes spike positions, and no template features.
+    ks4 = set(_offered(folders["ks4"]))
+    assert "SpikePositionView" in ks4 and "TemplateFeatureView" not in ks4
 
 
 def test_missing_features_and_template_features(folders: dict[str, Path]) -> None:
