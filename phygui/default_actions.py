@@ -50,7 +50,13 @@ def create_default_actions(gui: Any) -> dict[str, Actions]:
         """Close the window (asks to save unsaved changes)."""
         gui.request_close()
 
+    def export_curation_to_spikeinterface(path: str = "") -> str:
+        """Write the curation (merges, splits, labels) for SpikeInterface's apply_curation
+        (default: <data>/curation.json)."""
+        return _export_curation(gui, path)
+
     file.add(save)
+    file.add(export_curation_to_spikeinterface)
     file.separator()
     file.add(exit)
 
@@ -100,6 +106,20 @@ def create_default_actions(gui: Any) -> dict[str, Actions]:
 
     snippet.add(enable_snippet_mode)
     return {"file": file, "view": view, "help": help_, "snippet": snippet}
+
+
+def _export_curation(gui: Any, path: str) -> str:
+    """The controller's export, with the status bar naming the file (no menu prompt: one
+    click writes the default file; ``:export_curation_to_spikeinterface PATH`` picks another).
+    Not in phy 2.1, which has no way to hand a curation back to SpikeInterface
+    (docs/spikeinterface.md)."""
+    export = getattr(gui.controller, "export_curation", None)
+    if export is None:  # a GUI of a bare Supervisor: no original sorting to refer to
+        gui.status_message = "no curation to export: this session has no controller"
+        return ""
+    written = str(export(path or None))
+    gui.status_message = f"curation exported for SpikeInterface's apply_curation: {written}"
+    return written
 
 
 def _toggle_spike_reorder(gui: Any, view: Actions, checked: bool) -> bool:
