@@ -103,6 +103,10 @@ class Context:
     memcache_size : int
         Maximum number of results kept per memcached function (least recently used
         ones are dropped first).
+    enabled : bool
+        False turns both caches off for this context, as ``PHY_DISABLE_CACHE`` does for
+        all (nothing is created in ``cache_dir``): for work that reads each folder once,
+        such as ``phycore batch``.
 
     Attributes
     ----------
@@ -129,17 +133,18 @@ class Context:
         fingerprint: str = "",
         verbose: int = 0,
         memcache_size: int = 10_000,
+        enabled: bool = True,
     ) -> None:
         self.cache_dir = Path(cache_dir).expanduser()
         self.fingerprint = fingerprint
         self.verbose = verbose
         self.memcache_size = memcache_size
-        self.disabled = cache_disabled()
+        self.disabled = cache_disabled() or not enabled
         self._memcaches: dict[str, LRU] = {}
         self._memory: Any = None  # joblib's Memory, made by the first cache()
         self._location: Path | None = None  # where it goes; None: disk caching is off
         if self.disabled:
-            logger.info("PHY_DISABLE_CACHE is set: caching is off.")
+            logger.info("Caching is off (%s).", "PHY_DISABLE_CACHE is set" if enabled else "enabled=False")
             return
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -255,7 +255,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
     atomic_write_bytes(path, text.encode(encoding))
 
 
-def fingerprint_files(paths: Iterable[str | os.PathLike[str]]) -> str:
+def fingerprint_files(paths: Iterable[str | os.PathLike[str]], *, content: bool = True) -> str:
     """Return a fingerprint that changes when any of the files changes.
 
     Fast on multi-GB files: for each file, in the order given, the hash covers its
@@ -269,6 +269,9 @@ def fingerprint_files(paths: Iterable[str | os.PathLike[str]]) -> str:
     ----------
     paths : iterable of str or os.PathLike
         The input files, e.g. every ``.npy`` of a dataset plus ``params.py``.
+    content : bool
+        Also hash the content as above (default); False reads names, sizes and
+        modification times only (for raw data, where even a MiB per file adds up).
 
     Returns
     -------
@@ -288,6 +291,8 @@ def fingerprint_files(paths: Iterable[str | os.PathLike[str]]) -> str:
             h.update(b"\x00dir")
             continue
         h.update(f"\x00{st.st_size}\x00{st.st_mtime_ns}".encode())
+        if not content:
+            continue
         with open(path, "rb") as f:
             if st.st_size <= _FULL_HASH_LIMIT:
                 for block in iter(functools.partial(f.read, _CHUNK), b""):

@@ -67,8 +67,10 @@ class FilterExpression:
     ----------
     text : str
         The expression typed by the user.
-    columns : collection of str
-        Names that may appear in the expression.
+    columns : collection of str or None
+        Names that may appear in the expression. None accepts any name (a syntax check
+        before the columns are known, e.g. ``phycore batch --label``; a name a row lacks
+        evaluates as a missing value).
 
     Raises
     ------
@@ -77,9 +79,9 @@ class FilterExpression:
         an unknown column.
     """
 
-    def __init__(self, text: str, columns: Collection[str]) -> None:
+    def __init__(self, text: str, columns: Collection[str] | None) -> None:
         self.text = text
-        self.columns = frozenset(columns)
+        self.columns = None if columns is None else frozenset(columns)
         source = _translate(text)
         if not source:
             raise FilterExpressionError("The filter expression is empty.", argument="filter")
@@ -113,7 +115,7 @@ class FilterExpression:
             pass
         elif isinstance(node, ast.Name):
             if node.id not in _CONSTANTS:
-                if node.id not in self.columns:
+                if self.columns is not None and node.id not in self.columns:
                     known = ", ".join(sorted(self.columns))
                     raise FilterExpressionError(
                         f"Unknown column {node.id!r} in the filter {self.text!r}; columns are: {known}.",
