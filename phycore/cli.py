@@ -16,6 +16,8 @@ __all__ = ["SUBCOMMANDS", "main"]
 
 #: Subcommand name -> (``"module:function"``, one-line help).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "batch": ("phycore.batch.command:main", "quality metrics, reports, auto-labels and exports over many folders"),
+    "curation-export": ("phycore.controller.curation_cli:main", "a folder's curation in SpikeInterface's format (apply_curation)"),
 }
 
 

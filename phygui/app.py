@@ -67,6 +67,11 @@ def create_gui(controller: Any, **kwargs: Any) -> Any:
 
     gui = GUI(controller, **kwargs)
     controller.gui = gui
+    model = getattr(controller, "model", None)
+    if getattr(model, "dat_path", None) and not getattr(model, "has_raw_data", True):
+        # A missing or truncated raw file must not go unnoticed: as in phy the trace view is
+        # not offered and waveforms come from templates, so say why; everything else works.
+        gui.status_message = f"no trace view, no raw waveforms: {getattr(model, 'raw_data_error', '')}"
     try:
         emit("gui_ready", controller, gui)
     except Exception as exc:  # a plugin failed in gui_ready: show it, keep the GUI
@@ -167,7 +172,7 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 #: Defaults of ``--demo`` and ``--live-demo`` for the options they share.
-DEMO_DEFAULTS: dict[str, Any] = {"n_channels": 64, "n_templates": 40, "duration": 60.0}
+DEMO_DEFAULTS: dict[str, Any] = {"n_channels": 64, "n_templates": 40, "duration": 300.0}
 LIVE_DEFAULTS: dict[str, Any] = {"n_channels": 384, "n_templates": 64, "duration": 5.0, "rate": 20_000.0}
 
 
@@ -190,7 +195,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--live-demo", action="store_true",
                    help="stream simulated spikes live into an in-memory session while you curate")
     p.add_argument("--demo-dir", type=Path, default=None, help="where to write the demo folder")
-    p.add_argument("--n-spikes", type=int, default=200_000, help="demo: number of spikes")
+    p.add_argument("--n-spikes", type=int, default=None,
+                   help="demo: number of spikes (default: what the simulated firing rates give in --duration; "
+                        "a given number may change the duration, see phycore.model.synthetic)")
     p.add_argument("--n-channels", type=int, default=None,
                    help=f"demo: number of channels (default {DEMO_DEFAULTS['n_channels']}, "
                         f"live demo {LIVE_DEFAULTS['n_channels']})")
@@ -218,6 +225,9 @@ def _make_demo(args: argparse.Namespace) -> Path:
     params = Path(out) / "params.py"
     if params.exists():
         print(f"Using the demo folder {out} (delete it to regenerate).")
+        if not (Path(out) / "synthetic_truth.json").exists():
+            print("  (it predates the realistic demo data: delete it to get refractory periods, drift, "
+                  "over-split units and stimulus events)")
         return params
     print(f"Generating a demo folder in {out} ...")
     make_dataset(
@@ -228,6 +238,7 @@ def _make_demo(args: argparse.Namespace) -> Path:
         duration=args.duration,
         raw=True,
         seed=0,
+        realistic=True,  # refractory periods, drift, over-split units, stimulus events + ground truth
     )
     return params
 
@@ -403,6 +414,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+#: Views the demo adds to phy's default layout.
+DEMO_EXTRA_VIEWS = ("MergeReviewView", "PSTHView")
+
+
+def _demo_selection(controller: Any, params: Path) -> None:
+    """The demo's first selection: the top merge candidate (a planted over-split unit, in
+    the cluster and similarity tables) and the unit responding most to the stimulus."""
+    from phycore.model.synthetic import read_truth
+
+    sup = controller.supervisor
+    try:
+        truth = read_truth(params)
+    except FileNotFoundError:  # a demo folder made before the realistic data
+        sup.next_best()
+        return
+    pair = controller.merge_review.next()
+    rates = {int(c): float(r["rate_hz"]) for c, r in truth.get("responsive_clusters", {}).items()}
+    responsive = [c for c in sorted(rates, key=rates.__getitem__, reverse=True) if pair is None or c not in pair]
+    if pair is None:
+        if responsive:
+            sup.select(responsive[:1])
+        else:
+            sup.next_best()
+    elif responsive:
+        sup.select([pair[0], responsive[0]])
+        sup.select_similar(pair[1])
+
+
 def _open(params: Path, args: argparse.Namespace) -> int:
     from phycore.controller import TemplateController
 
@@ -414,12 +453,17 @@ def _open(params: Path, args: argparse.Namespace) -> int:
         controller.wait()  # a screenshot shows the complete table
     logger.info("Loaded %s in %.2f s.", params, time.perf_counter() - t0)
     try:
-        gui = create_gui(controller)
+        if args.demo:
+            from phygui.dock_layout import DEFAULT_VIEWS
+
+            gui = create_gui(controller, views=(*DEFAULT_VIEWS, *DEMO_EXTRA_VIEWS))
+        else:
+            gui = create_gui(controller)
         ids = _parse_ids(args.select)
         if ids:
             controller.supervisor.select(ids)
         elif args.demo and not controller.supervisor.selected:
-            controller.supervisor.next_best()  # show something on the demo's first frame
+            _demo_selection(controller, params)  # show something on the demo's first frame
         if args.screenshot is None:
             first_frame(gui)
             gui.run()

@@ -39,12 +39,16 @@ from phycore.controller._phy_names import PhyControllerNames
 from phycore.controller._raw_filter import RawDataFilter
 from phycore.controller._session_caches import SessionCaches
 from phycore.controller._similarity import TemplateSimilarity
+from phycore.controller.curation import export_curation, keep_original_assignment
 from phycore.controller.folder_lock import FolderLock
 from phycore.controller.live_spikes import PendingSpikes, appended_files
+from phycore.controller.proposed_labels import apply_proposed_labels
+from phycore.controller.merge_review import MergeReview
 from phycore.controller.save_transaction import SaveTransaction, recover_interrupted_save
-from phycore.errors import FolderLockedError, StateFileError
+from phycore.errors import DataFormatError, FolderLockedError, StateFileError
 from phycore.frontends import get_frontend
 from phycore.model import TemplateModel, load_model
+from phycore.model.events import check_event_times, load_events
 from phycore.model.tables import cluster_info_bytes, write_cluster_tsv
 from phycore.model.writers import spike_clusters_bytes
 from phycore.plugins import attach_plugins, load_config
@@ -126,6 +130,14 @@ class TemplateController(PhyControllerNames):
         raises. It writes nothing in the data folder: its disk cache is in
         :func:`~phycore.paths.fallback_phy_dir` (under the user directory). In-memory
         models take no lock.
+        A writable session applies the labels a ``phycore batch --label`` run proposed
+        (``.phy/proposed_labels.json``) as one undoable action at the end of its
+        construction, and keeps the file until a save includes them (a session never saved
+        leaves it for the next one); see :mod:`phycore.controller.proposed_labels`.
+    cache : bool
+        False: no disk or memory cache (nothing written in the cache folder, and the
+        input files are not fingerprinted), for work that reads a folder once, such as
+        ``phycore batch``.
 
     Attributes
     ----------
@@ -171,6 +183,8 @@ class TemplateController(PhyControllerNames):
     ------
     controller_ready(controller)
         At the end of construction.
+    events_changed(controller, name)
+        :meth:`set_events` changed the times of the event type ``name``.
     """
 
     gui_name = "TemplateGUI"
@@ -192,6 +206,7 @@ class TemplateController(PhyControllerNames):
         metrics: bool | str = True,
         progress: Callable[[str, float], None] | None = None,
         read_only: bool | None = None,
+        cache: bool = True,
     ) -> None:
         if not read_only:  # a read-only session writes nothing; the lock's holder finishes its saves
             recover_interrupted_save(dir_path if model is None else None, JOURNAL_NAME)
@@ -202,6 +217,9 @@ class TemplateController(PhyControllerNames):
         self._last_apply = -float("inf")
         model_dir = getattr(self.model, "dir_path", None)
         self.dir_path: Path | None = Path(model_dir) if model_dir else None
+        self._events = self._load_events()
+        #: Bumped by every :meth:`set_events` (caches of aligned spikes key on it).
+        self.events_generation = 0
         self.gui: Any = None
         self.recovery_entries: list[dict[str, Any]] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -214,7 +232,7 @@ class TemplateController(PhyControllerNames):
             # A read-only session writes nothing in the folder: its disk cache (which also
             # prunes the folder's cache at start) goes to the user directory.
             self.phy_dir = fallback_phy_dir(self.dir_path)
-        self.context = Context(self.phy_dir, fingerprint=self._fingerprint())
+        self.context = Context(self.phy_dir, fingerprint=self._fingerprint() if cache else "", enabled=cache)
         if clear_cache:
             self.context.clear()
         self.config_dir = Path(config_dir) if config_dir is not None else user_dir()
@@ -250,6 +268,10 @@ class TemplateController(PhyControllerNames):
             self._resume_journal(entries)
         elif self.journal is not None:
             self.journal.start(self._journal_header(loaded_hash))
+        # A writable folder: labels a batch proposed, as one action; the file is used up
+        # only when a save includes them (see phycore.controller.proposed_labels).
+        self._proposal = (apply_proposed_labels(self.supervisor, self.phy_dir, self.model.spike_clusters)
+                          if self.journal is not None else None)
         emit("controller_ready", self)
 
     # Set-up --------------------------------------------------------------------------
@@ -569,11 +591,27 @@ class TemplateController(PhyControllerNames):
         for field, values in labels.items():
             files[self.dir_path / f"cluster_{field}.tsv"] = write_cluster_tsv(field, values).encode("utf-8")
         files[self.dir_path / "cluster_info.tsv"] = cluster_info_bytes(cluster_info)
+        # The sorter's assignment outlives the first save: the curation export needs it.
+        # (Without spike_clusters.npy the session loaded spike_templates, as phy does: that is
+        # the original, and this save creates the file.)
+        kept = keep_original_assignment(self.dir_path, self.phy_dir,
+                                        loaded=self.model.spike_clusters[:n_file])
         # One transaction: killed at any point, the next open finds either the previous save
         # with its journal or this one with a fresh journal, never a mix (save_transaction.py).
         transaction = SaveTransaction(self.dir_path, self.phy_dir, journal=self.journal)
-        written = transaction.write(files, self._journal_header() if self.journal is not None else None)
+        try:
+            written = transaction.write(files, self._journal_header() if self.journal is not None else None)
+        except BaseException:
+            # Failed before its commit point, the save changed nothing: its kept original goes
+            # too. Past it (the manifest is on disk) the save did happen (the next save or open
+            # finishes it), and the kept file is the only copy of the original left.
+            if kept is not None and not transaction.manifest_path.exists():
+                kept.unlink(missing_ok=True)
+            raise
         logger.info("Saved %d files in %s.", len(written), self.dir_path)
+        if self._proposal is not None:
+            self._proposal.settle()
+            self._proposal = None
         return written
 
     def save(self) -> list[Path]:
@@ -674,6 +712,23 @@ class TemplateController(PhyControllerNames):
         """Cross-correlograms of clusters, ``(n, n, n_bins)``."""
         return self.view_data.get_correlograms(cluster_ids, bin_size, window_size)
 
+    def export_curation(self, path: str | os.PathLike[str] | None = None, *, remove_noise: bool = False) -> Path:
+        """Write the session's merges, splits and labels in SpikeInterface's curation format
+        (for ``spikeinterface.curation.apply_curation`` on the original sorting); returns the
+        file. Default: ``<data>/curation.json`` (``.phy``'s folder in a read-only session,
+        which writes nothing in the data folder). See :mod:`phycore.controller.curation`."""
+        if path is None:
+            base = self.dir_path if self.dir_path is not None and not self.read_only else self.phy_dir
+            path = base / "curation.json"
+        export_curation(self, path, remove_noise=remove_noise)
+        return Path(path)
+
+    @functools.cached_property
+    def merge_review(self) -> MergeReview:
+        """Ranked merge candidates with review actions (:class:`~phycore.controller.merge_review.MergeReview`;
+        made on first use, scored on first look at its pairs)."""
+        return MergeReview(self)
+
     def get_traces(self, t0: float, t1: float, *, filtered: bool | None = None,
                    channel_ids: Sequence[int] | None = None) -> dict[str, Any]:
         """Traces and spikes in a time window (:meth:`ViewData.get_traces`).
@@ -687,6 +742,45 @@ class TemplateController(PhyControllerNames):
         if filtered is None and self.raw_data_filter.current != "raw":
             out["traces"] = self.raw_data_filter.apply(out["traces"], axis=0)
         return out
+
+    # Events (stimuli, trials) ----------------------------------------------------------
+
+    def _load_events(self) -> dict[str, npt.NDArray[np.float64]]:
+        if self.dir_path is None:
+            return {}
+        def skip(e: DataFormatError) -> None:  # the folder still opens, with the other files' events
+            logger.warning("%s The events of this file were not loaded (fix it and reopen, or use "
+                           "controller.set_events).", e)
+
+        return load_events(self.dir_path, duration=float(self.model.duration), on_error=skip)
+
+    @property
+    def events(self) -> dict[str, npt.NDArray[np.float64]]:
+        """``{event type: sorted float64 times in seconds}``: the folder's ``events.tsv`` /
+        ``events.csv`` / ``events.npy`` (docs/formats.md), then :meth:`set_events` changes."""
+        return dict(self._events)
+
+    def set_events(self, name: str, times: npt.ArrayLike | None) -> npt.NDArray[np.float64]:
+        """Set (replace) the times of an event type, in seconds; None or no times removes
+        the type. Emits ``events_changed(controller, name)``; returns the sorted times.
+
+        Raises
+        ------
+        DataFormatError
+            Times that are not a 1-D array of finite numbers (times outside the recording
+            only give a warning).
+        """
+        name = str(name)
+        checked = check_event_times([] if times is None else times, name=name, duration=float(self.model.duration))
+        events = dict(self._events)  # a new dict: a view's worker may be reading the old one
+        if checked.size:
+            events[name] = checked
+        else:
+            events.pop(name, None)
+        self._events = events
+        self.events_generation += 1
+        emit("events_changed", self, name)
+        return checked
 
     # GUI and lifetime ----------------------------------------------------------------
 
@@ -705,7 +799,7 @@ class TemplateController(PhyControllerNames):
         self.supervisor.editor.remove_observer(self.caches)
         if self.quality is not None:
             self.quality.close()
-        if self.dir_path is not None:  # the memcache survives a restart, as in phy
+        if self.dir_path is not None and not self.context.disabled:  # the memcache survives a restart, as in phy
             self.caches.persist(self._fingerprint(), dirty=self.supervisor.is_dirty())
         if self.journal is not None:
             self.supervisor.clustering.flush_counter()  # each journal entry had it (Journal.id_floor)
