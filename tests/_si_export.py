@@ -36,6 +36,19 @@ def si_exported_folder(cache: Path = CACHE) -> Path:
     return out
 
 
+def writable_copy(dst: Path) -> Path:
+    """A writable copy of the exported folder in ``dst`` (a session writes ``.phy/``);
+    the raw file is linked, not copied (sessions only read it)."""
+    source = si_exported_folder()
+    dst.mkdir()
+    for p in source.iterdir():
+        if p.name == "recording.dat":
+            (dst / p.name).symlink_to(p)
+        elif p.is_file() and not p.name.startswith("."):
+            shutil.copy2(p, dst / p.name)
+    return dst
+
+
 def _export(folder: Path) -> None:
     import numpy as np
     import spikeinterface.core as sc

@@ -24,7 +24,6 @@ channels), selecting neighbour units and channels as its ``_prepare_data`` does.
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from phycore.analysis import (
     noise_levels,
     spike_train_metrics,
 )
-from tests._si_export import si_exported_folder
+from tests._si_export import writable_copy
 
 si = pytest.importorskip("spikeinterface.core")
 pytest.importorskip("sklearn")
@@ -63,14 +62,7 @@ def _si_quiet() -> Any:
 def si_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A writable copy of the exported folder (the controller writes ``.phy/``); the raw
     file is linked."""
-    source, dst = si_exported_folder(), tmp_path_factory.mktemp("si_metrics") / "si"
-    dst.mkdir()
-    for p in source.iterdir():
-        if p.name == "recording.dat":
-            (dst / p.name).symlink_to(p)
-        elif p.is_file() and not p.name.startswith("."):
-            shutil.copy2(p, dst / p.name)
-    return dst
+    return writable_copy(tmp_path_factory.mktemp("si_metrics") / "si")
 
 
 @pytest.fixture(scope="session")

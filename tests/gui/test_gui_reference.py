@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._si_export import si_exported_folder
+from tests._si_export import writable_copy
 from tests.gui import scenarios_reference
 from tests.gui.conftest import needs_display
 
@@ -19,14 +19,7 @@ pytestmark = [pytest.mark.gui, needs_display, pytest.mark.subprocess,
 def si_dataset(tmp_path: Path) -> Path:
     """A writable copy of the exported folder; the 192 MB raw file is linked, not copied
     (the session only reads it)."""
-    source, dst = si_exported_folder(), tmp_path / "si"
-    dst.mkdir()
-    for p in source.iterdir():
-        if p.name == "recording.dat":
-            (dst / p.name).symlink_to(p)
-        elif p.is_file() and not p.name.startswith("."):
-            shutil.copy2(p, dst / p.name)
-    return dst
+    return writable_copy(tmp_path / "si")
 
 
 def test_side_by_side_with_phy_reference(si_dataset: Path) -> None:
