@@ -294,14 +294,16 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
             from phygui.viewmodels.async_data import view_data_pool
             v.async_data._submit = lambda fn, timed_job=timed_job: view_data_pool().submit(timed_job(fn))
         painter = getattr(getattr(v, "model", None), "painter", None)
-        if painter is not None and hasattr(painter, "draw"):
-            def timed_draw(*a: Any, f: Any = painter.draw, name: str = v.name, **k: Any) -> Any:
-                t = time.perf_counter()
-                try:
-                    return f(*a, **k)
-                finally:
-                    worker_ms[name].append((time.perf_counter() - t) * 1000)
-            painter.draw = timed_draw
+        # The trace tiles and (when the painter has them) a new selection's overlays.
+        for method in ("draw", "overlays"):
+            if painter is not None and hasattr(painter, method):
+                def timed_draw(*a: Any, f: Any = getattr(painter, method), name: str = v.name, **k: Any) -> Any:
+                    t = time.perf_counter()
+                    try:
+                        return f(*a, **k)
+                    finally:
+                        worker_ms[name].append((time.perf_counter() - t) * 1000)
+                setattr(painter, method, timed_draw)
     counts = sup.clustering.spike_counts
     big = sorted(counts, key=lambda c: -counts[c])[: 2 * args.pairs + 2]
     pairs = [(big[i], big[i + 1]) for i in range(2, len(big) - 1, 2)][: args.pairs]

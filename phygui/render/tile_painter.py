@@ -14,8 +14,9 @@ A tile holds the traces and, when ``show_all_spikes``, every cluster's spikes in
 cluster colours; the selected clusters' spikes are drawn apart, per tile, as a
 :class:`~phygui.render.tiles.SpikeOverlay` in the selection colours over it. A new
 selection (and a clustering change while other clusters' spikes are hidden) redraws
-the overlays only, on the calling thread: their cost grows with the selected spikes in
-view, not with the traces or the other spikes. After a clustering change a tile is
+the overlays only, all visible tiles' in one job with one read of the samples their
+spikes span, on a drawing thread (the calling thread when it waits): their cost grows
+with the selected spikes in view, not with the traces or the other spikes. After a clustering change a tile is
 checked rather than redrawn: it stays if the spikes it drew still belong to the same
 clusters, with the same colours (the tiles of a merge's clusters are drawn again);
 the last tiles that failed the check are kept a while, so an undo finds its tiles again.
@@ -176,6 +177,8 @@ class TracePainter:
         self._colors: dict[int, tuple[float, ...]] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[tuple[int, int], Future[TraceTile]] = {}
+        # A new selection's overlays, drawn on a drawing thread: (what for, the job).
+        self._overlay_job: tuple[Any, Future[dict[int, SpikeOverlay]]] | None = None
         self._traces: OrderedDict[Any, npt.NDArray[np.uint16]] = OrderedDict()  # by tile and levels
         self._traces_lock = threading.Lock()  # the drawing threads share it
         self._shown_generation: int | None = None  # the generation of the tiles last returned
@@ -380,16 +383,18 @@ class TracePainter:
 
     def overlay(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
                 selection: tuple[int, tuple[int, ...]] | None = None,
-                samples: tuple[npt.NDArray[Any], int] | None = None) -> SpikeOverlay:
+                samples: tuple[npt.NDArray[Any], int] | None = None,
+                drawn: tuple[SpikeSnippets, list[tuple[float, ...]]] | None = None) -> SpikeOverlay:
         """The selected clusters' spikes of tile ``k`` (:class:`~phygui.render.tiles.SpikeOverlay`):
-        only those spikes' samples are read (``samples``: the tile's, if already read)."""
+        only those spikes' samples are read (``samples``: the tile's, or a span holding
+        its spikes, if already read; ``drawn``: its :meth:`snippets`, if already made)."""
         m = self.model
         grid = self.tiles.grid if grid is None else grid
         levels = self.tiles.params if levels is None else levels
         selection = self.selection_key if selection is None else selection
         assert grid is not None and levels is not None
         extent = grid.extent(k)
-        snip, palette = self.snippets(extent[0], extent[2], grid.spp, selection[1])
+        snip, palette = self.snippets(extent[0], extent[2], grid.spp, selection[1]) if drawn is None else drawn
         if not len(snip.start):
             return SpikeOverlay(selection, [], snip.info)
         ys = self.y_scale(levels.unit)
@@ -400,6 +405,16 @@ class TracePainter:
         bands = draw_overlay(grid, extent, grid.tile_px, data, start, m.sample_rate, yoff, ys, np.asarray(palette),
                              snip)
         return SpikeOverlay(selection, bands, snip.info)
+
+    def overlays(self, ks: list[int], grid: TileGrid, levels: Levels,
+                 selection: tuple[int, tuple[int, ...]]) -> dict[int, SpikeOverlay]:
+        """The overlays of tiles ``ks`` (:meth:`overlay`'s, pixel for pixel) with one read
+        of the samples their selected spikes span, not one per tile: a new selection's
+        overlays, drawn on a drawing thread (the GUI thread only uploads them)."""
+        snips = {k: self.snippets(grid.extent(k)[0], grid.extent(k)[2], grid.spp, selection[1]) for k in ks}
+        spans = [(int(s.start.min()), int(s.stop.max())) for s, _p in snips.values() if len(s.start)]
+        samples = self.read(min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+        return {k: self.overlay(k, grid, levels, selection, samples, drawn=snips[k]) for k in ks}
 
     def picture(self, extent: tuple[float, float, float, float], width: int, grid: TileGrid | None = None,
                 levels: Levels | None = None) -> tuple[RasterLayer, npt.NDArray[Any]]:
@@ -458,8 +473,11 @@ class TracePainter:
         ``wait=False``: when the tile generation changed since the last call (a new
         selection or clustering, new levels) and some of its tiles are not drawn yet,
         they are all drawn on the drawing threads and None is returned: the caller keeps
-        showing the previous tiles and asks again on a later frame. (Scrolling within a
-        generation still draws a missing tile at once, as with ``wait``.)
+        showing the previous tiles and asks again on a later frame. The same when only
+        the overlays are out of date (a new selection): they are drawn in one job on a
+        drawing thread, a job asked for a selection that changed meanwhile is dropped.
+        (Scrolling within a generation still draws a missing tile at once, as with
+        ``wait``.)
         """
         self._ensure_generation(TileGrid((ext[2] - ext[0]) / size[0], size[1], ext[1], ext[3]))
         cache = self.tiles
@@ -477,15 +495,53 @@ class TracePainter:
         for k in missing[1::2]:
             self._submit(k)
         tiles = [self._take(k) for k in shown]
-        key = self.selection_key
-        for tile in tiles:  # a new selection: only the overlays are drawn again
-            if tile.overlay is None or tile.overlay.key != key:
-                tile.overlay = self.overlay(tile.key[1], selection=key)
+        if not self._overlays_ready(tiles, wait):
+            return None
         self._shown_generation = cache.generation
         cache.prune((shown[0] + shown[-1]) / 2)
         self._ahead(shown, _AHEAD_SOON)
         self._prefetch_filtered(_FILTER_SOON)
         return tiles
+
+    def _overlays_ready(self, tiles: list[TraceTile], wait: bool) -> bool:
+        # A new selection: only the overlays are drawn again, all in one job (one read).
+        # Without ``wait`` the job runs on a drawing thread and False is returned until
+        # its overlays are there; a job asked for another selection, clustering or tile
+        # generation is dropped (the key tells). Tiles scrolled into view meanwhile
+        # (rarely stale: drawn with the current selection) are drawn here once it is done,
+        # so that a scroll never restarts the job.
+        key = self.selection_key
+        stale = [t for t in tiles if t.overlay is None or t.overlay.key != key]
+        if not stale:
+            self._overlay_job = None
+            return True
+        grid, levels = self.tiles.grid, self.tiles.params
+        assert grid is not None and levels is not None
+        ks = [t.key[1] for t in stale]
+        job_key = (key, self.tiles.generation)
+        job = self._overlay_job
+        if job is not None and job[0] != job_key:
+            job[1].cancel()  # stale: not drawn if not started, dropped if done
+            job = None
+        if job is None and not wait:
+            if self._executor is None:  # the tiles' drawing threads (see _submit)
+                self._executor = ThreadPoolExecutor(2, thread_name_prefix="phygui-trace-tiles")
+            job = (job_key, self._executor.submit(self.overlays, ks, grid, levels, key))
+            self._overlay_job = job
+        if job is not None and not job[1].done():
+            if not wait:
+                return False
+        drawn: dict[int, SpikeOverlay] = {}
+        if job is not None and not job[1].cancelled() and job[1].exception() is None:
+            drawn = job[1].result()  # waited for (``wait``) if still running
+        # No job, a failed one (drawn here, where its error is reported), or new tiles.
+        missing = [k for k in ks if k not in drawn]
+        if missing:
+            drawn = {**drawn, **self.overlays(missing, grid, levels, key)}
+        self._overlay_job = None
+        for tile in stale:
+            tile.overlay = drawn[tile.key[1]]
+        return True
 
     def prefetch(self, ext: tuple[float, float, float, float]) -> bool:
         """Idle frames: collect the tiles drawn in the background, have the ones next to
@@ -550,6 +606,9 @@ class TracePainter:
         for fut in self._pending.values():
             fut.cancel()
         self._pending = {}
+        if self._overlay_job is not None:
+            self._overlay_job[1].cancel()
+            self._overlay_job = None
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

@@ -364,7 +364,8 @@ class TraceModel(TimeWindowModel):
         """The visible tiles (drawing only the new ones), labels and hit-test data.
 
         ``wait=False``: None (and still dirty) while the tiles of a new selection or
-        clustering are drawn on the drawing threads (see :meth:`TracePainter.visible`).
+        clustering, or only their overlays of the selected spikes, are drawn on the
+        drawing threads (see :meth:`TracePainter.visible`).
         None too while numba loads its kernels after the GUI's first frame (see
         :func:`phycore.analysis.jit.kernels_ready`).
         """

@@ -5,7 +5,8 @@ The model hands over the picture as tiles (fixed time strips, see
 image series at its data position, made once and kept while it stays in view, so a
 scroll uploads only the strips that came into view. Each tile's overlay (the selected
 clusters' spikes, the rows they cover) is one more small texture and image series over
-it, made again when the overlay changes: a new selection uploads only those. Channel labels are annotations
+it, made again when the overlay changes: a new selection uploads only those (drawn on
+the model's drawing threads meanwhile, the previous picture dimmed). Channel labels are annotations
 clamped to the plot's left edge: they are rebuilt only when the rows shown change.
 On idle frames the model has the tiles next to the window drawn ahead of time (in
 the background: the view only collects them).
