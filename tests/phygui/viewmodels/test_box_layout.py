@@ -73,3 +73,39 @@ def test_largest_tests_each_value_once() -> None:
     x = _largest(f, 0.0, 2.0)
     assert abs(x - 0.3137) < 1e-8
     assert len(calls) == len(set(calls)) and len(calls) < 40
+
+
+@pytest.mark.parametrize("name", sorted(PROBES) + ["bench-384"])
+def test_overlap_kernel_equals_numpy_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overlap test runs in a numba kernel (no GIL churn on a view's worker) once the
+    kernels are loaded; it gives the numpy path's answer for every tested size, and the
+    same boxes bit for bit."""
+    from phycore.analysis import jit
+    from phygui.viewmodels import box_layout
+
+    pos = (PROBES[name] if name != "bench-384"
+           else np.c_[np.tile([43.0, 11, 59, 27], 96), np.repeat(np.arange(192) * 20.0, 2)])
+    jit.warm_up(background=False)
+    calls: list[bool] = []
+    real = box_layout._overlap_kernel
+
+    def kernel(*a: object) -> bool:
+        out = bool(real(*a))
+        calls.append(out)
+        return out
+
+    monkeypatch.setattr(box_layout, "_overlap_kernel", kernel)
+    x, y = box_layout._range(pos, pos.min(axis=0), pos.max(axis=0)).T
+    for v in np.r_[np.linspace(0.0, 2.0, 41), 1e-9, 0.05, 0.0525]:
+        for h in (v * 0.5, v, 0.01):
+            monkeypatch.setattr(box_layout, "kernels_ready", lambda: True)
+            fast = box_layout._overlap(x, y, float(v), float(h))
+            monkeypatch.setattr(box_layout, "kernels_ready", lambda: False)
+            assert fast == box_layout._overlap(x, y, float(v), float(h))
+    assert len(calls) > 100 or len(pos) < 2  # the kernel really ran
+    monkeypatch.setattr(box_layout, "kernels_ready", lambda: True)
+    fast_boxes = non_overlapping_boxes(pos)
+    monkeypatch.setattr(box_layout, "kernels_ready", lambda: False)
+    slow_boxes = non_overlapping_boxes(pos)
+    np.testing.assert_array_equal(fast_boxes[0], slow_boxes[0])
+    assert fast_boxes[1] == slow_boxes[1]
