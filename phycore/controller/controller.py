@@ -748,6 +748,7 @@ class TemplateController(PhyControllerNames):
     def _load_events(self) -> dict[str, npt.NDArray[np.float64]]:
         if self.dir_path is None:
             return {}
+
         def skip(e: DataFormatError) -> None:  # the folder still opens, with the other files' events
             logger.warning("%s The events of this file were not loaded (fix it and reopen, or use "
                            "controller.set_events).", e)
