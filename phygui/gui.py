@@ -43,6 +43,7 @@ from phygui.menus import COLOR_STATE_KEY, MenuBar, create_color_actions
 from phygui.screen import fit_viewport, screen_size
 from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
+from phygui.window_backgrounds import WindowBackgrounds
 from phygui.viewmodels.live_activity import LiveActivity
 from phygui.viewmodels.status import StatusModel, read_only_text
 from phygui.views.input_state import forget_released
@@ -180,6 +181,7 @@ class GUI:
                                     on_error=self.commands.failed,
                                     on_run=self.commands.done, on_prompt=self.commands.prompt)
         self.menu_bar = MenuBar(self)
+        self.backgrounds = WindowBackgrounds()
         self.compat_shims = CompatShims(self)  # phy plugins' timers, dialogs and view names
 
         self.cluster_view = self.add_view(ClusterView(self.view_context))
@@ -421,6 +423,8 @@ class GUI:
         self.docks.update_shown()
         self.status.set_dirty(self.supervisor.is_dirty())
         self.status_bar.update(self.status)
+        docked = [v.window for v in self.docks.views if v.window is not None and v.name not in self.docks.closed]
+        self.backgrounds.before_frame([*docked, self.status_bar.window], blockers=self.menu_bar.items())
 
     @property
     def is_open(self) -> bool:
@@ -530,5 +534,6 @@ class GUI:
         self.live_link.stop()
         self.compat_shims.close()
         self.docks.close()
+        self.backgrounds.close()
         dpg.destroy_context()
         self._tmp.cleanup()

@@ -305,3 +305,7 @@ class MenuBar:
             dpg.delete_item(self._bar)
         self._bar = build_menus(self.gui, self.toolbar, self.layout)
         return True
+
+    def items(self) -> list[Any]:
+        """The menu bar's item (empty before it is built), for what must not draw under it."""
+        return [self._bar] if self._bar else []

@@ -1,6 +1,8 @@
-"""GUI scenario of the idle frame: child windows (the tables' bodies, console, plugin
+"""GUI scenarios of the idle frame: child windows (the tables' bodies, console, plugin
 views) draw no background of their own, and the picture is the same as with opaque
-black ones, before and after real clicks (xdotool) on the tables.
+black ones, before and after real clicks (xdotool) on the tables; the dock windows and
+the dock space draw no background either (``phygui.window_backgrounds``) and the picture
+is the one with every background drawn, also with a view floating over the docked ones.
 
 Run by hand:  xvfb-run -a -s "-screen 0 1600x1000x24" python -m tests.gui.scenarios_idle child_backgrounds /path/to/data
 """
@@ -62,6 +64,69 @@ def scenario_child_backgrounds(controller: Any, dataset: Path) -> None:
         _same_picture(gui, "idle_two_selected")
     finally:
         gui.destroy()
+
+
+def _same_as_all_backgrounds(gui: Any, name: str) -> np.ndarray:
+    """The frame with the backgrounds left out equals the one with every background drawn
+    (Dear PyGui's dock space included); returns the first."""
+    fast = grab(gui, f"{name}_no_backgrounds")
+    gui.backgrounds.enabled = False
+    gui.render(3)
+    assert not gui.backgrounds.transparent
+    drawn = grab(gui, f"{name}_all_backgrounds")
+    gui.backgrounds.enabled = True
+    gui.render(3)
+    differ = np.abs(fast[..., :3].astype(int) - drawn[..., :3].astype(int)).max(axis=-1) > 2
+    assert differ.mean() < 0.001, f"{name}: {differ.mean():.4%} of the pixels differ"
+    return fast
+
+
+def scenario_window_backgrounds(controller: Any, dataset: Path) -> None:
+    """Docked windows skip their fill and look the same; a floating view does not skip it."""
+    import dearpygui.dearpygui as dpg
+
+    from phygui.app import create_gui
+
+    gui = create_gui(controller)
+    try:
+        controller.supervisor.select(*controller.supervisor.clustering.cluster_ids[:2])
+        gui.render(10)
+        assert gui.backgrounds.available, "this Dear PyGui build should expose ImGui's style"
+        docked = {v.window for v in gui.views} | {gui.status_bar.window}
+        assert gui.backgrounds.transparent == docked, "every docked window skips its background"
+        _same_as_all_backgrounds(gui, "backgrounds_docked")
+
+        # A view that is not in the layout floats over the docked ones: it keeps its fill
+        # (else the views under it would show through), the docked ones keep skipping theirs.
+        floating = gui.add_view(gui.view_classes["RasterView"](gui))
+        gui.render(10)
+        assert floating.window not in gui.backgrounds.transparent
+        under = {w for w in docked if _overlaps(floating.window, w)}
+        assert under, "the floating view should cover some docked views"
+        assert docked - under <= gui.backgrounds.transparent
+        _same_as_all_backgrounds(gui, "backgrounds_floating")
+
+        # Moved (as by a drag of its title bar): the windows it now covers keep their
+        # fills only where needed, and the picture stays the same.
+        dpg.set_item_pos(floating.window, (20, 40))
+        gui.render(5)
+        assert floating.window not in gui.backgrounds.transparent
+        assert {w for w in docked if _overlaps(floating.window, w)} != under
+        _same_as_all_backgrounds(gui, "backgrounds_floating_moved")
+    finally:
+        gui.destroy()
+
+
+def _rect(window: Any) -> tuple[float, float, float, float]:
+    import dearpygui.dearpygui as dpg
+
+    (x, y), (w, h) = dpg.get_item_state(window)["pos"], dpg.get_item_state(window)["rect_size"]
+    return x, y, x + w, y + h
+
+
+def _overlaps(a: Any, b: Any) -> bool:
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = _rect(a), _rect(b)
+    return min(ax1, bx1) - max(ax0, bx0) > 1 and min(ay1, by1) - max(ay0, by0) > 1
 
 
 run: Callable[[str, Path], None] = controller_scenarios(globals())

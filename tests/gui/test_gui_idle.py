@@ -16,3 +16,7 @@ pytestmark = [pytest.mark.gui, needs_display, pytest.mark.subprocess,
 
 def test_child_windows_draw_no_background_and_look_the_same(dataset: Path) -> None:
     scenarios_idle.run("child_backgrounds", dataset)
+
+
+def test_windows_and_dock_space_draw_no_background_and_look_the_same(dataset: Path) -> None:
+    scenarios_idle.run("window_backgrounds", dataset)
