@@ -18,8 +18,13 @@ the overlays only, all visible tiles' in one job with one read of the samples th
 spikes span, on a drawing thread (the calling thread when it waits): their cost grows
 with the selected spikes in view, not with the traces or the other spikes. After a clustering change a tile is
 checked rather than redrawn: it stays if the spikes it drew still belong to the same
-clusters, with the same colours (the tiles of a merge's clusters are drawn again);
-the last tiles that failed the check are kept a while, so an undo finds its tiles again.
+clusters, with the same colours. A tile whose changed spikes are all drawn by the
+selection's overlay (a merge of selected clusters: the merged cluster is selected) stays
+too, *covered*: the overlay's opaque pixels hide its stale ones, so it shows what a
+fresh tile would; it is drawn again in the background (idle frames) and checked again
+under every new overlay (drawn again first if that does not cover it). Other tiles of a
+merge's clusters are drawn again. The last tiles that were replaced are kept a while, so
+an undo finds its tiles again.
 
 Tiles are drawn on the main thread when they are needed at once, otherwise on one
 drawing thread (the numba kernels release the GIL): after a jump, the two threads share
@@ -177,6 +182,7 @@ class TracePainter:
         self._colors: dict[int, tuple[float, ...]] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[tuple[int, int], Future[TraceTile]] = {}
+        self._refreshing: dict[tuple[int, int], Future[TraceTile]] = {}  # covered tiles drawn again
         # A new selection's overlays, drawn on a drawing thread: (what for, the job).
         self._overlay_job: tuple[Any, Future[dict[int, SpikeOverlay]]] | None = None
         self._traces: OrderedDict[Any, npt.NDArray[np.uint16]] = OrderedDict()  # by tile and levels
@@ -258,7 +264,7 @@ class TracePainter:
             cache.reset(grid, key, levels)
             self._colors = {}
             self._stale = OrderedDict()
-            for fut in self._pending.values():  # stale: not drawn if not started
+            for fut in [*self._pending.values(), *self._refreshing.values()]:  # stale: not drawn if not started
                 fut.cancel()
 
     def _cluster_colors(self, ids: list[int]) -> npt.NDArray[np.float64]:
@@ -295,25 +301,91 @@ class TracePainter:
         return np.array_equal(self._cluster_colors(np.unique(drawn.clusters).tolist()), drawn.colors)
 
     def _check(self, shown: range) -> None:
-        # Check the shown tiles against the current clustering: a tile that fails is kept
-        # aside (an undo may find it right again) and replaced by a kept one that is right.
+        # Check the shown tiles against the current clustering: a tile that fails is
+        # replaced by a tile kept aside that is right (an undo), else kept if the selection's
+        # overlay may cover its changed spikes (checked once the overlay is drawn), else
+        # kept aside (an undo may find it right again) and drawn again.
         cache, epoch = self.tiles, self.clustering
         for k in shown:
             tile = cache.get(k)
             if tile is None or tile.checked_at == epoch:
                 continue
-            if not self._still_right(tile):
-                cache.drop(k)
-                self._stale[(k, id(tile))] = tile
-                while len(self._stale) > _STALE_TILES:
-                    self._stale.popitem(last=False)
-                self._rechecked = True
-                tile = next((t for (j, _), t in self._stale.items() if j == k and self._still_right(t)), None)
-                if tile is None:
+            if self._still_right(tile):
+                tile.covered, tile.cover = False, None
+            else:
+                kept = next((t for (j, _), t in self._stale.items() if j == k and self._still_right(t)), None)
+                if kept is not None:
+                    del self._stale[(k, id(kept))]
+                    self._put_aside(k, tile)
+                    kept.covered, kept.cover = False, None
+                    cache.put(k, kept)
+                    self._rechecked = True
+                    tile = kept
+                elif self._may_be_covered(tile):
+                    tile.covered, tile.cover = True, None
+                else:
+                    cache.drop(k)
+                    self._put_aside(k, tile)
+                    self._rechecked = True
                     continue
-                del self._stale[(k, id(tile))]
-                cache.put(k, tile)
             tile.checked_at = epoch
+
+    def _put_aside(self, k: int, tile: TraceTile) -> None:
+        # A tile replaced after a clustering change, kept a while: an undo may find it right.
+        self.tiles.drop(k)
+        self._stale[(k, id(tile))] = tile
+        while len(self._stale) > _STALE_TILES:
+            self._stale.popitem(last=False)
+
+    def _may_be_covered(self, tile: TraceTile, channels_of: Any = None) -> bool:
+        # Whether the tile's pixels outside the selection's overlay are a fresh tile's: every
+        # spike that changed cluster is in a selected cluster now, drawn (by the overlay) on
+        # at least the channels the tile drew it on (``channels_of``: a cluster's channels,
+        # by default those the overlay will use; _covered checks the overlay drawn), and
+        # the other spikes are drawn as before: same colours, their colour layers in the
+        # same order (snippets() orders them by first cluster id: a merge may change it).
+        drawn = tile.drawn
+        if drawn is None:
+            return False
+        clusters = self.model.controller.supervisor.clustering.spike_clusters
+        now = np.asarray(clusters[drawn.ids], dtype=np.int64)
+        changed = now != drawn.clusters
+        if not np.isin(now[changed], np.asarray(self.model.cluster_ids, dtype=np.int64)).all():
+            return False
+        channels_of = self.model.best_channels if channels_of is None else channels_of
+        moved = np.flatnonzero(np.isin(drawn.info["spike"], drawn.ids[changed]))  # drawn (with channels)
+        new_of = np.asarray(clusters[drawn.info["spike"][moved]], dtype=np.int64)
+        if moved.size:  # a cluster's spikes share its channels: one spike per (old, new) pair
+            _, first = np.unique(np.stack([drawn.info["cluster"][moved], new_of]), axis=1, return_index=True)
+            for i in first.tolist():
+                new = channels_of(int(new_of[i]))
+                if new is None or not np.isin(drawn.channels[int(moved[i])], new).all():
+                    return False
+        old_ids, new_ids = np.unique(drawn.clusters), np.unique(now)
+        colors = self._other_colors(new_ids)  # cached by cluster for this clustering
+        new_colors = np.asarray([colors[c] for c in new_ids.tolist()], dtype=np.float64).reshape(-1, 4)
+        kept = np.unique(now[~changed])  # the same ids before and after
+        old_kept = drawn.colors[np.searchsorted(old_ids, kept)]
+        if not np.array_equal(old_kept, new_colors[np.searchsorted(new_ids, kept)]):
+            return False
+        kept_colors = {tuple(c) for c in old_kept.tolist()}
+
+        def order(rgba: npt.NDArray[np.float64]) -> list[tuple[float, ...]]:
+            return [c for c in dict.fromkeys(tuple(c) for c in rgba.tolist()) if c in kept_colors]
+
+        return order(drawn.colors) == order(new_colors)
+
+    def _covered(self, tile: TraceTile) -> bool:
+        # A tile that may be covered is, under its current overlay, if that overlay draws
+        # every spike that changed cluster, on (at least) every channel the tile drew it
+        # on: the overlay's opaque pixels then replace all the tile's stale ones.
+        drawn, overlay = tile.drawn, tile.overlay
+        if drawn is None or overlay is None or overlay.key != self.selection_key:
+            return False
+        clusters = self.model.controller.supervisor.clustering.spike_clusters
+        changed = drawn.ids[np.asarray(clusters[drawn.ids], dtype=np.int64) != drawn.clusters]
+        return bool(np.isin(changed, overlay.spikes["spike"]).all()) and self._may_be_covered(tile,
+                                                                                               overlay.channels.get)
 
     def snippets(self, x0: float, x1: float, spp: float,
                  selection: tuple[int, ...] | None = None) -> tuple[SpikeSnippets, list[tuple[float, ...]]]:
@@ -367,17 +439,17 @@ class TracePainter:
 
     def draw(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
              generation: int | None = None, selection: tuple[int, tuple[int, ...]] | None = None,
-             epoch: int | None = None) -> TraceTile:
+             epoch: int | None = None, with_overlay: bool = True) -> TraceTile:
         """Rasterise tile ``k`` of the current generation and its overlay (the drawing
         thread passes the generation, selection key and clustering epoch it was asked
-        for, with its grid and levels)."""
+        for, with its grid and levels; ``with_overlay=False``: the tile alone)."""
         grid = self.tiles.grid if grid is None else grid
         assert grid is not None
         selection = self.selection_key if selection is None else selection
         # Drawn after the epoch's clustering change (if any): right for that epoch.
         epoch = self.clustering if epoch is None else epoch
         raster, info, data, start, drawn = self._picture(grid.extent(k), grid.tile_px, grid, levels)
-        overlay = self.overlay(k, grid, levels, selection, (data, start))
+        overlay = self.overlay(k, grid, levels, selection, (data, start)) if with_overlay else None
         return TraceTile((self.tiles.generation if generation is None else generation, k), raster, info, overlay,
                          drawn, epoch)
 
@@ -397,6 +469,8 @@ class TracePainter:
         snip, palette = self.snippets(extent[0], extent[2], grid.spp, selection[1]) if drawn is None else drawn
         if not len(snip.start):
             return SpikeOverlay(selection, [], snip.info)
+        clusters, first = np.unique(snip.info["cluster"], return_index=True)
+        channels = {c: snip.channels[i] for c, i in zip(clusters.tolist(), first.tolist())}
         ys = self.y_scale(levels.unit)
         yoff = m.row_of.astype(np.float64) - ys * levels.median
         if samples is None:  # just the span of the spikes (the tile's samples are not kept)
@@ -404,7 +478,7 @@ class TracePainter:
         data, start = samples
         bands = draw_overlay(grid, extent, grid.tile_px, data, start, m.sample_rate, yoff, ys, np.asarray(palette),
                              snip)
-        return SpikeOverlay(selection, bands, snip.info)
+        return SpikeOverlay(selection, bands, snip.info, channels)
 
     def overlays(self, ks: list[int], grid: TileGrid, levels: Levels,
                  selection: tuple[int, tuple[int, ...]]) -> dict[int, SpikeOverlay]:
@@ -497,11 +571,24 @@ class TracePainter:
         tiles = [self._take(k) for k in shown]
         if not self._overlays_ready(tiles, wait):
             return None
+        wrong = [t for t in tiles if t.covered and t.cover is not t.overlay and not self._cover(t)]
+        if wrong:  # (a new selection) not covered by its overlay: drawn again, as after a check
+            for t in wrong:
+                self._put_aside(t.key[1], t)
+            self._rechecked = True
+            return self.visible(ext, size, wait)
         self._shown_generation = cache.generation
         cache.prune((shown[0] + shown[-1]) / 2)
         self._ahead(shown, _AHEAD_SOON)
         self._prefetch_filtered(_FILTER_SOON)
         return tiles
+
+    def _cover(self, tile: TraceTile) -> bool:
+        # Check a covered tile under its (new) overlay; remember the overlay it passed under.
+        if not self._covered(tile):
+            return False
+        tile.cover = tile.overlay
+        return True
 
     def _overlays_ready(self, tiles: list[TraceTile], wait: bool) -> bool:
         # A new selection: only the overlays are drawn again, all in one job (one read).
@@ -549,9 +636,10 @@ class TracePainter:
         if self.tiles.grid is None:
             return False
         self._collect()
+        self._refresh()
         self._prefetch_filtered(_FILTER_AHEAD)
         self._ahead(self.tiles.grid.tiles(ext[0], ext[2]), _PREFETCH)
-        return bool(self._pending)
+        return bool(self._pending or self._refreshing)
 
     # Drawing thread ----------------------------------------------------------------------------
 
@@ -564,6 +652,20 @@ class TracePainter:
             for k in (shown[-1] + d, shown[0] - d):
                 if 0 <= k < n_max:
                     self._submit(k)
+
+    def _refresh(self) -> None:
+        # The covered tiles drawn again (without their overlay: they keep theirs) on the
+        # drawing threads, first: idle frames, the other views' data jobs done. Fresh, they
+        # are right by themselves before the selection changes.
+        cache = self.tiles
+        for k, tile in cache.items():
+            key = (cache.generation, k)
+            if tile.covered and key not in self._refreshing:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(2, thread_name_prefix="phygui-trace-tiles")
+                self._refreshing[key] = self._executor.submit(self.draw, k, cache.grid, cache.params,
+                                                              cache.generation, self.selection_key,
+                                                              self.clustering, False)
 
     def _submit(self, k: int) -> None:
         # Have tile k of the current generation drawn on the drawing thread (with the
@@ -588,6 +690,22 @@ class TracePainter:
                     self.tiles.put(key[1], fut.result())
                 else:  # drawn again on the main thread, where its error is reported
                     self._failed_generation = gen
+        for key in [key for key, fut in self._refreshing.items() if fut.done()]:
+            fut = self._refreshing.pop(key)
+            old = self.tiles.get(key[1])
+            if key[0] != gen or fut.cancelled() or old is None or not old.covered:
+                continue
+            if fut.exception() is not None:  # drawn again on the main thread, where its error is reported
+                self.tiles.drop(key[1])
+                self._failed_generation = gen
+            else:
+                new = fut.result()
+                if new.checked_at != self.clustering:
+                    continue  # drawn for a clustering that changed since (asked again)
+                new.overlay = old.overlay  # the same pixels: same grid, levels, selection
+                self._put_aside(key[1], old)  # an undo finds it right again
+                self.tiles.put(key[1], new)
+            self.model.invalidate(data=False)  # the view shows it (the same picture)
 
     def _take(self, k: int) -> TraceTile:
         # Tile k of the current generation: cached, being drawn (waited for), or drawn now.
@@ -603,9 +721,9 @@ class TracePainter:
 
     def close(self) -> None:
         """Stop the drawing thread (queued tiles are dropped)."""
-        for fut in self._pending.values():
+        for fut in [*self._pending.values(), *self._refreshing.values()]:
             fut.cancel()
-        self._pending = {}
+        self._pending, self._refreshing = {}, {}
         if self._overlay_job is not None:
             self._overlay_job[1].cancel()
             self._overlay_job = None

@@ -127,11 +127,15 @@ class SpikeOverlay:
         elsewhere) and their data rectangles; empty when no selected spike is in the tile.
     spikes : ndarray of SPIKE_DTYPE
         The spikes drawn (hit-testing).
+    channels : dict
+        The channels each cluster's spikes are drawn on (a merge's tiles are checked
+        against them: does the overlay hide their stale spikes?).
     """
 
     key: Any
     bands: list[RasterLayer]
     spikes: npt.NDArray[Any]
+    channels: dict[int, npt.NDArray[np.int64]] = attrs.Factory(dict)
 
 
 @attrs.define(eq=False)
@@ -147,6 +151,11 @@ class TraceTile:
     #: the tile against a new clustering; and the clustering epoch it was last checked at.
     drawn: SpikeSnippets | None = None
     checked_at: int = -1
+    #: Its own pixels are stale (spikes of it changed cluster) but every changed spike is
+    #: drawn by the overlay, whose opaque pixels hide them: right while ``cover`` (the
+    #: overlay it was checked under) is its overlay; drawn again in the background.
+    covered: bool = False
+    cover: SpikeOverlay | None = None
     _shown: tuple[Any, npt.NDArray[Any]] | None = attrs.field(default=None, init=False)  # drawn_spikes, by overlay
 
     @property
@@ -336,6 +345,10 @@ class TileCache:
 
     def __contains__(self, k: int) -> bool:
         return k in self._tiles
+
+    def items(self) -> list[tuple[int, TraceTile]]:
+        """The tiles drawn, by index."""
+        return list(self._tiles.items())
 
     def __len__(self) -> int:
         return len(self._tiles)
