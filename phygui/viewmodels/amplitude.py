@@ -20,7 +20,7 @@ except in ``raw``, where a new selection goes back to the best channel.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import attrs
 import numpy as np
@@ -32,6 +32,7 @@ from phygui.viewmodels._base import LassoViewModel
 from phygui.viewmodels.event_markers import event_lines
 from phygui.viewmodels.items import BACKGROUND_COLOR, Polyline, RasterLayer
 from phygui.viewmodels.lasso import LassoState
+from phygui.viewmodels.recent import RecentResults, cluster_key
 from phygui.render.raster import Raster, draw_points
 
 __all__ = ["AmplitudeModel", "AmplitudeOptions", "AmplitudeFrame", "AMPLITUDE_SHORTCUTS",
@@ -139,6 +140,11 @@ class AmplitudeModel(LassoViewModel):
         self._functions: dict[str, Callable[..., Any]] = dict(controller.get_amplitude_functions())
         self._layers: list[_Layer] = []
         self._background: _Layer | None = None
+        # Each installed layer's key (None: not kept), and the recent layers (an undo or a
+        # reselection takes its clusters' and background's layers from there).
+        self._layer_keys: list[Hashable | None] = []
+        self._background_key: Hashable | None = None
+        self._recent = RecentResults(24)
         self._bounds = (0.0, 0.0, 1.0, 1.0)
         self._best: dict[int, list[int]] = {}
         self._hist = (np.zeros((0, self.options.n_bins)), np.linspace(0, 1, self.options.n_bins + 1))
@@ -222,18 +228,49 @@ class AmplitudeModel(LassoViewModel):
         ids = self.controller.supervisor.clustering.cluster_ids
         return [int(c) for c in ids if int(c) not in self.cluster_ids and peak in self._best_channels(int(c))]
 
-    def _background_spikes(self) -> npt.NDArray[np.int64]:
-        others = self.background_clusters()
+    def _background_spikes(self, others: list[int] | None = None) -> npt.NDArray[np.int64]:
+        others = self.background_clusters() if others is None else others
         if not others:
             return np.zeros(0, dtype=np.int64)
         spikes = np.asarray(self.controller.supervisor.clustering.spikes_in_clusters(others), np.int64)
         return _even(spikes, self.options.n_spikes_amplitudes_background)
 
+    def _inputs(self) -> tuple[Any, ...] | None:
+        # What a layer's amplitudes and times depend on besides its spikes (None: not kept;
+        # raw amplitudes follow the raw data's filter).
+        kind = self.amplitudes_type
+        if kind == "raw" or not self.cluster_ids:
+            return None
+        first = int(self.cluster_ids[0])
+        return (kind, first, tuple(self._best_channels(first)), self.selected_channel, self.feature_pc,
+                bool(getattr(self.controller, "spike_reorder", False)))
+
+    def _kept_layer(self, key: Hashable | None, cid: int) -> _Layer:
+        layer = self._recent.get(key) if key is not None else None
+        return layer if layer is not None else self._layer(self._cluster_spikes(cid, False), cid)
+
     def _load(self) -> None:
         self._resolve_type()
-        self._layers = [self._layer(self._cluster_spikes(c, False), c) for c in self.cluster_ids]
-        background = self._background_spikes()
-        self._background = self._layer(background) if background.size else None
+        # The installed load's layers go to the recent results: only installed ones (a job's
+        # result is checked against the clustering it read before it is installed).
+        for k, layer in zip(self._layer_keys, self._layers):
+            if k is not None:
+                self._recent.put(k, layer)
+        if self._background_key is not None and self._background is not None:
+            self._recent.put(self._background_key, self._background)
+        inputs = self._inputs()
+        n = self.options.n_spikes_amplitudes
+        self._layer_keys = [None if inputs is None else ("cluster", cluster_key(self.controller, c), n, inputs)
+                            for c in self.cluster_ids]
+        self._layers = [self._kept_layer(k, int(c)) for k, c in zip(self._layer_keys, self.cluster_ids)]
+        others = tuple(self.background_clusters())
+        self._background_key = None if inputs is None or not others else \
+            ("background", others, self.options.n_spikes_amplitudes_background, inputs)
+        kept = self._recent.get(self._background_key) if self._background_key is not None else None
+        if kept is None:
+            background = self._background_spikes(list(others))
+            kept = self._layer(background) if background.size else None
+        self._background = kept
         layers = [self._background] if self._background is not None else []
         layers += self._layers
         q = self.options.quantile

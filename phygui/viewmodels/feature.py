@@ -137,7 +137,8 @@ class FeatureModel(LassoViewModel):
         # merge of those clusters takes its points from them (see _cluster_points).
         self._loaded: dict[tuple[int, int], _Points] = {}
         self._loaded_state: Any = None
-        self._recent = RecentResults(8)  # the background points, per channel set
+        # The background points per channel set, and recent clusters' points.
+        self._recent = RecentResults(24)
         self._prefetched: Any = None  # the selection whose next clusters were read ahead
         self._prefetching: Future[Any] | None = None
 
@@ -209,8 +210,17 @@ class FeatureModel(LassoViewModel):
         self._keep_channels = False
         state = (tuple(self.channel_ids), bool(getattr(self.controller, "spike_reorder", False)),
                  self.options.n_spikes_features)
-        shown = self._loaded if state == self._loaded_state else {}
+        # The installed load's clusters go to the recent results (only installed ones: a
+        # job's result is checked against the clustering it read before it is installed),
+        # so that an undo or a reselection finds its clusters' points there.
+        for k, p in self._loaded.items():
+            self._recent.put(("cluster", self._loaded_state, k), p)
+        shown = dict(self._loaded) if state == self._loaded_state else {}
         keys = [cluster_key(self.controller, c) for c in self.cluster_ids]
+        for k in keys:
+            kept = self._recent.get(("cluster", state, k))
+            if k not in shown and kept is not None:
+                shown[k] = kept
         self._clusters = [self._cluster_points(k, shown) for k in keys]
         self._loaded, self._loaded_state = dict(zip(keys, self._clusters)), state
         model = self.controller.model

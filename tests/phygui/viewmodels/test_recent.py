@@ -100,3 +100,86 @@ def test_feature_view_merge_takes_the_parts_points(fresh_controller: Any) -> Non
     ref = m._points(p.spike_ids)  # the features of those spikes, read afresh
     np.testing.assert_array_equal(p.features, ref.features)
     np.testing.assert_array_equal(p.times, ref.times)
+
+
+def test_feature_view_undo_takes_the_pairs_points_again(fresh_controller: Any) -> None:
+    from phygui.viewmodels.feature import FeatureModel
+
+    c = fresh_controller
+    a, b = two_largest(c)
+    m = FeatureModel(c)
+    reads: list[int] = []
+    real = m._points
+
+    def spy(spike_ids: Any) -> Any:
+        reads.append(len(spike_ids))
+        return real(spike_ids)
+
+    m._points = spy  # type: ignore[method-assign]
+    m.set_selection([a, b])
+    before = m.compute()
+    pair = [p.spike_ids.copy() for p in m._clusters]
+    up = c.supervisor.merge([a, b])
+    m.on_cluster(c.supervisor, up)
+    m.set_selection(up.added)
+    m.compute()
+    n_reads = len(reads)
+    up = c.supervisor.undo()
+    m.on_cluster(c.supervisor, up)
+    m.set_selection([a, b])
+    after = m.compute()
+    assert len(reads) == n_reads, "the undo read no cluster's features again"
+    for p, q in zip(m._clusters, pair):
+        np.testing.assert_array_equal(p.spike_ids, q)
+    np.testing.assert_array_equal(after.raster.image, before.raster.image)
+    fresh = FeatureModel(c)
+    fresh.set_selection([a, b])
+    fresh.set_size(*m.size)
+    np.testing.assert_array_equal(fresh.compute().raster.image, after.raster.image)
+    # Another time axis (ctrl+r): read again, never the points of the other axis.
+    c.spike_reorder = not getattr(c, "spike_reorder", False)
+    try:
+        m.invalidate()
+        m.compute()
+        assert len(reads) > n_reads
+    finally:
+        c.spike_reorder = not c.spike_reorder
+
+
+def test_amplitude_view_undo_takes_the_pairs_layers_again(fresh_controller: Any) -> None:
+    from phygui.viewmodels.amplitude import AmplitudeModel
+
+    c = fresh_controller
+    a, b = two_largest(c)
+    m = AmplitudeModel(c)
+    made: list[int] = []
+    real = m._layer
+
+    def spy(spike_ids: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(len(spike_ids))
+        return real(spike_ids, *args, **kwargs)
+
+    m._layer = spy  # type: ignore[method-assign]
+    m.set_selection([a, b])
+    m.set_size(300, 200)
+    before = m.compute()
+    up = c.supervisor.merge([a, b])
+    m.on_cluster(c.supervisor, up)
+    m.set_selection(up.added)
+    m.compute()
+    n_made = len(made)
+    up = c.supervisor.undo()
+    m.on_cluster(c.supervisor, up)
+    m.set_selection([a, b])
+    after = m.compute()
+    assert len(made) == n_made, "the undo computed no layer again (clusters and background)"
+    np.testing.assert_array_equal(after.raster.image, before.raster.image)
+    fresh = AmplitudeModel(c)
+    fresh.set_selection([a, b])
+    fresh.set_size(300, 200)
+    np.testing.assert_array_equal(fresh.compute().raster.image, after.raster.image)
+    # Another amplitude type: computed again, never the layers of the other type.
+    if len(m.amplitudes_types) > 1:
+        m.next_amplitudes_type()
+        m.compute()
+        assert len(made) > n_made
