@@ -255,6 +255,58 @@ def _until_settled(gui: Any, views: list[Any], action: Callable[[], Any], frames
     return (time.perf_counter() - t0) * 1000, n
 
 
+def _start_profile() -> Any:
+    """A running cProfile of the GUI thread (worker threads are not profiled)."""
+    import cProfile
+
+    prof = cProfile.Profile()
+    prof.enable()
+    return prof
+
+
+def _stop_profile(prof: Any, n_frames: int) -> dict[str, Any]:
+    """Stop ``prof``: the GUI thread's total, its top functions by cumulative and by own
+    time (ms over the whole step) and where the stats were dumped (for ``pstats``)."""
+    import pstats
+
+    prof.disable()
+    st = pstats.Stats(prof)
+    stats = st.stats  # type: ignore[attr-defined]
+    path = BENCH_DATA / f"bench_gui_profile_{len(list(BENCH_DATA.glob('bench_gui_profile_*.prof'))) % 8}.prof"
+    st.dump_stats(path)
+
+    def name(k: tuple[str, int, str]) -> str:
+        return f"{Path(k[0]).parent.name}/{Path(k[0]).name}:{k[1]}({k[2]})"
+
+    cum = sorted(((name(k), v[3] * 1000, v[1]) for k, v in stats.items()), key=lambda r: -r[1])[:45]
+    own = sorted(((name(k), v[2] * 1000, v[1]) for k, v in stats.items()), key=lambda r: -r[1])[:30]
+    total = sum(v[2] for v in stats.values()) * 1000
+    return {"frames": n_frames, "total_ms": total, "cumulative": cum, "own": own, "path": str(path)}
+
+
+class _GcPauses:
+    """The garbage collector's runs on any thread while it is on: (generation, ms)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.runs: list[tuple[int, float]] = []
+        self._t0 = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.runs.append((int(info["generation"]), (time.perf_counter() - self._t0) * 1000))
+
+    def take(self) -> dict[str, float]:
+        """Full collections (generation 2) and their time since the last call."""
+        full = [ms for g, ms in self.runs if g == 2]
+        self.runs = []
+        return {"full": len(full), "full_ms": round(sum(full), 1)}
+
+
 def run_actions(args: argparse.Namespace) -> dict[str, Any]:
     """The default layout: select a pair of big clusters, merge them, undo; each timed from
     the action to the end of the frame where every view shows its new data."""
@@ -274,11 +326,15 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
     views = [v for v in gui.views if hasattr(v, "model") and hasattr(v, "redraw")]
     res["views"] = [v.name for v in views]
     redraw_ms: dict[str, list[float]] = {v.name: [] for v in views}
+    # The GUI thread's CPU time in each redraw: the wall time also counts the waits for the
+    # GIL while the data jobs and the trace tiles run Python on other threads.
+    redraw_cpu: dict[str, list[float]] = {v.name: [] for v in views}
     for v in views:  # each view's redraw on the GUI thread (its data loads too, when synchronous)
         def timed_redraw(v: Any = v, f: Any = v.redraw) -> None:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             f()
             redraw_ms[v.name].append((time.perf_counter() - t) * 1000)
+            redraw_cpu[v.name].append((time.thread_time() - c) * 1000)
         v.redraw = timed_redraw
     worker_ms: dict[str, list[float]] = {v.name: [] for v in views}
     for v in views:  # each view's data job on its worker (or trace tiles on the drawing threads)
@@ -338,18 +394,39 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
             gui.render(2)
     gui.view_context.async_data = True
     if args.split:  # a split of 1% of the spikes drawn over all clusters, then its undo
+        import gc
+
         import numpy as np
+
+        if args.switch_interval:  # how long a thread keeps the GIL when another one waits for it
+            sys.setswitchinterval(args.switch_interval)
+        if args.gc_freeze:  # what the app's start-up could do: older objects never scanned again
+            gc.collect()
+            gc.freeze()
+        pauses = _GcPauses()
 
         n = sup.clustering.n_spikes
         rnd = np.sort(np.random.default_rng(3).choice(n, n // 100, replace=False))
         for kind, act in (("split", lambda: sup.split(rnd)), ("split_undo", sup.undo)):
             for k in redraw_ms:
                 redraw_ms[k].clear()
+                redraw_cpu[k].clear()
+            for k in worker_ms:
+                worker_ms[k].clear()
+            prof = _start_profile() if args.profile else None
+            cpu0 = time.thread_time()
             ms, nf = _until_settled(gui, views, act, frames[kind])
+            res[f"{kind}_gui_cpu_ms"] = (time.thread_time() - cpu0) * 1000  # the GUI thread's CPU, action to settled
+            res[f"{kind}_redraw_cpu"] = {k: [round(x, 1) for x in v] for k, v in redraw_cpu.items() if v}
+            res[f"{kind}_gc"] = pauses.take()
+            if prof is not None:
+                res[f"{kind}_profile"] = _stop_profile(prof, nf)
             out[kind].append(ms)
             n_frames[kind].append(nf)
             for name, v in redraw_ms.items():
                 per_view[kind][name].append(sum(v))
+            for name, v in worker_ms.items():
+                per_worker[kind][name].append(sum(v))
             gui.render(2)
     for kind in [k for k in out if k.endswith("_sync")]:
         res[kind] = _stats(out[kind])
@@ -382,10 +459,13 @@ def _cpu_frames(gui: Any, n: int) -> list[float]:
     return out
 
 
-def _empty_window_frames(n: int, cpu: list[float] | None = None) -> list[float]:
+def _empty_window_frames(n: int, cpu: list[float] | None = None, fills: bool = True) -> list[float]:
     """The floor: an empty Dear PyGui window of the GUI's size (1600x1000), same set-up
-    (docking, manual callbacks), nothing in it."""
+    (docking, manual callbacks), nothing in it. ``fills=False``: the dock space's
+    background left undrawn, as phygui does (``phygui.window_backgrounds``)."""
     import dearpygui.dearpygui as dpg
+
+    from phygui.window_backgrounds import WindowBackgrounds
 
     dpg.create_context()
     dpg.configure_app(docking=True, docking_space=True, manual_callback_management=True)
@@ -394,11 +474,14 @@ def _empty_window_frames(n: int, cpu: list[float] | None = None) -> list[float]:
     with dpg.window(label="empty", width=400, height=300):
         dpg.add_text("idle floor")
     dpg.show_viewport()
+    backgrounds = WindowBackgrounds(enabled=not fills)
     for _ in range(10):
+        backgrounds.before_frame([])
         dpg.render_dearpygui_frame()
     out = []
     for _ in range(n):
         t0, c0 = time.perf_counter(), time.process_time()
+        backgrounds.before_frame([])
         dpg.render_dearpygui_frame()
         dpg.run_callbacks(dpg.get_callback_queue())
         out.append((time.perf_counter() - t0) * 1000)
@@ -436,9 +519,9 @@ def run_idle(args: argparse.Namespace) -> dict[str, Any]:
 
     n = args.frames
     res: dict[str, Any] = {"n_spikes": args.n_spikes, "load": os.getloadavg()[0]}
-    if args.part == "empty":
+    if args.part in ("empty", "emptyfree"):
         cpu: list[float] = []
-        res["frames"] = _stats(_empty_window_frames(n, cpu))
+        res["frames"] = _stats(_empty_window_frames(n, cpu, fills=args.part == "empty"))
         res["cpu"] = _stats(cpu)
         return res
     work, _ = _work_folder(args)
@@ -474,6 +557,7 @@ def _print_idle(r: dict[str, Any]) -> None:
     where = "Xvfb, Mesa software OpenGL" if os.environ.get("PHYGUI_BENCH_XVFB") else f"DISPLAY={os.environ.get('DISPLAY')}"
     print(f"idle frames, 1600x1000 viewport, {where}; {d['n_spikes']:,} spikes; load average at start {d['load']:.2f}")
     for label, part in (("floor: empty Dear PyGui window", r["idle_empty"]),
+                        ("floor: the same, dock space background not drawn", r["idle_emptyfree"]),
                         (f"floor: the two tables alone ({r['idle_tables']['n_items']} items)", r["idle_tables"]),
                         (f"default layout, 2 big clusters selected ({d['n_items']} items)", d)):
         print(_line(label, part["frames"]))
@@ -508,6 +592,21 @@ def _print_actions(d: dict[str, Any]) -> None:
         print("    worker threads (data jobs; trace tiles): " + ", ".join(f"{k} {v:.1f}" for k, v in parts if v >= 0.05)
               + " ms")
         print(f"    frame log (ms): {d[kind + '_frame_log'][:40]}")
+        if f"{kind}_gui_cpu_ms" in d:  # the split steps: CPU time of the GUI thread (no GIL waits)
+            cpu = sorted(d[f"{kind}_redraw_cpu"].items(), key=lambda kv: -sum(kv[1]))
+            print(f"    GUI thread CPU, action to settled: {d[kind + '_gui_cpu_ms']:.1f} ms; redraw CPU per view "
+                  "(each redraw): " + ", ".join(f"{k} {v}" for k, v in cpu if sum(v) >= 0.5) + " ms")
+            gcs = d.get(f"{kind}_gc", {})
+            print(f"    full garbage collections meanwhile: {gcs.get('full', 0)} ({gcs.get('full_ms', 0.0):.1f} ms)")
+        prof = d.get(f"{kind}_profile")
+        if prof:  # --profile: the GUI thread under cProfile, from the action to settled
+            print(f"    cProfile of the GUI thread ({prof['frames']} frames, {prof['total_ms']:.0f} ms profiled; "
+                  f"stats in {prof['path']}); cumulative ms, calls:")
+            for row_name, ms, calls in prof["cumulative"]:
+                print(f"      {ms:8.1f} {calls:8d}  {row_name}")
+            print("      own time ms, calls:")
+            for row_name, ms, calls in prof["own"]:
+                print(f"      {ms:8.1f} {calls:8d}  {row_name}")
     print(f"screenshot: {d['screenshot']}")
 
 
@@ -712,6 +811,12 @@ def main() -> int:
     p.add_argument("--compare", action="store_true", help="--actions: alternate async and --sync pairs")
     p.add_argument("--split", action="store_true",
                    help="--actions: also a split of 1%% of the spikes drawn over all clusters, and its undo")
+    p.add_argument("--gc-freeze", action="store_true",
+                   help="--actions --split: gc.freeze() before the split (objects made at start-up are not scanned)")
+    p.add_argument("--switch-interval", type=float, default=0.0,
+                   help="--actions --split: sys.setswitchinterval(s) before the split (Python's default 0.005)")
+    p.add_argument("--profile", action="store_true",
+                   help="--actions --split: cProfile the GUI thread from the split (and its undo) to settled")
     p.add_argument("--frame-budget", type=float, default=1000 / 60,
                    help="--actions: frames longer than this (ms) are counted in the frame log")
     add_json_arg(p)
@@ -736,12 +841,15 @@ def main() -> int:
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
         return subprocess.call(cmd, env=dict(os.environ, PHYGUI_BENCH_XVFB="1"))
     results = {}
-    scenarios = (("idle_empty", "idle_tables", "idle_default") if args.idle_floor else ("views",) if args.views else ("trace_ref", "trace") if args.trace else ("actions",) if args.actions
+    scenarios = (("idle_empty", "idle_emptyfree", "idle_tables", "idle_default") if args.idle_floor else ("views",) if args.views else ("trace_ref", "trace") if args.trace else ("actions",) if args.actions
                  else ("dataset", "table"))
     for scenario in scenarios:
         cmd = [sys.executable, __file__, "--worker", "--scenario", scenario, "--frames", str(args.frames),
                "--pairs", str(args.pairs)] + (["--sync"] if args.sync else []) + (["--compare"] if args.compare else [])
         cmd += ["--split"] if args.split else []
+        cmd += ["--profile"] if args.profile else []
+        cmd += ["--gc-freeze"] if args.gc_freeze else []
+        cmd += ["--switch-interval", str(args.switch_interval)] if args.switch_interval else []
         if args.small:
             cmd.append("--small")
         if args.mid:

@@ -449,7 +449,9 @@ class QualityColumns:
         if self._closed or cid in self._jobs or cid in self._failed or cid not in self.clustering.spike_counts:
             return
         self._sync_spikes()
-        spikes = np.array(self.clustering.spikes_in_clusters([cid]), dtype=np.int64)  # a copy: the worker's
+        spikes = self.clustering.spikes_in_clusters([cid])
+        if spikes.flags.writeable:  # the worker's own copy, unless nobody may write it (the
+            spikes = np.array(spikes, dtype=np.int64)  # index's arrays: the 600 rests of a split, 80 MB)
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="phycore-metrics")
         future = self._executor.submit(self.metrics.compute_rows, {cid: spikes})

@@ -510,10 +510,11 @@ class TemplateController(PhyControllerNames):
 
     def _update_metric_columns(self, ids: list[int]) -> bool:
         assert self.quality is not None
-        table = self.supervisor.cluster_table
-        for name, func in self.quality.as_metrics().items():
-            table.update_values(name, {c: func(c) for c in ids})
-        return bool(ids)
+        if not ids:  # polled every frame while new clusters' rows are computed
+            return False
+        cells = {name: {c: func(c) for c in ids} for name, func in self.quality.as_metrics().items()}
+        self.supervisor.cluster_table.update_columns(cells)
+        return True
 
     # Live acquisition ----------------------------------------------------------------
 

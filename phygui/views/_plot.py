@@ -45,6 +45,7 @@ from phycore.signals import connect, emit, unconnect
 from phygui.keys import normalize_shortcut
 from phygui.viewmodels.async_data import AsyncData
 from phygui.viewmodels.panzoom import PanZoom, RightDrag
+from phygui.viewmodels.series_runs import line_runs, shade_runs
 from phygui.viewmodels.wheel import wheel_modifier
 from phygui.views.base import View
 from phygui.views.input_state import held_modifiers
@@ -118,6 +119,9 @@ class PlotView(View):
     listens: ClassVar[dict[str, str]] = {}
     #: Whether the view follows the cluster selection (phy's ``toggle_auto_update``).
     auto_update = True
+    #: Draw consecutive bars / lines of one style as one series (same pixels, far fewer
+    #: series: :mod:`phygui.viewmodels.series_runs`); False draws one series per item.
+    join_series = True
     #: Public names of the phy view (``phy/cluster/views``) that the view model holds; each
     #: becomes a property of the view class (see :func:`_model_alias`), so phy plugins can
     #: write ``view.go_to(2.0)`` or ``view.interval``. Names the view has are not replaced.
@@ -319,10 +323,17 @@ class PlotView(View):
                 dpg.delete_item(item)
         self._items = []
         lines = list(getattr(frame, "lines", None) or []) + list(getattr(frame, "histograms", None) or [])
-        for bar in getattr(frame, "bars", None) or []:
-            self._shade(bar.x, bar.y, bar.color)
-        for line in lines:  # event markers behind the picture: the data stays readable
-            self._line(line.x, line.y, line.color, behind=getattr(line, "kind", "") == "event")
+        bars = getattr(frame, "bars", None) or []
+        if self.join_series:  # consecutive items of one style as one series (same pixels)
+            for run in shade_runs(bars, key=_rgba255):
+                self._shade(run.x, run.y, run.color, y2=run.y2)
+            for line_run in line_runs(lines, key=_rgba255):
+                self._line(line_run.x, line_run.y, line_run.color, behind=line_run.behind)
+        else:
+            for bar in bars:
+                self._shade(bar.x, bar.y, bar.color)
+            for line in lines:  # event markers behind the picture: the data stays readable
+                self._line(line.x, line.y, line.color, behind=getattr(line, "kind", "") == "event")
         lasso = getattr(frame, "lasso", None)
         if lasso is not None and len(lasso):
             closed = np.vstack([lasso, lasso[:1]]) if len(lasso) > 2 else lasso
@@ -468,9 +479,9 @@ class PlotView(View):
         dpg.bind_item_theme(item, self._theme(dpg.mvLineSeries, color, weight))
         self._items.append(item)
 
-    def _shade(self, x: Any, y: Any, color: Any) -> None:
+    def _shade(self, x: Any, y: Any, color: Any, y2: Any = None) -> None:
         y = np.asarray(y, np.float64)
-        base = np.full_like(y, float(y[0]) if y.size else 0.0)
+        base = np.full_like(y, float(y[0]) if y.size else 0.0) if y2 is None else np.asarray(y2, np.float64)
         item = dpg.add_shade_series((np.asarray(x, np.float64) * self.x_scale).tolist(), y.tolist(), y2=base.tolist(),
                                     parent=self._axes[1])
         dpg.bind_item_theme(item, self._theme(dpg.mvShadeSeries, color))

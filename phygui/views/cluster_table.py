@@ -65,6 +65,10 @@ class TableView(View):
         self._n_pool = 0
         self._highlighted: set[int] = set()
         self._shown: list[RowData] = []
+        # What each pool row and the header show now: a refill only touches what changed
+        # (a split refills every frame while its ~600 new rows get their metrics).
+        self._drawn: list[RowData | None] = []
+        self._header_labels: list[str] = []
         self._want_scroll_to: int | None = None
         self._themes: dict[tuple[int, ...], int | str] = {}
         self._ready = False
@@ -163,6 +167,8 @@ class TableView(View):
         dpg.highlight_table_row(self._table, 0, _HEADER_BG)
         self._n_pool = n_pool
         self._shown = []
+        self._drawn = [None] * n_pool
+        self._header_labels = list(self._columns)
         self.dirty = True
 
     # Per-frame update -------------------------------------------------------------------
@@ -224,24 +230,38 @@ class TableView(View):
         dpg.configure_item(self._spacer, height=int(max(0, n_rows - self._n_pool) * self._row_h + self._body_h))
         self._first = max(0, min(self._first, max(0, n_rows - 1)))
         for k, label in enumerate(self.model.header()):
-            dpg.configure_item(self._header[k], label=label)
+            if self._header_labels[k] != label:
+                dpg.configure_item(self._header[k], label=label)
+                self._header_labels[k] = label
         rows = self.model.rows(self._first, self._n_pool, self.selection(), self.color_offset())
         self._shown = rows
         for k, (row, cells) in enumerate(self._rows):
+            old = self._drawn[k]
             if k >= len(rows):
-                dpg.configure_item(row, show=False)
+                if old is not None:
+                    dpg.configure_item(row, show=False)
+                    self._drawn[k] = None
                 if k + 1 in self._highlighted:
                     dpg.unhighlight_table_row(self._table, k + 1)
                     self._highlighted.discard(k + 1)
                 continue
             data = rows[k]
-            dpg.configure_item(row, show=True)
-            dpg.configure_item(cells[0], label=data.cells[0])
+            if data == old:
+                continue  # this line shows that row already
+            self._drawn[k] = data
+            if old is None:
+                dpg.configure_item(row, show=True)
+            if old is None or old.cells[0] != data.cells[0]:
+                dpg.configure_item(cells[0], label=data.cells[0])
             color = _WHITE if data.selected_color is not None else data.color
-            dpg.bind_item_theme(cells[0], self._theme(color))
-            for cell, text in zip(cells[1:], data.cells[1:]):
-                dpg.set_value(cell, text)
-                dpg.configure_item(cell, color=color)
+            recolor = old is None or color != (_WHITE if old.selected_color is not None else old.color)
+            if recolor:
+                dpg.bind_item_theme(cells[0], self._theme(color))
+            for i, (cell, text) in enumerate(zip(cells[1:], data.cells[1:]), 1):
+                if old is None or old.cells[i] != text:
+                    dpg.set_value(cell, text)
+                if recolor:
+                    dpg.configure_item(cell, color=color)
             if data.selected_color is not None:
                 dpg.highlight_table_row(self._table, k + 1, data.selected_color)
                 self._highlighted.add(k + 1)

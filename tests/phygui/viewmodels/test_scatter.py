@@ -123,3 +123,38 @@ def test_markers_take_the_colour_mapping(fresh_controller: Any) -> None:
         drawn, expected = centre_colours()
         # a marker's centre shows its own colour unless a smaller marker covers it
         assert (np.abs(drawn - expected).max(axis=1) < 1e-3).mean() >= 0.75, scheme
+
+
+def _reference_image(m: ClusterScatterModel) -> np.ndarray:
+    """The markers drawn one disc at a time, as before the selection was drawn in one call:
+    every unselected cluster, biggest first, then the selection, its first cluster last."""
+    ids, xy, radius = m.positions()
+    f = m.compute()
+    colors = np.asarray(m.controller.supervisor.color_selector.get_colors(ids), dtype=np.float32).reshape(-1, 4)
+    colors[:, 3] = 0.8
+    image = np.zeros_like(f.raster.image)
+    ext = f.raster.extent
+    selected = set(m.cluster_ids)
+    for k in np.argsort(-radius, kind="stable"):
+        if ids[k] not in selected:
+            draw_discs(image, xy[k:k + 1, 0], xy[k:k + 1, 1], radius[k:k + 1], colors[k:k + 1], ext)
+    for i, c in reversed(list(enumerate(m.cluster_ids))):
+        if c in ids:
+            k = ids.index(c)
+            draw_discs(image, xy[k:k + 1, 0], xy[k:k + 1, 1], radius[k:k + 1] + 1.5,
+                       np.asarray([selected_cluster_color(i)], np.float32), ext)
+    return image
+
+
+@pytest.mark.parametrize("n_selected", [0, 1, 7, "all"])
+def test_a_large_selection_draws_as_disc_by_disc(controller: Any, n_selected: Any) -> None:
+    # A split selects every new cluster (~600 on a real probe): the selected markers are
+    # drawn in one call and the others are told apart with a mask, with the same picture.
+    m = ClusterScatterModel(controller)
+    m.set_size(240, 200)
+    ids = controller.supervisor.cluster_table.visible_ids
+    chosen = ids[::-1] if n_selected == "all" else ids[1:1 + 2 * n_selected:2]
+    m.set_selection(chosen + [10**9])  # a selected id that is not shown is left out
+    image = m.compute().raster.image
+    assert np.array_equal(image, _reference_image(m))
+    assert image[..., 3].max() > 0
