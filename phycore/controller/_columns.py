@@ -17,6 +17,10 @@ from phycore.model import TemplateModel
 
 __all__ = ["ClusterColumns"]
 
+#: ``template_counts`` from the Clustering's kept histograms (False: a bincount of the
+#: cluster's spikes, the path before; the same values, for benchmarks).
+_FROM_CLUSTERING = True
+
 
 class ClusterColumns:
     """The ``ch``, ``sh``, ``depth``, ``fr``, ``amp`` columns and the best channels.
@@ -62,7 +66,16 @@ class ClusterColumns:
         return t
 
     def template_counts(self, cluster_id: int) -> npt.NDArray[np.int64]:
-        """Number of the cluster's spikes from each original template."""
+        """Number of the cluster's spikes from each original template (at least
+        ``n_templates`` entries: ``np.bincount(spike_templates[spikes], minlength=...)``)."""
+        if _FROM_CLUSTERING and self.clustering.has_templates:
+            # Kept by the Clustering from each action: no pass over the cluster's spikes
+            # (a bincount of 100,000s of spikes per call: the template-feature view's weights).
+            templates, counts = self.clustering.template_counts(int(cluster_id))
+            n = max(int(self.model.n_templates), int(templates[-1]) + 1 if len(templates) else 0)
+            out = np.zeros(n, dtype=np.int64)
+            out[templates] = counts
+            return out
         spikes = self.clustering.spikes_in_clusters([int(cluster_id)])
         return np.bincount(self.model.spike_templates[spikes], minlength=self.model.n_templates)
 

@@ -327,8 +327,9 @@ class ViewData:
         # the default sort of 200,000 ids. The labels come from the parts, not from the
         # live assignment, which an action on the GUI thread may be rewriting while a
         # view's worker computes this.
-        order = np.argsort(np.concatenate(parts), kind="stable")
-        spikes = np.concatenate(parts)[order]
+        joined = np.concatenate(parts)
+        order = np.argsort(joined, kind="stable")
+        spikes = joined[order]
         labels = np.repeat(np.asarray(ids, dtype=np.int64), [len(p) for p in parts])[order]
         return correlograms(self._times(spikes), labels, ids,
                             sample_rate=float(self.model.sample_rate), bin_size=bin_size,

@@ -10,23 +10,26 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["filtfilt_2d", "extract_part", "inject_spikes"]
+__all__ = ["filtfilt_2d", "filtfilt_windows", "extract_part", "inject_spikes"]
 
 
 @njit(cache=True, nogil=True)
 def _lfilter_inplace(b, a, x, y, reverse):  # type: ignore[no-untyped-def]
+    # Time outer, columns inner: the rows of a C-ordered (time, column) array are read in
+    # memory order and the columns' independent recursions vectorise (a column-by-column
+    # walk strides a whole row per sample: 2-5x slower). Each column's arithmetic is the
+    # same as one column filtered alone, so the values are bit-identical.
     n_t, n_c = x.shape
     n = b.shape[0]
-    state = np.zeros(n)
-    for c in range(n_c):
-        state[:] = 0.0
-        for i in range(n_t):
-            t = n_t - 1 - i if reverse else i
+    state = np.zeros((max(n - 1, 1), n_c))
+    for i in range(n_t):
+        t = n_t - 1 - i if reverse else i
+        for c in range(n_c):
             xv = x[t, c]
-            yv = b[0] * xv + state[0]
+            yv = b[0] * xv + state[0, c]
             for k in range(1, n - 1):
-                state[k - 1] = b[k] * xv - a[k] * yv + state[k]
-            state[n - 2] = b[n - 1] * xv - a[n - 1] * yv
+                state[k - 1, c] = b[k] * xv - a[k] * yv + state[k, c]
+            state[n - 2, c] = b[n - 1] * xv - a[n - 1] * yv
             y[t, c] = yv
 
 
@@ -38,6 +41,30 @@ def filtfilt_2d(b, a, x):  # type: ignore[no-untyped-def]
     z = np.empty_like(x)
     _lfilter_inplace(b, a, y, z, True)
     return z
+
+
+@njit(cache=True, nogil=True)
+def filtfilt_windows(b, a, x, margin):  # type: ignore[no-untyped-def]
+    """:func:`filtfilt_2d` of each window of ``x`` (float32 ``(n_spikes, n_samples,
+    n_channels)``, time on axis 1) in float64, without its first and last ``margin``
+    samples, as float32: the values of the numpy path (move the time axis first, copy to
+    float64, filter, crop, copy to float32) in one pass without the GIL and without the
+    three full-size copies."""
+    n_s, n_t, n_c = x.shape
+    out = np.empty((n_s, n_t - 2 * margin, n_c), dtype=np.float32)
+    w = np.empty((n_t, n_c))
+    y = np.empty((n_t, n_c))
+    z = np.empty((n_t, n_c))
+    for i in range(n_s):
+        for t in range(n_t):
+            for c in range(n_c):
+                w[t, c] = x[i, t, c]
+        _lfilter_inplace(b, a, w, y, False)
+        _lfilter_inplace(b, a, y, z, True)
+        for t in range(n_t - 2 * margin):
+            for c in range(n_c):
+                out[i, t, c] = np.float32(z[t + margin, c])
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -12,6 +12,8 @@ seconds.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any, Sequence
 
 import attrs
@@ -25,7 +27,7 @@ from phygui.viewmodels.event_markers import event_lines
 from phygui.viewmodels.items import Label, Polyline
 from phygui.viewmodels.recent import RecentResults, cluster_key
 
-__all__ = ["HistogramModel", "ISIModel", "FiringRateModel", "HistogramOptions", "HistogramFrame"]
+__all__ = ["HistogramModel", "ISIModel", "FiringRateModel", "HistogramOptions", "HistogramFrame", "cluster_times"]
 
 _HEIGHT = 0.9  # fraction of a row used by its histogram
 
@@ -62,6 +64,34 @@ class HistogramFrame:
     lines: list[Polyline] = attrs.Factory(list)
 
 
+#: The spike times of the clusters the ISI and firing-rate views showed last, shared by
+#: the two views: a selection's two jobs gather every spike time of the clusters once,
+#: not twice. ``(id(model), cluster key) -> (weak reference to the model, times)``.
+_TIMES = RecentResults(4)
+_TIMES_LOCK = threading.Lock()  # the second view's job waits for the first's gather
+#: False: each view gathers its own (the path before; the same values, for benchmarks).
+_SHARE_TIMES = True
+
+
+def cluster_times(controller: Any, cluster_id: int) -> npt.NDArray[np.float64]:
+    """float64 times of every spike of a cluster (read-only; shared by the ISI and
+    firing-rate views, see :data:`_TIMES`)."""
+    model = controller.model
+    key = (id(model), cluster_key(controller, cluster_id))
+    with _TIMES_LOCK:
+        hit = _TIMES.get(key) if _SHARE_TIMES else None
+        if hit is not None and hit[0]() is model:
+            return hit[1]
+        spikes = np.asarray(controller.supervisor.clustering.spikes_in_clusters([int(cluster_id)]), dtype=np.int64)
+        t = np.asarray(np.asarray(model.spike_times)[spikes], dtype=np.float64)
+        t.setflags(write=False)
+        try:
+            _TIMES.put(key, (weakref.ref(model), t))
+        except TypeError:  # pragma: no cover - a model without weak references: not shared
+            pass
+        return t
+
+
 class HistogramModel(ClusterViewModel):
     """Shared logic of the ISI and firing-rate views (subclasses define :meth:`histograms`)."""
 
@@ -93,12 +123,10 @@ class HistogramModel(ClusterViewModel):
     def _spikes(self, cluster_ids: Sequence[int] | None = None
                 ) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.int64]]]:
         # Spike times of the selected clusters (or these) only, with a lookup into them.
-        clustering = self.controller.supervisor.clustering
-        times = np.asarray(self.controller.model.spike_times)
         parts, lookup, start = [], {}, 0
         for cid in (self.cluster_ids if cluster_ids is None else cluster_ids):
-            t = times[np.asarray(clustering.spikes_in_clusters([cid]), dtype=np.int64)]
-            parts.append(np.asarray(t, dtype=np.float64))
+            t = cluster_times(self.controller, cid)
+            parts.append(t)
             lookup[cid] = np.arange(start, start + len(t), dtype=np.int64)
             start += len(t)
         return (np.concatenate(parts) if parts else np.zeros(0)), lookup

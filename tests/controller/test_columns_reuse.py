@@ -85,3 +85,32 @@ def test_a_failing_column_gives_none_for_that_cell_only(source: Path, tmp_path: 
         caplog.clear()  # the failures were expected (conftest fails a test on logged errors otherwise)
     finally:
         c.close()
+
+
+def test_template_counts_from_the_clustering_equal_a_bincount(source: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The template-feature view's weights: the Clustering's kept histograms (derived from
+    # each action) give the bincount of the cluster's spikes' templates, after a merge and
+    # a split too.
+    from phycore.controller import _columns
+
+    c = TemplateController(shutil.copytree(source, tmp_path / "data"), metrics=False)
+    try:
+        s = c.supervisor
+        ids = s.clustering.cluster_ids.tolist()
+        s.merge(ids[:2])
+        n = s.clustering.n_spikes
+        s.split(np.sort(np.random.default_rng(3).choice(n, n // 7, replace=False)))
+        cols = ClusterColumns(c.model, s.clustering)
+        assert s.clustering.has_templates
+        for cid in s.clustering.cluster_ids.tolist():
+            spikes = s.clustering.spikes_in_clusters([cid])
+            expected = np.bincount(c.model.spike_templates[spikes], minlength=c.model.n_templates)
+            got = cols.template_counts(cid)
+            assert got.dtype == expected.dtype
+            np.testing.assert_array_equal(got, expected)
+            monkeypatch.setattr(_columns, "_FROM_CLUSTERING", False)
+            np.testing.assert_array_equal(cols.template_counts(cid), expected)
+            monkeypatch.setattr(_columns, "_FROM_CLUSTERING", True)
+    finally:
+        c.close()

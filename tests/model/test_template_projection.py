@@ -41,3 +41,24 @@ def test_projection_equals_the_dense_product(with_rows: bool, sparse_cols: bool)
         assert np.isnan(ours).any()
     if sparse_cols:
         assert (ours[case["spike_templates"][ids] == 1] == 0).all()
+
+
+def test_kept_columns_are_kept_per_column_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kept-columns mask of a column table is computed once and reused while the table
+    # lives (a new table, or another template count, recomputes it); same projections.
+    from phycore.model import _features
+
+    rng = np.random.default_rng(5)
+    case = _case(rng, True)
+    ids = np.sort(rng.choice(400, 150, replace=False))
+    weights = rng.random((12, 2))
+    args = (case["data"], case["cols"], case["rows"], case["spike_templates"], ids, 12, weights)
+    first = project_template_features(*args)
+    kept = _features._kept_columns_of(case["cols"], 12)
+    assert _features._kept_columns_of(case["cols"], 12) is kept and not kept.flags.writeable
+    np.testing.assert_array_equal(kept, _features._kept_columns(np.asarray(case["cols"]), 12))
+    assert _features._kept_columns_of(case["cols"], 11) is not kept
+    assert _features._kept_columns_of(case["cols"].copy(), 12) is not _features._kept_columns_of(case["cols"], 12)
+    np.testing.assert_array_equal(project_template_features(*args), first)
+    monkeypatch.setattr(_features, "_KEEP", False)
+    np.testing.assert_array_equal(project_template_features(*args), first)

@@ -71,3 +71,42 @@ def test_commands(controller: Any) -> None:
     assert m.x_range[1] == pytest.approx(0.11)
     assert m.snippets["set_n_bins"] == "isin" and FiringRateModel(controller).snippets["set_x_max"] == "frmax"
     assert m.compute().values.shape == (2, 3)
+
+
+def test_isi_and_firing_rate_share_the_clusters_times(controller: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The two views of a selection gather every spike time of the clusters once: the
+    # second finds the first's (read-only) times; the rows equal those of separate gathers.
+    from phygui.viewmodels import histogram
+
+    ids = two_largest(controller)
+    isi, fr = ISIModel(controller), FiringRateModel(controller)
+    for m in (isi, fr):
+        m.set_selection(ids)
+    a, b = isi.compute(), fr.compute()
+    t = histogram.cluster_times(controller, ids[0])
+    assert histogram.cluster_times(controller, ids[0]) is t and not t.flags.writeable
+    np.testing.assert_array_equal(
+        t, controller.model.spike_times[controller.supervisor.clustering.spikes_in_clusters([ids[0]])])
+    monkeypatch.setattr(histogram, "_SHARE_TIMES", False)
+    assert histogram.cluster_times(controller, ids[0]) is not t
+    for m, frame in ((ISIModel(controller), a), (FiringRateModel(controller), b)):
+        m.set_selection(ids)
+        np.testing.assert_array_equal(m.compute().values, frame.values)
+
+
+def test_shared_times_belong_to_their_model(controller: Any) -> None:
+    # A key holds the model (its id, checked by a weak reference): another model with the
+    # same cluster ids and counts gets its own times.
+    from phygui.viewmodels import histogram
+
+    cid = two_largest(controller)[0]
+    t = histogram.cluster_times(controller, cid)
+
+    class Other:
+        model = type("M", (), {"spike_times": np.asarray(controller.model.spike_times) + 1.0})()
+        supervisor = controller.supervisor
+
+    other = Other()
+    u = histogram.cluster_times(other, cid)
+    np.testing.assert_array_equal(u, t + 1.0)
+    assert histogram.cluster_times(controller, cid) is t
