@@ -15,7 +15,9 @@ ImGui skips a fill whose alpha is 0, so:
 - a dock window whose rectangle overlaps no other window has nothing but the viewport's
   black behind it, so its own black fill is left out (a transparent background theme).
   A window that overlaps another (a view floated over the docked ones, a dialog over a
-  view), or that moved or resized since the last frame, keeps its opaque black.
+  view), or that moved or resized since the last frame, keeps its opaque black, and so
+  does every window while the left mouse button is held (a drag may move a window in
+  the very frame being drawn).
 
 The picture is the same pixel for pixel (``tests/gui/scenarios_idle.py``); the idle frame
 of the default layout went from 22 to 13-15 ms on this machine (docs/performance.md).
@@ -149,7 +151,11 @@ class WindowBackgrounds:
         rects = self._shown_rects([*self._windows(), *blockers]) if host else {}
         moved = {w for w, r in rects.items() if self._rects.get(w) != r}
         self._rects = rects
-        self.transparent = transparent_windows(rects, candidates, moved) if host else set()
+        # The rectangles are the last frame's: a window the user starts dragging (a tab
+        # pulled out of its dock) moves in the frame we draw now. So no window skips its
+        # background while the left button is held (a drag of a window, a splitter, a lasso).
+        dragging = dpg.is_mouse_button_down(dpg.mvMouseButton_Left)
+        self.transparent = transparent_windows(rects, candidates, moved) if host and not dragging else set()
         for w in candidates:
             want = w in self.transparent
             if self._bound.get(w) is not want and dpg.does_item_exist(w):

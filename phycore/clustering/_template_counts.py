@@ -84,11 +84,14 @@ class TemplateCounts:
     def __contains__(self, cluster_id: object) -> bool:
         return cluster_id in self._hist
 
-    def get(self, cluster_id: int, spikes: Int64Array, templates: Int64Array) -> Histogram:
-        """The histogram of ``cluster_id``, counted from its ``spikes`` if not known yet."""
+    def get(self, cluster_id: int, spikes: Int64Array, templates: Int64Array, store: bool = True) -> Histogram:
+        """The histogram of ``cluster_id``, counted from its ``spikes`` if not known yet
+        (and kept, unless ``store`` is False: a worker thread's read must not write)."""
         h = self._hist.get(cluster_id)
         if h is None:
-            h = self._hist[cluster_id] = histogram(templates[spikes])
+            h = histogram(templates[spikes])
+            if store:
+                self._hist[cluster_id] = h
         return h
 
     def prefill(self, spike_clusters: Int64Array, cluster_ids: Iterable[int], templates: Int64Array) -> None:

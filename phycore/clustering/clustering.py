@@ -264,14 +264,16 @@ class Clustering:
             return np.zeros(0, dtype=np.int64)
         return si.merge_sorted([self._index[c] for c in ids], self.n_spikes)
 
-    def template_counts(self, cluster_id: int) -> tuple[Int64Array, Int64Array]:
+    def template_counts(self, cluster_id: int, store: bool = True) -> tuple[Int64Array, Int64Array]:
         """How many spikes of the cluster come from each original template.
 
         .. versionadded:: 0.3
 
         Kept by id and derived from each action (the rest of a split cluster is its
         parent's histogram minus the moved spikes'), so after a split over every cluster
-        the new clusters cost the moved spikes, not their sizes.
+        the new clusters cost the moved spikes, not their sizes. ``store=False`` counts a
+        cluster not known yet without keeping it (a read from another thread than the
+        Clustering's owner must not write into it).
 
         Returns
         -------
@@ -293,7 +295,7 @@ class Clustering:
         cid = cluster_id if type(cluster_id) is int and cluster_id in index else None  # the common case, fast
         if cid is None:
             (cid,) = si.check_cluster_ids([cluster_id], index, argument="cluster_id")
-        return self._counts.get(cid, index[cid], self._templates_now())
+        return self._counts.get(cid, index[cid], self._templates_now(), store=store)
 
     @property
     def has_templates(self) -> bool:

@@ -65,13 +65,15 @@ class ClusterColumns:
             self._template[cid] = t
         return t
 
-    def template_counts(self, cluster_id: int) -> npt.NDArray[np.int64]:
+    def template_counts(self, cluster_id: int, store: bool = True) -> npt.NDArray[np.int64]:
         """Number of the cluster's spikes from each original template (at least
-        ``n_templates`` entries: ``np.bincount(spike_templates[spikes], minlength=...)``)."""
+        ``n_templates`` entries: ``np.bincount(spike_templates[spikes], minlength=...)``).
+        ``store=False``: a cluster whose histogram the Clustering does not keep yet is
+        counted without keeping it (a worker thread's read)."""
         if _FROM_CLUSTERING and self.clustering.has_templates:
             # Kept by the Clustering from each action: no pass over the cluster's spikes
             # (a bincount of 100,000s of spikes per call: the template-feature view's weights).
-            templates, counts = self.clustering.template_counts(int(cluster_id))
+            templates, counts = self.clustering.template_counts(int(cluster_id), store=store)
             n = max(int(self.model.n_templates), int(templates[-1]) + 1 if len(templates) else 0)
             out = np.zeros(n, dtype=np.int64)
             out[templates] = counts

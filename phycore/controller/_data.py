@@ -297,7 +297,8 @@ class ViewData:
             raise ClusterIdError(f"Unknown cluster id(s) {missing} in cluster_ids.", argument="cluster_ids")
         if self.model.sparse_template_features is None:
             return None
-        weights = np.stack([self.columns.template_counts(c) for c in ids], axis=1).astype(np.float64)
+        # Runs on a view's worker: reads the Clustering's histograms, never stores one.
+        weights = np.stack([self.columns.template_counts(c, store=False) for c in ids], axis=1).astype(np.float64)
         weights /= weights.sum(axis=0)
         out = []
         for c in ids:

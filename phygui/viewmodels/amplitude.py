@@ -265,7 +265,8 @@ class AmplitudeModel(LassoViewModel):
         self._layers = [self._kept_layer(k, int(c)) for k, c in zip(self._layer_keys, self.cluster_ids)]
         others = tuple(self.background_clusters())
         self._background_key = None if inputs is None or not others else \
-            ("background", others, self.options.n_spikes_amplitudes_background, inputs)
+            ("background", tuple(cluster_key(self.controller, c) for c in others),
+             self.options.n_spikes_amplitudes_background, inputs)
         kept = self._recent.get(self._background_key) if self._background_key is not None else None
         if kept is None:
             background = self._background_spikes(list(others))

@@ -114,3 +114,28 @@ def test_template_counts_from_the_clustering_equal_a_bincount(source: Path, tmp_
             monkeypatch.setattr(_columns, "_FROM_CLUSTERING", True)
     finally:
         c.close()
+
+
+def test_template_features_on_a_worker_store_no_histogram(source: Path, tmp_path: Path) -> None:
+    # The template-feature view's job runs get_template_features on a worker: it reads the
+    # Clustering's kept histograms but must not write one (a live append or an action on
+    # the owner thread could then be overwritten by counts from before it).
+    c = TemplateController(shutil.copytree(source, tmp_path / "data"), metrics=False)
+    try:
+        s = c.supervisor
+        a, b = s.clustering.cluster_ids.tolist()[:2]
+        kept = s.clustering._counts
+        for cid in (a, b):
+            kept._hist.pop(cid, None)
+        if c.model.sparse_template_features is not None:
+            assert c.get_template_features([a, b]) is not None
+        assert a not in kept and b not in kept
+        spikes = s.clustering.spikes_in_clusters([a])
+        expected = np.bincount(c.model.spike_templates[spikes], minlength=c.model.n_templates)
+        cols = ClusterColumns(c.model, s.clustering)
+        np.testing.assert_array_equal(cols.template_counts(a, store=False), expected)
+        assert a not in kept
+        np.testing.assert_array_equal(cols.template_counts(a), expected)
+        assert a in kept  # the owner thread's read keeps it, as before
+    finally:
+        c.close()

@@ -20,3 +20,7 @@ def test_child_windows_draw_no_background_and_look_the_same(dataset: Path) -> No
 
 def test_windows_and_dock_space_draw_no_background_and_look_the_same(dataset: Path) -> None:
     scenarios_idle.run("window_backgrounds", dataset)
+
+
+def test_a_view_dragged_out_of_its_dock_never_shows_the_views_under_it(dataset: Path) -> None:
+    scenarios_idle.run("drag_a_view_out_of_its_dock", dataset)

@@ -183,3 +183,38 @@ def test_amplitude_view_undo_takes_the_pairs_layers_again(fresh_controller: Any)
         m.next_amplitudes_type()
         m.compute()
         assert len(made) > n_made
+
+
+def test_amplitude_background_of_a_grown_live_cluster_is_read_again() -> None:
+    # A live background cluster that receives spikes keeps its id: the kept background is
+    # keyed by (id, size), so the reload after spikes_added shows the new spikes.
+    from phycore import TemplateController
+    from phycore.model.stream import SpikeStream
+    from phygui.viewmodels.amplitude import AmplitudeModel, AmplitudeOptions
+
+    stream = SpikeStream(n_channels=32, n_templates=8, rate=3000, n_channels_loc=8, seed=5)
+    c = TemplateController(model=stream.model(duration=1.0), metrics=False)
+    try:
+        def options() -> AmplitudeOptions:
+            return AmplitudeOptions("template", n_spikes_amplitudes=10**6, n_spikes_amplitudes_background=10**6)
+
+        m = AmplitudeModel(c, options())
+        counts = c.supervisor.clustering.spike_counts
+        a = max(counts, key=counts.get)
+        m.set_selection([a])
+        m.set_size(200, 100)
+        m.compute()
+        x = m.background_clusters()[0]
+        ids = c.append_spikes([1.1, 1.2, 1.3, 1.4], [0, 0, 0, 0], [20.0] * 4, clusters=[a, a, x, x])
+        c.apply_pending()
+        m.on_spikes_added(c.supervisor, ids, [a, x])
+        m.compute()
+        fresh = AmplitudeModel(c, options())
+        fresh.set_selection([a])
+        fresh.set_size(200, 100)
+        fresh.compute()
+        assert fresh._background is not None and m._background is not None
+        np.testing.assert_array_equal(np.sort(m._background.spike_ids), np.sort(fresh._background.spike_ids))
+        np.testing.assert_array_equal(np.sort(m._layers[0].spike_ids), np.sort(fresh._layers[0].spike_ids))
+    finally:
+        c.close()
