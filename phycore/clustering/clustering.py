@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,10 @@ class Clustering:
                                  else check_templates(spike_templates, len(self._sc)))
         self._live: LiveGrowth | None = None
         self._counts = TemplateCounts() if self._spike_templates is not None else None
+        # Histograms counted on another thread (a view's data job) are not kept: the owner
+        # may change the cluster meanwhile (a live append), and a late store would keep
+        # the counts from before it.
+        self._owner = threading.get_ident()
         # Counts now, arrays sorted on a worker thread (see si.LazyIndex): read `_index`
         # (which waits for them) before changing the index or `_sc`.
         self._lazy_index = si.LazyIndex(self._sc)
@@ -272,8 +277,8 @@ class Clustering:
         Kept by id and derived from each action (the rest of a split cluster is its
         parent's histogram minus the moved spikes'), so after a split over every cluster
         the new clusters cost the moved spikes, not their sizes. ``store=False`` counts a
-        cluster not known yet without keeping it (a read from another thread than the
-        Clustering's owner must not write into it).
+        cluster not known yet without keeping it; so does a call from another thread than
+        the one that made the Clustering (a read there must not write into it).
 
         Returns
         -------
@@ -295,6 +300,7 @@ class Clustering:
         cid = cluster_id if type(cluster_id) is int and cluster_id in index else None  # the common case, fast
         if cid is None:
             (cid,) = si.check_cluster_ids([cluster_id], index, argument="cluster_id")
+        store = store and threading.get_ident() == self._owner
         return self._counts.get(cid, index[cid], self._templates_now(), store=store)
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -137,5 +138,32 @@ def test_template_features_on_a_worker_store_no_histogram(source: Path, tmp_path
         assert a not in kept
         np.testing.assert_array_equal(cols.template_counts(a), expected)
         assert a in kept  # the owner thread's read keeps it, as before
+    finally:
+        c.close()
+
+
+def test_a_histogram_counted_on_another_thread_is_not_kept(source: Path, tmp_path: Path) -> None:
+    # The views' data jobs reach template_counts through get_best_channels (the main
+    # template) on their workers: what they count is returned, never kept.
+    import threading
+
+    c = TemplateController(shutil.copytree(source, tmp_path / "data"), metrics=False)
+    try:
+        s = c.supervisor
+        a = s.clustering.cluster_ids.tolist()[0]
+        kept = s.clustering._counts
+        kept._hist.pop(a, None)
+        out: list[Any] = []
+        t = threading.Thread(target=lambda: out.append(s.clustering.template_counts(a)))
+        t.start()
+        t.join()
+        assert a not in kept
+        templates, counts = out[0]
+        spikes = s.clustering.spikes_in_clusters([a])
+        expected = np.bincount(c.model.spike_templates[spikes])
+        np.testing.assert_array_equal(counts, expected[templates])
+        assert counts.sum() == len(spikes)
+        s.clustering.template_counts(a)
+        assert a in kept
     finally:
         c.close()
