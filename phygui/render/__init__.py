@@ -7,5 +7,6 @@ the images, as :class:`~phygui.render.raster.RasterLayer`, to the drawers.
 - :mod:`phygui.render.raster`: point clouds and polyline bundles, composited per colour;
 - :mod:`phygui.render.traces`: raw traces and spike snippets, one min/max span per column;
 - :mod:`phygui.render.tiles`: the trace picture cut into fixed time strips, drawn once each;
+- :mod:`phygui.render.tile_pixels`: a tile's pixels, its colour layers drawn one after the other;
 - :mod:`phygui.render.tile_painter`: which tiles, levels and spikes the trace view draws.
 """

@@ -420,15 +420,18 @@ class TracePainter:
             palette += list(by_color)
             drawn = (ids, clusters, np.asarray([colors[c] for c in np.unique(clusters).tolist()]).reshape(-1, 4))
         times = np.asarray(m.controller.model.spike_times[ids], dtype=np.float64)
-        chans = [m.best_channels(c) for c in clusters.tolist()]
-        keep = np.array([len(ch) > 0 for ch in chans], dtype=bool)
+        # Per cluster, not per spike (thousands of spikes in a tile, tens of clusters).
+        uniq, of = np.unique(clusters, return_inverse=True)
+        uchans = [m.best_channels(c) for c in uniq.tolist()]
+        of = of.reshape(-1)
+        keep = np.array([len(ch) > 0 for ch in uchans], dtype=bool)[of]
         half = int(round(SPIKE_HALF * m.sample_rate))
         samples = np.round(times[keep] * m.sample_rate).astype(np.int64)
-        layers = np.array([layer_of[c] for c in clusters.tolist()], dtype=np.int64)[keep]
+        layers = np.array([layer_of[c] for c in uniq.tolist()], dtype=np.int64)[of][keep]
         info = np.zeros(int(keep.sum()), SPIKE_DTYPE)
         info["spike"], info["cluster"], info["time"], info["layer"] = ids[keep], clusters[keep], times[keep], layers
-        info["channel"] = [ch[0] for ch, k in zip(chans, keep) if k]
-        snip = SpikeSnippets([ch for ch, k in zip(chans, keep) if k], samples - half, samples + half + 1, layers, info,
+        info["channel"] = np.array([ch[0] if len(ch) else -1 for ch in uchans], dtype=np.int64)[of][keep]
+        snip = SpikeSnippets([uchans[i] for i in of[keep].tolist()], samples - half, samples + half + 1, layers, info,
                              *drawn)
         return snip, palette
 

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phygui.render.raster import Raster, RasterLayer
+from phygui.render.tile_pixels import tile_rgba
 from phygui.render.traces import draw_snippets, draw_traces
 
 __all__ = ["TileGrid", "TraceTile", "TileCache", "SpikeSnippets", "SpikeOverlay", "SPIKE_DTYPE", "draw_tile",
@@ -235,19 +236,14 @@ def draw_tile(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDA
     traces : ndarray of uint16, shape (grid.height, width), optional
         The traces' counts (:func:`trace_layer` of the same arguments), drawn before.
     """
-    ext = tuple(float(v) for v in extent)
-    raster = Raster(grid.height, width, palette, ext)
-    dt = 1.0 / sample_rate
-    t0 = data_start * dt
-    yoff = np.asarray(y_offset, dtype=np.float64)
-    sample0, spp = int(data_start), grid.spp
+    x0, y0, x1, y1 = (float(v) for v in extent)
     if traces is None:
         traces = trace_layer(grid, extent, width, data, data_start, sample_rate, channels, y_offset, y_scale)
-    raster.counts[..., 0] = traces
-    if snippets is not None and len(snippets.start):
-        draw_snippets(raster, data, snippets.channels, yoff, y_scale, t0, dt, snippets.start - data_start,
-                      snippets.stop - data_start, snippets.layer, sample0=sample0, spp=spp)
-    return RasterLayer(raster.rgba(), raster.extent)
+    snippets = SpikeSnippets() if snippets is None else snippets
+    # One kernel, colour layer after colour layer (not a Raster of every layer: mostly zeros).
+    image = tile_rgba(traces, (x0, y0, x1, y1), data, int(data_start), sample_rate, grid.spp, y_offset, y_scale,
+                      palette, snippets.channels, snippets.start, snippets.stop, snippets.layer)
+    return RasterLayer(image, (x0, y0, x1, y1))
 
 
 def draw_overlay(grid: TileGrid, extent: Sequence[float], width: int, data: npt.NDArray[Any], data_start: int,

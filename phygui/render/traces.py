@@ -24,11 +24,14 @@ __all__ = ["draw_traces", "draw_snippets", "draw_traces_reference"]
 #: are several columns apart (zoomed in) depends on where both really are.
 _FAR = float(2**31)
 _NO_COLUMN = -(2**62)  # no previous sample
+_NO_SPAN = np.zeros((2, 0), dtype=np.int64)  # the kernels' ``span`` when not tracked
 
 
 @njit(cache=True, inline="always")
-def _fill(buf: npt.NDArray[np.uint16], k: int, col: int, a: int, b: int) -> None:
+def _fill(buf: npt.NDArray[np.uint16], k: int, col: int, a: int, b: int, span: npt.NDArray[np.int64]) -> None:
     # buf is indexed [layer, column, row]: a column-major canvas, or a Raster's counts transposed.
+    # span (2, n_columns), if not empty: the first and last row lit in each column, so that
+    # the tile kernel visits only those (see tile_pixels).
     h = buf.shape[2]
     if col < 0 or col >= buf.shape[1]:
         return
@@ -38,11 +41,14 @@ def _fill(buf: npt.NDArray[np.uint16], k: int, col: int, a: int, b: int) -> None
     for r in range(lo, hi + 1):
         if buf[k, col, r] < 65535:
             buf[k, col, r] += 1
+    if span.shape[1] and lo <= hi:
+        span[0, col] = min(span[0, col], lo)
+        span[1, col] = max(span[1, col], hi)
 
 
 @njit(cache=True, inline="always")
 def _flush(counts: npt.NDArray[np.uint16], k: int, col: int, lo: int, hi: int, first: int, prev_col: int,
-           prev_row: int) -> None:
+           prev_row: int, span: npt.NDArray[np.int64]) -> None:
     # Columns left of the raster are joined too, so a tile's first column joins the
     # previous tile's last one; _NO_COLUMN: no previous sample.
     if prev_col > _NO_COLUMN:
@@ -55,11 +61,12 @@ def _flush(counts: npt.NDArray[np.uint16], k: int, col: int, lo: int, hi: int, f
             j0 = max(1, -prev_col)
             j1 = min(gap - 1, counts.shape[1] - 1 - prev_col)
             for j in range(j0, j1 + 1):
-                _fill(counts, k, prev_col + j, _step(prev_row, first, j - 1, gap), _step(prev_row, first, j, gap))
+                _fill(counts, k, prev_col + j, _step(prev_row, first, j - 1, gap), _step(prev_row, first, j, gap),
+                      span)
             r0 = _step(prev_row, first, gap - 1, gap)
             lo = min(lo, r0)
             hi = max(hi, r0)
-    _fill(counts, k, col, lo, hi)
+    _fill(counts, k, col, lo, hi, span)
 
 
 @njit(cache=True, inline="always")
@@ -82,8 +89,9 @@ def _col(i: int, g: npt.NDArray[np.float64], w: int) -> int:
 @njit(cache=True, nogil=True)
 def _traces_kernel(counts: npt.NDArray[np.uint16], data: npt.NDArray[np.number[Any]], chans: npt.NDArray[np.int64],
                    yoff: npt.NDArray[np.float64], ys: float, s0: int, s1: int, g: npt.NDArray[np.float64],
-                   k: int) -> None:
-    # counts: [layer, column, row] (see _fill); g: the geometry of _geometry().
+                   k: int, span: npt.NDArray[np.int64]) -> None:
+    # counts: [layer, column, row], span: the rows lit per column or empty (see _fill);
+    # g: the geometry of _geometry().
     # Samples are visited row by row (the raw data is (n_samples, n_channels), C order):
     # per pixel column, each channel keeps its min, max, first and last value; a column
     # is flushed (its pixels lit) when the samples move on to the next column.
@@ -135,7 +143,7 @@ def _traces_kernel(counts: npt.NDArray[np.uint16], data: npt.NDArray[np.number[A
             ra = _row(vmin[q], yoff[n], ys, y1, sy, h)
             rb = _row(vmax[q], yoff[n], ys, y1, sy, h)
             first = _row(vfirst[q], yoff[n], ys, y1, sy, h)
-            _flush(counts, k, col, min(ra, rb), max(ra, rb), first, prev_col, prev_row[n])
+            _flush(counts, k, col, min(ra, rb), max(ra, rb), first, prev_col, prev_row[n], span)
             prev_row[n] = _row(last_row[chans[n]], yoff[n], ys, y1, sy, h)
         prev_col = col
         i = j
@@ -145,10 +153,10 @@ def _traces_kernel(counts: npt.NDArray[np.uint16], data: npt.NDArray[np.number[A
 def _snippets_kernel(counts: npt.NDArray[np.uint16], data: npt.NDArray[np.number[Any]], chans: npt.NDArray[np.int64],
                      chan_ptr: npt.NDArray[np.int64], yoff_all: npt.NDArray[np.float64], ys: float,
                      starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64], layers: npt.NDArray[np.int64],
-                     g: npt.NDArray[np.float64]) -> None:
+                     g: npt.NDArray[np.float64], span: npt.NDArray[np.int64]) -> None:
     for s in range(starts.shape[0]):
         a, b = chan_ptr[s], chan_ptr[s + 1]
-        _traces_kernel(counts, data, chans[a:b], yoff_all[chans[a:b]], ys, starts[s], stops[s], g, layers[s])
+        _traces_kernel(counts, data, chans[a:b], yoff_all[chans[a:b]], ys, starts[s], stops[s], g, layers[s], span)
 
 
 def _geometry(raster: Raster, t0: float, dt: float, sample0: int | None, spp: float | None) -> npt.NDArray[np.float64]:
@@ -161,8 +169,14 @@ def _geometry(raster: Raster, t0: float, dt: float, sample0: int | None, spp: fl
     column, minus the raster's first column: every tile (or union of tiles) puts a given
     sample in the same global column, to the last bit.
     """
-    x0, y0, x1, y1 = raster.extent
-    h, w = raster.shape
+    return _grid_geometry(raster.extent, raster.shape, t0, dt, sample0, spp)
+
+
+def _grid_geometry(extent: Sequence[float], shape: tuple[int, int], t0: float, dt: float, sample0: int | None,
+                  spp: float | None) -> npt.NDArray[np.float64]:
+    """:func:`_geometry` of a picture of ``extent`` and ``shape`` ``(height, width)``."""
+    x0, y0, x1, y1 = (float(v) for v in extent)
+    h, w = shape
     if sample0 is None or spp is None:
         sx = w / (x1 - x0)
         return np.array([t0, 0.0, dt, sx, x0 * sx, y1, h / (y1 - y0)])
@@ -187,7 +201,7 @@ def draw_snippets(raster: Raster, data: npt.NDArray[Any], channels: Sequence[npt
     sp_ = np.clip(np.asarray(stops, dtype=np.int64), 0, n)
     _snippets_kernel(raster.counts.transpose(2, 1, 0), data, chans, ptr, np.ascontiguousarray(y_offset, dtype=np.float64),
                      float(y_scale), st_, sp_, np.asarray(layers, dtype=np.int64),
-                     _geometry(raster, float(t0), float(dt), sample0, spp))
+                     _geometry(raster, float(t0), float(dt), sample0, spp), _NO_SPAN)
 
 
 def draw_traces(raster: Raster, data: npt.NDArray[np.float32], channels: npt.ArrayLike, y_offset: npt.ArrayLike,
@@ -212,7 +226,7 @@ def draw_traces(raster: Raster, data: npt.NDArray[np.float32], channels: npt.Arr
     # Column-major canvas: a pixel column's rows are contiguous (the kernel fills columns).
     canvas = np.zeros((1, w, h), dtype=np.uint16)
     _traces_kernel(canvas, data, chans, yoff, float(y_scale), start, stop,
-                   _geometry(raster, float(t0), float(dt), sample0, spp), 0)
+                   _geometry(raster, float(t0), float(dt), sample0, spp), 0, _NO_SPAN)
     layer = raster.counts[..., int(color_index)]
     np.minimum(layer.astype(np.uint32) + canvas[0].T, 65535, out=layer, casting="unsafe")
 

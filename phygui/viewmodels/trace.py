@@ -37,7 +37,7 @@ select_channel(sender, channel_id=, button=)
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 import numpy as np
@@ -107,15 +107,31 @@ class TraceFrame:
     labels: list[Label]
     home: tuple[float, float, float, float]
     interval: tuple[float, float]
-    n_spikes: int
+    #: The spikes drawn in view (the model's :attr:`TraceModel.drawn_spikes`, made when first asked).
+    spikes: Callable[[], npt.NDArray[Any]]
     #: Event markers in the shown time range (see :mod:`phygui.viewmodels.event_markers`).
     markers: list[Polyline] = attrs.Factory(list)
+
+    @property
+    def n_spikes(self) -> int:
+        """How many spikes are drawn in view."""
+        return len(self.spikes())
 
     @property
     def raster(self) -> RasterLayer | None:
         """The visible tiles, their overlays composited, as one image (tests and
         screenshots; the drawer shows tiles and overlays)."""
         return stitch([t.composite() for t in self.tiles]) if self.tiles else None
+
+
+def _spikes_in(tiles: list[TraceTile], ext: tuple[float, float, float, float]) -> npt.NDArray[Any]:
+    # The spikes the tiles show in the time range of ``ext``, each once (the first: an
+    # overlay's spike before the tile's).
+    if not tiles:
+        return np.zeros(0, SPIKE_DTYPE)
+    spikes = np.concatenate([t.drawn_spikes for t in tiles])
+    spikes = spikes[(spikes["time"] >= ext[0]) & (spikes["time"] <= ext[2])]
+    return spikes[np.unique(spikes["spike"], return_index=True)[1]]
 
 
 def channel_order(positions: npt.ArrayLike) -> npt.NDArray[np.int64]:
@@ -163,8 +179,8 @@ class TraceModel(TimeWindowModel):
         self.painter = TracePainter(self)
         self._best: dict[int, npt.NDArray[np.int64]] = {}
         self._whitening_t: npt.NDArray[np.float32] | None = None
-        #: The spikes drawn in view (:data:`~phygui.render.tiles.SPIKE_DTYPE`), for hit-testing.
-        self.drawn_spikes = np.zeros(0, SPIKE_DTYPE)
+        self._drawn: npt.NDArray[Any] | None = np.zeros(0, SPIKE_DTYPE)  # drawn_spikes, or None: not made yet
+        self._drawn_of: tuple[list[TraceTile], tuple[float, float, float, float]] = ([], (0.0, 0.0, 0.0, 0.0))
 
     # Rows --------------------------------------------------------------------------------------
 
@@ -374,7 +390,7 @@ class TraceModel(TimeWindowModel):
         if not self._has_raw():  # an empty view that says why (phy would not create it)
             self.is_dirty = False
             self.drawn_spikes = np.zeros(0, SPIKE_DTYPE)
-            return TraceFrame([], [], home, self.interval, 0)
+            return TraceFrame([], [], home, self.interval, lambda: self.drawn_spikes)
         h = self.size[1]
         if not kernels_ready():
             # numba loads on a worker after the GUI's first frame (phycore.analysis.jit): the
@@ -385,9 +401,8 @@ class TraceModel(TimeWindowModel):
             return None  # the previous tiles stay shown (and hit-tested) meanwhile
         tiles = found
         self.is_dirty = False
-        spikes = np.concatenate([t.drawn_spikes for t in tiles])
-        spikes = spikes[(spikes["time"] >= ext[0]) & (spikes["time"] <= ext[2])]
-        self.drawn_spikes = spikes[np.unique(spikes["spike"], return_index=True)[1]]
+        # Hit-testing's spikes are made when first asked (a click), not on every scroll frame.
+        self._drawn, self._drawn_of = None, (tiles, ext)
         labels = []
         if self.options.do_show_labels:
             cmap = np.asarray(self.controller.model.channel_map)
@@ -397,7 +412,22 @@ class TraceModel(TimeWindowModel):
             labels = [Label(float(ext[0]), float(r), str(int(cmap[order[r]])), anchor="left")
                       for r in range(r0, r1, step)]
         markers = event_lines(self, ext[0], ext[2], home[1], home[3])
-        return TraceFrame(tiles, labels, home, self.interval, len(self.drawn_spikes), markers)
+        drawn_of = self._drawn_of
+        return TraceFrame(tiles, labels, home, self.interval,
+                          lambda: self.drawn_spikes if self._drawn_of is drawn_of else _spikes_in(*drawn_of), markers)
+
+    @property
+    def drawn_spikes(self) -> npt.NDArray[Any]:
+        """The spikes drawn in view (:data:`~phygui.render.tiles.SPIKE_DTYPE`), for
+        hit-testing: each once, the selected clusters' first (made when first asked after
+        a frame)."""
+        if self._drawn is None:
+            self._drawn = _spikes_in(*self._drawn_of)
+        return self._drawn
+
+    @drawn_spikes.setter
+    def drawn_spikes(self, spikes: npt.NDArray[Any]) -> None:
+        self._drawn = spikes
 
     @property
     def status(self) -> str:

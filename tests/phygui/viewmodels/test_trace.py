@@ -339,6 +339,27 @@ def test_scrolling_draws_only_the_new_tiles(controller: Any) -> None:
         m.painter.close()
 
 
+def test_hit_testing_spikes_are_made_when_asked_and_each_frame_keeps_its_own(controller: Any) -> None:
+    m = TraceModel(controller)
+    m.set_selection(two_largest(controller))
+    m.set_size(800, 300)
+    f = m.compute()
+    assert m._drawn is None  # not made by the frame (thousands of spikes, every scroll step)
+    spikes = m.drawn_spikes.copy()
+    assert m.drawn_spikes is m.drawn_spikes and f.n_spikes == len(spikes) > 0
+    t0, t1 = m.interval
+    assert spikes["time"].min() >= t0 and spikes["time"].max() <= t1
+    assert len(np.unique(spikes["spike"])) == len(spikes)
+    for _ in range(3):
+        m.go_right()
+    f2 = m.compute()
+    assert m._drawn is None
+    np.testing.assert_array_equal(f.spikes(), spikes)  # the first frame's spikes, made again
+    later = f2.spikes()
+    assert later is m.drawn_spikes and later["time"].min() >= m.interval[0] > t0
+    m.painter.close()
+
+
 def test_a_jump_draws_on_both_threads(controller: Any) -> None:
     m = TraceModel(controller)
     m.set_selection(two_largest(controller))
