@@ -37,6 +37,7 @@ part of the generation's key, so a tile finished after a change is simply droppe
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import OrderedDict
@@ -50,6 +51,8 @@ import numpy.typing as npt
 from phygui.render.raster import RasterLayer
 from phygui.render.tiles import (SPIKE_DTYPE, SpikeOverlay, SpikeSnippets, TileCache, TileGrid, TraceTile,
                                  draw_overlay, draw_tile, samples_for, trace_layer)
+
+logger = logging.getLogger("phygui")
 
 __all__ = ["TracePainter", "Levels", "levels_of", "level_samples", "thin_spikes", "TRACE_COLOR", "SPIKE_HALF"]
 
@@ -696,6 +699,10 @@ class TracePainter:
         for key in [key for key, fut in self._refreshing.items() if fut.done()]:
             fut = self._refreshing.pop(key)
             old = self.tiles.get(key[1])
+            if not fut.cancelled() and fut.exception() is not None:
+                # Reported even when the tile is no longer needed (an undo put another
+                # back): a drawing error must not go unseen.
+                logger.error("A trace tile could not be drawn again in the background.", exc_info=fut.exception())
             if key[0] != gen or fut.cancelled() or old is None or not old.covered:
                 continue
             if fut.exception() is not None:  # drawn again on the main thread, where its error is reported

@@ -6,6 +6,7 @@ under a new selection's overlay (drawn again if that does not cover it)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterator
 
 import numpy as np
@@ -226,5 +227,48 @@ def test_a_merge_drawn_elsewhere_is_not_covered(fresh_controller: Any) -> None:
         f = m.compute()
         assert f is not None and drawn and not any(t.covered for t in f.tiles)
         _same_picture(f, c, m)
+    finally:
+        m.painter.close()
+
+
+def test_a_failed_background_redraw_is_reported_even_when_no_longer_needed(
+        fresh_controller: Any, caplog: pytest.LogCaptureFixture) -> None:
+    # A covered tile's background redraw raises; an undo puts the old tile back before
+    # the redraw is collected: the error is still logged (phygui's logger: the status bar).
+    c = fresh_controller
+    a = two_largest(c)[0]
+    up = c.supervisor.split(c.supervisor.clustering.spikes_per_cluster[a][::2])
+    x, y = sorted(int(v) for v in up.added)
+    m = TraceModel(c)
+    try:
+        m.set_size(700, 400)
+        c.supervisor.select([x, y])
+        m.set_selection([x, y])
+        assert m.compute() is not None
+        up = c.supervisor.merge([x, y])
+        m.on_cluster(c.supervisor, up)
+        m.set_selection(c.supervisor.selected)
+        f = m.compute()
+        assert f is not None and any(t.covered for t in f.tiles)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("bug in a background redraw")
+
+        m.painter.draw = broken  # type: ignore[method-assign]
+        m.prefetch()  # an idle frame: the covered tiles are submitted
+        futures = list(m.painter._refreshing.values())
+        assert futures
+        for fut in futures:
+            fut.exception(timeout=60)  # a join
+        del m.painter.draw
+        up = c.supervisor.undo()
+        m.on_cluster(c.supervisor, up)
+        m.set_selection(c.supervisor.selected)
+        with caplog.at_level(logging.ERROR, logger="phygui"):
+            m.compute()
+            m.prefetch()
+            m.compute()
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+        assert errors and "bug in a background redraw" in str(errors[0].exc_info[1])
     finally:
         m.painter.close()
