@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from phycore.analysis.jit import kernels_ready, njit
 
-__all__ = ["Raster", "RasterLayer", "draw_polylines", "draw_points", "to_uint8",
+__all__ = ["Raster", "RasterLayer", "draw_polylines", "draw_points", "store_straight", "to_uint8",
            "draw_polylines_reference", "draw_points_reference", "composite_reference"]
 
 Extent = Sequence[float]
@@ -152,15 +152,22 @@ def _composite_kernel(counts: npt.NDArray[np.uint16], palette: npt.NDArray[np.fl
                 g = palette[k, 1] * ak + g * (1.0 - ak)
                 b = palette[k, 2] * ak + b * (1.0 - ak)
                 a = ak + a * (1.0 - ak)
-            if a > 0.0:
-                out[row, col, 0] = min(r / a, 1.0)
-                out[row, col, 1] = min(g / a, 1.0)
-                out[row, col, 2] = min(b / a, 1.0)
-            else:
-                out[row, col, 0] = 0.0
-                out[row, col, 1] = 0.0
-                out[row, col, 2] = 0.0
-            out[row, col, 3] = a
+            store_straight(out, row, col, r, g, b, a)
+
+
+@njit(cache=True, inline="always")
+def store_straight(out: npt.NDArray[np.float32], row: int, col: int, r: float, g: float, b: float,
+                   a: float) -> None:
+    """Store a composited pixel (colours premultiplied by ``a``) as straight RGBA."""
+    if a > 0.0:
+        out[row, col, 0] = min(r / a, 1.0)
+        out[row, col, 1] = min(g / a, 1.0)
+        out[row, col, 2] = min(b / a, 1.0)
+    else:
+        out[row, col, 0] = 0.0
+        out[row, col, 1] = 0.0
+        out[row, col, 2] = 0.0
+    out[row, col, 3] = a
 
 
 @njit(cache=True, inline="always")

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.analysis.jit import njit
-from phygui.render.raster import _LUT_SIZE
+from phygui.render.raster import _LUT_SIZE, store_straight
 from phygui.render.traces import _grid_geometry, _traces_kernel
 
 __all__ = ["tile_rgba"]
@@ -115,15 +115,7 @@ def _tile_kernel(out: npt.NDArray[np.float32], traces: npt.NDArray[np.uint16], d
                 k = by_lay[q]
                 n = by_cnt[q]
             first = last
-            if a_ > 0.0:
-                out[row, col, 0] = min(r / a_, 1.0)
-                out[row, col, 1] = min(gg / a_, 1.0)
-                out[row, col, 2] = min(bb / a_, 1.0)
-            else:
-                out[row, col, 0] = 0.0
-                out[row, col, 1] = 0.0
-                out[row, col, 2] = 0.0
-            out[row, col, 3] = a_
+            store_straight(out, row, col, r, gg, bb, a_)
     return ne
 
 
