@@ -99,8 +99,8 @@ class _BaseWindowColor:
     def set_transparent(self, transparent: bool = True) -> bool:
         """Make the base window colour transparent black (or put Dear PyGui's back); False
         if there is no ImGui context or no access to it."""
-        if self._color is None or not self._context.value:
-            return False
+        if self._color is None or not self._context.value or (not transparent and self._default is None):
+            return False  # (never changed: Dear PyGui's own colour is there)
         rgba = self._color(IMGUI_COL_WINDOW_BG).contents
         if self._default is None:
             self._default = tuple(rgba)
