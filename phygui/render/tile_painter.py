@@ -280,11 +280,16 @@ class TracePainter:
         # Drawing threads call this: one read of the cache, so that colours computed just
         # before a clustering change (which replaces the cache) never land in the new one.
         colors = self._colors
-        missing = [int(c) for c in np.unique(clusters) if int(c) not in colors]
+        missing = [c for c in np.unique(clusters).tolist() if c not in colors]
         if missing:
             rgba = self._cluster_colors(missing)
             colors.update({c: tuple(float(v) for v in col) for c, col in zip(missing, rgba)})
         return colors
+
+    @staticmethod
+    def _colors_of(ids: npt.NDArray[np.int64], colors: dict[int, tuple[float, ...]]) -> npt.NDArray[np.float64]:
+        # The rows of ``colors`` (from _other_colors) for sorted distinct cluster ids.
+        return np.asarray([colors[c] for c in ids.tolist()], dtype=np.float64).reshape(-1, 4)
 
     def clustering_changed(self) -> None:
         """A clustering change: the tiles are checked against it when shown (see the
@@ -301,7 +306,9 @@ class TracePainter:
         now = np.asarray(self.model.controller.supervisor.clustering.spike_clusters[drawn.ids], dtype=np.int64)
         if not np.array_equal(now, drawn.clusters):
             return False
-        return np.array_equal(self._cluster_colors(np.unique(drawn.clusters).tolist()), drawn.colors)
+        # The colours cached for this clustering (an undo checks every shown tile and the
+        # ones kept aside: the colour selector's per-cluster lookup for each was most of it).
+        return np.array_equal(self._colors_of(drawn.unique, self._other_colors(drawn.unique)), drawn.colors)
 
     def _check(self, shown: range) -> None:
         # Check the shown tiles against the current clustering: a tile that fails is
@@ -364,9 +371,8 @@ class TracePainter:
                 new = channels_of(int(new_of[i]))
                 if new is None or not np.isin(drawn.channels[int(moved[i])], new).all():
                     return False
-        old_ids, new_ids = np.unique(drawn.clusters), np.unique(now)
-        colors = self._other_colors(new_ids)  # cached by cluster for this clustering
-        new_colors = np.asarray([colors[c] for c in new_ids.tolist()], dtype=np.float64).reshape(-1, 4)
+        old_ids, new_ids = drawn.unique, np.unique(now)
+        new_colors = self._colors_of(new_ids, self._other_colors(new_ids))  # cached by cluster for this clustering
         kept = np.unique(now[~changed])  # the same ids before and after
         old_kept = drawn.colors[np.searchsorted(old_ids, kept)]
         if not np.array_equal(old_kept, new_colors[np.searchsorted(new_ids, kept)]):
@@ -418,10 +424,11 @@ class TracePainter:
             ids, clusters = ids[keep], clusters[keep]
             colors = self._other_colors(clusters)
             by_color: dict[tuple[float, ...], int] = {}
-            for c in np.unique(clusters).tolist():
+            distinct = np.unique(clusters)
+            for c in distinct.tolist():
                 layer_of[c] = by_color.setdefault(colors[c], len(palette) + len(by_color))
             palette += list(by_color)
-            drawn = (ids, clusters, np.asarray([colors[c] for c in np.unique(clusters).tolist()]).reshape(-1, 4))
+            drawn = (ids, clusters, self._colors_of(distinct, colors), distinct)
         times = np.asarray(m.controller.model.spike_times[ids], dtype=np.float64)
         # Per cluster, not per spike (thousands of spikes in a tile, tens of clusters).
         uniq, of = np.unique(clusters, return_inverse=True)
@@ -439,12 +446,15 @@ class TracePainter:
         return snip, palette
 
     @property
-    def selection_key(self) -> tuple[int, tuple[int, ...]]:
-        """What the overlays are drawn for: the selection and its data generation."""
-        return (self.selection_generation, tuple(int(c) for c in self.model.cluster_ids))
+    def selection_key(self) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        """What the overlays are drawn for: the selection's data generation, its clusters
+        and their spike counts (GUI thread)."""
+        ids = tuple(int(c) for c in self.model.cluster_ids)
+        counts = self.model.controller.supervisor.clustering.spike_counts
+        return (self.selection_generation, ids, tuple(int(counts.get(c, 0)) for c in ids))
 
     def draw(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
-             generation: int | None = None, selection: tuple[int, tuple[int, ...]] | None = None,
+             generation: int | None = None, selection: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None,
              epoch: int | None = None, with_overlay: bool = True) -> TraceTile:
         """Rasterise tile ``k`` of the current generation and its overlay (the drawing
         thread passes the generation, selection key and clustering epoch it was asked
@@ -460,7 +470,7 @@ class TracePainter:
                          drawn, epoch)
 
     def overlay(self, k: int, grid: TileGrid | None = None, levels: Levels | None = None,
-                selection: tuple[int, tuple[int, ...]] | None = None,
+                selection: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None,
                 samples: tuple[npt.NDArray[Any], int] | None = None,
                 drawn: tuple[SpikeSnippets, list[tuple[float, ...]]] | None = None) -> SpikeOverlay:
         """The selected clusters' spikes of tile ``k`` (:class:`~phygui.render.tiles.SpikeOverlay`):
@@ -487,7 +497,7 @@ class TracePainter:
         return SpikeOverlay(selection, bands, snip.info, channels)
 
     def overlays(self, ks: list[int], grid: TileGrid, levels: Levels,
-                 selection: tuple[int, tuple[int, ...]]) -> dict[int, SpikeOverlay]:
+                 selection: tuple[int, tuple[int, ...], tuple[int, ...]]) -> dict[int, SpikeOverlay]:
         """The overlays of tiles ``ks`` (:meth:`overlay`'s, pixel for pixel) with one read
         of the samples their selected spikes span, not one per tile: a new selection's
         overlays, drawn on a drawing thread (the GUI thread only uploads them)."""
@@ -604,6 +614,14 @@ class TracePainter:
         # (rarely stale: drawn with the current selection) are drawn here once it is done,
         # so that a scroll never restarts the job.
         key = self.selection_key
+        for t in tiles:
+            # Drawn for the same clusters with the same spikes (a cluster id always names the
+            # same spikes; an undo brings back the tiles of the selection before the action,
+            # with their overlays), in this tile generation (same grid, levels, filter): the
+            # same pixels, so right again without a job.
+            ov = t.overlay
+            if ov is not None and isinstance(ov.key, tuple) and ov.key != key and ov.key[1:] == key[1:]:
+                ov.key = key
         stale = [t for t in tiles if t.overlay is None or t.overlay.key != key]
         if not stale:
             self._overlay_job = None

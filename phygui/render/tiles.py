@@ -102,7 +102,8 @@ class SpikeSnippets:
     ``start``/``stop`` are absolute sample indices; ``info`` (:data:`SPIKE_DTYPE`) is
     kept for hit-testing; ``ids``/``clusters`` are every spike chosen (with or without
     channels) and the clusters they were drawn for, ``colors`` the rounded colour of each
-    of ``np.unique(clusters)``: a tile stays right while these are unchanged.
+    of ``unique`` (``np.unique(clusters)``, kept: a tile is checked after every clustering
+    change): a tile stays right while these are unchanged.
     """
 
     channels: list[npt.NDArray[np.int64]] = attrs.Factory(list)
@@ -113,6 +114,7 @@ class SpikeSnippets:
     ids: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
     clusters: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
     colors: npt.NDArray[np.float64] = attrs.Factory(lambda: np.zeros((0, 4)))
+    unique: npt.NDArray[np.int64] = attrs.Factory(lambda: np.zeros(0, np.int64))
 
 
 @attrs.define(eq=False)

@@ -272,3 +272,46 @@ def test_a_failed_background_redraw_is_reported_even_when_no_longer_needed(
         assert errors and "bug in a background redraw" in str(errors[0].exc_info[1])
     finally:
         m.painter.close()
+
+
+def test_an_undo_reuses_the_overlays_drawn_before_the_action(fresh_controller: Any) -> None:
+    # The two largest clusters sit on different channels: the merge draws tiles and
+    # overlays again; its undo brings back the tiles drawn before, with their overlays
+    # (the same clusters with the same spikes): nothing is drawn, the picture is a fresh one.
+    c = fresh_controller
+    a, b = two_largest(c)
+    m = TraceModel(c)
+    try:
+        m.set_size(700, 400)
+        c.supervisor.select([a, b])
+        m.set_selection([a, b])
+        before = m.compute()
+        assert before is not None and before.raster is not None
+        overlays = [t.overlay for t in before.tiles]
+        assert sum(len(o.spikes) for o in overlays if o is not None) > 0
+        drawn = _counting(m)
+        made: list[list[int]] = []
+        draw_overlays, draw_overlay = m.painter.overlays, m.painter.overlay
+        m.painter.overlays = lambda ks, *a: made.append(list(ks)) or draw_overlays(ks, *a)  # type: ignore
+        m.painter.overlay = lambda k, *a, **kw: made.append([k]) or draw_overlay(k, *a, **kw)  # type: ignore
+        _merge(c, m)
+        merged = m.compute()
+        assert merged is not None and drawn and made  # the merged cluster's tiles and overlays
+        drawn.clear(), made.clear()
+        up = c.supervisor.undo()
+        m.on_cluster(c.supervisor, up)
+        m.set_selection(c.supervisor.selected)
+        assert m.cluster_ids == [a, b]
+        undone = m.compute()
+        assert undone is not None and undone.raster is not None
+        assert drawn == [] and made == []
+        assert [t.overlay for t in undone.tiles] == overlays  # the very overlays
+        np.testing.assert_array_equal(undone.raster.image, before.raster.image)
+        _same_picture(undone, c, m)
+        # The same clusters in another order have other colours: drawn again.
+        m.set_selection([b, a])
+        swapped = m.compute()
+        assert swapped is not None and made and drawn == []
+        _same_picture(swapped, c, m)
+    finally:
+        m.painter.close()
