@@ -44,6 +44,7 @@ from phygui.screen import fit_viewport, screen_size
 from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
 from phygui.window_backgrounds import WindowBackgrounds
+from phygui.viewmodels.async_data import jobs_after_updates
 from phygui.viewmodels.live_activity import LiveActivity
 from phygui.viewmodels.status import StatusModel, read_only_text
 from phygui.views.input_state import forget_released
@@ -410,7 +411,8 @@ class GUI:
         for _ in range(n_frames):
             if not dpg.is_dearpygui_running():
                 break
-            self._before_frame()
+            with jobs_after_updates():  # the views' data jobs start as the frame renders
+                self._before_frame()
             dpg.render_dearpygui_frame()
             self._frame += 1
             dpg.run_callbacks(dpg.get_callback_queue())

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from phygui.viewmodels.amplitude import AmplitudeModel
-from phygui.viewmodels.async_data import AsyncData, jobs_running, load_on_copy
+from phygui.viewmodels.async_data import AsyncData, jobs_after_updates, jobs_running, load_on_copy
 from phygui.viewmodels.correlogram import CorrelogramModel
 from phygui.viewmodels.feature import FeatureModel
 from phygui.viewmodels.histogram import FiringRateModel, ISIModel
@@ -216,3 +216,67 @@ def test_close_drops_the_job(controller: Any) -> None:
     assert fut.cancelled() and not data.pending
     pool.run_all()  # a cancelled job never runs
     assert not m._data_valid
+
+
+def test_jobs_are_sent_when_the_update_pass_ends(controller: Any) -> None:
+    ids = two_largest(controller)
+    models = [ISIModel(controller), CorrelogramModel(controller)]
+    pool = ManualPool()
+    datas = [AsyncData(m, submit=pool.submit) for m in models]
+    running = jobs_running()
+    with jobs_after_updates():
+        for m, data in zip(models, datas):
+            m.set_selection(ids)
+            assert not data.poll() and data.pending
+        with jobs_after_updates():  # nested: sent by the outer block
+            pass
+        assert not pool.jobs  # held: no worker runs while the GUI thread updates views
+        assert jobs_running() == running + 2  # but counted (the trace view's prefetch waits)
+    assert len(pool.jobs) == 2
+    assert all(data.pending for data in datas)
+    pool.run_all()
+    assert all(data.poll() for data in datas) and jobs_running() == running
+    assert [m._data_valid for m in models] == [True, True]
+    ref = ISIModel(controller)
+    ref.set_selection(ids)
+    for x, y in zip(_frame_arrays(ref.compute()), _frame_arrays(models[0].compute())):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_a_held_job_cancelled_never_runs_and_errors_still_reach_poll(controller: Any) -> None:
+    ids = two_largest(controller)
+    m = ISIModel(controller)
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    with jobs_after_updates():
+        m.set_selection(ids)
+        data.poll()
+        m.set_selection(ids[:1])  # the user moved on within the same pass
+        data.poll()
+    assert len(pool.jobs) == 1 and data.n_discarded == 1  # the stale one was never sent
+    pool.run_all()
+    assert data.poll() and m.cluster_ids == ids[:1]
+
+    class Broken(ISIModel):
+        def histograms(self, cluster_ids: Any = None) -> Any:
+            raise RuntimeError("broken data")
+
+    b = Broken(controller)
+    bdata = AsyncData(b, submit=pool.submit)
+    with jobs_after_updates():
+        b.set_selection(ids)
+        bdata.poll()
+    pool.run_all()
+    with pytest.raises(RuntimeError, match="broken data"):
+        bdata.poll()
+
+    def refuse(fn: Callable[[], Any]) -> Future[Any]:
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    c = ISIModel(controller)
+    cdata = AsyncData(c, submit=refuse)
+    with jobs_after_updates():
+        c.set_selection(ids)
+        cdata.poll()
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        cdata.poll()
