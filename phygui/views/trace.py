@@ -14,6 +14,7 @@ the background: the view only collects them).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, ClassVar
 
 import dearpygui.dearpygui as dpg
@@ -46,6 +47,7 @@ class TimeWindowProperties:
 
 _FAR_LEFT = -1e6  # seconds: a label placed here is clamped to the plot's left edge
 _LABEL_BACKGROUND = (0, 0, 0, 170)  # white labels stay readable over the grey traces
+_HIDDEN_TILES = 12  # tiles whose items are kept hidden (~1.8 MB of texture each at 866 rows)
 
 
 class TraceView(TimeWindowProperties, PlotView):
@@ -96,6 +98,12 @@ class TraceView(TimeWindowProperties, PlotView):
         self._tile_items: dict[tuple[int, int], tuple[Any, int | str, int | str]] = {}
         # Overlay items by tile key: (overlay drawn, its bands' (series, texture)).
         self._overlay_items: dict[tuple[int, int], tuple[Any, list[tuple[int | str, int | str]]]] = {}
+        # Tiles replaced or scrolled out, their items hidden, not deleted (the last few, by
+        # tile object): an undo brings back the tiles drawn before its action, a scroll back
+        # the ones just left, and showing their items again costs no texture upload.
+        self._hidden: OrderedDict[int, tuple[Any, tuple[Any, int | str, int | str],
+                                             tuple[Any, list[tuple[int | str, int | str]]] | None]] = OrderedDict()
+        self.n_tiles_shown_again = 0
         self._label_key: Any = None
         self._redrawn = False
         self.time_box: int | str = 0
@@ -173,15 +181,14 @@ class TraceView(TimeWindowProperties, PlotView):
     def _show_tiles(self, tiles: list[Any]) -> None:
         wanted = {t.key: t for t in tiles}
         for key in [k for k, item in self._tile_items.items() if wanted.get(k) is not item[0]]:
-            for item in self._tile_items.pop(key)[1:]:
-                dpg.delete_item(item)
-            self._drop_overlay(key)
+            self._hide(key)
         for key, tile in wanted.items():
             if key in self._tile_items:
                 continue
-            self._tile_items[key] = (tile, *self._add_image(tile.raster))
-            self._drop_overlay(key)  # drawn again over the new tile
-            self.n_tiles_made += 1
+            if not self._show_again(key, tile):
+                self._tile_items[key] = (tile, *self._add_image(tile.raster))
+                self._drop_overlay(key)  # drawn again over the new tile
+                self.n_tiles_made += 1
         for key, tile in wanted.items():  # the selected spikes over their tile
             shown = self._overlay_items.get(key)
             if shown is not None and shown[0] is tile.overlay:
@@ -200,6 +207,41 @@ class TraceView(TimeWindowProperties, PlotView):
         tint = DIMMED if self._tiles_dimmed else (255, 255, 255, 255)
         series = dpg.add_image_series(texture, (x0, y0), (x1, y1), parent=self._axes[1], tint_color=tint)
         return series, texture
+
+    def _hide(self, key: tuple[int, int]) -> None:
+        # A tile no longer shown: its items (and its overlay's) hidden and kept a while.
+        items = self._tile_items.pop(key)
+        overlay = self._overlay_items.pop(key, None)
+        for series in [items[1], *(sr for sr, _t in (overlay[1] if overlay else []))]:
+            dpg.configure_item(series, show=False)
+        self._hidden[id(items[0])] = (key, items, overlay)
+        while len(self._hidden) > _HIDDEN_TILES:
+            _key, (_tile, series, texture), old = self._hidden.popitem(last=False)[1]
+            for item in [series, texture, *(i for pair in (old[1] if old else []) for i in pair)]:
+                dpg.delete_item(item)
+
+    def _show_again(self, key: tuple[int, int], tile: Any) -> bool:
+        # The hidden items of this very tile object at this key, shown again (their tint
+        # set to the current dimming); its overlay's too if still the tile's overlay.
+        kept = self._hidden.get(id(tile))
+        if kept is None or kept[1][0] is not tile or kept[0] != key:
+            return False
+        del self._hidden[id(tile)]
+        _key, items, overlay = kept
+        tint = DIMMED if self._tiles_dimmed else (255, 255, 255, 255)
+        self._tile_items[key] = items
+        dpg.configure_item(items[1], show=True, tint_color=tint)
+        self._drop_overlay(key)
+        if overlay is not None and overlay[0] is tile.overlay:
+            self._overlay_items[key] = overlay
+            for series, _texture in overlay[1]:
+                dpg.configure_item(series, show=True, tint_color=tint)
+        elif overlay is not None:
+            for pair in overlay[1]:
+                for item in pair:
+                    dpg.delete_item(item)
+        self.n_tiles_shown_again += 1
+        return True
 
     def _drop_overlay(self, key: tuple[int, int]) -> None:
         shown = self._overlay_items.pop(key, None)

@@ -109,6 +109,52 @@ def scenario_merge(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_undo_elsewhere(controller: Any, dataset: Path) -> None:
+    """The two largest clusters (on different channels) merged then undone (real keys):
+    the merge draws tiles and overlays again; the undo shows the tiles from before the
+    merge again, with their overlays, from their kept (hidden) items: no tile or overlay
+    drawn, no texture made, the same pixels as before the merge."""
+    from phygui.app import create_gui
+
+    gui = create_gui(controller)
+    try:
+        gui.view_context.async_data = True  # as GUI.run() does
+        tv = gui.get_view("TraceView")
+        painter = tv.model.painter
+        gui.render(3)
+        keys, sup = keyboard(gui), gui.supervisor
+        counts = sup.clustering.spike_counts
+        pair = sorted(sorted(counts, key=lambda c: -counts[c])[:2])
+        sup.select(pair)
+        spikes = sup.clustering.spikes_in_clusters(pair[:1])
+        tv.model.go_to(float(controller.model.spike_times[spikes[len(spikes) // 2]]))
+        _settle(gui)
+        _overlay_matches(tv, pair)
+        before = _trace_pixels(gui, tv, "elsewhere_before")
+        made, again, overlays = tv.n_tiles_made, tv.n_tiles_shown_again, tv.n_overlays_made
+
+        keys("g")  # merge: the tiles holding the smaller part's spikes are drawn again
+        _settle(gui)
+        merged = [int(c) for c in sup.selected]
+        _overlay_matches(tv, merged)
+        assert tv.n_tiles_made > made
+        made, overlays = tv.n_tiles_made, tv.n_overlays_made
+
+        drawn: list[int] = []
+        draw, draw_overlays = painter.draw, painter.overlays
+        painter.draw = lambda k, *a: drawn.append(k) or draw(k, *a)
+        painter.overlays = lambda ks, *a: drawn.extend(ks) or draw_overlays(ks, *a)
+        hold(gui, "ctrl", "z")  # undo
+        _settle(gui)
+        assert sorted(int(c) for c in sup.selected) == pair
+        _overlay_matches(tv, pair)
+        assert drawn == [] and tv.n_tiles_made == made and tv.n_overlays_made == overlays
+        assert tv.n_tiles_shown_again > again
+        np.testing.assert_array_equal(_trace_pixels(gui, tv, "elsewhere_undone"), before)
+    finally:
+        gui.destroy()
+
+
 run = controller_scenarios(globals())
 
 if __name__ == "__main__":

@@ -17,3 +17,7 @@ pytestmark = [pytest.mark.gui, needs_display, pytest.mark.subprocess,
 
 def test_merge_keeps_the_covered_tiles_and_undo_puts_back_the_old_ones(dataset: Path) -> None:
     scenarios_trace_covered.run("merge", dataset)
+
+
+def test_an_undo_shows_the_tiles_from_before_its_merge_again(dataset: Path) -> None:
+    scenarios_trace_covered.run("undo_elsewhere", dataset)
