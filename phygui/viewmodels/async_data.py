@@ -118,8 +118,10 @@ def _send(submit: Callable[[Callable[[], Any]], Future[Any]], job: Callable[[], 
     def done(f: Future[Any]) -> None:
         if f.cancelled():
             fut.set_exception(CancelledError())
-        elif f.exception() is not None:
-            fut.set_exception(f.exception())  # type: ignore[arg-type]
+            return
+        exc = f.exception()
+        if exc is not None:
+            fut.set_exception(exc)
         else:
             fut.set_result(f.result())
 
