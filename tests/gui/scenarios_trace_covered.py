@@ -49,15 +49,25 @@ def _same_but_overlay_edges(covered: np.ndarray, fresh: np.ndarray) -> None:
     assert diff.max() <= 64  # a fraction of a neighbouring texel
 
 
-def scenario_merge(controller: Any, dataset: Path) -> None:
+def _open(controller: Any) -> tuple[Any, Any, Any]:
+    # The app with the views' data on workers (as GUI.run() does): the GUI, its trace
+    # view and the view's tile painter.
     from phygui.app import create_gui
 
     gui = create_gui(controller)
     try:
-        gui.view_context.async_data = True  # as GUI.run() does
+        gui.view_context.async_data = True
         tv = gui.get_view("TraceView")
-        painter = tv.model.painter
         gui.render(3)
+    except BaseException:
+        gui.destroy()
+        raise
+    return gui, tv, tv.model.painter
+
+
+def scenario_merge(controller: Any, dataset: Path) -> None:
+    gui, tv, painter = _open(controller)
+    try:
         keys, sup = keyboard(gui), gui.supervisor
         counts = sup.clustering.spike_counts
         best = max(counts, key=lambda c: counts[c])
@@ -114,14 +124,8 @@ def scenario_undo_elsewhere(controller: Any, dataset: Path) -> None:
     the merge draws tiles and overlays again; the undo shows the tiles from before the
     merge again, with their overlays, from their kept (hidden) items: no tile or overlay
     drawn, no texture made, the same pixels as before the merge."""
-    from phygui.app import create_gui
-
-    gui = create_gui(controller)
+    gui, tv, painter = _open(controller)
     try:
-        gui.view_context.async_data = True  # as GUI.run() does
-        tv = gui.get_view("TraceView")
-        painter = tv.model.painter
-        gui.render(3)
         keys, sup = keyboard(gui), gui.supervisor
         counts = sup.clustering.spike_counts
         pair = sorted(sorted(counts, key=lambda c: -counts[c])[:2])

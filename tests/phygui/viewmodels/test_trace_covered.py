@@ -210,9 +210,11 @@ def test_a_merge_shows_its_covered_tiles_once_the_overlays_are_drawn(halves: tup
         m.painter.close()
 
 
-def test_a_merge_drawn_elsewhere_is_not_covered(fresh_controller: Any) -> None:
+def test_a_merge_drawn_elsewhere_is_not_covered_and_its_undo_reuses_the_overlays(fresh_controller: Any) -> None:
     # The two largest clusters have different best channels: the merged cluster's spikes
-    # are drawn on its own, so the tiles that drew one part elsewhere are drawn again.
+    # are drawn on its own, so the tiles that drew one part elsewhere are drawn again. The
+    # undo brings back the tiles drawn before, with their overlays (the same clusters with
+    # the same spikes): nothing is drawn, the picture is a fresh one.
     c = fresh_controller
     a, b = two_largest(c)
     m = TraceModel(c)
@@ -221,12 +223,36 @@ def test_a_merge_drawn_elsewhere_is_not_covered(fresh_controller: Any) -> None:
         assert set(m.best_channels(a).tolist()) != set(m.best_channels(b).tolist())
         c.supervisor.select([a, b])
         m.set_selection([a, b])
-        m.compute()
+        before = m.compute()
+        assert before is not None and before.raster is not None
+        overlays = [t.overlay for t in before.tiles]
+        assert sum(len(o.spikes) for o in overlays if o is not None) > 0
         drawn = _counting(m)
+        made: list[list[int]] = []
+        draw_overlays, draw_overlay = m.painter.overlays, m.painter.overlay
+        m.painter.overlays = lambda ks, *a: made.append(list(ks)) or draw_overlays(ks, *a)  # type: ignore
+        m.painter.overlay = lambda k, *a, **kw: made.append([k]) or draw_overlay(k, *a, **kw)  # type: ignore
         _merge(c, m)
         f = m.compute()
-        assert f is not None and drawn and not any(t.covered for t in f.tiles)
+        assert f is not None and drawn and made and not any(t.covered for t in f.tiles)
         _same_picture(f, c, m)
+
+        drawn.clear(), made.clear()
+        up = c.supervisor.undo()
+        m.on_cluster(c.supervisor, up)
+        m.set_selection(c.supervisor.selected)
+        assert m.cluster_ids == [a, b]
+        undone = m.compute()
+        assert undone is not None and undone.raster is not None
+        assert drawn == [] and made == []
+        assert [t.overlay for t in undone.tiles] == overlays  # the very overlays
+        np.testing.assert_array_equal(undone.raster.image, before.raster.image)
+        _same_picture(undone, c, m)
+        # The same clusters in another order have other colours: drawn again.
+        m.set_selection([b, a])
+        swapped = m.compute()
+        assert swapped is not None and made and drawn == []
+        _same_picture(swapped, c, m)
     finally:
         m.painter.close()
 
@@ -273,45 +299,3 @@ def test_a_failed_background_redraw_is_reported_even_when_no_longer_needed(
     finally:
         m.painter.close()
 
-
-def test_an_undo_reuses_the_overlays_drawn_before_the_action(fresh_controller: Any) -> None:
-    # The two largest clusters sit on different channels: the merge draws tiles and
-    # overlays again; its undo brings back the tiles drawn before, with their overlays
-    # (the same clusters with the same spikes): nothing is drawn, the picture is a fresh one.
-    c = fresh_controller
-    a, b = two_largest(c)
-    m = TraceModel(c)
-    try:
-        m.set_size(700, 400)
-        c.supervisor.select([a, b])
-        m.set_selection([a, b])
-        before = m.compute()
-        assert before is not None and before.raster is not None
-        overlays = [t.overlay for t in before.tiles]
-        assert sum(len(o.spikes) for o in overlays if o is not None) > 0
-        drawn = _counting(m)
-        made: list[list[int]] = []
-        draw_overlays, draw_overlay = m.painter.overlays, m.painter.overlay
-        m.painter.overlays = lambda ks, *a: made.append(list(ks)) or draw_overlays(ks, *a)  # type: ignore
-        m.painter.overlay = lambda k, *a, **kw: made.append([k]) or draw_overlay(k, *a, **kw)  # type: ignore
-        _merge(c, m)
-        merged = m.compute()
-        assert merged is not None and drawn and made  # the merged cluster's tiles and overlays
-        drawn.clear(), made.clear()
-        up = c.supervisor.undo()
-        m.on_cluster(c.supervisor, up)
-        m.set_selection(c.supervisor.selected)
-        assert m.cluster_ids == [a, b]
-        undone = m.compute()
-        assert undone is not None and undone.raster is not None
-        assert drawn == [] and made == []
-        assert [t.overlay for t in undone.tiles] == overlays  # the very overlays
-        np.testing.assert_array_equal(undone.raster.image, before.raster.image)
-        _same_picture(undone, c, m)
-        # The same clusters in another order have other colours: drawn again.
-        m.set_selection([b, a])
-        swapped = m.compute()
-        assert swapped is not None and made and drawn == []
-        _same_picture(swapped, c, m)
-    finally:
-        m.painter.close()
