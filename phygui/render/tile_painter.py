@@ -711,7 +711,7 @@ class TracePainter:
             fut = self._pending.pop(key)
             if key[0] == gen and key[1] not in self.tiles and not fut.cancelled():
                 if fut.exception() is None:
-                    self.tiles.put(key[1], fut.result())
+                    self.tiles.put(key[1], self._own_overlay(fut.result()))
                 else:  # drawn again on the main thread, where its error is reported
                     self._failed_generation = gen
         for key in [key for key, fut in self._refreshing.items() if fut.done()]:
@@ -735,12 +735,21 @@ class TracePainter:
                 self.tiles.put(key[1], new)
             self.model.invalidate(data=False)  # the view shows it (the same picture)
 
+    def _own_overlay(self, tile: TraceTile) -> TraceTile:
+        # A tile asked for before a clustering change and drawn after it: its overlay is
+        # labelled with the selection it was asked for but drew the clustering it found
+        # (a merged-away cluster draws nothing), so it must not be taken for that
+        # selection's again (an undo): drawn anew when shown.
+        if tile.checked_at != self.clustering:
+            tile.overlay = None
+        return tile
+
     def _take(self, k: int) -> TraceTile:
         # Tile k of the current generation: cached, being drawn (waited for), or drawn now.
         tile = self.tiles.get(k)
         if tile is None:
             fut = self._pending.pop((self.tiles.generation, k), None)
-            tile = self.draw(k) if fut is None or fut.cancel() else fut.result()
+            tile = self.draw(k) if fut is None or fut.cancel() else self._own_overlay(fut.result())
             if tile.checked_at != self.clustering and not self._still_right(tile):
                 tile = self.draw(k)  # drawn for a clustering that changed meanwhile
             tile.checked_at = self.clustering

@@ -7,6 +7,7 @@ under a new selection's overlay (drawn again if that does not cover it)."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from typing import Any, Iterator
 
 import numpy as np
@@ -299,3 +300,54 @@ def test_a_failed_background_redraw_is_reported_even_when_no_longer_needed(
     finally:
         m.painter.close()
 
+
+
+def test_a_tile_asked_for_before_a_merge_and_drawn_after_it_keeps_no_overlay_for_the_undo(
+        fresh_controller: Any) -> None:
+    # Selected spikes only (no other clusters' spikes: the tile itself stays right). A tile
+    # asked for before the merge but drawn after it (on a drawing thread) has an overlay
+    # labelled with the pair but drawn without it (merged away): after the undo it must
+    # not be taken for the pair's overlay.
+    c = fresh_controller
+    a, b = two_largest(c)
+    m = TraceModel(c)
+    try:
+        m.toggle_show_all_spikes(False)
+        m.set_size(700, 400)
+        c.supervisor.select([a, b])
+        m.set_selection([a, b])
+        before = m.compute()
+        assert before is not None
+        p = m.painter
+        k = max(before.tiles, key=lambda t: len(t.overlay.spikes) if t.overlay is not None else 0).key[1]
+        asked = (p.tiles.grid, p.tiles.params, p.tiles.generation, p.selection_key, p.clustering)
+        _merge(c, m)
+        assert m.compute() is not None
+        late = p.draw(k, *asked)  # drawn after the merge, for what was asked before it
+        assert late.overlay is not None and len(late.overlay.spikes) == 0
+        p.tiles.drop(k)
+        fut: Future[Any] = Future()
+        fut.set_result(late)
+        p._pending[(asked[2], k)] = fut
+        p._collect()
+        assert p.tiles.get(k) is late
+
+        up = c.supervisor.undo()
+        m.on_cluster(c.supervisor, up)
+        m.set_selection(c.supervisor.selected)
+        undone = m.compute()
+        assert undone is not None and undone.raster is not None
+        shown = next(t for t in undone.tiles if t.key[1] == k)
+        assert shown is late and shown.overlay is not None and len(shown.overlay.spikes) > 0
+        fresh = TraceModel(c)
+        try:
+            fresh.toggle_show_all_spikes(False)
+            fresh.set_size(700, 400)
+            fresh.set_selection([a, b])
+            g = fresh.compute()
+            assert g is not None and g.raster is not None
+            np.testing.assert_array_equal(undone.raster.image, g.raster.image)
+        finally:
+            fresh.painter.close()
+    finally:
+        m.painter.close()
