@@ -46,7 +46,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from typing import Any, Callable, Iterator
 
 import attrs
@@ -82,58 +82,82 @@ def _count(fut: Future[Any]) -> None:
     fut.add_done_callback(done)
 
 
-# Jobs held back until the end of the GUI thread's update pass (jobs_after_updates):
-# (submit, job, the future handed out). Only the GUI thread touches it.
-_HELD: list[tuple[Callable[[Callable[[], Any]], Future[Any]], Callable[[], Any], Future[Any]]] | None = None
+class _HeldJob(Future[Any]):
+    """The future handed out for a job held until the end of the update pass: pending
+    until the worker's future ends, and cancelled with it (a job still queued on the
+    pool never runs; one running is not stopped), as a pool future would be."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sent: Future[Any] | None = None
+
+    def cancel(self) -> bool:
+        sent = self._sent
+        if sent is not None and not sent.cancel():
+            return False  # running or done on its worker
+        return super().cancel()
+
+    def follow(self, sent: Future[Any]) -> None:
+        """Take the sent job's outcome when it ends (on its worker thread)."""
+        self._sent = sent
+
+        def done(f: Future[Any]) -> None:
+            if f.cancelled():
+                super(_HeldJob, self).cancel()
+                return
+            exc = f.exception()
+            try:
+                if exc is not None:
+                    self.set_exception(exc)
+                else:
+                    self.set_result(f.result())
+            except InvalidStateError:  # cancelled meanwhile (before it started)
+                pass
+
+        sent.add_done_callback(done)
+
+
+# The jobs held by the thread's open jobs_after_updates() block: (submit, job, future).
+_HOLD = threading.local()
 
 
 @contextlib.contextmanager
 def jobs_after_updates() -> Iterator[None]:
-    """GUI thread: data jobs submitted inside the block are sent to their workers when it
-    ends (see the module docstring); their futures are handed out at once and can be
-    cancelled until then. Nested blocks send at the outermost one's end."""
-    global _HELD
-    if _HELD is not None:
+    """Data jobs submitted on this thread inside the block are sent to their workers when
+    it ends (see the module docstring); their futures are handed out at once and can be
+    cancelled. Nested blocks send at the outermost one's end; other threads' jobs are
+    sent at once. (Do not wait for a job inside the block: it is not sent yet.)"""
+    if getattr(_HOLD, "jobs", None) is not None:
         yield
         return
-    _HELD = []
+    _HOLD.jobs = []
     try:
         yield
     finally:
-        held, _HELD = _HELD, None
+        held, _HOLD.jobs = _HOLD.jobs, None
         for submit, job, fut in held:
             _send(submit, job, fut)
 
 
-def _send(submit: Callable[[Callable[[], Any]], Future[Any]], job: Callable[[], Any], fut: Future[Any]) -> None:
-    # Run a held job; ``fut`` (already handed out) follows the worker's future.
-    if not fut.set_running_or_notify_cancel():
+def _send(submit: Callable[[Callable[[], Any]], Future[Any]], job: Callable[[], Any], fut: _HeldJob) -> None:
+    # Send a held job; ``fut`` (already handed out) follows the worker's future.
+    if fut.cancelled():
         return  # cancelled while held: never runs
     try:
-        inner = submit(job)
+        sent = submit(job)
     except BaseException as exc:  # e.g. the pool shut down with the GUI
         fut.set_exception(exc)
         return
-
-    def done(f: Future[Any]) -> None:
-        if f.cancelled():
-            fut.set_exception(CancelledError())
-            return
-        exc = f.exception()
-        if exc is not None:
-            fut.set_exception(exc)
-        else:
-            fut.set_result(f.result())
-
-    inner.add_done_callback(done)
+    fut.follow(sent)
 
 
 def _submit(submit: Callable[[Callable[[], Any]], Future[Any]], job: Callable[[], Any]) -> Future[Any]:
     # Now, or at the end of the update pass when inside jobs_after_updates().
-    if _HELD is None:
+    held = getattr(_HOLD, "jobs", None)
+    if held is None:
         return submit(job)
-    fut: Future[Any] = Future()
-    _HELD.append((submit, job, fut))
+    fut = _HeldJob()
+    held.append((submit, job, fut))
     return fut
 
 

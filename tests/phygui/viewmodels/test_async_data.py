@@ -280,3 +280,41 @@ def test_a_held_job_cancelled_never_runs_and_errors_still_reach_poll(controller:
         cdata.poll()
     with pytest.raises(RuntimeError, match="after shutdown"):
         cdata.poll()
+
+
+def test_a_sent_job_still_queued_is_cancelled_with_its_future(controller: Any) -> None:
+    # A held job, once sent, is cancelled like a pool job: still queued, it never runs,
+    # and closing its view does not wait for it (the pool here runs nothing by itself).
+    ids = two_largest(controller)
+    m = ISIModel(controller)
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    with jobs_after_updates():
+        m.set_selection(ids)
+        data.poll()
+    assert len(pool.jobs) == 1
+    queued = pool.jobs[0][1]
+    m.set_selection(ids[:1])  # the user moved on before a worker took the job
+    data.poll()
+    assert queued.cancelled() and data.n_discarded == 1 and len(pool.jobs) == 2
+    data.close()  # returns at once: the queued job is cancelled, not waited for
+    assert pool.jobs[1][1].cancelled()
+    pool.run_all()
+    assert not m._data_valid and not data.pending
+
+
+def test_jobs_of_other_threads_are_not_held(controller: Any) -> None:
+    import threading
+
+    ids = two_largest(controller)
+    m = ISIModel(controller)
+    m.set_selection(ids)
+    pool = ManualPool()
+    data = AsyncData(m, submit=pool.submit)
+    with jobs_after_updates():
+        t = threading.Thread(target=data.poll)
+        t.start()
+        t.join()
+        assert len(pool.jobs) == 1  # sent at once: only the block's own thread holds jobs
+    pool.run_all()
+    assert data.poll() and m._data_valid
