@@ -144,6 +144,8 @@ class TraceView(TimeWindowProperties, PlotView):
 
     def close(self) -> None:
         self.model.painter.close()  # the drawing thread
+        for tile_id in list(self._hidden):
+            self._forget(tile_id)
         super().close()
 
     @property
@@ -189,6 +191,10 @@ class TraceView(TimeWindowProperties, PlotView):
                 self._tile_items[key] = (tile, *self._add_image(tile.raster))
                 self._drop_overlay(key)  # drawn again over the new tile
                 self.n_tiles_made += 1
+        # Tiles of an earlier generation (levels, filter, zoom) never come back.
+        generations = {key[0] for key in wanted}
+        for tile_id in [i for i, (key, _items, _o) in self._hidden.items() if generations and key[0] not in generations]:
+            self._forget(tile_id)
         for key, tile in wanted.items():  # the selected spikes over their tile
             shown = self._overlay_items.get(key)
             if shown is not None and shown[0] is tile.overlay:
@@ -216,8 +222,13 @@ class TraceView(TimeWindowProperties, PlotView):
             dpg.configure_item(series, show=False)
         self._hidden[id(items[0])] = (key, items, overlay)
         while len(self._hidden) > _HIDDEN_TILES:
-            _key, (_tile, series, texture), old = self._hidden.popitem(last=False)[1]
-            for item in [series, texture, *(i for pair in (old[1] if old else []) for i in pair)]:
+            self._forget(next(iter(self._hidden)))
+
+    def _forget(self, tile_id: int) -> None:
+        # Delete a hidden tile's items (and its overlay's).
+        _key, (_tile, series, texture), overlay = self._hidden.pop(tile_id)
+        for item in [series, texture, *(i for pair in (overlay[1] if overlay else []) for i in pair)]:
+            if dpg.does_item_exist(item):
                 dpg.delete_item(item)
 
     def _show_again(self, key: tuple[int, int], tile: Any) -> bool:

@@ -155,6 +155,15 @@ def scenario_undo_elsewhere(controller: Any, dataset: Path) -> None:
         assert drawn == [] and tv.n_tiles_made == made and tv.n_overlays_made == overlays
         assert tv.n_tiles_shown_again > again
         np.testing.assert_array_equal(_trace_pixels(gui, tv, "elsewhere_undone"), before)
+
+        # Another filter: a new tile generation; the tiles kept hidden can never come back.
+        hidden = [key for key, *_ in tv._hidden.values()]
+        assert hidden
+        tv.model.toggle_filter()
+        _settle(gui)
+        shown = {key[0] for key in tv._tile_items}
+        assert shown and all(key[0] in shown for key, *_ in tv._hidden.values())
+        assert not set(hidden) & {key for key, *_ in tv._hidden.values()}
     finally:
         gui.destroy()
 
