@@ -243,16 +243,23 @@ def test_jobs_are_sent_when_the_update_pass_ends(controller: Any) -> None:
         np.testing.assert_array_equal(x, y)
 
 
+def _polled_in_a_pass(model: Any, submit: Callable[[Callable[[], Any]], Future[Any]],
+                      *selections: list[int]) -> AsyncData:
+    # An update pass (jobs held until its end) where ``model`` is given each selection
+    # in turn and polled after each.
+    data = AsyncData(model, submit=submit)
+    with jobs_after_updates():
+        for ids in selections:
+            model.set_selection(ids)
+            data.poll()
+    return data
+
+
 def test_a_held_job_cancelled_never_runs_and_errors_still_reach_poll(controller: Any) -> None:
     ids = two_largest(controller)
     m = ISIModel(controller)
     pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
-    with jobs_after_updates():
-        m.set_selection(ids)
-        data.poll()
-        m.set_selection(ids[:1])  # the user moved on within the same pass
-        data.poll()
+    data = _polled_in_a_pass(m, pool.submit, ids, ids[:1])  # the user moved on within the same pass
     assert len(pool.jobs) == 1 and data.n_discarded == 1  # the stale one was never sent
     pool.run_all()
     assert data.poll() and m.cluster_ids == ids[:1]
@@ -261,11 +268,7 @@ def test_a_held_job_cancelled_never_runs_and_errors_still_reach_poll(controller:
         def histograms(self, cluster_ids: Any = None) -> Any:
             raise RuntimeError("broken data")
 
-    b = Broken(controller)
-    bdata = AsyncData(b, submit=pool.submit)
-    with jobs_after_updates():
-        b.set_selection(ids)
-        bdata.poll()
+    bdata = _polled_in_a_pass(Broken(controller), pool.submit, ids)
     pool.run_all()
     with pytest.raises(RuntimeError, match="broken data"):
         bdata.poll()
@@ -273,11 +276,7 @@ def test_a_held_job_cancelled_never_runs_and_errors_still_reach_poll(controller:
     def refuse(fn: Callable[[], Any]) -> Future[Any]:
         raise RuntimeError("cannot schedule new futures after shutdown")
 
-    c = ISIModel(controller)
-    cdata = AsyncData(c, submit=refuse)
-    with jobs_after_updates():
-        c.set_selection(ids)
-        cdata.poll()
+    cdata = _polled_in_a_pass(ISIModel(controller), refuse, ids)
     with pytest.raises(RuntimeError, match="after shutdown"):
         cdata.poll()
 
@@ -288,10 +287,7 @@ def test_a_sent_job_still_queued_is_cancelled_with_its_future(controller: Any) -
     ids = two_largest(controller)
     m = ISIModel(controller)
     pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
-    with jobs_after_updates():
-        m.set_selection(ids)
-        data.poll()
+    data = _polled_in_a_pass(m, pool.submit, ids)
     assert len(pool.jobs) == 1
     queued = pool.jobs[0][1]
     m.set_selection(ids[:1])  # the user moved on before a worker took the job
