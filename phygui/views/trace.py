@@ -227,9 +227,7 @@ class TraceView(TimeWindowProperties, PlotView):
     def _forget(self, tile_id: int) -> None:
         # Delete a hidden tile's items (and its overlay's).
         _key, (_tile, series, texture), overlay = self._hidden.pop(tile_id)
-        for item in [series, texture, *(i for pair in (overlay[1] if overlay else []) for i in pair)]:
-            if dpg.does_item_exist(item):
-                dpg.delete_item(item)
+        _delete([(series, texture), *(overlay[1] if overlay else [])])
 
     def _show_again(self, key: tuple[int, int], tile: Any) -> bool:
         # The hidden items of this very tile object at this key, shown again (their tint
@@ -242,23 +240,19 @@ class TraceView(TimeWindowProperties, PlotView):
         tint = DIMMED if self._tiles_dimmed else (255, 255, 255, 255)
         self._tile_items[key] = items
         dpg.configure_item(items[1], show=True, tint_color=tint)
-        self._drop_overlay(key)
         if overlay is not None and overlay[0] is tile.overlay:
             self._overlay_items[key] = overlay
             for series, _texture in overlay[1]:
                 dpg.configure_item(series, show=True, tint_color=tint)
         elif overlay is not None:
-            for pair in overlay[1]:
-                for item in pair:
-                    dpg.delete_item(item)
+            _delete(overlay[1])  # the tile has another overlay now: drawn by _show_tiles
         self.n_tiles_shown_again += 1
         return True
 
     def _drop_overlay(self, key: tuple[int, int]) -> None:
         shown = self._overlay_items.pop(key, None)
-        for series, texture in [] if shown is None else shown[1]:
-            dpg.delete_item(series)
-            dpg.delete_item(texture)
+        if shown is not None:
+            _delete(shown[1])
 
     def _show_markers(self, markers: list[Any]) -> None:
         # The event markers of the shown range (none without events: no items at all).
@@ -295,3 +289,12 @@ class TraceView(TimeWindowProperties, PlotView):
         if shift:
             return self.model.channel_click(x, y, button=button)
         return None
+
+
+def _delete(images: list[tuple[int | str, int | str]]) -> None:
+    """Delete image series and their textures (those still there: a view's window may be
+    gone first when the GUI closes)."""
+    for series, texture in images:
+        for item in (series, texture):
+            if dpg.does_item_exist(item):
+                dpg.delete_item(item)
