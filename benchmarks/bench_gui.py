@@ -374,6 +374,8 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
     per_view: dict[str, dict[str, list[float]]] = {k: {v.name: [] for v in views} for k in out}
     per_worker: dict[str, dict[str, list[float]]] = {k: {v.name: [] for v in views} for k in out}
     modes = ["async", "sync"] if args.compare else ["sync" if args.sync else "async"]
+    pauses = _GcPauses()  # the collector's full runs during each kind of step
+    gcs: dict[str, dict[str, float]] = {}
     for i, (a, b) in enumerate(pairs):
         mode = modes[i % len(modes)]  # interleaved: both modes see the same machine load
         gui.view_context.async_data = mode == "async"
@@ -382,7 +384,11 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
                 redraw_ms[k].clear()
             for k in worker_ms:
                 worker_ms[k].clear()
+            pauses.take()
             ms, n = _until_settled(gui, views, act, frames[kind] if mode == "async" else [])
+            g = gcs.setdefault(kind, {"full": 0, "full_ms": 0.0})
+            for k, x in pauses.take().items():
+                g[k] += x
             key = kind if mode == "async" else f"{kind}_sync"
             out.setdefault(key, []).append(ms)
             if mode == "async":
@@ -392,6 +398,8 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
                 for name, v in worker_ms.items():
                     per_worker[kind][name].append(sum(v))
             gui.render(2)
+    for kind, g in gcs.items():
+        res[f"{kind}_gc"] = {"full": g["full"], "full_ms": round(g["full_ms"], 1)}
     gui.view_context.async_data = True
     if args.split:  # a split of 1% of the spikes drawn over all clusters, then its undo
         import gc
@@ -400,10 +408,10 @@ def run_actions(args: argparse.Namespace) -> dict[str, Any]:
 
         if args.switch_interval:  # how long a thread keeps the GIL when another one waits for it
             sys.setswitchinterval(args.switch_interval)
-        if args.gc_freeze:  # what the app's start-up could do: older objects never scanned again
+        if args.gc_freeze:  # besides the app's own freeze (phygui.heap): a full collection first
             gc.collect()
             gc.freeze()
-        pauses = _GcPauses()
+        pauses.take()
 
         n = sup.clustering.n_spikes
         rnd = np.sort(np.random.default_rng(3).choice(n, n // 100, replace=False))
@@ -596,7 +604,8 @@ def _print_actions(d: dict[str, Any]) -> None:
             cpu = sorted(d[f"{kind}_redraw_cpu"].items(), key=lambda kv: -sum(kv[1]))
             print(f"    GUI thread CPU, action to settled: {d[kind + '_gui_cpu_ms']:.1f} ms; redraw CPU per view "
                   "(each redraw): " + ", ".join(f"{k} {v}" for k, v in cpu if sum(v) >= 0.5) + " ms")
-            gcs = d.get(f"{kind}_gc", {})
+        if f"{kind}_gc" in d:
+            gcs = d[f"{kind}_gc"]
             print(f"    full garbage collections meanwhile: {gcs.get('full', 0)} ({gcs.get('full_ms', 0.0):.1f} ms)")
         prof = d.get(f"{kind}_profile")
         if prof:  # --profile: the GUI thread under cProfile, from the action to settled
@@ -812,7 +821,8 @@ def main() -> int:
     p.add_argument("--split", action="store_true",
                    help="--actions: also a split of 1%% of the spikes drawn over all clusters, and its undo")
     p.add_argument("--gc-freeze", action="store_true",
-                   help="--actions --split: gc.freeze() before the split (objects made at start-up are not scanned)")
+                   help="--actions --split: gc.collect() and gc.freeze() before the split (the app "
+                        "itself freezes the heap after start-up: phygui.heap)")
     p.add_argument("--switch-interval", type=float, default=0.0,
                    help="--actions --split: sys.setswitchinterval(s) before the split (Python's default 0.005)")
     p.add_argument("--profile", action="store_true",

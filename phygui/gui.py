@@ -35,6 +35,7 @@ from phygui.commands import Commands
 from phygui.compat_shims import CompatShims
 from phygui.default_actions import create_default_actions
 from phygui.docks import Docks, create_viewport
+from phygui.heap import HeapFreeze
 from phygui.help_window import HelpWindow
 from phygui.key_router import KeyRouter
 from phygui.keys import KeyDispatcher
@@ -137,6 +138,7 @@ class GUI:
         self._running = False
         self._shown = False
         self._frame = 0
+        self.heap = HeapFreeze()  # no full garbage collection of the loaded session mid-action
         self._tmp = tempfile.TemporaryDirectory(prefix="phygui-")
         self.alive = True
         # Events of other threads are delivered on this thread from now on.
@@ -406,7 +408,8 @@ class GUI:
         """Render frames and run the queued callbacks after each (tests, screenshots, and
         host programs that own the loop). Before each frame: events queued by other threads
         are delivered, ``controller.poll()`` applies queued spikes and background work,
-        and the views update."""
+        and the views update. After the first frame, and after the one that finds the
+        background work done, the heap is frozen (:mod:`phygui.heap`)."""
         self.show()
         for _ in range(n_frames):
             if not dpg.is_dearpygui_running():
@@ -417,6 +420,7 @@ class GUI:
             self._frame += 1
             dpg.run_callbacks(dpg.get_callback_queue())
             forget_released()
+            self.heap.after_frame(busy=getattr(self.controller, "busy", None) is not None)
 
     def _before_frame(self) -> None:
         self.live_link.before_frame()
@@ -538,4 +542,5 @@ class GUI:
         self.docks.close()
         self.backgrounds.close()
         dpg.destroy_context()
+        self.heap.release()
         self._tmp.cleanup()

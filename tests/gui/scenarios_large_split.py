@@ -14,6 +14,7 @@ Run by hand:  xvfb-run -a -s "-screen 0 1600x1000x24" python -m tests.gui.scenar
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any, Callable
 
@@ -147,6 +148,9 @@ def scenario_split_every_cluster(controller: Any, dataset: Path) -> None:
     try:
         gui.render(5)
         sup, mouse = gui.supervisor, Mouse(gui)
+        # The loaded session is frozen (phygui.heap): no full collection scans it mid-split.
+        assert gui.heap.frozen >= 1 and gc.get_freeze_count() > 0
+        assert not any(o is sup.clustering for o in gc.get_objects())
         before_ids = sup.clustering.cluster_ids.tolist()
         sup.select(*sup.cluster_table.visible_ids[:2])
         _settle(gui)
@@ -165,6 +169,7 @@ def scenario_split_every_cluster(controller: Any, dataset: Path) -> None:
         assert sup.clustering.cluster_ids.tolist() == before_ids
     finally:
         gui.destroy()
+    assert gc.get_freeze_count() == 0  # given back with the window
 
 
 run: Callable[[str, Path], None] = controller_scenarios(globals())
