@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phygui.render import tile_pixels
+from phygui.render import tile_pixels, tiles
 from phygui.render.raster import Raster
 from phygui.render.tiles import SpikeSnippets, TileGrid, draw_tile, samples_for, trace_layer
 from phygui.render.traces import draw_snippets
@@ -96,3 +96,55 @@ def test_tiles_drawn_on_two_threads_at_once_keep_their_own_buffers(monkeypatch: 
     for images in got.values():
         for image, ref in zip(images, want):
             np.testing.assert_array_equal(image, ref)
+
+
+def _raster_overlay(grid: TileGrid, ext: tuple[float, float, float, float], width: int, data: np.ndarray,
+                    start: int, yoff: np.ndarray, ys: float, palette: np.ndarray,
+                    snip: SpikeSnippets) -> list[tuple[np.ndarray, tuple[float, ...]]]:
+    # draw_overlay on one Raster of every layer (every overlay before session 28; a few colours
+    # still), cut into bands of lit rows
+    # (the rows where some layer's count is not zero), each band composited alone.
+    raster = Raster(grid.height, width, palette, ext)
+    draw_snippets(raster, data, snip.channels, yoff, ys, start / _SR, 1.0 / _SR, snip.start - start,
+                  snip.stop - start, snip.layer, sample0=start, spp=grid.spp)
+    rows = np.flatnonzero(raster.counts.any(axis=(1, 2)))
+    if not rows.size:
+        return []
+    dy = (ext[3] - ext[1]) / grid.height
+    counts, bands = raster.counts, []
+    for run in np.split(rows, np.flatnonzero(np.diff(rows) > tiles._BAND_GAP) + 1):
+        r0, r1 = int(run[0]), int(run[-1]) + 1
+        raster.counts = counts[r0:r1]
+        bands.append((raster.rgba(), (ext[0], ext[3] - r1 * dy, ext[2], ext[3] - r0 * dy)))
+    return bands
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n_layers=st.sampled_from([2, 3, 12, 41, 217, 601]),
+       n_spikes=st.integers(0, 300), n_ch=st.integers(1, 60), height=st.integers(4, 200),
+       samples_per_px=st.sampled_from([0.3, 1.0, 4.1, 30.0]), tile_px=st.sampled_from([3, 16, 64]),
+       k=st.integers(-1, 5), half=st.integers(1, 8))
+def test_overlay_equals_the_bands_of_one_raster_of_every_layer(seed: int, n_layers: int, n_spikes: int, n_ch: int,
+                                                               height: int, samples_per_px: float, tile_px: int,
+                                                               k: int, half: int) -> None:
+    # The selected clusters' spikes alone (one layer per selected cluster: up to 600 after
+    # a split over every cluster): the same bands, extents and pixels as the Raster's.
+    grid, ext, data, start, _chans, yoff, palette, snip = _case(seed, n_layers, n_spikes, n_ch, height,
+                                                                samples_per_px, tile_px, k, half)
+    bands = tiles.draw_overlay(grid, ext, tile_px, data, start, _SR, yoff, 0.3, palette, snip)
+    expected = _raster_overlay(grid, ext, tile_px, data, start, yoff, 0.3, palette, snip)
+    assert [b.extent for b in bands] == [e for _, e in expected]
+    for band, (image, _) in zip(bands, expected):
+        np.testing.assert_array_equal(band.image, image)
+
+
+def test_an_overlay_of_600_clusters_in_bands() -> None:
+    # A split over every cluster selects 600: spikes on channels far apart make several bands.
+    grid, ext, data, start, _chans, yoff, palette, snip = _case(11, 601, 2000, 200, 700, 1.0, 64, 2, 6)
+    bands = tiles.draw_overlay(grid, ext, 64, data, start, _SR, yoff, 0.3, palette, snip)
+    expected = _raster_overlay(grid, ext, 64, data, start, yoff, 0.3, palette, snip)
+    assert len(bands) == len(expected) >= 1 and len(np.unique(snip.layer)) > 400
+    assert [b.extent for b in bands] == [e for _, e in expected]
+    for band, (image, _) in zip(bands, expected):
+        assert band.image[..., 3].max() > 0
+        np.testing.assert_array_equal(band.image, image)
