@@ -145,7 +145,9 @@ def first_frame(gui: Any) -> int:
             print(f"phygui: first frame at {time.time():.6f} ({n} frames; cpu s: main thread "
                   f"{time.thread_time():.3f}, process {time.process_time():.3f})", flush=True)
     finally:
-        warm_up()  # whatever happened: the views' numpy paths end with the loading
+        loading = warm_up()  # whatever happened: the views' numpy paths end with the loading
+        if gui.is_open:
+            gui.warm_views(after=loading)  # then the views' own kernels, before the first selection
         start = getattr(gui.controller, "start_background", None)
         if start is not None:
             start()

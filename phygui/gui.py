@@ -19,7 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -45,7 +47,7 @@ from phygui.screen import fit_viewport, screen_size
 from phygui.snippets import SnippetLine
 from phygui.status_bar import StatusBar, StatusLogHandler
 from phygui.window_backgrounds import WindowBackgrounds
-from phygui.viewmodels.async_data import jobs_after_updates
+from phygui.viewmodels.async_data import jobs_after_updates, warm_on_copies
 from phygui.viewmodels.live_activity import LiveActivity
 from phygui.viewmodels.status import StatusModel, read_only_text
 from phygui.views.input_state import forget_released
@@ -138,6 +140,8 @@ class GUI:
         self._running = False
         self._shown = False
         self._frame = 0
+        self._warm_stop = threading.Event()
+        self.warming: Future[Any] | None = None  # warm_views()' job
         self.heap = HeapFreeze()  # no full garbage collection of the loaded session mid-action
         self._tmp = tempfile.TemporaryDirectory(prefix="phygui-")
         self.alive = True
@@ -331,7 +335,22 @@ class GUI:
             self.status.set_error(f"{event} subscriber failed: {exc}")
             return []
 
+    def warm_views(self, after: Future[Any] | None = None) -> Future[Any] | None:
+        """When nothing is selected: have the shown views compute, on their worker pool,
+        the pictures of the cluster table's first two rows, and drop them (numba loads
+        the views' kernels there, not at the user's first selection; see
+        :func:`~phygui.viewmodels.async_data.warm_on_copies`). ``after``: wait for this
+        future first (numba's loading). A selection stops it. Returns its future, or None
+        (something is selected: its own jobs do this; or no cluster)."""
+        ids = [int(c) for c in self.supervisor.cluster_table.visible_ids[:2]]
+        if self.supervisor.selected or not ids:
+            return None
+        models = [getattr(v, "model") for v in self.views if hasattr(v, "model") and self.docks.is_shown(v)]
+        self.warming = warm_on_copies(models, ids, after=after, stop=self._warm_stop)
+        return self.warming
+
     def _on_select(self, sender: Any, cluster_ids: Any = None, **kwargs: Any) -> None:
+        self._warm_stop.set()  # the views' own jobs load what they need now
         self.docks.call_all("on_select", list(self.supervisor.selected))
         self._update_selection_status()
 
@@ -534,6 +553,9 @@ class GUI:
         if not self.alive:
             return
         self.alive = False
+        self._warm_stop.set()
+        if self.warming is not None and not self.warming.cancel():
+            self.warming.exception()  # running: it ends with the model it is on (no file read after close)
         for name in ("phycore", "phygui"):
             logging.getLogger(name).removeHandler(self._log_handler)
         unconnect(self._on_select, self._on_cluster, self._on_table, self._on_request_select, self._on_select_more)

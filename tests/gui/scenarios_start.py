@@ -169,6 +169,55 @@ def scenario_no_numba_before_first_frame(dataset: Path) -> None:
         controller.close()
 
 
+def scenario_warm_views(dataset: Path) -> None:
+    """Nothing selected at start: after the first frames the shown views draw the table's
+    first two rows on copies (GUI.warm_views), loading their numba kernels on the views'
+    workers; the user's first selection then loads none there."""
+    from numba.core.dispatcher import Dispatcher
+
+    from phycore.controller import TemplateController
+    from phygui.app import create_gui, first_frame
+    from phygui.viewmodels.async_data import AsyncData
+
+    phase, loads = ["start"], []
+    compile_for_args = Dispatcher._compile_for_args
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        loads.append((phase[0], threading.current_thread().name, self.py_func.__qualname__))
+        return compile_for_args(self, *args, **kwargs)
+
+    Dispatcher._compile_for_args = spy  # type: ignore[method-assign]
+    controller = TemplateController(dataset / "params.py", metrics=False)
+    try:
+        gui = create_gui(controller)
+        assert not gui.supervisor.selected
+        first_frame(gui)
+        assert gui.warming is not None
+        n_views = gui.warming.result(timeout=_SAFETY)
+        data_views = [v for v in gui.views
+                      if AsyncData.supports(getattr(v, "model", None)) and gui.docks.is_shown(v)]
+        assert n_views == len(data_views) >= 5, (n_views, [v.name for v in data_views])
+        warmed = {k for p, t, k in loads if p == "start" and t.startswith("phygui-view-data")}
+        assert len(warmed) >= 5, warmed  # the views' kernels, loaded by the warm-up
+        assert not gui.supervisor.selected and all(not v.model.cluster_ids for v in data_views)
+        phase[0] = "select"
+        gui.view_context.async_data = True  # as GUI.run()
+        first, second = gui.supervisor.cluster_table.visible_ids[:2]
+        gui.supervisor.select([first, second])
+        for _ in range(400):
+            gui.render(1)
+            if not any(v.data_pending or v.model.is_dirty for v in data_views):
+                break
+        assert all(v.model.cluster_ids[:2] == [first, second] for v in data_views)
+        late = [(t, k) for p, t, k in loads if p == "select" and t.startswith("phygui-view-data")]
+        assert not late, f"kernels loaded by the first selection's jobs: {late}"
+        grab(gui, "start_first_selection_warmed")
+        gui.destroy()
+    finally:
+        Dispatcher._compile_for_args = compile_for_args  # type: ignore[method-assign]
+        controller.close()
+
+
 def run(name: str, dataset: Path) -> None:
     from phycore import signals
 

@@ -25,3 +25,7 @@ def test_no_numba_before_the_first_frame(dataset: Path) -> None:
     assert proc.returncode == 0 and "scenario no_numba_before_first_frame: OK" in proc.stdout, \
         proc.stdout[-3000:] + proc.stderr[-6000:]
     assert_no_logged_errors(proc)
+
+
+def test_the_first_selection_finds_the_views_kernels_loaded(dataset: Path) -> None:
+    scenarios_start.run("warm_views", dataset)

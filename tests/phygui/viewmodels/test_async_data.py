@@ -3,6 +3,7 @@ the synchronous load's, stale results are discarded, errors are raised once on p
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any, Callable
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from phygui.viewmodels.amplitude import AmplitudeModel
-from phygui.viewmodels.async_data import AsyncData, jobs_after_updates, jobs_running, load_on_copy
+from phygui.viewmodels.async_data import AsyncData, jobs_after_updates, jobs_running, load_on_copy, warm_on_copies
 from phygui.viewmodels.correlogram import CorrelogramModel
 from phygui.viewmodels.feature import FeatureModel
 from phygui.viewmodels.histogram import FiringRateModel, ISIModel
@@ -314,3 +315,55 @@ def test_jobs_of_other_threads_are_not_held(controller: Any) -> None:
         assert len(pool.jobs) == 1  # sent at once: only the block's own thread holds jobs
     pool.run_all()
     assert data.poll() and m._data_valid
+
+
+def _record_pictures(monkeypatch: pytest.MonkeyPatch, classes: list[Any],
+                     after_each: Callable[[], None] = lambda: None) -> list[tuple[str, list[int]]]:
+    """Each ``compute()`` of these classes, as (class name, the model's selection)."""
+    seen: list[tuple[str, list[int]]] = []
+    for cls in classes:
+        def compute(self: Any, *args: Any, _orig: Any = cls.compute, **kwargs: Any) -> Any:
+            frame = _orig(self, *args, **kwargs)
+            seen.append((type(self).__name__, list(self.cluster_ids)))
+            after_each()
+            return frame
+        monkeypatch.setattr(cls, "compute", compute)
+    return seen
+
+
+def test_warm_up_draws_each_view_of_a_selection_on_copies(controller: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = two_largest(controller)
+    models = [cls(controller) for cls in MODELS]
+    seen = _record_pictures(monkeypatch, MODELS)
+    pool, loading = ManualPool(), Future()
+    fut = warm_on_copies([*models, object()], ids, after=loading, submit=pool.submit)
+    assert not pool.jobs  # nothing sent while numba loads (no worker waits for it)
+    loading.set_result(None)
+    pool.run_all()
+    assert fut.result() == len(MODELS)
+    assert seen == [(cls.__name__, ids) for cls in MODELS]
+    for m in models:  # the views themselves still show nothing
+        assert m.cluster_ids == [] and not m._data_valid
+
+
+def test_warm_up_stops_at_a_selection_skips_failures_and_can_be_cancelled(controller: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = two_largest(controller)
+    stop = threading.Event()
+    seen = _record_pictures(monkeypatch, [ISIModel, FiringRateModel], after_each=stop.set)
+
+    def broken_load(self: Any) -> None:
+        raise RuntimeError("unreadable")
+
+    monkeypatch.setattr(CorrelogramModel, "_load", broken_load)
+    pool = ManualPool()
+    fut = warm_on_copies([CorrelogramModel(controller), ISIModel(controller), FiringRateModel(controller)], ids,
+                         stop=stop, submit=pool.submit)
+    pool.run_all()
+    # The failing view is skipped; the first picture made, the user selects: the rest waits.
+    assert fut.result() == 2 and seen == [("ISIModel", ids)]
+    loading = Future()
+    cancelled = warm_on_copies([ISIModel(controller)], ids, after=loading, submit=pool.submit)
+    assert cancelled.cancel()
+    loading.set_result(None)
+    assert not pool.jobs and cancelled.cancelled()
