@@ -21,10 +21,11 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["TemplateCounts", "histogram"]
+__all__ = ["TemplateCounts", "count_all", "histogram"]
 
 Int64Array = npt.NDArray[np.int64]
 Histogram = tuple[Int64Array, Int64Array]
+_CHUNK = 1 << 20  # spikes counted at a time by count_all
 
 
 def histogram(templates: Int64Array) -> Histogram:
@@ -71,6 +72,31 @@ def _add(parts: Iterable[Histogram]) -> Histogram:
     return uniq.astype(np.int64), np.bincount(inv.ravel(), weights=n, minlength=len(uniq)).astype(np.int64)
 
 
+def count_all(spike_clusters: Int64Array, templates: Int64Array) -> dict[int, Histogram]:
+    """The histogram of every cluster of ``spike_clusters`` in one pass over the spikes
+    (``templates``: at least one per spike); reads only its arguments (any thread)."""
+    if not len(spike_clusters):
+        return {}
+    st = templates[:len(spike_clusters)]
+    nt = int(st.max()) + 1
+    n_keys = (int(spike_clusters.max()) + 1) * nt
+    # A histogram is ~10x faster than sorting 10M keys; bounded like the spike index's
+    # lookup tables so that sparse ids never allocate more than the keys. Counted by
+    # chunks of spikes: 8 MB of keys at a time, not 80 MB (it runs beside the metrics).
+    if n_keys <= 2 * len(spike_clusters) + 1_000_000:
+        hist = np.zeros(n_keys, dtype=np.int64)
+        for a in range(0, len(spike_clusters), _CHUNK):
+            hist += np.bincount(spike_clusters[a:a + _CHUNK] * nt + st[a:a + _CHUNK], minlength=n_keys)
+        keys = np.flatnonzero(hist)
+        counts = hist[keys]
+    else:
+        keys, counts = np.unique(spike_clusters * nt + st, return_counts=True)
+    c, t = np.divmod(keys, nt)
+    cuts = np.flatnonzero(np.diff(c)) + 1
+    return {int(c[s]): (tt.astype(np.int64), nn.astype(np.int64))
+            for s, tt, nn in zip(np.r_[0, cuts].tolist(), np.split(t, cuts), np.split(counts, cuts))}
+
+
 class TemplateCounts:
     """Template histogram of each cluster, kept by id.
 
@@ -96,27 +122,17 @@ class TemplateCounts:
 
     def prefill(self, spike_clusters: Int64Array, cluster_ids: Iterable[int], templates: Int64Array) -> None:
         """Count every cluster of ``cluster_ids`` not known yet, in one pass over all spikes."""
-        missing = [c for c in cluster_ids if c not in self._hist]
-        if not missing:
-            return
-        st = templates[:len(spike_clusters)]
-        nt = int(st.max()) + 1 if len(st) else 1
-        n_keys = (int(spike_clusters.max()) + 1) * nt if len(spike_clusters) else 0
-        # A histogram is ~10x faster than sorting 10M keys; bounded like the spike
-        # index's lookup tables so that sparse ids never allocate more than the keys.
-        if n_keys <= 2 * len(spike_clusters) + 1_000_000:
-            hist = np.bincount(spike_clusters * nt + st, minlength=n_keys)
-            keys = np.flatnonzero(hist)
-            counts = hist[keys]
-        else:
-            keys, counts = np.unique(spike_clusters * nt + st, return_counts=True)
-        c, t = np.divmod(keys, nt)
-        cuts = np.flatnonzero(np.diff(c)) + 1
-        wanted = set(missing)
-        for s, tt, nn in zip(np.r_[0, cuts].tolist(), np.split(t, cuts), np.split(counts, cuts)):
-            cid = int(c[s])
-            if cid in wanted:
-                self._hist[cid] = (tt.astype(np.int64), nn.astype(np.int64))
+        wanted = {c for c in cluster_ids if c not in self._hist}
+        if wanted:
+            self.keep({c: h for c, h in count_all(spike_clusters, templates).items() if c in wanted})
+
+    def keep(self, histograms: Mapping[int, Histogram]) -> int:
+        """Keep these histograms of clusters not known yet (:func:`count_all`'s, counted on
+        the current assignment); returns how many were new."""
+        n = len(self._hist)
+        for c, h in histograms.items():
+            self._hist.setdefault(c, h)
+        return len(self._hist) - n
 
     def drop(self, cluster_ids: Iterable[int]) -> None:
         """Forget clusters whose content changed while keeping their id."""

@@ -33,7 +33,7 @@ from phycore.clustering import _spike_index as si
 from phycore.clustering._changes import Change, assign_change
 from phycore.clustering._growth import LiveGrowth, check_explicit_clusters, check_templates, groups_by_cluster
 from phycore.clustering._relabel import relabel_inplace
-from phycore.clustering._template_counts import TemplateCounts
+from phycore.clustering._template_counts import TemplateCounts, count_all
 from phycore.clustering._counter import NEW_CLUSTER_ID_FILE
 from phycore.clustering.history import History
 from phycore.clustering.update_info import UpdateInfo
@@ -127,6 +127,9 @@ class Clustering:
         # may change the cluster meanwhile (a live append), and a late store would keep
         # the counts from before it.
         self._owner = threading.get_ident()
+        # Bumped as the assignment starts and ends changing (odd meanwhile): what another
+        # thread counted from it is kept only if no change started since (count_templates).
+        self._changes = 0
         # Counts now, arrays sorted on a worker thread (see si.LazyIndex): read `_index`
         # (which waits for them) before changing the index or `_sc`.
         self._lazy_index = si.LazyIndex(self._sc)
@@ -321,6 +324,36 @@ class Clustering:
             index = self._index
             self._counts.prefill(self._sc, index, self._templates_now())
 
+    def count_templates(self) -> tuple[int, dict[int, tuple[Int64Array, Int64Array]]] | None:
+        """Count the templates of every current cluster in one pass over all spikes, on any
+        thread (a GUI's start-up worker), for :meth:`keep_template_counts`.
+
+        .. versionadded:: 0.3
+
+        Returns
+        -------
+        (changes, histograms) or None
+            The change counter the counting started at and ``{cluster: (templates,
+            counts)}``; None without ``spike_templates`` or while an action changes the
+            assignment.
+        """
+        changes = self._changes
+        if self._counts is None or changes % 2:
+            return None
+        return changes, count_all(self._view, self._templates_now())
+
+    def keep_template_counts(self, counted: tuple[int, dict[int, tuple[Int64Array, Int64Array]]] | None) -> int:
+        """Keep what :meth:`count_templates` counted (on the thread that made the
+        Clustering), unless the assignment changed since it started: an action or an
+        append meanwhile may have been read half done. Returns how many were kept.
+
+        .. versionadded:: 0.3
+        """
+        if (counted is None or self._counts is None or counted[0] != self._changes
+                or threading.get_ident() != self._owner):
+            return 0
+        return self._counts.keep(counted[1])
+
     # Actions
     # ------------------------------------------------------------------------------------
 
@@ -464,6 +497,16 @@ class Clustering:
     def _apply(self, remove: dict[int, Int64Array], add: dict[int, Int64Array],
                relabel: tuple[dict[int, int], Int64Array, Int64Array] | None = None,
                ) -> tuple[list[int], list[int], list[int]]:
+        """:meth:`_move`, the change counter odd meanwhile (see :meth:`count_templates`)."""
+        self._changes += 1
+        try:
+            return self._move(remove, add, relabel)
+        finally:
+            self._changes += 1
+
+    def _move(self, remove: dict[int, Int64Array], add: dict[int, Int64Array],
+              relabel: tuple[dict[int, int], Int64Array, Int64Array] | None = None,
+              ) -> tuple[list[int], list[int], list[int]]:
         """Move the spikes of ``remove`` out of their clusters and those of ``add`` into theirs.
 
         Returns the clusters created, emptied, and kept-but-changed. Outside live
@@ -689,15 +732,19 @@ class Clustering:
         if not len(ids):
             return UpdateInfo()
         live = self._go_live(len(ids))
-        self._sc, self._view = live.append(assigned, templates)
         created: list[int] = []
         grown: list[int] = []
-        for c, members in groups_by_cluster(assigned, ids):
-            current = self._index.get(c)
-            (grown if current is not None else created).append(c)
-            self._index[c] = live.grow_cluster(current, c, si.readonly(members))
-        if self._counts is not None:
-            self._counts.drop(grown)  # their content changed under the same id
+        self._changes += 1  # odd while the assignment changes (see count_templates)
+        try:
+            self._sc, self._view = live.append(assigned, templates)
+            for c, members in groups_by_cluster(assigned, ids):
+                current = self._index.get(c)
+                (grown if current is not None else created).append(c)
+                self._index[c] = live.grow_cluster(current, c, si.readonly(members))
+            if self._counts is not None:
+                self._counts.drop(grown)  # their content changed under the same id
+        finally:
+            self._changes += 1
         self._cluster_ids = None
         self._new_cluster_id = max(self._new_cluster_id, int(assigned.max()) + 1)
         created, grown = sorted(created), sorted(grown)

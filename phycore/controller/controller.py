@@ -213,6 +213,9 @@ class TemplateController(PhyControllerNames):
         self.model = _resolve_model(dir_path, model)
         self._owner = threading.get_ident()
         self._pending = PendingSpikes(self.model)
+        # start_background()'s counting of every cluster's templates, kept by poll().
+        self._template_counting: Future[Any] | None = None
+        self._template_counts_kept = False
         self._last_metrics_refresh = 0.0
         self._last_apply = -float("inf")
         model_dir = getattr(self.model, "dir_path", None)
@@ -469,11 +472,15 @@ class TemplateController(PhyControllerNames):
         return (f"quality metrics: {step}", fraction)
 
     def start_background(self) -> None:
-        """Start the background work that ``metrics="deferred"`` holds back (the quality
-        metrics' worker); a GUI calls it after its first frame. Idempotent; nothing to do
-        with the other ``metrics`` values."""
+        """Start the background work held back until a GUI's first frame (it calls this
+        then): the quality metrics' worker with ``metrics="deferred"``, and the template
+        histogram of every cluster (the similarity table's first use, i.e. the first
+        selection, counted them on the GUI thread: 30-300 ms on 10M spikes), kept by
+        :meth:`poll`. Idempotent."""
         if self.quality is not None:
             self.quality.start()
+        if self._template_counting is None:
+            self._template_counting = on_thread(self.supervisor.clustering.count_templates, "phycore-template-counts")
 
     def poll(self) -> bool:
         """Bring finished background work and queued spikes into the session (call from the
@@ -495,6 +502,14 @@ class TemplateController(PhyControllerNames):
         if now - self._last_apply >= self.live_apply_interval and self.n_pending_spikes:
             self._last_apply = now
             changed = bool(len(self.apply_pending()))
+        counting = self._template_counting
+        if counting is not None and counting.done() and not self._template_counts_kept:
+            self._template_counts_kept = True
+            if counting.exception() is None:  # else counted when first needed, as without it
+                self.supervisor.clustering.keep_template_counts(counting.result())
+            else:
+                logger.warning("Counting the clusters' templates in the background failed.",
+                               exc_info=counting.exception())
         if self.quality is not None and not self.quality.ready and self.quality.done:
             changed |= self._update_metric_columns(self.quality.install())
         if self.quality is not None and self.quality.n_pending:  # rows of new clusters, from the worker

@@ -167,3 +167,36 @@ def test_a_histogram_counted_on_another_thread_is_not_kept(source: Path, tmp_pat
         assert a in kept
     finally:
         c.close()
+
+
+def test_start_background_counts_the_templates_and_the_first_selection_does_not(
+        source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The similarity table's first use (the first selection) counted every cluster's
+    # templates on the GUI thread; start_background() counts them on a worker and poll()
+    # keeps them: the similarity is then the same, with no counting on this thread.
+    from phycore.clustering import clustering as clustering_module
+
+    shutil.copytree(source, tmp_path / "d")
+    c = TemplateController(tmp_path / "d" / "params.py", metrics=False)
+    ref = TemplateController(source / "params.py", metrics=False, read_only=True)
+    try:
+        c.start_background()
+        assert c._template_counting is not None
+        c._template_counting.result(timeout=60)
+        c.poll()
+        clustering = c.supervisor.clustering
+        assert all(cid in clustering._counts for cid in clustering.cluster_ids.tolist())  # type: ignore[operator]
+
+        def no_counting(*args: Any) -> Any:
+            raise AssertionError("counted on the owner thread")
+
+        first = int(clustering.cluster_ids[0])
+        ref.supervisor.select([first])  # counted there, as before
+        monkeypatch.setattr("phycore.clustering._template_counts.count_all", no_counting)
+        monkeypatch.setattr(clustering_module, "count_all", no_counting)
+        c.supervisor.select([first])
+        assert c.supervisor.similarity_table.visible_ids == ref.supervisor.similarity_table.visible_ids
+        assert len(c.supervisor.similarity_table.visible_ids) > 0
+    finally:
+        c.close()
+        ref.close()
