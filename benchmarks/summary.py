@@ -47,6 +47,9 @@ JOBS: dict[str, tuple[str, list[str], list[str]]] = {
     "start": ("bench_start.py", ["--mode", "app"], ["--mode", "app", "--small"]),
     "gui_actions": ("bench_gui.py", ["--actions", "--split"], ["--actions", "--split", "--small2m"]),
     "gui_idle": ("bench_gui.py", ["--idle-floor"], ["--idle-floor", "--small2m"]),
+    "first_select": ("bench_first_select.py", ["--runs", "3"],
+                     ["--runs", "3", "--n-spikes", "2000000", "--n-channels", "64", "--n-templates", "100",
+                      "--duration", "30"]),
     "metrics_memory": ("bench_metrics_memory.py", ["--params", str(BENCH_DATA / BIG / "data" / "params.py")],
                ["--params", str(BENCH_DATA / SMALL / "data" / "params.py")]),
 }
@@ -135,6 +138,8 @@ def build_rows(results: dict[str, dict[str, Any]]) -> list[Row]:
             "≤ 1.0 s", max_value=1.0),
         Row("select a pair of big clusters → every view redrawn", None, "1.1–1.7 s warm", gui("select"), "s",
             "≤ 80 ms", max_value=0.080),
+        Row("first selection of a session (table rows 1–2, 4 s after the start) → every view redrawn", None, "",
+            _ms_to_s(_median([run["first"]["ms"] for run in r["first_select"].get("this tree") or []])), "s", "—"),
         Row("merge → every view redrawn", None, "2.05 s", gui("merge"), "s", "≤ 50 ms", max_value=0.050),
         Row("undo → every view redrawn", None, "1.9–2.0 s", gui("undo"), "s", "≤ 50 ms", max_value=0.050),
         Row("merge of the two largest clusters (Clustering)", cl("merge of the two largest")[0], "",

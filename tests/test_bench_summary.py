@@ -21,6 +21,7 @@ FAKE = {
                                 "frame_log": {"budget_ms": 16.7, "path": "x.csv",
                                               "merge": {"frames": 4, "longest_ms": 41.5, "over_budget": 3,
                                                         "over_two_budgets": 1}}}},
+    "first_select": {"this tree": [{"first": {"ms": 130.0}}, {"first": {"ms": 90.0}}, {"first": {"ms": 400.0}}]},
 }
 
 
@@ -49,6 +50,8 @@ def test_rows_ratios_and_targets_from_the_json_files(tmp_path: Path) -> None:
     assert _row(rows, "its undo (Clustering)")["met"] == "NOT met"
     assert _row(rows, "select a pair")["met"] == "met" and _row(rows, "merge →")["met"] == "NOT met"
     assert _row(rows, "process start")["met"] == "not measured"
+    first = _row(rows, "first selection of a session")
+    assert first["ours"] == 0.13 and first["met"] == "—"  # the median of the sessions
     assert _row(rows, "peak memory: anonymous")["met"] == "not measured"
     # Markdown: the same-run and the issue's phy figures in their own columns, values with units.
     assert "| step | phy/phylib (same run) | phy (issue, other run) | phycore | ratio | target | met |" in text
