@@ -553,6 +553,7 @@ class GUI:
         if not self.alive:
             return
         self.alive = False
+        self.heap.release()
         self._warm_stop.set()
         if self.warming is not None and not self.warming.cancel():
             self.warming.exception()  # running: it ends with the model it is on (no file read after close)
@@ -564,5 +565,4 @@ class GUI:
         self.docks.close()
         self.backgrounds.close()
         dpg.destroy_context()
-        self.heap.release()
         self._tmp.cleanup()

@@ -28,7 +28,11 @@ class HeapFreeze:
     collected as usual).
 
     Call :meth:`after_frame` after every frame and :meth:`release` when the window closes.
+    With several windows in one process, the heap is given back when the last one that
+    froze it releases it.
     """
+
+    _holders = 0  # windows of this process whose objects are frozen
 
     def __init__(self) -> None:
         self.frozen = 0  # how many times this GUI froze the heap
@@ -42,6 +46,8 @@ class HeapFreeze:
         first = self.frozen == 0
         if first or (self.frozen == 1 and self._was_busy and not busy):
             gc.freeze()
+            if first:
+                HeapFreeze._holders += 1
             self.frozen += 1
             self._was_busy = busy and first
             return True
@@ -49,8 +55,11 @@ class HeapFreeze:
         return False
 
     def release(self) -> None:
-        """Give the frozen objects back to the collector (the window is gone: its objects
-        may now be garbage). Process-wide: it also unfreezes what others froze."""
+        """The window is gone: when no other window of the process still holds the heap
+        frozen, give the frozen objects back to the collector (they may be garbage now).
+        Process-wide: it also unfreezes what others froze."""
         if self.frozen:
-            gc.unfreeze()
             self.frozen = 0
+            HeapFreeze._holders -= 1
+            if HeapFreeze._holders == 0:
+                gc.unfreeze()

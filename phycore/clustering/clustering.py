@@ -340,7 +340,12 @@ class Clustering:
         changes = self._changes
         if self._counts is None or changes % 2:
             return None
-        return changes, count_all(self._view, self._templates_now())
+        try:
+            return changes, count_all(self._view, self._templates_now())
+        except (ValueError, IndexError):
+            if self._changes != changes:  # read while an action wrote new ids: dropped anyway
+                return None
+            raise
 
     def keep_template_counts(self, counted: tuple[int, dict[int, tuple[Int64Array, Int64Array]]] | None) -> int:
         """Keep what :meth:`count_templates` counted (on the thread that made the

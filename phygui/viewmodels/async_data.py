@@ -94,12 +94,16 @@ class _HeldJob(Future[Any]):
     def __init__(self) -> None:
         super().__init__()
         self._sent: Future[Any] | None = None
+        # Sending (submit, then _sent) and cancelling exclude each other: a cancel between
+        # the two would find no job to cancel and report one that runs as cancelled.
+        self.sending = threading.Lock()
 
     def cancel(self) -> bool:
-        sent = self._sent
-        if sent is not None and not sent.cancel():
-            return False  # running or done on its worker
-        return super().cancel()
+        with self.sending:
+            sent = self._sent
+            if sent is not None and not sent.cancel():
+                return False  # running or done on its worker
+            return super().cancel()
 
     def follow(self, sent: Future[Any]) -> None:
         """Take the sent job's outcome when it ends (on its worker thread)."""
@@ -145,14 +149,15 @@ def jobs_after_updates() -> Iterator[None]:
 
 def _send(submit: Callable[[Callable[[], Any]], Future[Any]], job: Callable[[], Any], fut: _HeldJob) -> None:
     # Send a held job; ``fut`` (already handed out) follows the worker's future.
-    if fut.cancelled():
-        return  # cancelled while held: never runs
-    try:
-        sent = submit(job)
-    except BaseException as exc:  # e.g. the pool shut down with the GUI
-        fut.set_exception(exc)
-        return
-    fut.follow(sent)
+    with fut.sending:
+        if fut.cancelled():
+            return  # cancelled while held: never runs
+        try:
+            sent = submit(job)
+        except BaseException as exc:  # e.g. the pool shut down with the GUI
+            fut.set_exception(exc)
+            return
+        fut.follow(sent)
 
 
 def _submit(submit: Callable[[Callable[[], Any]], Future[Any]], job: Callable[[], Any]) -> Future[Any]:
@@ -237,25 +242,39 @@ def warm_on_copies(models: list[Any], cluster_ids: list[int], after: Future[Any]
 
     def job() -> int:
         done = 0
-        for shadow in shadows:
-            if stop is not None and stop.is_set():
-                break
-            try:
-                shadow._load()
-                shadow.compute()
-            except Exception:
-                logger.debug("Warming up %s failed.", type(shadow).__name__, exc_info=True)
-            done += 1
+        try:
+            for shadow in shadows:
+                if stop is not None and stop.is_set():
+                    break
+                try:
+                    shadow._load()
+                    shadow.compute()
+                except Exception:
+                    logger.debug("Warming up %s failed.", type(shadow).__name__, exc_info=True)
+                done += 1
+        finally:
+            shadows.clear()  # the copies hold the session: not kept past the job
         return done
 
     # Sent once ``after`` is done, so that no worker waits for it meanwhile; cancelled
-    # (before it starts) as a pool job is.
+    # (before it starts) as a pool job is. ``after`` (numba's loading) lives as long as
+    # the process and keeps its callbacks: the one-shot ``send`` is dropped once used or
+    # cancelled, so that it does not keep the job (and the session) alive.
     fut = _HeldJob()
-    send = functools.partial(_send, submit or view_data_pool().submit, job, fut)
+    send = [functools.partial(_send, submit or view_data_pool().submit, job, fut)]
+
+    def send_once(_: Any = None) -> None:
+        try:
+            first = send.pop()
+        except IndexError:
+            return
+        first()
+
+    fut.add_done_callback(lambda _: send.clear())
     if after is None:
-        send()
+        send_once()
     else:
-        after.add_done_callback(lambda _: send())
+        after.add_done_callback(send_once)
     return fut
 
 

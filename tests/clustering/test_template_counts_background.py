@@ -99,3 +99,23 @@ def test_nothing_counted_while_an_action_is_under_way_nor_kept_by_another_thread
     other.join()
     assert kept == [0] and not _kept(c)
     assert Clustering(np.zeros(4, np.int64)).count_templates() is None  # no spike_templates
+
+
+def test_a_counting_broken_by_an_action_is_dropped_and_other_errors_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An action writing new (higher) ids while the worker counts can make the counting
+    # itself fail (a chunk's histogram longer than the others): dropped, as a stale one.
+    c, _ = _clustering(4)
+
+    def broken_by_an_action(*args: Any) -> Any:
+        c._changes += 2  # an action ran meanwhile
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(clustering_module, "count_all", broken_by_an_action)
+    assert c.count_templates() is None
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("a real bug")
+
+    monkeypatch.setattr(clustering_module, "count_all", broken)
+    with pytest.raises(ValueError, match="a real bug"):
+        c.count_templates()

@@ -46,3 +46,16 @@ def test_a_session_without_background_work_freezes_once() -> None:
         heap.release()
     heap.release()  # twice: nothing to give back
     assert gc.get_freeze_count() == 0
+
+
+def test_two_windows_keep_the_heap_frozen_until_the_last_one_closes() -> None:
+    a, b = HeapFreeze(), HeapFreeze()
+    try:
+        a.after_frame(busy=False)
+        b.after_frame(busy=False)
+        a.release()  # one window closes: the other's session stays out of the scans
+        assert gc.get_freeze_count() > 0
+    finally:
+        a.release()
+        b.release()
+    assert gc.get_freeze_count() == 0

@@ -367,3 +367,71 @@ def test_warm_up_stops_at_a_selection_skips_failures_and_can_be_cancelled(contro
     assert cancelled.cancel()
     loading.set_result(None)
     assert not pool.jobs and cancelled.cancelled()
+
+
+class _TinyModel:
+    """The least a data view model has (for the warm-up's references)."""
+
+    _data_valid = False
+
+    def __init__(self) -> None:
+        self.cluster_ids: list[int] = []
+
+    def set_selection(self, ids: list[int]) -> None:
+        self.cluster_ids = list(ids)
+
+    def _load(self) -> None:
+        self.loaded = True
+
+    def compute(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_warm_up_keeps_no_session_alive(cancelled: bool) -> None:
+    # numba's loading future lives as long as the process and keeps its callbacks: once
+    # the job ran, or was cancelled, nothing there may hold the models' copies.
+    import gc
+    import weakref
+
+    pool, loading = ManualPool(), Future()
+    model = _TinyModel()
+    fut = warm_on_copies([model], [1, 2], after=loading, submit=pool.submit)
+    copies: list[Any] = []
+    gc.collect()
+    copies = [o for o in gc.get_objects() if isinstance(o, _TinyModel) and o is not model]
+    assert len(copies) == 1 and copies[0].cluster_ids == [1, 2]
+    alive = weakref.ref(copies[0])
+    copies.clear()
+    if cancelled:
+        assert fut.cancel()
+    else:
+        loading.set_result(None)
+        pool.run_all()
+        assert fut.result() == 1
+    gc.collect()
+    assert alive() is None
+    if cancelled:
+        loading.set_result(None)
+        assert not pool.jobs  # never sent
+
+
+def test_a_cancel_while_the_job_is_being_sent_waits_for_it() -> None:
+    # The warm-up is sent from numba's loading thread while the GUI may close: a cancel
+    # between the submit and the bookkeeping must not report a started job as cancelled.
+    outcome: list[bool] = []
+
+    def submit(fn: Callable[[], Any]) -> Future[Any]:
+        started: Future[Any] = Future()
+        started.set_running_or_notify_cancel()  # the worker took it at once
+        closer = threading.Thread(target=lambda: outcome.append(fut.cancel()))
+        closer.start()
+        closer.join(0.05)  # the closing thread gets its chance inside the send
+        return started
+
+    loading: Future[Any] = Future()
+    fut = warm_on_copies([_TinyModel()], [1], after=loading, submit=submit)
+    loading.set_result(None)
+    while not outcome:
+        threading.Event().wait(0.001)
+    assert outcome == [False] and not fut.cancelled()
