@@ -231,7 +231,8 @@ def warm_on_copies(models: list[Any], cluster_ids: list[int], after: Future[Any]
     to wait for first (numba's loading); ``stop``: once set, the models not done yet
     are skipped (the user selected something: their own jobs load what they need). A
     model that fails is skipped (logged at debug level: the same error reaches the user
-    through the view when it draws that data). Models without a data step are left out.
+    through the view when it draws that data). Models without a data step are left out,
+    unless they have ``warm_kernels()`` (loads their kernels, reads only: called as it is).
     """
     shadows = []
     for model in models:
@@ -239,6 +240,8 @@ def warm_on_copies(models: list[Any], cluster_ids: list[int], after: Future[Any]
             shadow = copy.copy(model)
             shadow.set_selection(cluster_ids)  # rebinds the copy's attributes only
             shadows.append(shadow)
+        elif callable(getattr(model, "warm_kernels", None)):
+            shadows.append(model)  # its warm_kernels() reads only (any thread)
 
     def job() -> int:
         done = 0
@@ -247,8 +250,11 @@ def warm_on_copies(models: list[Any], cluster_ids: list[int], after: Future[Any]
                 if stop is not None and stop.is_set():
                     break
                 try:
-                    shadow._load()
-                    shadow.compute()
+                    if AsyncData.supports(shadow):
+                        shadow._load()
+                        shadow.compute()
+                    else:
+                        shadow.warm_kernels()
                 except Exception:
                     logger.debug("Warming up %s failed.", type(shadow).__name__, exc_info=True)
                 done += 1

@@ -153,6 +153,12 @@ class ClusterScatterModel(ShownClustersMixin, ClusterViewModel):
         self._shown: list[int] = []
         self.lasso = LassoState()
 
+    @staticmethod
+    def warm_kernels() -> None:
+        """Load the discs' kernel (any thread; touches no model): the first selection
+        draws the selected clusters' discs with it on the GUI thread."""
+        draw_discs(np.zeros((1, 1, 4), np.float32), [0.0], [0.0], 1.0, [(0.0, 0.0, 0.0, 1.0)], (0.0, 0.0, 1.0, 1.0))
+
     # Inputs ----------------------------------------------------------------------------------
 
     def set_selection(self, cluster_ids: Sequence[int]) -> None:

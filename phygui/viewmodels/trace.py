@@ -45,6 +45,7 @@ import numpy.typing as npt
 
 from phycore.analysis.jit import kernels_ready
 from phycore.signals import emit
+from phygui.render.raster import Raster
 from phygui.render.tile_painter import TracePainter
 from phygui.render.tiles import SPIKE_DTYPE, TraceTile, stitch
 from phygui.render.traces import draw_snippets, draw_traces, draw_traces_reference
@@ -329,6 +330,19 @@ class TraceModel(TimeWindowModel):
 
     def _touches_background(self, up: Any) -> bool:
         return bool(self.options.show_all_spikes)  # other clusters' spikes are drawn
+
+    def warm_kernels(self) -> None:
+        """Load the kernel of the selected spikes' overlays (a worker thread: it only reads
+        a few samples, as the drawing threads do), with the samples' own type, so that
+        the first selection's overlays do not load it."""
+        if not self._has_raw():
+            return
+        data, start = self.painter.read(0, 16)
+        if not len(data):
+            return
+        raster = Raster(2, 2, np.ones((2, 4)), (0.0, 0.0, 1.0, 1.0))
+        draw_snippets(raster, data, [np.zeros(1, np.int64)], np.zeros(data.shape[1]), 1.0, 0.0,
+                      1.0 / float(self.sample_rate), [0], [len(data)], [1], sample0=int(start), spp=0.01)
 
     # Data --------------------------------------------------------------------------------------
 

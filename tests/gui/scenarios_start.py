@@ -172,7 +172,8 @@ def scenario_no_numba_before_first_frame(dataset: Path) -> None:
 def scenario_warm_views(dataset: Path) -> None:
     """Nothing selected at start: after the first frames the shown views draw the table's
     first two rows on copies (GUI.warm_views), loading their numba kernels on the views'
-    workers; the user's first selection then loads none there."""
+    workers (the scatter's discs and the trace overlays' kernel too); the user's first
+    selection then loads none, on any thread."""
     from numba.core.dispatcher import Dispatcher
 
     from phycore.controller import TemplateController
@@ -194,14 +195,22 @@ def scenario_warm_views(dataset: Path) -> None:
         first_frame(gui)
         assert gui.warming is not None
         n_views = gui.warming.result(timeout=_SAFETY)
-        data_views = [v for v in gui.views
-                      if AsyncData.supports(getattr(v, "model", None)) and gui.docks.is_shown(v)]
-        assert n_views == len(data_views) >= 5, (n_views, [v.name for v in data_views])
+        shown = [v for v in gui.views if gui.docks.is_shown(v)]
+        data_views = [v for v in shown if AsyncData.supports(getattr(v, "model", None))]
+        others = [v for v in shown if not AsyncData.supports(getattr(v, "model", None))
+                  and callable(getattr(getattr(v, "model", None), "warm_kernels", None))]
+        assert {v.name for v in others} == {"TraceView", "ClusterScatterView"}
+        assert n_views == len(data_views) + len(others) and len(data_views) >= 5, n_views
         warmed = {k for p, t, k in loads if p == "start" and t.startswith("phygui-view-data")}
         assert len(warmed) >= 5, warmed  # the views' kernels, loaded by the warm-up
+        assert {"_discs_kernel", "_snippets_kernel"} <= warmed, warmed  # scatter and trace overlays too
         assert not gui.supervisor.selected and all(not v.model.cluster_ids for v in data_views)
-        phase[0] = "select"
         gui.view_context.async_data = True  # as GUI.run()
+        for _ in range(400):  # the user reads the table meanwhile: the trace view draws its tiles
+            gui.render(1)
+            if not any(getattr(v, "data_pending", False) or getattr(v.model, "is_dirty", False) for v in shown):
+                break
+        phase[0] = "select"
         first, second = gui.supervisor.cluster_table.visible_ids[:2]
         gui.supervisor.select([first, second])
         for _ in range(400):
@@ -209,8 +218,8 @@ def scenario_warm_views(dataset: Path) -> None:
             if not any(v.data_pending or v.model.is_dirty for v in data_views):
                 break
         assert all(v.model.cluster_ids[:2] == [first, second] for v in data_views)
-        late = [(t, k) for p, t, k in loads if p == "select" and t.startswith("phygui-view-data")]
-        assert not late, f"kernels loaded by the first selection's jobs: {late}"
+        late = [(t, k) for p, t, k in loads if p == "select"]
+        assert not late, f"kernels loaded by the first selection (GUI thread, jobs, trace overlays): {late}"
         grab(gui, "start_first_selection_warmed")
         gui.destroy()
     finally:
