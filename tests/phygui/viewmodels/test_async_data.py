@@ -4,6 +4,7 @@ the synchronous load's, stale results are discarded, errors are raised once on p
 from __future__ import annotations
 
 import threading
+import weakref
 from concurrent.futures import Future
 from typing import Any, Callable
 
@@ -369,6 +370,9 @@ def test_warm_up_stops_at_a_selection_skips_failures_and_can_be_cancelled(contro
     assert not pool.jobs and cancelled.cancelled()
 
 
+_SELECTED: list[Any] = []  # weak references to the _TinyModel copies given a selection
+
+
 class _TinyModel:
     """The least a data view model has (for the warm-up's references)."""
 
@@ -379,6 +383,7 @@ class _TinyModel:
 
     def set_selection(self, ids: list[int]) -> None:
         self.cluster_ids = list(ids)
+        _SELECTED.append(weakref.ref(self))
 
     def _load(self) -> None:
         self.loaded = True
@@ -392,17 +397,15 @@ def test_warm_up_keeps_no_session_alive(cancelled: bool) -> None:
     # numba's loading future lives as long as the process and keeps its callbacks: once
     # the job ran, or was cancelled, nothing there may hold the models' copies.
     import gc
-    import weakref
 
     pool, loading = ManualPool(), Future()
     model = _TinyModel()
+    _SELECTED.clear()
     fut = warm_on_copies([model], [1, 2], after=loading, submit=pool.submit)
-    copies: list[Any] = []
-    gc.collect()
-    copies = [o for o in gc.get_objects() if isinstance(o, _TinyModel) and o is not model]
-    assert len(copies) == 1 and copies[0].cluster_ids == [1, 2]
-    alive = weakref.ref(copies[0])
-    copies.clear()
+    (alive,) = _SELECTED
+    copy_ = alive()
+    assert copy_ is not None and copy_ is not model and copy_.cluster_ids == [1, 2] and model.cluster_ids == []
+    del copy_
     if cancelled:
         assert fut.cancel()
     else:
