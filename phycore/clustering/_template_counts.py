@@ -34,20 +34,29 @@ def histogram(templates: Int64Array) -> Histogram:
     return t.astype(np.int64, copy=False), n.astype(np.int64, copy=False)
 
 
-def _grouped(keys: Int64Array, templates: Int64Array) -> dict[int, Histogram]:
-    """Histogram of the spikes of each key (``keys`` and ``templates`` one per spike)."""
+def _grouped(keys: Int64Array, templates: Int64Array, table: int = 8) -> dict[int, Histogram]:
+    """Histogram of the spikes of each key (``keys`` and ``templates`` one per spike).
+
+    A histogram of (key, template) pairs beats sorting them while its table holds at most
+    ``table`` entries per spike (plus 1M): sparse keys never allocate much more than the
+    spikes."""
     if not len(keys):
         return {}
     nt = int(templates.max()) + 1
     k0 = int(keys.min())
     key = (keys - k0) * nt + templates
     n_keys = (int(keys.max()) - k0 + 1) * nt
-    if n_keys <= 8 * len(key) + 1_000_000:  # a histogram beats sorting the moved spikes
+    if n_keys <= table * len(key) + 1_000_000:
         hist = np.bincount(key, minlength=n_keys)
         pairs = np.flatnonzero(hist)
         counts = hist[pairs]
     else:
         pairs, counts = np.unique(key, return_counts=True)
+    return _by_key(pairs, counts, nt, k0)
+
+
+def _by_key(pairs: Int64Array, counts: Int64Array, nt: int, k0: int) -> dict[int, Histogram]:
+    """``{key: (templates, counts)}`` of sorted pairs ``(key - k0) * nt + template``."""
     k, t = np.divmod(pairs, nt)
     k += k0
     cuts = np.flatnonzero(np.diff(k)) + 1
@@ -80,23 +89,15 @@ def count_all(spike_clusters: Int64Array, templates: Int64Array) -> dict[int, Hi
     st = templates[:len(spike_clusters)]
     nt = int(st.max()) + 1
     n_keys = (int(spike_clusters.max()) + 1) * nt
-    # A histogram is ~10x faster than sorting 10M keys; bounded like the spike index's
-    # lookup tables so that sparse ids never allocate more than the keys. With a small
-    # table, counted by chunks of spikes: 8 MB of keys at a time, not 80 MB (it runs
-    # beside the metrics); a big table would be allocated and added once per chunk.
-    if n_keys <= 2 * len(spike_clusters) + 1_000_000:
-        step = _CHUNK if n_keys <= _CHUNK // 2 else len(spike_clusters)
-        hist = np.zeros(n_keys, dtype=np.int64)
-        for a in range(0, len(spike_clusters), step):
-            hist += np.bincount(spike_clusters[a:a + step] * nt + st[a:a + step], minlength=n_keys)
-        keys = np.flatnonzero(hist)
-        counts = hist[keys]
-    else:
-        keys, counts = np.unique(spike_clusters * nt + st, return_counts=True)
-    c, t = np.divmod(keys, nt)
-    cuts = np.flatnonzero(np.diff(c)) + 1
-    return {int(c[s]): (tt.astype(np.int64), nn.astype(np.int64))
-            for s, tt, nn in zip(np.r_[0, cuts].tolist(), np.split(t, cuts), np.split(counts, cuts))}
+    if n_keys > _CHUNK // 2:  # a big table would be allocated and added once per chunk
+        return _grouped(spike_clusters, st, table=2)  # bounded like the spike index's tables
+    # A small table: counted by chunks of spikes, 8 MB of keys at a time, not 80 MB (it
+    # runs beside the quality metrics, the session's memory peak).
+    hist = np.zeros(n_keys, dtype=np.int64)
+    for a in range(0, len(spike_clusters), _CHUNK):
+        hist += np.bincount(spike_clusters[a:a + _CHUNK] * nt + st[a:a + _CHUNK], minlength=n_keys)
+    pairs = np.flatnonzero(hist)
+    return _by_key(pairs, hist[pairs], nt, 0)
 
 
 class TemplateCounts:

@@ -505,11 +505,11 @@ class TemplateController(PhyControllerNames):
         counting = self._template_counting
         if counting is not None and counting.done() and not self._template_counts_kept:
             self._template_counts_kept = True
-            if counting.exception() is None:  # else counted when first needed, as without it
+            exc = counting.exception()
+            if exc is None:
                 self.supervisor.clustering.keep_template_counts(counting.result())
-            else:
-                logger.warning("Counting the clusters' templates in the background failed.",
-                               exc_info=counting.exception())
+            else:  # counted when first needed, as without it
+                logger.warning("Counting the clusters' templates in the background failed.", exc_info=exc)
         if self.quality is not None and not self.quality.ready and self.quality.done:
             changed |= self._update_metric_columns(self.quality.install())
         if self.quality is not None and self.quality.n_pending:  # rows of new clusters, from the worker

@@ -273,12 +273,20 @@ def draw_overlay(grid: TileGrid, extent: Sequence[float], width: int, data: npt.
                           grid.spp, y_offset, y_scale, palette, snippets.channels, snippets.start, snippets.stop,
                           snippets.layer)
         lit = image[:, :, 3].any(axis=1)  # the palette's colours are not fully transparent
+
+        def band(r0: int, r1: int) -> npt.NDArray[np.float32]:
+            return image[r0:r1].copy()
     else:
         raster = Raster(grid.height, width, palette, ext)
         draw_snippets(raster, data, snippets.channels, np.asarray(y_offset, dtype=np.float64), y_scale,
                       data_start / sample_rate, 1.0 / sample_rate, snippets.start - data_start,
                       snippets.stop - data_start, snippets.layer, sample0=int(data_start), spp=grid.spp)
         lit = raster.counts.any(axis=(1, 2))
+        counts = raster.counts
+
+        def band(r0: int, r1: int) -> npt.NDArray[np.float32]:
+            raster.counts = counts[r0:r1]  # the band (contiguous rows), composited alone
+            return raster.rgba()
     rows = np.flatnonzero(lit)
     if not rows.size:
         return []
@@ -287,12 +295,7 @@ def draw_overlay(grid: TileGrid, extent: Sequence[float], width: int, data: npt.
     bands = []
     for run in np.split(rows, cuts):
         r0, r1 = int(run[0]), int(run[-1]) + 1
-        if len(palette) >= _LAYERED_OVERLAY:
-            band = image[r0:r1].copy()
-        else:
-            counts, raster.counts = raster.counts, raster.counts[r0:r1]  # the band, composited alone
-            band, raster.counts = raster.rgba(), counts
-        bands.append(RasterLayer(band, (ext[0], ext[3] - r1 * dy, ext[2], ext[3] - r0 * dy)))
+        bands.append(RasterLayer(band(r0, r1), (ext[0], ext[3] - r1 * dy, ext[2], ext[3] - r0 * dy)))
     return bands
 
 

@@ -335,7 +335,7 @@ class TraceModel(TimeWindowModel):
         """Load the kernel of the selected spikes' overlays (a worker thread: it only reads
         a few samples, as the drawing threads do), with the samples' own type, so that
         the first selection's overlays do not load it."""
-        if not self._has_raw():
+        if getattr(self.controller.model, "traces", None) is None:  # (not _has_raw(): it writes `error`)
             return
         data, start = self.painter.read(0, 16)
         if not len(data):

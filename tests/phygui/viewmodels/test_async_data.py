@@ -48,6 +48,13 @@ class ManualPool:
                 fut.set_exception(exc)
 
 
+def _on_manual_pool(model: Any, ids: list[int], **kwargs: Any) -> tuple[ManualPool, AsyncData]:
+    """``model`` selecting ``ids``, its jobs on a pool the test runs by hand."""
+    model.set_selection(ids)
+    pool = ManualPool()
+    return pool, AsyncData(model, submit=pool.submit, **kwargs)
+
+
 def _frame_arrays(frame: Any) -> list[np.ndarray]:
     out = []
     raster = getattr(frame, "raster", None)
@@ -64,9 +71,7 @@ def test_async_data_equals_synchronous(controller: Any, cls: Any) -> None:
     ids = two_largest(controller)
     sync, lazy = cls(controller), cls(controller)
     sync.set_selection(ids)
-    lazy.set_selection(ids)
-    pool = ManualPool()
-    data = AsyncData(lazy, submit=pool.submit)
+    pool, data = _on_manual_pool(lazy, ids)
     running = jobs_running()
     assert not data.poll() and data.pending and len(pool.jobs) == 1
     assert jobs_running() == running + 1  # the trace view's prefetch waits for it
@@ -85,9 +90,7 @@ def test_async_data_equals_synchronous(controller: Any, cls: Any) -> None:
 def test_stale_selection_is_discarded(controller: Any) -> None:
     ids = two_largest(controller)
     m = WaveformModel(controller)
-    m.set_selection(ids)
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
+    pool, data = _on_manual_pool(m, ids)
     assert not data.poll()
     first = pool.jobs[0][0]
     m.set_selection(ids[:1])  # the user moved on before the job ran
@@ -105,9 +108,7 @@ def test_stale_selection_is_discarded(controller: Any) -> None:
 def test_clustering_change_makes_a_running_job_stale(controller: Any) -> None:
     ids = two_largest(controller)
     m = CorrelogramModel(controller)
-    m.set_selection(ids)
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
+    pool, data = _on_manual_pool(m, ids)
     data.poll()
     data.clustering_changed()  # a cluster event while the job reads the clustering
     pool.run_all()  # the job finishes, for the old clustering
@@ -122,9 +123,7 @@ def test_worker_error_is_raised_once_on_poll(controller: Any) -> None:
             raise RuntimeError("broken data")
 
     m = Broken(controller)
-    m.set_selection(two_largest(controller))
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
+    pool, data = _on_manual_pool(m, two_largest(controller))
     data.poll()
     pool.run_all()
     with pytest.raises(RuntimeError, match="broken data"):
@@ -136,18 +135,14 @@ def test_worker_error_is_raised_once_on_poll(controller: Any) -> None:
 
 def test_disabled_keeps_synchronous_semantics(controller: Any) -> None:
     m = ISIModel(controller)
-    m.set_selection(two_largest(controller))
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit, enabled=False)
+    pool, data = _on_manual_pool(m, two_largest(controller), enabled=False)
     assert data.poll() and not pool.jobs
     assert m.compute().values.shape[0] == 2  # compute() loaded on the calling thread
 
 
 def test_option_changed_meanwhile_wins(controller: Any) -> None:
     m = AmplitudeModel(controller)
-    m.set_selection(two_largest(controller))
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
+    pool, data = _on_manual_pool(m, two_largest(controller))
     data.poll()
     m.options = attrs.evolve(m.options, marker_size=m.options.marker_size + 3)  # a redraw-only option
     new = m.options
@@ -197,9 +192,7 @@ def test_picture_made_on_the_worker(controller: Any, cls: Any) -> None:
 
 def test_picture_not_used_after_a_resize(controller: Any) -> None:
     m = FeatureModel(controller)
-    m.set_selection(two_largest(controller))
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit, picture=True)
+    pool, data = _on_manual_pool(m, two_largest(controller), picture=True)
     data.poll()
     m.set_viewport(333, 222)  # the plot was resized while the job ran
     pool.run_all()
@@ -209,9 +202,7 @@ def test_picture_not_used_after_a_resize(controller: Any) -> None:
 
 def test_close_drops_the_job(controller: Any) -> None:
     m = ISIModel(controller)
-    m.set_selection(two_largest(controller))
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
+    pool, data = _on_manual_pool(m, two_largest(controller))
     data.poll()
     fut = pool.jobs[0][1]
     data.close()
@@ -306,9 +297,7 @@ def test_jobs_of_other_threads_are_not_held(controller: Any) -> None:
 
     ids = two_largest(controller)
     m = ISIModel(controller)
-    m.set_selection(ids)
-    pool = ManualPool()
-    data = AsyncData(m, submit=pool.submit)
+    pool, data = _on_manual_pool(m, ids)
     with jobs_after_updates():
         t = threading.Thread(target=data.poll)
         t.start()
