@@ -47,6 +47,9 @@ class LiveLink:
     on_refresh : callable
         ``on_refresh(spike_ids, cluster_ids)``: hands the spikes gathered since the last
         refresh to the views.
+    on_table : callable, optional
+        ``on_table()``: the poll changed table cells (the metrics of new clusters, which
+        no event announces): the tables redraw their rows.
 
     Attributes
     ----------
@@ -55,12 +58,13 @@ class LiveLink:
     """
 
     def __init__(self, controller: Any, supervisor: Any, status: Any, interval: float,
-                 on_refresh: Callable[[Any, Any], None]) -> None:
+                 on_refresh: Callable[[Any, Any], None], on_table: Callable[[], None] | None = None) -> None:
         self.activity = LiveActivity(interval)
         self.controller = controller
         self.interval = interval
         self.status = status
         self._on_refresh = on_refresh
+        self._on_table = on_table
         self._shown = 0.0
         self._owns_bus = owner_thread() is None
         if self._owns_bus:
@@ -99,7 +103,8 @@ class LiveLink:
                 self.status.set_progress(*busy)
             elif self.status.progress is not None and self.status.progress[0].startswith("quality"):
                 self.status.set_progress(None)
-            poll()
+            if poll() and self._on_table is not None:
+                self._on_table()
         except Exception as exc:
             logger.exception("Background work failed.")
             self.status.set_error(f"Background work failed: {exc}")

@@ -331,3 +331,46 @@ def test_deferred_metrics_wait_for_start_background(params: Path, monkeypatch: p
         assert _metric_cells(d, ids[0])["presence_ratio"] is not None
     finally:
         d.close()
+
+
+def test_held_rows_start_when_released_or_when_held_too_long(params: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GUI holds the new clusters' rows while its views compute (QualityColumns.hold):
+    nothing runs until start_held(), and a row held past _MAX_HOLD starts at the next poll."""
+    c = TemplateController(params, metrics="background", read_only=True)
+    try:
+        c.wait()
+        q = c.quality
+        assert q is not None
+        gate = _Gate(monkeypatch)
+        gate.release.set()  # rows compute as soon as they are submitted
+        q.hold(True)
+        a, b = _two_largest(c)
+        new = c.supervisor.merge(a, b).added[0]
+        for _ in range(3):
+            c.poll()
+        assert gate.calls == [] and q.n_pending == 1  # held, not lost
+        assert set(_metric_cells(c, new).values()) == {None}
+        q.start_held()
+        c.wait()
+        assert gate.calls == [[new]] and q.n_pending == 0
+        assert None not in _metric_cells(c, new).values()
+        # Still held for later clusters; one held past _MAX_HOLD starts at a poll.
+        c.supervisor.undo()
+        spikes = c.supervisor.clustering.spikes_in_clusters([a])[::2]
+        added = c.supervisor.split(spikes).added
+        c.poll()
+        assert len(gate.calls) == 1 and q.n_pending == len(added)
+        monkeypatch.setattr(_metrics, "_MAX_HOLD", 0.0)
+        c.poll()
+        c.wait()
+        assert sorted(k for call in gate.calls[1:] for k in call) == sorted(added) and q.n_pending == 0
+        # hold(False): later rows start at once, as without a GUI.
+        q.hold(False)
+        c.supervisor.undo()
+        c.supervisor.redo()  # rows restored: nothing to compute
+        new2 = c.supervisor.merge(*added[:2]).added[0]
+        c.wait()
+        assert gate.calls[-1] == [new2] and None not in _metric_cells(c, new2).values()
+    finally:
+        c.close()

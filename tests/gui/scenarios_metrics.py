@@ -101,6 +101,49 @@ def scenario_merge_undo(controller: Any, dataset: Path) -> None:
         gui.destroy()
 
 
+def scenario_rows_wait_for_views(controller: Any, dataset: Path) -> None:
+    """With the views' data computed on workers (the app's mode), the merged cluster's
+    metric row does not start while a shown view still waits for its data: it starts on
+    the first frame that finds them all drawn. Its cells then show with no other event
+    (the poll that installs the row redraws the table's rows: nothing else did, so the
+    cells of a row landing after the views stayed empty until the next click)."""
+    from phygui.app import create_gui
+
+    gui = create_gui(controller)
+    q, sup = controller.quality, controller.supervisor
+    gui.view_context.async_data = True
+    frames: list[tuple[list[str], dict[int, bool]]] = []  # views waiting, {job: started} per frame
+    release = gui._release_metrics
+
+    def recorded() -> None:
+        release()
+        waiting = [v.name for v in gui.docks.views if getattr(v, "data_pending", False) is True]
+        frames.append((waiting, {c: job.future is not None for c, job in q._jobs.items()}))
+
+    gui._release_metrics = recorded
+    try:
+        gui.render(3)
+        _render_until(gui, lambda: q.ready and controller.busy is None, "initial metrics installed")
+        keys = keyboard(gui)
+        keys("Down", "space")
+        _render_until(gui, lambda: not any(getattr(v, "data_pending", False) for v in gui.docks.views), "pair drawn")
+        pair = [int(c) for c in sup.selected]
+        assert len(pair) == 2, pair
+        del frames[:]
+        keys("g")
+        merged = [int(sup.selected[0])]
+        assert merged[0] not in pair
+        _render_until(gui, lambda: bool(_cells(gui, merged[0])[COLUMN]), "merged cluster's cells filled")
+        row = [(views, jobs[merged[0]]) for views, jobs in frames if merged[0] in jobs]
+        waited = [f for f in row if f[0]]
+        assert waited, frames  # the merged cluster's views computed on workers for a frame or more
+        assert not any(started for _, started in waited), frames  # the row waited for them
+        assert any(started for views, started in row if not views), frames  # then started
+        print(f"merge: the row waited {len(waited)} frame(s) for {sorted({v for f in waited for v in f[0]})}")
+    finally:
+        gui.destroy()
+
+
 def scenario_filter_new_columns(controller: Any, dataset: Path) -> None:
     """The SNR and firing-range columns (SpikeInterface's definitions) are real table
     columns: typed into the filter box with real keys (``snr > k``, ``k`` the median SNR

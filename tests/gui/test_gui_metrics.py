@@ -18,5 +18,9 @@ def test_metric_cells_fill_after_merge_and_come_back_on_undo(dataset: Path) -> N
     scenarios_metrics.run("merge_undo", dataset)
 
 
+def test_metric_rows_wait_for_the_views_data(dataset: Path) -> None:
+    scenarios_metrics.run("rows_wait_for_views", dataset)
+
+
 def test_filter_by_snr_with_real_keys(dataset: Path) -> None:
     scenarios_metrics.run("filter_new_columns", dataset)
