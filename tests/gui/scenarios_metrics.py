@@ -139,6 +139,8 @@ def scenario_rows_wait_for_views(controller: Any, dataset: Path) -> None:
         assert waited, frames  # the merged cluster's views computed on workers for a frame or more
         assert not any(started for _, started in waited), frames  # the row waited for them
         assert any(started for views, started in row if not views), frames  # then started
+        _show_metric_columns(gui)
+        grab(gui, "metrics_row_after_views")
         print(f"merge: the row waited {len(waited)} frame(s) for {sorted({v for f in waited for v in f[0]})}")
     finally:
         gui.destroy()
