@@ -462,8 +462,14 @@ class GUI:
         core from the views' jobs, and a table cell may well appear a few frames later."""
         if self._metrics is None:
             return
-        if not any(getattr(v, "data_pending", False) is True for v in self.docks.views if v.name not in self.docks.closed):
-            self._metrics.start_held()
+        for view in self.docks.views:
+            if view.name not in self.docks.closed:
+                try:
+                    if getattr(view, "data_pending", False) is True:
+                        return
+                except Exception:  # a plugin view's property: not a reason to hold the rows
+                    continue
+        self._metrics.start_held()
 
     @property
     def is_open(self) -> bool:
