@@ -465,7 +465,7 @@ class GUI:
         for view in self.docks.views:
             if view.name not in self.docks.closed:
                 try:
-                    if getattr(view, "data_pending", False) is True:
+                    if bool(getattr(view, "data_pending", False)):
                         return
                 except Exception:  # a plugin view's property: not a reason to hold the rows
                     continue

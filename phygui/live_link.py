@@ -49,7 +49,8 @@ class LiveLink:
         refresh to the views.
     on_table : callable, optional
         ``on_table()``: the poll changed table cells (the metrics of new clusters, which
-        no event announces): the tables redraw their rows.
+        no event announces, or rows of clusters that received spikes): the tables redraw
+        their visible rows.
 
     Attributes
     ----------

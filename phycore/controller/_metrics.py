@@ -28,7 +28,9 @@ read. The GUI (``background=True``, ``metrics="background"``) never waits for th
   A GUI may *hold* the jobs (:meth:`QualityColumns.hold`) while its views' data jobs
   run: the new clusters' rows then wait for the views instead of taking a core from
   them (a merge's row ~35 ms of CPU, a split's 600 rows seconds); a job held for longer
-  than ``_MAX_HOLD`` seconds starts anyway.
+  than ``_MAX_HOLD`` seconds starts anyway. A held job copies its cluster's spikes when
+  it starts, not before (appended spikes meanwhile do not make it stale), and one whose
+  cluster is gone by then (an undo) is dropped without being computed.
 - The rows of deleted clusters are kept (the last ``_STORE_SIZE``): an undo or redo
   brings back clusters with exactly the spikes they had, so their rows come back at once
   instead of being computed again (checked: same spike count). Not once spikes were
@@ -95,7 +97,8 @@ _REFRESH_CHUNK = 4  # clusters recomputed between two looks at the clock of a bu
 _STORE_SIZE = 4096  # rows of deleted clusters kept for undo/redo (about 100 bytes each)
 # Part of the disk-cache key: bump it when the metric definitions change.
 _CACHE_VERSION = 3
-#: Seconds a held job may wait for :meth:`QualityColumns.hold` to be lifted.
+#: Seconds a held job may wait for :meth:`QualityColumns.start_held` (or the hold to be
+#: lifted) before :meth:`QualityColumns.collect` starts it.
 _MAX_HOLD = 2.0
 
 
@@ -176,12 +179,12 @@ class _Closed(Exception):
 
 
 class _Job:
-    """A row computed on the worker for one cluster, from a copy of its spikes; ``future``
-    is None while the job is held (``spikes`` kept until it is submitted)."""
+    """A row computed on the worker for one cluster, from a copy of its spikes taken when
+    the job is submitted (``future`` is None until then: held)."""
 
-    def __init__(self, cluster_id: int, spikes: np.ndarray, n_model: int) -> None:
-        self.cluster_id, self.n_spikes, self.n_model = cluster_id, spikes.size, n_model
-        self.spikes: np.ndarray | None = spikes
+    def __init__(self, cluster_id: int) -> None:
+        self.cluster_id = cluster_id
+        self.n_spikes = self.n_model = 0  # the spikes and the model's spikes it computes from
         self.future: Future[Any] | None = None
         self.since = time.monotonic()
 
@@ -375,14 +378,16 @@ class QualityColumns:
 
     def join(self, timeout: float | None = None) -> None:
         """Block until the initial computation and the pending jobs are done (then call
-        :meth:`install` and :meth:`collect`); starts a deferred computation first."""
+        :meth:`install` and :meth:`collect`); starts a deferred computation and the held
+        jobs first. Owner thread."""
         self.start()
         if self._thread is not None:
             self._thread.join(timeout)
         self._submit(held=False)
         for job in list(self._jobs.values()):
+            if job.future is None:  # (none after _submit, unless the executor refused it)
+                continue
             try:
-                assert job.future is not None
                 job.future.exception(timeout)
             except TimeoutError:
                 return
@@ -463,8 +468,8 @@ class QualityColumns:
     def hold(self, held: bool) -> None:
         """From now on, keep the new clusters' jobs waiting until :meth:`start_held`
         (``True``), or start them at once (``False``, which also starts those waiting);
-        owner thread. A job held for more than ``_MAX_HOLD`` seconds starts anyway
-        (checked by :meth:`collect`), so a hold never loses a row."""
+        owner thread. A job held for more than ``_MAX_HOLD`` seconds starts anyway, at the
+        next :meth:`collect`."""
         self._held = bool(held)
         if not held:
             self._submit(held=False)
@@ -475,30 +480,38 @@ class QualityColumns:
             self._submit(held=False)
 
     def _submit(self, held: bool) -> None:
-        """Submit the queued jobs: all of them, or (``held``) those held too long."""
+        """Submit the queued jobs: all of them, or (``held``) those held too long. Each
+        copies its cluster's spikes now; a job whose cluster was deleted or got its row
+        back meanwhile (an undo, a redo) is dropped."""
         if held:
             cut = time.monotonic() - _MAX_HOLD
             n = next((i for i, job in enumerate(self._queued) if job.since > cut), len(self._queued))
         else:
             n = len(self._queued)
-        if not n:
+        if not n or self._closed:
             return
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="phycore-metrics")
-        for job in self._queued[:n]:
-            spikes, job.spikes = job.spikes, None
-            assert spikes is not None
-            job.future = self._executor.submit(self.metrics.compute_rows, {job.cluster_id: spikes})
+        jobs = self._queued[:n]
         del self._queued[:n]
+        self._sync_spikes()
+        counts = self.clustering.spike_counts
+        for job in jobs:
+            cid = job.cluster_id
+            if cid not in counts or cid in self.metrics:
+                if self._jobs.get(cid) is job:
+                    del self._jobs[cid]
+                continue
+            spikes = self.clustering.spikes_in_clusters([cid])
+            if spikes.flags.writeable:  # the worker's own copy, unless nobody may write it (the
+                spikes = np.array(spikes, dtype=np.int64)  # index's arrays: the 600 rests of a split, 80 MB)
+            job.n_spikes, job.n_model = spikes.size, self.model.n_spikes
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="phycore-metrics")
+            job.future = self._executor.submit(self.metrics.compute_rows, {cid: spikes})
 
     def _schedule(self, cid: int) -> None:
         if self._closed or cid in self._jobs or cid in self._failed or cid not in self.clustering.spike_counts:
             return
-        self._sync_spikes()
-        spikes = self.clustering.spikes_in_clusters([cid])
-        if spikes.flags.writeable:  # the worker's own copy, unless nobody may write it (the
-            spikes = np.array(spikes, dtype=np.int64)  # index's arrays: the 600 rests of a split, 80 MB)
-        self._jobs[cid] = job = _Job(cid, spikes, self.model.n_spikes)
+        self._jobs[cid] = job = _Job(cid)
         self._queued.append(job)
         if not self._held:
             self._submit(held=False)

@@ -333,10 +333,16 @@ def test_deferred_metrics_wait_for_start_background(params: Path, monkeypatch: p
         d.close()
 
 
+def _started(q: Any) -> bool:
+    """Every pending row submitted to the worker (none held)."""
+    return not q._queued and all(job.future is not None for job in q._jobs.values())
+
+
 def test_held_rows_start_when_released_or_when_held_too_long(params: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A GUI holds the new clusters' rows while its views compute (QualityColumns.hold):
-    nothing runs until start_held(), and a row held past _MAX_HOLD starts at the next poll."""
+    nothing is submitted until start_held(); a row held past _MAX_HOLD is submitted by the
+    next poll; a held row whose cluster an undo deleted is dropped, never computed."""
     c = TemplateController(params, metrics="background", read_only=True)
     try:
         c.wait()
@@ -349,28 +355,72 @@ def test_held_rows_start_when_released_or_when_held_too_long(params: Path,
         new = c.supervisor.merge(a, b).added[0]
         for _ in range(3):
             c.poll()
-        assert gate.calls == [] and q.n_pending == 1  # held, not lost
-        assert set(_metric_cells(c, new).values()) == {None}
+        assert q.n_pending == 1 and not _started(q)  # held, not lost
+        assert gate.calls == [] and set(_metric_cells(c, new).values()) == {None}
         q.start_held()
+        assert _started(q) and q.n_pending == 1  # submitted now, not by a wait()
         c.wait()
         assert gate.calls == [[new]] and q.n_pending == 0
         assert None not in _metric_cells(c, new).values()
-        # Still held for later clusters; one held past _MAX_HOLD starts at a poll.
+        # Still held for later clusters; one held past _MAX_HOLD is submitted by a poll.
         c.supervisor.undo()
         spikes = c.supervisor.clustering.spikes_in_clusters([a])[::2]
         added = c.supervisor.split(spikes).added
         c.poll()
-        assert len(gate.calls) == 1 and q.n_pending == len(added)
+        assert q.n_pending == len(added) and not _started(q)
         monkeypatch.setattr(_metrics, "_MAX_HOLD", 0.0)
         c.poll()
+        assert _started(q)
         c.wait()
         assert sorted(k for call in gate.calls[1:] for k in call) == sorted(added) and q.n_pending == 0
+        # Held rows of clusters an undo deleted are dropped without being computed.
+        monkeypatch.setattr(_metrics, "_MAX_HOLD", 3600.0)
+        n_calls = len(gate.calls)
+        c.supervisor.undo()  # back to a and b (their rows come back from the store)
+        more = c.supervisor.split(c.supervisor.clustering.spikes_in_clusters([b])[::3]).added
+        assert q.n_pending == len(more) and not _started(q)
+        c.supervisor.undo()
+        q.start_held()
+        assert q.n_pending == 0 and len(gate.calls) == n_calls
         # hold(False): later rows start at once, as without a GUI.
         q.hold(False)
-        c.supervisor.undo()
-        c.supervisor.redo()  # rows restored: nothing to compute
-        new2 = c.supervisor.merge(*added[:2]).added[0]
+        new2 = c.supervisor.merge(a, b).added[0]
+        assert _started(q) and q.n_pending == 1
         c.wait()
         assert gate.calls[-1] == [new2] and None not in _metric_cells(c, new2).values()
+    finally:
+        c.close()
+
+
+def test_a_held_row_takes_its_spikes_when_it_starts(params: Path) -> None:
+    """Spikes appended while a row is held (a live session whose views are busy) do not
+    make it stale: it copies the spikes when it starts, so it lands (a copy taken when it
+    was held was dropped by collect() as computed for fewer spikes, and held again)."""
+    c = TemplateController(params, metrics="background", read_only=True)
+    try:
+        c.wait()
+        q, sup, m = c.quality, c.supervisor, c.model
+        assert q is not None
+        q.hold(True)
+        a, b = _two_largest(c)
+        new = sup.merge(a, b).added[0]
+        assert q.n_pending == 1
+        counts = sup.clustering.spike_counts
+        other = max((k for k in counts if k != new), key=counts.get)  # the spikes go elsewhere
+        template = int(np.bincount(m.spike_templates[sup.clustering.spikes_in_clusters([other])]).argmax())
+        rng = np.random.default_rng(5)
+        n = 40
+        c.append_spikes(m.duration + 0.5 + np.sort(rng.uniform(0, 1, n)), np.full(n, template),
+                        rng.uniform(10, 30, n), clusters=np.full(n, other),
+                        features=rng.standard_normal((n,) + m.sparse_features.data.shape[1:]).astype(np.float32),
+                        template_features=rng.standard_normal((n,) + m.sparse_template_features.data.shape[1:]))
+        c.apply_pending()
+        assert m.n_spikes == m.n_spikes_loaded + n
+        q.start_held()
+        (job,) = q._jobs.values()
+        assert job.future is not None
+        job.future.result(30)
+        assert q.collect() == [new]  # installed, not dropped as stale
+        assert q.n_pending == 0 and int(q.metrics._row(new)[0]) == sup.clustering.spike_counts[new]
     finally:
         c.close()

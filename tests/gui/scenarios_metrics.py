@@ -107,11 +107,13 @@ def scenario_rows_wait_for_views(controller: Any, dataset: Path) -> None:
     the first frame that finds them all drawn. Its cells then show with no other event
     (the poll that installs the row redraws the table's rows: nothing else did, so the
     cells of a row landing after the views stayed empty until the next click)."""
+    from phycore.controller import _metrics
     from phygui.app import create_gui
 
     gui = create_gui(controller)
     q, sup = controller.quality, controller.supervisor
     gui.view_context.async_data = True
+    max_hold, _metrics._MAX_HOLD = _metrics._MAX_HOLD, 3600.0  # (a loaded machine: not this test's limit)
     frames: list[tuple[list[str], dict[int, bool]]] = []  # views waiting, {job: started} per frame
     release = gui._release_metrics
 
@@ -143,6 +145,7 @@ def scenario_rows_wait_for_views(controller: Any, dataset: Path) -> None:
         grab(gui, "metrics_row_after_views")
         print(f"merge: the row waited {len(waited)} frame(s) for {sorted({v for f in waited for v in f[0]})}")
     finally:
+        _metrics._MAX_HOLD = max_hold
         gui.destroy()
 
 
