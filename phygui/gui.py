@@ -460,7 +460,7 @@ class GUI:
         """Start the metric rows of the clusters made since, once no shown view waits for
         its data: on two cores the rows (~35 ms of CPU for a merged cluster) would take a
         core from the views' jobs, and a table cell may well appear a few frames later."""
-        if self._metrics is None:
+        if self._metrics is None or not self._metrics.n_held:  # (most frames: no view scan)
             return
         for view in self.docks.views:
             if view.name not in self.docks.closed:

@@ -465,6 +465,11 @@ class QualityColumns:
         """Clusters whose row a worker is computing (or will, held jobs included)."""
         return len(self._jobs)
 
+    @property
+    def n_held(self) -> int:
+        """Jobs waiting for :meth:`start_held` (a part of :attr:`n_pending`)."""
+        return len(self._queued)
+
     def hold(self, held: bool) -> None:
         """From now on, keep the new clusters' jobs waiting until :meth:`start_held`
         (``True``), or start them at once (``False``, which also starts those waiting);

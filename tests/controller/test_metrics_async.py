@@ -355,10 +355,10 @@ def test_held_rows_start_when_released_or_when_held_too_long(params: Path,
         new = c.supervisor.merge(a, b).added[0]
         for _ in range(3):
             c.poll()
-        assert q.n_pending == 1 and not _started(q)  # held, not lost
+        assert q.n_pending == 1 and q.n_held == 1 and not _started(q)  # held, not lost
         assert gate.calls == [] and set(_metric_cells(c, new).values()) == {None}
         q.start_held()
-        assert _started(q) and q.n_pending == 1  # submitted now, not by a wait()
+        assert _started(q) and q.n_pending == 1 and q.n_held == 0  # submitted now, not by a wait()
         c.wait()
         assert gate.calls == [[new]] and q.n_pending == 0
         assert None not in _metric_cells(c, new).values()
