@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -9,10 +10,10 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.clustering import _spike_index as si
-from phycore.clustering._relabel import remove_sorted_fast
+from phycore.clustering._relabel import gather_clusters, remove_sorted_fast
 from phycore.clustering.update_info import UpdateInfo
 
-__all__ = ["Change", "assign_change"]
+__all__ = ["Change", "assign_change", "renames_most"]
 
 #: A change touching clusters of at least this many spikes in all computes their rests
 #: with the numba kernel, small clusters included (see ``remove_sorted_fast``).
@@ -29,7 +30,8 @@ class Change:
     A split also records ``rest`` (``{new id: parent}``: the rest of each split cluster)
     and ``moved`` (the moved spikes, sorted, with their old and new cluster), so that
     applying it or its undo rewrites the rest of each cluster by id, in one pass, and
-    only the moved spikes one by one.
+    only the moved spikes one by one. ``fill``, when set, writes the contents of the
+    rests' arrays, which are allocated but not yet written (see :func:`assign_change`).
     """
 
     before: dict[int, Int64Array]
@@ -38,6 +40,13 @@ class Change:
     undo_state: Any = None
     rest: dict[int, int] | None = None
     moved: tuple[Int64Array, Int64Array, Int64Array] | None = None
+    fill: Callable[[], None] | None = None
+
+
+def renames_most(n_renamed: int, n_spikes: int) -> bool:
+    """Whether renaming clusters holding ``n_renamed`` spikes is best done as one pass
+    over the whole assignment (an old → new id table) rather than spike by spike."""
+    return 8 * n_renamed >= n_spikes
 
 
 def _distinct(ids: Int64Array) -> Int64Array:
@@ -57,13 +66,17 @@ def _stable_order(ids: Int64Array) -> Int64Array:
 
 
 def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spikes: Int64Array,
-                  rel: Int64Array, every_spike: Int64Array | None = None) -> Change:
+                  rel: Int64Array, every_spike: Int64Array | None = None, defer: bool = False) -> Change:
     """The change moving ``spikes`` (sorted, unique) to new clusters by relative label ``rel``.
 
     Labels map to ``new_id + rel - min(rel)``; the rest of every touched cluster then
     goes to one fresh id per cluster, in increasing old-id order (phy's semantics).
     ``every_spike`` (optional, read-only ``arange(len(sc))``) is reused as the spike ids
-    of a change touching every spike.
+    of a change touching every spike. ``defer``: when the rests hold at least an eighth
+    of all spikes, their arrays are only allocated here and ``Change.fill`` writes them
+    from ``sc`` once the change is applied to it (a split over every cluster writes ~80 MB
+    of fresh memory: the caller runs it on a worker, and waits for it before anything
+    reads them).
     """
     new_labels = rel - rel.min() + new_id
     old = sc[spikes]
@@ -88,16 +101,32 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     old_order = _stable_order(old)
     bounds = np.asarray(np.searchsorted(old[old_order], np.r_[touched, touched[-1] + 1]), dtype=np.int64)
     total = sum(len(v) for v in before.values())
-    jit = total >= _JIT_SPIKES  # many rests to compute: load the kernel even for small ones
+    rests: list[tuple[int, int]] = []  # (position of the parent in `touched`, size of its rest)
     for k, c in enumerate(touched.tolist()):
-        members = before[c]
-        chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
-        if len(chosen) == len(members):
+        n_rest = len(before[c]) - int(bounds[k + 1] - bounds[k])
+        if n_rest == 0:
             continue
-        after[next_id] = si.readonly(remove_sorted_fast(members, chosen, jit=jit))
+        rests.append((k, n_rest))
         rest[next_id] = c
         descendants.add((c, next_id))
         next_id += 1
+    fill: Callable[[], None] | None = None
+    if defer and renames_most(sum(n for _, n in rests), len(sc)):
+        # The rests' arrays are allocated, not written: the worker reads them off the
+        # assignment once it is rewritten. (Their pages are the worker's to touch.)
+        outs = [np.empty(n, dtype=np.int64) for _, n in rests]
+        for rid, out in zip(rest, outs):
+            after[rid] = si.readonly(out.view())
+        rest_ids = list(rest)
+
+        def write() -> None:
+            gather_clusters(sc, rest_ids, outs)
+        fill = write
+    else:
+        jit = total >= _JIT_SPIKES  # many rests to compute: load the kernel even for small ones
+        for (rid, c), (k, _) in zip(rest.items(), rests):
+            chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
+            after[rid] = si.readonly(remove_sorted_fast(before[c], chosen, jit=jit))
     # Disjoint subsets of the spikes holding them all: every spike (a split over every cluster).
     if total == len(sc):
         all_spikes = every_spike if every_spike is not None else si.readonly(np.arange(len(sc), dtype=np.int64))
@@ -112,4 +141,4 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     # up.spike_clusters is gathered from the updated array when the change is committed.
     up = UpdateInfo(description="assign", spike_ids=all_spikes, added=sorted(after),
                     deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)
-    return Change(before, after, up, rest=rest, moved=(spikes, old, new_labels))
+    return Change(before, after, up, rest=rest, moved=(spikes, old, new_labels), fill=fill)

@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["relabel_inplace", "remove_sorted_fast"]
+__all__ = ["gather_clusters", "relabel_inplace", "remove_sorted_fast"]
 
 Int64Array = npt.NDArray[np.int64]
 #: Below this many spikes a cluster's rest is computed with numpy, unless the kernels
@@ -56,3 +56,30 @@ def remove_sorted_fast(arr: Int64Array, remove: Int64Array, *, jit: bool = False
     from phycore.clustering._relabel_kernels import remove_sorted
 
     return np.asarray(remove_sorted(arr, np.ascontiguousarray(remove, dtype=np.int64)), dtype=np.int64)
+
+
+def gather_clusters(sc: Int64Array, cluster_ids: list[int], outs: list[Int64Array]) -> None:
+    """Write the spikes of each of ``cluster_ids`` (sorted) into its array of ``outs``.
+
+    Each out is a C-contiguous, writable int64 array of exactly its cluster's size (a
+    mismatch raises ValueError). One pass over the assignment in a kernel that releases
+    the GIL: a split over every cluster writes its ~80 MB of rests on a worker without
+    taking turns with the GUI thread (one call per cluster would wait for the GIL
+    hundreds of times). The outs stay separate allocations rather than parts of one
+    buffer: the allocator then reuses the memory of the rests freed before, which on a
+    VM that hands freed pages back to its host costs several times less than fresh
+    pages.
+    """
+    from phycore.clustering._relabel_kernels import gather
+
+    for out in outs:
+        if out.dtype != np.int64 or not out.flags.c_contiguous or not out.flags.writeable:
+            raise ValueError("gather_clusters() writes C-contiguous, writable int64 arrays only")
+    slot = np.full(max(int(sc.max()), max(cluster_ids)) + 1, -1, dtype=np.int64)
+    slot[np.asarray(cluster_ids, dtype=np.int64)] = np.arange(len(cluster_ids))
+    addresses = np.fromiter((out.ctypes.data for out in outs), dtype=np.intp, count=len(outs))
+    limits = np.fromiter((len(out) for out in outs), dtype=np.int64, count=len(outs))
+    ends = np.zeros(len(outs), dtype=np.int64)
+    gather(sc, slot, addresses, ends, limits)  # (`outs` keeps the arrays alive meanwhile)
+    if not np.array_equal(ends, limits):
+        raise ValueError("a cluster holds fewer spikes than its array")

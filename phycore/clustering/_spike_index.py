@@ -15,7 +15,8 @@ clusters and as the tests' second reference.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from typing import Any
 
@@ -112,6 +113,10 @@ class LazyIndex:
     needed. The owner of the index must call :meth:`index` before changing it or the
     assignment's clusters: the counts describe the assignment given here.
 
+    Later, :meth:`defer` hands a worker the writing of arrays already in the index
+    (their lengths are right, their contents not yet): :meth:`index` waits for it too,
+    while :meth:`count` and the ids do not.
+
     Parameters
     ----------
     spike_clusters : int64 array
@@ -125,6 +130,8 @@ class LazyIndex:
         self._index: dict[int, Int64Array] | None = None
         self._future: Future[dict[int, Int64Array]] | None = None
         self._counts: dict[int, int] = {}
+        self._fill: tuple[Callable[[], None], Future[None]] | None = None
+        self._fill_lock = threading.Lock()
         if spike_clusters.size == 0:
             self._index = {}
             return
@@ -140,17 +147,43 @@ class LazyIndex:
 
     @property
     def ready(self) -> bool:
-        """Whether the arrays are sorted (:meth:`index` will not wait)."""
+        """Whether :meth:`index` will not wait (arrays sorted, no contents being written)."""
+        fill = self._fill
+        if fill is not None and not fill[1].done():
+            return False
         return self._index is not None or (self._future is not None and self._future.done())
 
     def index(self) -> dict[int, Int64Array]:
-        """The index ``{cluster_id: sorted spike ids}``, waiting for the worker if needed."""
+        """The index ``{cluster_id: sorted spike ids}``, waiting for the workers if needed."""
         index = self._index
         if index is None:  # (any thread may wait: the future is kept, never reset)
             future = self._future
             assert future is not None
             index = self._index = future.result()
+        if self._fill is not None:
+            self._wait_fill()
         return index
+
+    def _wait_fill(self) -> None:
+        with self._fill_lock:
+            fill = self._fill
+            if fill is None:
+                return
+            write, future = fill
+            try:
+                future.result()
+            except Exception:  # the worker failed (memory?): write them here, or raise
+                write()
+            self._fill = None
+
+    def defer(self, write: Callable[[], None]) -> None:
+        """Run ``write`` (it fills arrays already in the index) on a worker thread.
+
+        :meth:`index` waits for it, any thread; if the worker fails, the first caller
+        of :meth:`index` runs ``write`` itself (and raises if it fails again).
+        """
+        self.index()  # one pending write at a time
+        self._fill = (write, on_thread(write, "phycore-split-rests"))
 
     def count(self, cluster_id: int) -> int:
         """Number of spikes of a cluster (KeyError if it has none)."""

@@ -113,6 +113,10 @@ class TemplateCounts:
     def __contains__(self, cluster_id: object) -> bool:
         return cluster_id in self._hist
 
+    def known(self, cluster_id: int) -> Histogram | None:
+        """The histogram of ``cluster_id`` if kept (derived or counted before), else None."""
+        return self._hist.get(cluster_id)
+
     def get(self, cluster_id: int, spikes: Int64Array, templates: Int64Array, store: bool = True) -> Histogram:
         """The histogram of ``cluster_id``, counted from its ``spikes`` if not known yet
         (and kept, unless ``store`` is False: a worker thread's read must not write)."""

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from phycore.clustering import _counter
 from phycore.clustering import _spike_index as si
-from phycore.clustering._changes import Change, assign_change
+from phycore.clustering._changes import Change, assign_change, renames_most
 from phycore.clustering._growth import LiveGrowth, check_explicit_clusters, check_templates, groups_by_cluster
 from phycore.clustering._relabel import relabel_inplace
 from phycore.clustering._template_counts import TemplateCounts, count_all
@@ -299,12 +299,15 @@ class Clustering:
         if self._counts is None:
             raise ActionError("template_counts() needs a Clustering made with spike_templates.",
                               argument="cluster_id")
-        index = self._index
-        cid = cluster_id if type(cluster_id) is int and cluster_id in index else None  # the common case, fast
+        ids = self._lazy_index  # (the ids only: a histogram derived by an action needs no spikes)
+        cid = cluster_id if type(cluster_id) is int and cluster_id in ids else None  # the common case, fast
         if cid is None:
-            (cid,) = si.check_cluster_ids([cluster_id], index, argument="cluster_id")
+            (cid,) = si.check_cluster_ids([cluster_id], ids, argument="cluster_id")
+        known = self._counts.known(cid)
+        if known is not None:
+            return known
         store = store and threading.get_ident() == self._owner
-        return self._counts.get(cid, index[cid], self._templates_now(), store=store)
+        return self._counts.get(cid, self._index[cid], self._templates_now(), store=store)
 
     @property
     def has_templates(self) -> bool:
@@ -433,7 +436,7 @@ class Clustering:
             return UpdateInfo()
         spikes, rel = si.sorted_unique_check(spikes, rel)
         return self._commit(assign_change(self._sc, self._index, self._new_cluster_id, spikes, rel,
-                                          every_spike=self.spike_ids))
+                                          every_spike=self.spike_ids, defer=self._live is None))
 
     def split(self, spike_ids: npt.ArrayLike, spike_clusters_rel: npt.ArrayLike = 0) -> UpdateInfo:
         """Split spikes out of their clusters: same as :meth:`assign`."""
@@ -482,17 +485,19 @@ class Clustering:
                         largest_old_cluster=si.largest(before))
         return self._commit(Change(before, after, up))
 
-    def _relabel_plan(self, change: Change, undo: bool) -> tuple[dict[int, int], Int64Array, Int64Array] | None:
+    def _relabel_plan(self, change: Change, undo: bool,
+                      force: bool = False) -> tuple[dict[int, int], Int64Array, Int64Array] | None:
         """How to write a split (or its undo) by id, when that beats writing spike by spike.
 
         ``({old id: new id}, moved spikes, their new clusters)``: the rest of each split
         cluster is renamed in one pass over the assignment, then the moved spikes are
         written. Only worth it when the renamed clusters hold a good part of all spikes,
         and only outside live sessions (an appended spike must keep its cluster).
+        ``force``: whatever the renamed clusters' size (the rests are not written yet).
         """
         if change.rest is None or change.moved is None or self._live is not None:
             return None
-        if 8 * sum(len(change.after[r]) for r in change.rest) < self.n_spikes:
+        if not force and not renames_most(sum(len(change.after[r]) for r in change.rest), self.n_spikes):
             return None
         spikes, old, new = change.moved
         if undo:
@@ -559,11 +564,15 @@ class Clustering:
         return sorted(created), sorted(emptied), sorted(changed)
 
     @staticmethod
-    def _clusters_of(groups: dict[int, Int64Array], spike_ids: Int64Array) -> Callable[[], Int64Array]:
+    def _clusters_of(groups: dict[int, Int64Array], spike_ids: Int64Array,
+                     ready: Callable[[], object] | None = None) -> Callable[[], Int64Array]:
         """``UpdateInfo.spike_clusters``, computed on first access from the (immutable)
         arrays of the clusters ``groups`` that partition ``spike_ids``: a split over
-        every cluster neither copies the whole assignment nor keeps it in the history."""
+        every cluster neither copies the whole assignment nor keeps it in the history.
+        ``ready`` waits until the arrays are written (a split's rests, see ``_commit``)."""
         def compute() -> Int64Array:
+            if ready is not None:
+                ready()
             out = np.empty(len(spike_ids), dtype=np.int64)
             for c, members in groups.items():
                 out[np.searchsorted(spike_ids, members)] = c
@@ -582,10 +591,20 @@ class Clustering:
             self._counts.merged(to, change.before, self._templates_now())
 
     def _commit(self, change: Change) -> UpdateInfo:
-        self._apply(change.before, change.after, self._relabel_plan(change, undo=False))
+        write, change.fill = change.fill, None
+        relabel = self._relabel_plan(change, undo=False, force=write is not None)
+        # A change with rests to write is made outside live sessions only (see `assign`):
+        # renamed by id, `_move` never reads them.
+        assert write is None or relabel is not None
+        self._apply(change.before, change.after, relabel)
+        if write is not None:
+            # The rests' contents are written on a worker while this action goes on: the
+            # index and the assignment are complete (the rests' lengths are right), and
+            # whatever reads a rest's spikes waits for them (LazyIndex.index).
+            self._lazy_index.defer(write)
         self._derive_counts(change)
         if change.up.description == "assign":
-            change.up.spike_clusters = self._clusters_of(change.after, change.up.spike_ids)
+            change.up.spike_clusters = self._clusters_of(change.after, change.up.spike_ids, self._lazy_index.index)
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         change.up.all_cluster_ids = self.cluster_ids.tolist()
         self._history.add(change)

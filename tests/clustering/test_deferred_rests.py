@@ -1,0 +1,183 @@
+"""A split whose rests hold a good part of all spikes writes them on a worker: the action
+returns with the assignment, ids and counts complete, and every reader of a rest's spikes
+(any thread, the next action, ``UpdateInfo.spike_clusters``) gets them exact."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+
+from phycore.clustering import Clustering
+from phycore.clustering import _changes
+from phycore.clustering import _spike_index as si
+
+#: Bounds the tests' waits on helper threads, so that a regression fails instead of
+#: hanging; nothing is timed.
+_HANG = 120
+
+
+def _assignment(seed: int = 0, n: int = 20_000, n_clusters: int = 30) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (rng.integers(0, n_clusters, n) * 2 + 5).astype(np.int64)
+
+
+def _split_reference(sc: np.ndarray, spikes: np.ndarray, new_id: int) -> np.ndarray:
+    """phy's split from scratch: ``spikes`` to ``new_id``, the rest of each touched
+    cluster to the next ids in increasing old-id order."""
+    out = sc.copy()
+    touched = np.unique(sc[spikes])
+    out[spikes] = new_id
+    next_id = new_id + 1
+    for c in touched.tolist():
+        rest = (sc == c) & (out != new_id)
+        if rest.any():
+            out[rest] = next_id
+            next_id += 1
+    return out
+
+
+def _same_index(c: Clustering) -> None:
+    reference = si.build_index_numpy(np.asarray(c.spike_clusters))
+    got = dict(c.spikes_per_cluster)
+    assert sorted(got) == sorted(reference)
+    for k, v in reference.items():
+        np.testing.assert_array_equal(got[k], v)
+        assert got[k].dtype == np.int64 and not got[k].flags.writeable
+
+
+class _GatedFill:
+    """Holds the rests' worker inside its write until released; counts the writes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: int = 0) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.calls: list[str] = []
+        self.fail = fail
+        original = _changes.gather_clusters
+
+        def gated(*args: Any) -> None:
+            self.calls.append(threading.current_thread().name)
+            self.entered.set()
+            assert self.release.wait(_HANG)
+            if len(self.calls) <= self.fail:
+                raise MemoryError("no room for the rests")
+            original(*args)
+
+        monkeypatch.setattr(_changes, "gather_clusters", gated)
+
+
+def _split_in_thread(c: Clustering, spikes: np.ndarray) -> Any:
+    out: list[Any] = []
+    actor = threading.Thread(target=lambda: out.append(c.split(spikes)))
+    actor.start()
+    actor.join(_HANG)
+    assert out, "the split waited for its rests to be written"
+    return out[0]
+
+
+def test_a_large_split_returns_before_its_rests_are_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = _assignment()
+    spikes = np.arange(0, len(sc), 50)
+    c = Clustering(sc)
+    new_id = c.new_cluster_id()
+    expected = _split_reference(sc, spikes, new_id)
+    gate = _GatedFill(monkeypatch)
+    up = _split_in_thread(c, spikes)
+    assert not c._lazy_index.ready
+    assert gate.entered.wait(_HANG) and gate.calls == ["phycore-split-rests"]
+    # The worker is held: the action is complete for everything but the rests' spikes.
+    np.testing.assert_array_equal(c.spike_clusters, expected)
+    ids, counts = np.unique(expected, return_counts=True)
+    np.testing.assert_array_equal(c.cluster_ids, ids)
+    assert dict(c.spike_counts) == dict(zip(ids.tolist(), counts.tolist()))
+    assert up.added == ids[ids >= new_id].tolist() and up.deleted == np.unique(sc).tolist()
+    readers: list[np.ndarray] = []
+    reader = threading.Thread(target=lambda: readers.append(up.spike_clusters))
+    reader.start()  # waits for the worker
+    gate.release.set()
+    reader.join(_HANG)
+    np.testing.assert_array_equal(readers[0], expected)
+    _same_index(c)
+    assert c._lazy_index.ready and gate.calls == ["phycore-split-rests"]
+
+
+def test_actions_after_a_split_wait_for_its_rests(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = _assignment(1)
+    spikes = np.arange(3, len(sc), 40)
+    c = Clustering(sc)
+    expected = _split_reference(sc, spikes, c.new_cluster_id())
+    gate = _GatedFill(monkeypatch)
+    up = _split_in_thread(c, spikes)
+    rests = up.added[1:3]
+    out: list[Any] = []
+    actor = threading.Thread(target=lambda: out.append((c.merge(rests), c.undo(), c.undo())))
+    actor.start()  # the merge reads the rests: it waits for them
+    gate.release.set()
+    actor.join(_HANG)
+    merged, undo_merge, undo_split = out[0]
+    assert merged.deleted == rests and undo_merge.added == rests
+    np.testing.assert_array_equal(undo_merge.spike_clusters, expected[undo_merge.spike_ids])
+    np.testing.assert_array_equal(c.spike_clusters, sc)
+    _same_index(c)
+    c.redo()  # the recorded rests, written by the worker
+    np.testing.assert_array_equal(c.spike_clusters, expected)
+    _same_index(c)
+
+
+def test_a_failed_worker_leaves_the_rests_to_the_first_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = _assignment(2)
+    spikes = np.arange(1, len(sc), 30)
+    c = Clustering(sc)
+    gate = _GatedFill(monkeypatch, fail=1)
+    gate.release.set()
+    c.split(spikes)
+    _same_index(c)  # written again on this thread
+    assert gate.calls == ["phycore-split-rests", threading.current_thread().name]
+
+
+def test_a_write_that_fails_twice_raises_to_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = Clustering(_assignment(3))
+    gate = _GatedFill(monkeypatch, fail=2)
+    gate.release.set()
+    up = c.split(np.arange(0, len(c.spike_clusters), 25))
+    with pytest.raises(MemoryError, match="no room for the rests"):
+        c.spikes_per_cluster[up.added[1]]
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_small_splits_and_live_sessions_write_their_rests_at_once(monkeypatch: pytest.MonkeyPatch,
+                                                                  live: bool) -> None:
+    sc = _assignment(4)
+    templates = np.random.default_rng(4).integers(0, 9, len(sc))
+    c = Clustering(sc, spike_templates=templates)
+    gate = _GatedFill(monkeypatch)
+    if live:  # an appended spike must keep its cluster: the assignment is written spike by spike
+        c.append_spikes(np.array([templates[0]]), clusters=np.array([int(sc[0])]))
+        spikes = np.arange(0, len(sc), 50)
+    else:  # the rests of the clusters touched are a small part of all spikes
+        spikes = np.flatnonzero(sc == sc[0])[:10]
+    c.split(spikes)
+    assert gate.calls == [] and c._lazy_index.ready
+    _same_index(c)
+
+
+def test_gather_clusters_writes_each_cluster_into_its_array_or_refuses() -> None:
+    from phycore.clustering._relabel import gather_clusters
+
+    sc = _assignment(5, 3000, 12)
+    ids = [5, 11, 27]
+    outs = [np.full(int((sc == c).sum()), -1, dtype=np.int64) for c in ids]
+    gather_clusters(sc, ids, outs)
+    for c, out in zip(ids, outs):
+        np.testing.assert_array_equal(out, np.flatnonzero(sc == c))
+    short = [np.empty(len(outs[0]) - 1, np.int64)] + outs[1:]
+    with pytest.raises(ValueError, match="more spikes than its array"):
+        gather_clusters(sc, ids, short)
+    long = [np.empty(len(outs[0]) + 1, np.int64)] + outs[1:]
+    with pytest.raises(ValueError, match="fewer spikes than its array"):
+        gather_clusters(sc, ids, long)
+    strided = np.empty(2 * len(outs[0]), np.int64)[::2]
+    with pytest.raises(ValueError, match="C-contiguous, writable int64"):
+        gather_clusters(sc, ids, [strided] + outs[1:])
