@@ -66,13 +66,14 @@ def _stable_order(ids: Int64Array) -> Int64Array:
 
 
 def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spikes: Int64Array,
-                  rel: Int64Array, every_spike: Int64Array | None = None, defer: bool = False) -> Change:
+                  rel: Int64Array, every_spike: Callable[[], Int64Array] | None = None,
+                  defer: bool = False) -> Change:
     """The change moving ``spikes`` (sorted, unique) to new clusters by relative label ``rel``.
 
     Labels map to ``new_id + rel - min(rel)``; the rest of every touched cluster then
     goes to one fresh id per cluster, in increasing old-id order (phy's semantics).
-    ``every_spike`` (optional, read-only ``arange(len(sc))``) is reused as the spike ids
-    of a change touching every spike. ``defer``: when the rests hold at least an eighth
+    ``every_spike`` (optional, gives the read-only ``arange(len(sc))``) gives the spike
+    ids of a change touching every spike, when they are first read. ``defer``: when the rests hold at least an eighth
     of all spikes, their arrays are only allocated here and ``Change.fill`` writes them
     from ``sc`` once the change is applied to it (a split over every cluster writes ~80 MB
     of fresh memory: the caller runs it on a worker, and waits for it before anything
@@ -128,16 +129,19 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
             chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
             after[rid] = si.readonly(remove_sorted_fast(before[c], chosen, jit=jit))
     # Disjoint subsets of the spikes holding them all: every spike (a split over every cluster).
-    if total == len(sc):
-        all_spikes = every_spike if every_spike is not None else si.readonly(np.arange(len(sc), dtype=np.int64))
+    n = len(sc)
+    all_spikes: Int64Array | Callable[[], Int64Array]
+    if total == n:  # made when first read: 80 MB of fresh memory for 10M spikes
+        all_spikes = every_spike or (lambda: si.readonly(np.arange(n, dtype=np.int64)))
     else:
-        all_spikes = si.readonly(si.merge_sorted(list(before.values()), len(sc)))
+        all_spikes = si.readonly(si.merge_sorted(list(before.values()), n))
     largest = si.largest(before)
     if len(after) == 1:
         (to,) = after
-        up = UpdateInfo(description="merge", spike_ids=all_spikes, added=[to], deleted=sorted(before),
+        members = all_spikes() if callable(all_spikes) else all_spikes  # the new cluster's index entry
+        up = UpdateInfo(description="merge", spike_ids=members, added=[to], deleted=sorted(before),
                         descendants=[(c, to) for c in sorted(before)], largest_old_cluster=largest)
-        return Change(before, {to: all_spikes}, up)
+        return Change(before, {to: members}, up)
     # up.spike_clusters is gathered from the updated array when the change is committed.
     up = UpdateInfo(description="assign", spike_ids=all_spikes, added=sorted(after),
                     deleted=sorted(before), descendants=sorted(descendants), largest_old_cluster=largest)

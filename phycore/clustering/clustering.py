@@ -436,7 +436,7 @@ class Clustering:
             return UpdateInfo()
         spikes, rel = si.sorted_unique_check(spikes, rel)
         return self._commit(assign_change(self._sc, self._index, self._new_cluster_id, spikes, rel,
-                                          every_spike=self.spike_ids, defer=self._live is None))
+                                          every_spike=lambda: self.spike_ids, defer=self._live is None))
 
     def split(self, spike_ids: npt.ArrayLike, spike_clusters_rel: npt.ArrayLike = 0) -> UpdateInfo:
         """Split spikes out of their clusters: same as :meth:`assign`."""
@@ -564,15 +564,16 @@ class Clustering:
         return sorted(created), sorted(emptied), sorted(changed)
 
     @staticmethod
-    def _clusters_of(groups: dict[int, Int64Array], spike_ids: Int64Array,
+    def _clusters_of(groups: dict[int, Int64Array], spike_ids_of: Callable[[], Int64Array],
                      ready: Callable[[], object] | None = None) -> Callable[[], Int64Array]:
         """``UpdateInfo.spike_clusters``, computed on first access from the (immutable)
-        arrays of the clusters ``groups`` that partition ``spike_ids``: a split over
+        arrays of the clusters ``groups`` that partition ``spike_ids_of()``: a split over
         every cluster neither copies the whole assignment nor keeps it in the history.
         ``ready`` waits until the arrays are written (a split's rests, see ``_commit``)."""
         def compute() -> Int64Array:
             if ready is not None:
                 ready()
+            spike_ids = spike_ids_of()
             out = np.empty(len(spike_ids), dtype=np.int64)
             for c, members in groups.items():
                 out[np.searchsorted(spike_ids, members)] = c
@@ -604,7 +605,8 @@ class Clustering:
             self._lazy_index.defer(write)
         self._derive_counts(change)
         if change.up.description == "assign":
-            change.up.spike_clusters = self._clusters_of(change.after, change.up.spike_ids, self._lazy_index.index)
+            up = change.up
+            up.spike_clusters = self._clusters_of(change.after, lambda: up.spike_ids, self._lazy_index.index)
         self._new_cluster_id = max(self._new_cluster_id, max(change.after) + 1)
         change.up.all_cluster_ids = self.cluster_ids.tolist()
         self._history.add(change)
@@ -638,6 +640,7 @@ class Clustering:
             return None
         created, emptied, changed = self._apply(change.after, change.before, self._relabel_plan(change, undo=True))
         restored = sorted(change.before)
+        done = change.up
         return UpdateInfo(
             description="merge" if len(restored) == 1 else "assign",
             history="undo",
@@ -648,8 +651,8 @@ class Clustering:
             largest_old_cluster=si.largest(change.after),
             all_cluster_ids=self.cluster_ids.tolist(),
             undo_state=change.undo_state,
-            spike_ids=change.up.spike_ids,
-            spike_clusters=self._clusters_of(change.before, change.up.spike_ids) if len(restored) > 1 else None,
+            spike_ids=lambda: done.spike_ids,  # (the action's, made when first read)
+            spike_clusters=self._clusters_of(change.before, lambda: done.spike_ids) if len(restored) > 1 else None,
         )
 
     def reset(self) -> None:

@@ -77,7 +77,9 @@ class UpdateInfo:
     spike_ids : ndarray of int64
         Every spike whose cluster changed (all spikes of the deleted clusters), sorted.
         An int64 array, where phy has a list: a merge of millions of spikes would
-        otherwise build millions of Python ints.
+        otherwise build millions of Python ints. Computed on first access when the
+        action touched every spike (the array of all spike ids is then made only if
+        something reads it).
     descendants : list of (int, int)
         ``(old, new)`` pairs: spikes of ``old`` went to ``new``. Sorted.
     metadata_changed : list of int
@@ -113,7 +115,8 @@ class UpdateInfo:
     history: str | None = None
     added: list[int] = attrs.field(factory=list, converter=_ids)
     deleted: list[int] = attrs.field(factory=list, converter=_ids)
-    spike_ids: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64), converter=_int_array)
+    # Stored as an array or as a callable computing it (see the `spike_ids` property).
+    _spike_ids: Any = attrs.field(factory=lambda: np.zeros(0, np.int64), converter=_int_array_or_lazy)
     descendants: list[tuple[int, int]] = attrs.field(factory=list, converter=_pairs)
     metadata_changed: list[int] = attrs.field(factory=list, converter=_ids)
     metadata_value: Any = None
@@ -123,6 +126,18 @@ class UpdateInfo:
     _spike_clusters: Any = attrs.field(factory=lambda: np.zeros(0, np.int64), converter=_int_array_or_lazy)
     undo_state: Any = None
     changed: list[int] = attrs.field(factory=list, converter=_ids)
+
+    @property
+    def spike_ids(self) -> npt.NDArray[np.int64]:
+        """Every spike whose cluster changed, sorted (see the class docstring)."""
+        value = self._spike_ids
+        if callable(value):
+            value = self._spike_ids = _int_array(value())
+        return value  # type: ignore[no-any-return]
+
+    @spike_ids.setter
+    def spike_ids(self, value: Any) -> None:
+        self._spike_ids = _int_array_or_lazy(value)
 
     @property
     def spike_clusters(self) -> npt.NDArray[np.int64]:

@@ -116,3 +116,50 @@ def test_kernels_match_their_references() -> None:
     relabel_inplace(out, {3: 30, 7: 31}, 40)
     expected = np.where(sc == 3, 30, np.where(sc == 7, 31, sc))
     np.testing.assert_array_equal(out, expected)
+
+
+def test_a_split_over_every_cluster_makes_the_array_of_all_spike_ids_only_when_read() -> None:
+    rng = np.random.default_rng(7)
+    n = 6000
+    sc = rng.integers(0, 20, n) * 2
+    c = Clustering(sc)
+    spikes = np.sort(rng.choice(n, n // 50, replace=False))
+    up = c.split(spikes)
+    undone = c.undo()
+    assert undone is not None
+    assert c._spike_ids is None  # neither the action nor its undo made the 80 MB of a 10M-spike folder
+    np.testing.assert_array_equal(undone.spike_clusters, sc)  # (reads the spike ids)
+    everything = np.arange(n)
+    np.testing.assert_array_equal(up.spike_ids, everything)
+    np.testing.assert_array_equal(undone.spike_ids, everything)
+    assert np.shares_memory(up.spike_ids, c.spike_ids)  # one shared, read-only array
+    assert not up.spike_ids.flags.writeable
+    redone = c.redo()
+    assert redone is not None
+    np.testing.assert_array_equal(redone.spike_clusters, _split_from_scratch(sc, spikes, int(sc.max()) + 1))
+    assert np.shares_memory(dict(redone)["spike_ids"], c.spike_ids)
+
+
+def _split_from_scratch(sc: np.ndarray, spikes: np.ndarray, new_id: int) -> np.ndarray:
+    out = sc.copy()
+    out[spikes] = new_id
+    next_id = new_id + 1
+    for c in np.unique(sc[spikes]).tolist():
+        rest = (sc == c) & (out != new_id)
+        if rest.any():
+            out[rest] = next_id
+            next_id += 1
+    return out
+
+
+def test_update_info_spike_ids_may_be_given_as_a_callable() -> None:
+    from phycore.clustering import UpdateInfo
+
+    calls: list[int] = []
+    up = UpdateInfo(description="assign", spike_ids=lambda: calls.append(1) or np.arange(3))
+    assert calls == []
+    np.testing.assert_array_equal(up.spike_ids, [0, 1, 2])
+    np.testing.assert_array_equal(up["spike_ids"], [0, 1, 2])
+    assert calls == [1] and up == UpdateInfo(description="assign", spike_ids=[0, 1, 2])
+    up.spike_ids = [4, 5]
+    assert up.spike_ids.dtype == np.int64 and up.spike_ids.tolist() == [4, 5]
