@@ -51,3 +51,15 @@ def _clean_event_bus() -> Any:
     yield
     signals.reset()
     signals.set_raise_errors(None)
+
+
+@pytest.fixture(scope="module")
+def few_rests_at_once() -> Any:
+    """A split over most spikes writes all but its first rest on a worker (24 in the app):
+    tests of small clusterings then check the rests written by the worker too."""
+    from phycore.clustering import _changes
+
+    saved = _changes.FIRST_RESTS
+    _changes.FIRST_RESTS = 1
+    yield
+    _changes.FIRST_RESTS = saved

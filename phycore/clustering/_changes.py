@@ -13,13 +13,28 @@ from phycore.clustering import _spike_index as si
 from phycore.clustering._relabel import gather_clusters, remove_sorted_fast
 from phycore.clustering.update_info import UpdateInfo
 
-__all__ = ["Change", "assign_change", "renames_most"]
+__all__ = ["Change", "Fill", "assign_change", "renames_most"]
 
 #: A change touching clusters of at least this many spikes in all computes their rests
 #: with the numba kernel, small clusters included (see ``remove_sorted_fast``).
 _JIT_SPIKES = 1_000_000
 
 Int64Array = npt.NDArray[np.int64]
+
+
+#: A split whose rests are written on a worker (see :func:`assign_change`) still writes
+#: this many of them at once, those of its smallest ids: selecting the new clusters shows
+#: the first ones (the views draw up to 20), and their data need not wait for the others.
+FIRST_RESTS = 24
+
+
+@attrs.define(eq=False)
+class Fill:
+    """Arrays in a change that are allocated but not written: ``write()`` writes those of
+    ``cluster_ids``, once the change is applied to the assignment."""
+
+    cluster_ids: list[int]
+    write: Callable[[], None]
 
 
 @attrs.define(eq=False)
@@ -30,8 +45,8 @@ class Change:
     A split also records ``rest`` (``{new id: parent}``: the rest of each split cluster)
     and ``moved`` (the moved spikes, sorted, with their old and new cluster), so that
     applying it or its undo rewrites the rest of each cluster by id, in one pass, and
-    only the moved spikes one by one. ``fill``, when set, writes the contents of the
-    rests' arrays, which are allocated but not yet written (see :func:`assign_change`).
+    only the moved spikes one by one. ``fill``, when set, writes the contents of rests'
+    arrays that are allocated but not yet written (see :func:`assign_change`).
     """
 
     before: dict[int, Int64Array]
@@ -40,7 +55,7 @@ class Change:
     undo_state: Any = None
     rest: dict[int, int] | None = None
     moved: tuple[Int64Array, Int64Array, Int64Array] | None = None
-    fill: Callable[[], None] | None = None
+    fill: Fill | None = None
 
 
 def renames_most(n_renamed: int, n_spikes: int) -> bool:
@@ -73,11 +88,12 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     Labels map to ``new_id + rel - min(rel)``; the rest of every touched cluster then
     goes to one fresh id per cluster, in increasing old-id order (phy's semantics).
     ``every_spike`` (optional, gives the read-only ``arange(len(sc))``) gives the spike
-    ids of a change touching every spike, when they are first read. ``defer``: when the rests hold at least an eighth
-    of all spikes, their arrays are only allocated here and ``Change.fill`` writes them
-    from ``sc`` once the change is applied to it (a split over every cluster writes ~80 MB
-    of fresh memory: the caller runs it on a worker, and waits for it before anything
-    reads them).
+    ids of a change touching every spike, when they are first read. ``defer``: when the
+    rests hold at least an eighth of all spikes, all but the first
+    :data:`FIRST_RESTS` are only allocated here, and ``Change.fill`` writes them from
+    ``sc`` once the change is applied to it (a split over every cluster writes ~80 MB of
+    fresh memory: the caller runs it on a worker, and makes readers of those rests wait
+    for it).
     """
     new_labels = rel - rel.min() + new_id
     old = sc[spikes]
@@ -111,23 +127,26 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
         rest[next_id] = c
         descendants.add((c, next_id))
         next_id += 1
-    fill: Callable[[], None] | None = None
+    fill: Fill | None = None
+    pairs = list(zip(rest.items(), rests))
+    now, later = pairs, []
     if defer and renames_most(sum(n for _, n in rests), len(sc)):
-        # The rests' arrays are allocated, not written: the worker reads them off the
-        # assignment once it is rewritten. (Their pages are the worker's to touch.)
-        outs = [np.empty(n, dtype=np.int64) for _, n in rests]
-        for rid, out in zip(rest, outs):
+        now, later = pairs[:FIRST_RESTS], pairs[FIRST_RESTS:]
+    jit = total >= _JIT_SPIKES  # many rests to compute: load the kernel even for small ones
+    for (rid, c), (k, _) in now:
+        chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
+        after[rid] = si.readonly(remove_sorted_fast(before[c], chosen, jit=jit))
+    if later:
+        # These rests' arrays are allocated, not written (their pages are the worker's to
+        # touch): the worker reads them off the assignment once it is rewritten.
+        later_ids = [rid for (rid, _), _ in later]
+        outs = [np.empty(n, dtype=np.int64) for _, (_, n) in later]
+        for rid, out in zip(later_ids, outs):
             after[rid] = si.readonly(out.view())
-        rest_ids = list(rest)
 
         def write() -> None:
-            gather_clusters(sc, rest_ids, outs)
-        fill = write
-    else:
-        jit = total >= _JIT_SPIKES  # many rests to compute: load the kernel even for small ones
-        for (rid, c), (k, _) in zip(rest.items(), rests):
-            chosen = spikes[old_order[bounds[k]:bounds[k + 1]]]
-            after[rid] = si.readonly(remove_sorted_fast(before[c], chosen, jit=jit))
+            gather_clusters(sc, later_ids, outs)
+        fill = Fill(later_ids, write)
     # Disjoint subsets of the spikes holding them all: every spike (a split over every cluster).
     n = len(sc)
     all_spikes: Int64Array | Callable[[], Int64Array]

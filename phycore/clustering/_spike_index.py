@@ -113,9 +113,10 @@ class LazyIndex:
     needed. The owner of the index must call :meth:`index` before changing it or the
     assignment's clusters: the counts describe the assignment given here.
 
-    Later, :meth:`defer` hands a worker the writing of arrays already in the index
-    (their lengths are right, their contents not yet): :meth:`index` waits for it too,
-    while :meth:`count` and the ids do not.
+    Later, :meth:`defer` hands a worker the writing of arrays put in the index with
+    their lengths right and their contents not yet written: :meth:`index`, and
+    :meth:`arrays_for` those arrays, wait for it too, while :meth:`count` and the ids do
+    not.
 
     Parameters
     ----------
@@ -131,6 +132,7 @@ class LazyIndex:
         self._future: Future[dict[int, Int64Array]] | None = None
         self._counts: dict[int, int] = {}
         self._fill: tuple[Callable[[], None], Future[None]] | None = None
+        self._filling: frozenset[int] = frozenset()  # the ids whose arrays `_fill` writes
         self._fill_lock = threading.Lock()
         if spike_clusters.size == 0:
             self._index = {}
@@ -153,15 +155,27 @@ class LazyIndex:
             return False
         return self._index is not None or (self._future is not None and self._future.done())
 
-    def index(self) -> dict[int, Int64Array]:
-        """The index ``{cluster_id: sorted spike ids}``, waiting for the workers if needed."""
+    def index(self, *, fills: bool = True) -> dict[int, Int64Array]:
+        """The index ``{cluster_id: sorted spike ids}``, waiting for the workers if needed.
+
+        ``fills=False``: without waiting for arrays being written (see :meth:`defer`;
+        only for the owner, which must not read those arrays).
+        """
         index = self._index
         if index is None:  # (any thread may wait: the future is kept, never reset)
             future = self._future
             assert future is not None
             index = self._index = future.result()
-        if self._fill is not None:
+        if fills and self._fill is not None:
             self._wait_fill()
+        return index
+
+    def arrays_for(self, cluster_ids: Iterable[int]) -> dict[int, Int64Array]:
+        """The index, waiting only if the arrays of one of ``cluster_ids`` are not
+        written yet (a reader of a split's first clusters need not wait for the others)."""
+        index = self._index
+        if index is None or (self._fill is not None and not self._filling.isdisjoint(cluster_ids)):
+            return self.index()
         return index
 
     def _wait_fill(self) -> None:
@@ -176,14 +190,32 @@ class LazyIndex:
                 write()
             self._fill = None
 
-    def defer(self, write: Callable[[], None]) -> None:
-        """Run ``write`` (it fills arrays already in the index) on a worker thread.
+    def defer(self, write: Callable[[], None], cluster_ids: Iterable[int]) -> Callable[[], None]:
+        """Register ``write``, which fills the arrays of ``cluster_ids``; returns the
+        function that starts it on a worker thread.
 
-        :meth:`index` waits for it, any thread; if the worker fails, the first caller
-        of :meth:`index` runs ``write`` itself (and raises if it fails again).
+        The owner registers before those arrays enter the index, so no reader ever sees
+        them unwritten, and starts once ``write`` may run. Until it is done,
+        :meth:`index` waits for it (any thread), as does :meth:`arrays_for` when asked
+        for one of ``cluster_ids``; if the worker fails, the first of them runs
+        ``write`` itself (and raises if it fails again).
         """
         self.index()  # one pending write at a time
-        self._fill = (write, on_thread(write, "phycore-split-rests"))
+        future: Future[None] = Future()
+        self._filling = frozenset(cluster_ids)
+        self._fill = (write, future)
+
+        def start() -> None:
+            def done(worker: Future[None]) -> None:
+                error = worker.exception()
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
+
+            on_thread(write, "phycore-split-rests").add_done_callback(done)
+
+        return start
 
     def count(self, cluster_id: int) -> int:
         """Number of spikes of a cluster (KeyError if it has none)."""
@@ -355,7 +387,7 @@ class SpikesPerCluster(_IndexView, Mapping[int, Int64Array]):
     """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
 
     def __getitem__(self, cluster_id: int) -> Int64Array:
-        return self._index.index()[cluster_id]
+        return self._index.arrays_for((cluster_id,))[cluster_id]
 
 
 def largest(groups: Mapping[int, Int64Array]) -> int:

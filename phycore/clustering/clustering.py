@@ -267,10 +267,11 @@ class Clustering:
 
     def spikes_in_clusters(self, cluster_ids: npt.ArrayLike) -> Int64Array:
         """Sorted spike ids of the given clusters (from the index, no scan of all spikes)."""
-        ids = si.check_cluster_ids(cluster_ids, self._index)
+        ids = si.check_cluster_ids(cluster_ids, self._lazy_index)
         if not ids:
             return np.zeros(0, dtype=np.int64)
-        return si.merge_sorted([self._index[c] for c in ids], self.n_spikes)
+        index = self._lazy_index.arrays_for(ids)  # (waits only if one of them is being written)
+        return si.merge_sorted([index[c] for c in ids], self.n_spikes)
 
     def template_counts(self, cluster_id: int, store: bool = True) -> tuple[Int64Array, Int64Array]:
         """How many spikes of the cluster come from each original template.
@@ -506,28 +507,31 @@ class Clustering:
 
     def _apply(self, remove: dict[int, Int64Array], add: dict[int, Int64Array],
                relabel: tuple[dict[int, int], Int64Array, Int64Array] | None = None,
-               ) -> tuple[list[int], list[int], list[int]]:
+               fills: bool = True) -> tuple[list[int], list[int], list[int]]:
         """:meth:`_move`, the change counter odd meanwhile (see :meth:`count_templates`)."""
         self._changes += 1
         try:
-            return self._move(remove, add, relabel)
+            return self._move(remove, add, relabel, fills)
         finally:
             self._changes += 1
 
     def _move(self, remove: dict[int, Int64Array], add: dict[int, Int64Array],
               relabel: tuple[dict[int, int], Int64Array, Int64Array] | None = None,
-              ) -> tuple[list[int], list[int], list[int]]:
+              fills: bool = True) -> tuple[list[int], list[int], list[int]]:
         """Move the spikes of ``remove`` out of their clusters and those of ``add`` into theirs.
 
         Returns the clusters created, emptied, and kept-but-changed. Outside live
         sessions every removed cluster loses all its spikes and every added one is new.
         ``relabel`` (see :meth:`_relabel_plan`) writes the assignment by id instead.
+        ``fills=False``: do not wait for the arrays being written (this change's own
+        rests, registered with :meth:`LazyIndex.defer` and not started yet).
         """
         created: list[int] = []
         emptied: list[int] = []
         changed: list[int] = []
         live = self._live
-        _ = self._index  # the index is complete (not being built) before `_sc` changes
+        # The index is complete (not being built) before `_sc` changes.
+        index = self._lazy_index.index(fills=fills)
         if relabel is not None:
             mapping, moved, target = relabel
             # Moved spikes first: a copy of the assignment taken meanwhile (the metrics
@@ -537,23 +541,23 @@ class Clustering:
             self._sc[moved] = target
             relabel_inplace(self._sc, mapping, max(self._new_cluster_id, max(add) + 1))
         for c, spikes in remove.items():
-            current = self._index.pop(c)
+            current = index.pop(c)
             if live is not None:
                 live.moved(c, spikes, joined=False)
             if len(current) != len(spikes):  # spikes appended since the action stay here
-                self._index[c] = si.readonly(si.remove_sorted(current, spikes))
+                index[c] = si.readonly(si.remove_sorted(current, spikes))
                 changed.append(c)
             else:
                 emptied.append(c)
         for c, members in add.items():
             if relabel is None:
                 self._sc[members] = c
-            existing = self._index.get(c)
+            existing = index.get(c)
             if existing is None:
-                self._index[c] = members
+                index[c] = members
                 created.append(c)
             else:
-                self._index[c] = si.readonly(si.merge_sorted([existing, members]))
+                index[c] = si.readonly(si.merge_sorted([existing, members]))
                 if c not in changed:
                     changed.append(c)
             if live is not None:
@@ -592,17 +596,21 @@ class Clustering:
             self._counts.merged(to, change.before, self._templates_now())
 
     def _commit(self, change: Change) -> UpdateInfo:
-        write, change.fill = change.fill, None
-        relabel = self._relabel_plan(change, undo=False, force=write is not None)
+        fill, change.fill = change.fill, None
+        relabel = self._relabel_plan(change, undo=False, force=fill is not None)
         # A change with rests to write is made outside live sessions only (see `assign`):
         # renamed by id, `_move` never reads them.
-        assert write is None or relabel is not None
-        self._apply(change.before, change.after, relabel)
-        if write is not None:
-            # The rests' contents are written on a worker while this action goes on: the
-            # index and the assignment are complete (the rests' lengths are right), and
-            # whatever reads a rest's spikes waits for them (LazyIndex.index).
-            self._lazy_index.defer(write)
+        assert fill is None or relabel is not None
+        if fill is None:
+            self._apply(change.before, change.after, relabel)
+        else:
+            # Most rests are written on a worker while this action goes on: the index and
+            # the assignment are complete (the rests' lengths are right), and whatever
+            # reads one of those rests' spikes waits for them (LazyIndex). They are
+            # registered before they enter the index, and written once `_sc` is renamed.
+            start = self._lazy_index.defer(fill.write, fill.cluster_ids)
+            self._apply(change.before, change.after, relabel, fills=False)
+            start()
         self._derive_counts(change)
         if change.up.description == "assign":
             up = change.up

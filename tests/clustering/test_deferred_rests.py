@@ -1,6 +1,7 @@
-"""A split whose rests hold a good part of all spikes writes them on a worker: the action
-returns with the assignment, ids and counts complete, and every reader of a rest's spikes
-(any thread, the next action, ``UpdateInfo.spike_clusters``) gets them exact."""
+"""A split whose rests hold a good part of all spikes writes most of them on a worker: the
+action returns with the assignment, ids and counts complete and its first rests written,
+and every reader of the other rests' spikes (any thread, the next action,
+``UpdateInfo.spike_clusters``) waits for them and gets them exact."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from phycore.clustering import _spike_index as si
 _HANG = 120
 
 
-def _assignment(seed: int = 0, n: int = 20_000, n_clusters: int = 30) -> np.ndarray:
+def _assignment(seed: int = 0, n: int = 20_000, n_clusters: int = 40) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return (rng.integers(0, n_clusters, n) * 2 + 5).astype(np.int64)
 
@@ -93,12 +94,36 @@ def test_a_large_split_returns_before_its_rests_are_written(monkeypatch: pytest.
     np.testing.assert_array_equal(c.cluster_ids, ids)
     assert dict(c.spike_counts) == dict(zip(ids.tolist(), counts.tolist()))
     assert up.added == ids[ids >= new_id].tolist() and up.deleted == np.unique(sc).tolist()
+    # The first rests are written: reading them does not wait for the worker.
+    first = up.added[1:1 + _changes.FIRST_RESTS]
+    assert len(first) == _changes.FIRST_RESTS and len(up.added) > len(first) + 1
+    got: dict[Any, np.ndarray] = {}
+
+    def read_first() -> None:
+        for cid in first:
+            got[cid] = c.spikes_per_cluster[cid]
+        got["three"] = c.spikes_in_clusters(first[:3])
+
+    early = threading.Thread(target=read_first)
+    early.start()
+    early.join(_HANG)
+    assert "three" in got, "reading the first rests waited for the worker"
+    for cid in first:
+        np.testing.assert_array_equal(got[cid], np.flatnonzero(expected == cid))
+    np.testing.assert_array_equal(got["three"], np.flatnonzero(np.isin(expected, first[:3])))
+    assert not c._lazy_index.ready
     readers: list[np.ndarray] = []
     reader = threading.Thread(target=lambda: readers.append(up.spike_clusters))
     reader.start()  # waits for the worker
+    last = threading.Thread(target=lambda: readers.append(c.spikes_in_clusters([up.added[-1]])))
+    last.start()  # so does a reader of a rest it writes
     gate.release.set()
     reader.join(_HANG)
-    np.testing.assert_array_equal(readers[0], expected)
+    last.join(_HANG)
+    spike_clusters = next(r for r in readers if len(r) == len(sc))
+    np.testing.assert_array_equal(spike_clusters, expected)
+    np.testing.assert_array_equal(next(r for r in readers if len(r) != len(sc)),
+                                  np.flatnonzero(expected == up.added[-1]))
     _same_index(c)
     assert c._lazy_index.ready and gate.calls == ["phycore-split-rests"]
 
@@ -110,7 +135,7 @@ def test_actions_after_a_split_wait_for_its_rests(monkeypatch: pytest.MonkeyPatc
     expected = _split_reference(sc, spikes, c.new_cluster_id())
     gate = _GatedFill(monkeypatch)
     up = _split_in_thread(c, spikes)
-    rests = up.added[1:3]
+    rests = [up.added[1], up.added[-1]]  # written at once / by the worker
     out: list[Any] = []
     actor = threading.Thread(target=lambda: out.append((c.merge(rests), c.undo(), c.undo())))
     actor.start()  # the merge reads the rests: it waits for them
@@ -143,7 +168,7 @@ def test_a_write_that_fails_twice_raises_to_the_reader(monkeypatch: pytest.Monke
     gate.release.set()
     up = c.split(np.arange(0, len(c.spike_clusters), 25))
     with pytest.raises(MemoryError, match="no room for the rests"):
-        c.spikes_per_cluster[up.added[1]]
+        c.spikes_per_cluster[up.added[-1]]
 
 
 @pytest.mark.parametrize("live", [False, True])

@@ -13,6 +13,8 @@ from phycore.clustering._relabel import relabel_inplace, remove_sorted_fast
 from phycore.errors import ActionError
 
 
+pytestmark = pytest.mark.usefixtures("few_rests_at_once")
+
 def _check(c: Clustering, templates: np.ndarray) -> None:
     sc = np.asarray(c.spike_clusters)
     index = si.build_index_numpy(sc)

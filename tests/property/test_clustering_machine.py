@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -28,6 +29,8 @@ from phycore.signals import connect, reset
 from .strategies import CUSTOM, LABELS, RefModel, spike_clusters
 
 FIELDS = {"group": None, "quality": None}
+
+pytestmark = pytest.mark.usefixtures("few_rests_at_once")
 
 
 def _snapshot(c: Clustering, meta: ClusterMeta) -> tuple[np.ndarray, dict[str, dict[int, Any]]]:
