@@ -609,8 +609,10 @@ class Clustering:
             # reads one of those rests' spikes waits for them (LazyIndex). They are
             # registered before they enter the index, and written once `_sc` is renamed.
             start = self._lazy_index.defer(fill.write, fill.cluster_ids)
-            self._apply(change.before, change.after, relabel, fills=False)
-            start()
+            try:
+                self._apply(change.before, change.after, relabel, fills=False)
+            finally:  # (never a registered write that no worker runs: its readers would wait forever)
+                start()
         self._derive_counts(change)
         if change.up.description == "assign":
             up = change.up
