@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from phycore.clustering import _spike_index as si
-from phycore.clustering._relabel import gather_clusters, remove_sorted_fast
+from phycore.clustering._relabel import remove_sorted_fast, remove_sorted_many
 from phycore.clustering.update_info import UpdateInfo
 
 __all__ = ["Change", "Fill", "assign_change", "renames_most"]
@@ -31,7 +31,7 @@ FIRST_RESTS = 24
 @attrs.define(eq=False)
 class Fill:
     """Arrays in a change that are allocated but not written: ``write()`` writes those of
-    ``cluster_ids``, once the change is applied to the assignment."""
+    ``cluster_ids`` (from immutable arrays: at any time, on any thread)."""
 
     cluster_ids: list[int]
     write: Callable[[], None]
@@ -80,6 +80,15 @@ def _stable_order(ids: Int64Array) -> Int64Array:
     return np.argsort(ids, kind="stable")
 
 
+def _gather_parts(values: Int64Array, starts: Int64Array, ends: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """``values[starts[i]:ends[i]]`` for each i, one after the other, and their bounds."""
+    lengths = ends - starts
+    bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    index = np.repeat(starts - bounds[:-1], lengths) + np.arange(bounds[-1])
+    return values[index], bounds
+
+
 def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spikes: Int64Array,
                   rel: Int64Array, every_spike: Callable[[], Int64Array] | None = None,
                   defer: bool = False) -> Change:
@@ -90,10 +99,10 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
     ``every_spike`` (optional, gives the read-only ``arange(len(sc))``) gives the spike
     ids of a change touching every spike, when they are first read. ``defer``: when the
     rests hold at least an eighth of all spikes, all but the first
-    :data:`FIRST_RESTS` are only allocated here, and ``Change.fill`` writes them from
-    ``sc`` once the change is applied to it (a split over every cluster writes ~80 MB of
-    fresh memory: the caller runs it on a worker, and makes readers of those rests wait
-    for it).
+    :data:`FIRST_RESTS` are only allocated here, and ``Change.fill`` writes them from the
+    parents and the moved spikes (a split over every cluster writes ~80 MB of fresh
+    memory: the caller runs it on a worker, and makes readers of those rests wait for
+    it).
     """
     new_labels = rel - rel.min() + new_id
     old = sc[spikes]
@@ -138,14 +147,20 @@ def assign_change(sc: Int64Array, index: dict[int, Int64Array], new_id: int, spi
         after[rid] = si.readonly(remove_sorted_fast(before[c], chosen, jit=jit))
     if later:
         # These rests' arrays are allocated, not written (their pages are the worker's to
-        # touch): the worker reads them off the assignment once it is rewritten.
+        # touch). The worker reads the parents and the moved spikes only, all immutable:
+        # an undo may rewrite the assignment meanwhile.
         later_ids = [rid for (rid, _), _ in later]
+        sources = [before[c] for (_, c), _ in later]
         outs = [np.empty(n, dtype=np.int64) for _, (_, n) in later]
         for rid, out in zip(later_ids, outs):
             after[rid] = si.readonly(out.view())
+        grouped = spikes[old_order]  # the moved spikes by old cluster, sorted in each
+        starts = np.array([bounds[k] for _, (k, _) in later], dtype=np.int64)
+        ends = np.array([bounds[k + 1] for _, (k, _) in later], dtype=np.int64)
+        remove, part_bounds = _gather_parts(grouped, starts, ends)
 
         def write() -> None:
-            gather_clusters(sc, later_ids, outs)
+            remove_sorted_many(sources, remove, part_bounds, outs)
         fill = Fill(later_ids, write)
     # Disjoint subsets of the spikes holding them all: every spike (a split over every cluster).
     n = len(sc)

@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["gather_clusters", "relabel_inplace", "remove_sorted_fast"]
+__all__ = ["relabel_inplace", "remove_sorted_fast", "remove_sorted_many"]
 
 Int64Array = npt.NDArray[np.int64]
 #: Below this many spikes a cluster's rest is computed with numpy, unless the kernels
@@ -58,28 +58,32 @@ def remove_sorted_fast(arr: Int64Array, remove: Int64Array, *, jit: bool = False
     return np.asarray(remove_sorted(arr, np.ascontiguousarray(remove, dtype=np.int64)), dtype=np.int64)
 
 
-def gather_clusters(sc: Int64Array, cluster_ids: list[int], outs: list[Int64Array]) -> None:
-    """Write the spikes of each of ``cluster_ids`` (sorted) into its array of ``outs``.
+def _addresses(arrays: list[Int64Array], writable: bool) -> tuple[npt.NDArray[np.intp], Int64Array]:
+    for a in arrays:
+        if a.dtype != np.int64 or not a.flags.c_contiguous or (writable and not a.flags.writeable):
+            raise ValueError("remove_sorted_many() takes C-contiguous int64 arrays (outs writable) only")
+    return (np.fromiter((a.ctypes.data for a in arrays), dtype=np.intp, count=len(arrays)),
+            np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays)))
 
-    Each out is a C-contiguous, writable int64 array of exactly its cluster's size (a
-    mismatch raises ValueError). One pass over the assignment in a kernel that releases
-    the GIL: a split over every cluster writes its ~80 MB of rests on a worker without
-    taking turns with the GUI thread (one call per cluster would wait for the GIL
-    hundreds of times). The outs stay separate allocations rather than parts of one
-    buffer: the allocator then reuses the memory of the rests freed before, which on a
-    VM that hands freed pages back to its host costs several times less than fresh
-    pages.
+
+def remove_sorted_many(arrays: list[Int64Array], remove: Int64Array, bounds: Int64Array,
+                       outs: list[Int64Array]) -> None:
+    """Write each ``arrays[r]`` without ``remove[bounds[r]:bounds[r + 1]]`` into ``outs[r]``.
+
+    All sorted; each part of ``remove`` a subset of its array, each out exactly the size
+    of the difference (else ValueError). One call of a kernel that releases the GIL: a
+    split over every cluster writes its ~80 MB of rests on a worker without taking turns
+    with the GUI thread (a call per cluster would wait for the GIL hundreds of times).
+    The arrays stay separate allocations rather than parts of one buffer: the allocator
+    then reuses the memory of the rests freed before, which on a virtual machine that
+    hands freed pages back to its host costs several times less than fresh pages.
     """
-    from phycore.clustering._relabel_kernels import gather
+    from phycore.clustering._relabel_kernels import remove_sorted_many as kernel
 
-    for out in outs:
-        if out.dtype != np.int64 or not out.flags.c_contiguous or not out.flags.writeable:
-            raise ValueError("gather_clusters() writes C-contiguous, writable int64 arrays only")
-    slot = np.full(max(int(sc.max()), max(cluster_ids)) + 1, -1, dtype=np.int64)
-    slot[np.asarray(cluster_ids, dtype=np.int64)] = np.arange(len(cluster_ids))
-    addresses = np.fromiter((out.ctypes.data for out in outs), dtype=np.intp, count=len(outs))
-    limits = np.fromiter((len(out) for out in outs), dtype=np.int64, count=len(outs))
-    ends = np.zeros(len(outs), dtype=np.int64)
-    gather(sc, slot, addresses, ends, limits)  # (`outs` keeps the arrays alive meanwhile)
-    if not np.array_equal(ends, limits):
-        raise ValueError("a cluster holds fewer spikes than its array")
+    sources, lengths = _addresses(arrays, writable=False)
+    targets, out_lengths = _addresses(outs, writable=True)
+    bounds = np.ascontiguousarray(bounds, dtype=np.int64)
+    if len(arrays) != len(outs) or len(bounds) != len(arrays) + 1:
+        raise ValueError("remove_sorted_many() needs one out and one part of remove per array")
+    # (`arrays` and `outs` keep the memory the kernel reads and writes alive meanwhile)
+    kernel(sources, lengths, np.ascontiguousarray(remove, dtype=np.int64), bounds, targets, out_lengths)

@@ -523,8 +523,9 @@ class Clustering:
         Returns the clusters created, emptied, and kept-but-changed. Outside live
         sessions every removed cluster loses all its spikes and every added one is new.
         ``relabel`` (see :meth:`_relabel_plan`) writes the assignment by id instead.
-        ``fills=False``: do not wait for the arrays being written (this change's own
-        rests, registered with :meth:`LazyIndex.defer` and not started yet).
+        ``fills=False``: do not wait for arrays being written (see :meth:`LazyIndex.defer`):
+        for this change's own rests, and for an undo, which reads only the lengths of the
+        clusters it removes.
         """
         created: list[int] = []
         emptied: list[int] = []
@@ -607,7 +608,7 @@ class Clustering:
             # Most rests are written on a worker while this action goes on: the index and
             # the assignment are complete (the rests' lengths are right), and whatever
             # reads one of those rests' spikes waits for them (LazyIndex). They are
-            # registered before they enter the index, and written once `_sc` is renamed.
+            # registered before they enter the index.
             start = self._lazy_index.defer(fill.write, fill.cluster_ids)
             try:
                 self._apply(change.before, change.after, relabel, fills=False)
@@ -648,7 +649,10 @@ class Clustering:
         change = self._history.undo()
         if change is None:
             return None
-        created, emptied, changed = self._apply(change.after, change.before, self._relabel_plan(change, undo=True))
+        # An undo reads no spikes of the clusters it removes (their lengths only): the
+        # undo of a split does not wait for its rests to be written.
+        created, emptied, changed = self._apply(change.after, change.before, self._relabel_plan(change, undo=True),
+                                                fills=False)
         restored = sorted(change.before)
         done = change.up
         return UpdateInfo(

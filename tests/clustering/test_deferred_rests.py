@@ -56,7 +56,7 @@ class _GatedFill:
         self.entered, self.release = threading.Event(), threading.Event()
         self.calls: list[str] = []
         self.fail = fail
-        original = _changes.gather_clusters
+        original = _changes.remove_sorted_many
 
         def gated(*args: Any) -> None:
             self.calls.append(threading.current_thread().name)
@@ -66,7 +66,7 @@ class _GatedFill:
                 raise MemoryError("no room for the rests")
             original(*args)
 
-        monkeypatch.setattr(_changes, "gather_clusters", gated)
+        monkeypatch.setattr(_changes, "remove_sorted_many", gated)
 
 
 def _split_in_thread(c: Clustering, spikes: np.ndarray) -> Any:
@@ -188,21 +188,50 @@ def test_small_splits_and_live_sessions_write_their_rests_at_once(monkeypatch: p
     _same_index(c)
 
 
-def test_gather_clusters_writes_each_cluster_into_its_array_or_refuses() -> None:
-    from phycore.clustering._relabel import gather_clusters
+def test_remove_sorted_many_writes_each_difference_into_its_array_or_refuses() -> None:
+    from phycore.clustering._relabel import remove_sorted_many
 
-    sc = _assignment(5, 3000, 12)
-    ids = [5, 11, 27]
-    outs = [np.full(int((sc == c).sum()), -1, dtype=np.int64) for c in ids]
-    gather_clusters(sc, ids, outs)
-    for c, out in zip(ids, outs):
-        np.testing.assert_array_equal(out, np.flatnonzero(sc == c))
-    short = [np.empty(len(outs[0]) - 1, np.int64)] + outs[1:]
-    with pytest.raises(ValueError, match="more spikes than its array"):
-        gather_clusters(sc, ids, short)
-    long = [np.empty(len(outs[0]) + 1, np.int64)] + outs[1:]
-    with pytest.raises(ValueError, match="fewer spikes than its array"):
-        gather_clusters(sc, ids, long)
-    strided = np.empty(2 * len(outs[0]), np.int64)[::2]
-    with pytest.raises(ValueError, match="C-contiguous, writable int64"):
-        gather_clusters(sc, ids, [strided] + outs[1:])
+    rng = np.random.default_rng(5)
+    arrays = [np.sort(rng.choice(10_000, n, replace=False)).astype(np.int64) for n in (50, 300, 1)]
+    removed = [a[rng.random(len(a)) < 0.3] for a in arrays]
+    remove = np.concatenate(removed)
+    bounds = np.cumsum([0] + [len(r) for r in removed])
+    expected = [np.setdiff1d(a, r) for a, r in zip(arrays, removed)]
+    outs = [np.full(len(e), -1, dtype=np.int64) for e in expected]
+    remove_sorted_many(arrays, remove, bounds, outs)
+    for out, e in zip(outs, expected):
+        np.testing.assert_array_equal(out, e)
+    sizes = [len(e) for e in expected]
+    with pytest.raises(ValueError, match="not a subset"):  # an out too short
+        remove_sorted_many(arrays, remove, bounds, [np.empty(sizes[0] - 1, np.int64)] + outs[1:])
+    with pytest.raises(ValueError, match="not a subset"):  # too long
+        remove_sorted_many(arrays, remove, bounds, [np.empty(sizes[0] + 1, np.int64)] + outs[1:])
+    with pytest.raises(ValueError, match="not a subset"):  # a value not in its array
+        remove_sorted_many(arrays[:1], np.array([10_001]), np.array([0, 1]), [np.empty(len(arrays[0]) - 1, np.int64)])
+    with pytest.raises(ValueError, match="C-contiguous int64"):
+        remove_sorted_many(arrays, remove, bounds, [np.empty(2 * sizes[0], np.int64)[::2]] + outs[1:])
+    with pytest.raises(ValueError, match="one out and one part"):
+        remove_sorted_many(arrays, remove, bounds[:-1], outs)
+
+
+def test_the_undo_of_a_split_does_not_wait_for_its_rests(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = _assignment(6)
+    spikes = np.arange(2, len(sc), 45)
+    c = Clustering(sc)
+    expected = _split_reference(sc, spikes, c.new_cluster_id())
+    gate = _GatedFill(monkeypatch)
+    _split_in_thread(c, spikes)
+    out: list[Any] = []
+    actor = threading.Thread(target=lambda: out.append(c.undo()))
+    actor.start()
+    actor.join(_HANG)
+    assert out and out[0] is not None, "the undo waited for the rests"
+    assert not gate.release.is_set() and not c._lazy_index.ready
+    np.testing.assert_array_equal(c.spike_clusters, sc)
+    _same_index(c)  # the parents are back: nothing to wait for
+    redo = threading.Thread(target=lambda: out.append(c.redo()))
+    redo.start()  # puts the rests back: waits for them
+    gate.release.set()
+    redo.join(_HANG)
+    np.testing.assert_array_equal(c.spike_clusters, expected)
+    _same_index(c)
