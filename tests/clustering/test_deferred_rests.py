@@ -69,6 +69,17 @@ class _GatedFill:
         monkeypatch.setattr(_changes, "remove_sorted_many", gated)
 
 
+def _gated_split(monkeypatch: pytest.MonkeyPatch, seed: int, first: int, step: int) -> tuple[Any, ...]:
+    """A split of every ``step``-th spike from ``first``, its worker held:
+    (assignment before, Clustering, assignment expected after, gate, UpdateInfo)."""
+    sc = _assignment(seed)
+    spikes = np.arange(first, len(sc), step)
+    c = Clustering(sc)
+    expected = _split_reference(sc, spikes, c.new_cluster_id())
+    gate = _GatedFill(monkeypatch)
+    return sc, c, expected, gate, _split_in_thread(c, spikes)
+
+
 def _split_in_thread(c: Clustering, spikes: np.ndarray) -> Any:
     out: list[Any] = []
     actor = threading.Thread(target=lambda: out.append(c.split(spikes)))
@@ -79,13 +90,8 @@ def _split_in_thread(c: Clustering, spikes: np.ndarray) -> Any:
 
 
 def test_a_large_split_returns_before_its_rests_are_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    sc = _assignment()
-    spikes = np.arange(0, len(sc), 50)
-    c = Clustering(sc)
-    new_id = c.new_cluster_id()
-    expected = _split_reference(sc, spikes, new_id)
-    gate = _GatedFill(monkeypatch)
-    up = _split_in_thread(c, spikes)
+    sc, c, expected, gate, up = _gated_split(monkeypatch, 0, 0, 50)
+    new_id = int(sc.max()) + 1
     assert not c._lazy_index.ready
     assert gate.entered.wait(_HANG) and gate.calls == ["phycore-split-rests"]
     # The worker is held: the action is complete for everything but the rests' spikes.
@@ -129,12 +135,7 @@ def test_a_large_split_returns_before_its_rests_are_written(monkeypatch: pytest.
 
 
 def test_actions_after_a_split_wait_for_its_rests(monkeypatch: pytest.MonkeyPatch) -> None:
-    sc = _assignment(1)
-    spikes = np.arange(3, len(sc), 40)
-    c = Clustering(sc)
-    expected = _split_reference(sc, spikes, c.new_cluster_id())
-    gate = _GatedFill(monkeypatch)
-    up = _split_in_thread(c, spikes)
+    sc, c, expected, gate, up = _gated_split(monkeypatch, 1, 3, 40)
     rests = [up.added[1], up.added[-1]]  # written at once / by the worker
     out: list[Any] = []
     actor = threading.Thread(target=lambda: out.append((c.merge(rests), c.undo(), c.undo())))
@@ -215,12 +216,7 @@ def test_remove_sorted_many_writes_each_difference_into_its_array_or_refuses() -
 
 
 def test_the_undo_of_a_split_does_not_wait_for_its_rests(monkeypatch: pytest.MonkeyPatch) -> None:
-    sc = _assignment(6)
-    spikes = np.arange(2, len(sc), 45)
-    c = Clustering(sc)
-    expected = _split_reference(sc, spikes, c.new_cluster_id())
-    gate = _GatedFill(monkeypatch)
-    _split_in_thread(c, spikes)
+    sc, c, expected, gate, _ = _gated_split(monkeypatch, 6, 2, 45)
     out: list[Any] = []
     actor = threading.Thread(target=lambda: out.append(c.undo()))
     actor.start()
