@@ -85,5 +85,7 @@ def remove_sorted_many(arrays: list[Int64Array], remove: Int64Array, bounds: Int
     bounds = np.ascontiguousarray(bounds, dtype=np.int64)
     if len(arrays) != len(outs) or len(bounds) != len(arrays) + 1:
         raise ValueError("remove_sorted_many() needs one out and one part of remove per array")
+    if bounds[0] < 0 or bounds[-1] > len(remove) or np.any(np.diff(bounds) < 0):
+        raise ValueError("remove_sorted_many(): bounds must rise within remove")
     # (`arrays` and `outs` keep the memory the kernel reads and writes alive meanwhile)
     kernel(sources, lengths, np.ascontiguousarray(remove, dtype=np.int64), bounds, targets, out_lengths)

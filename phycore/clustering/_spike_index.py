@@ -213,7 +213,10 @@ class LazyIndex:
                 else:
                     future.set_exception(error)
 
-            on_thread(write, "phycore-split-rests").add_done_callback(done)
+            try:
+                on_thread(write, "phycore-split-rests").add_done_callback(done)
+            except Exception as exc:  # no thread (shutting down?): the first reader writes them
+                future.set_exception(exc)
 
         return start
 
@@ -387,6 +390,8 @@ class SpikesPerCluster(_IndexView, Mapping[int, Int64Array]):
     """Read-only live view ``{cluster_id: sorted spike ids}`` over the index."""
 
     def __getitem__(self, cluster_id: int) -> Int64Array:
+        if cluster_id not in self._index:  # (in the index: any write of it is registered)
+            raise KeyError(cluster_id)
         return self._index.arrays_for((cluster_id,))[cluster_id]
 
 

@@ -205,6 +205,11 @@ class Clustering:
             self._spike_ids = si.readonly(np.arange(self.n_spikes, dtype=np.int64))
         return self._spike_ids
 
+    def _spike_ids_now(self) -> Callable[[], Int64Array]:
+        """The spike ids of now, made when first called (spikes may be appended meanwhile)."""
+        n = self.n_spikes
+        return lambda: self.spike_ids[:n]
+
     @property
     def n_spikes(self) -> int:
         """Number of spikes."""
@@ -437,7 +442,7 @@ class Clustering:
             return UpdateInfo()
         spikes, rel = si.sorted_unique_check(spikes, rel)
         return self._commit(assign_change(self._sc, self._index, self._new_cluster_id, spikes, rel,
-                                          every_spike=lambda: self.spike_ids, defer=self._live is None))
+                                          every_spike=self._spike_ids_now(), defer=self._live is None))
 
     def split(self, spike_ids: npt.ArrayLike, spike_clusters_rel: npt.ArrayLike = 0) -> UpdateInfo:
         """Split spikes out of their clusters: same as :meth:`assign`."""
@@ -652,7 +657,7 @@ class Clustering:
         # An undo reads no spikes of the clusters it removes (their lengths only): the
         # undo of a split does not wait for its rests to be written.
         created, emptied, changed = self._apply(change.after, change.before, self._relabel_plan(change, undo=True),
-                                                fills=False)
+                                                fills=self._live is not None)
         restored = sorted(change.before)
         done = change.up
         return UpdateInfo(
@@ -665,7 +670,7 @@ class Clustering:
             largest_old_cluster=si.largest(change.after),
             all_cluster_ids=self.cluster_ids.tolist(),
             undo_state=change.undo_state,
-            spike_ids=lambda: done.spike_ids,  # (the action's, made when first read)
+            spike_ids=done._spike_ids,  # (the action's as stored: the array, or what makes it)
             spike_clusters=self._clusters_of(change.before, lambda: done.spike_ids) if len(restored) > 1 else None,
         )
 
@@ -726,6 +731,8 @@ class Clustering:
     def _go_live(self, extra: int) -> LiveGrowth:
         """Switch to live mode (once): the assignment moves into a growable buffer."""
         if self._live is None:
+            # Live actions read the spikes of what they move: no rest left to write.
+            self._lazy_index.index()
             self._live = LiveGrowth(self._sc, self._spike_templates, extra)
             self._sc, self._view = self._live.assignment
         return self._live

@@ -139,6 +139,15 @@ class UpdateInfo:
     def spike_ids(self, value: Any) -> None:
         self._spike_ids = _int_array_or_lazy(value)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and deep-copied with its lazy fields computed."""
+        _ = self.spike_ids, self.spike_clusters
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     @property
     def spike_clusters(self) -> npt.NDArray[np.int64]:
         """For ``'assign'``: the new cluster of each spike of ``spike_ids``."""

@@ -14,6 +14,7 @@ import pytest
 from phycore.clustering import Clustering
 from phycore.clustering import _changes
 from phycore.clustering import _spike_index as si
+from phycore.clustering._growth import LiveGrowth
 
 #: Bounds the tests' waits on helper threads, so that a regression fails instead of
 #: hanging; nothing is timed.
@@ -118,18 +119,20 @@ def test_a_large_split_returns_before_its_rests_are_written(monkeypatch: pytest.
         np.testing.assert_array_equal(got[cid], np.flatnonzero(expected == cid))
     np.testing.assert_array_equal(got["three"], np.flatnonzero(np.isin(expected, first[:3])))
     assert not c._lazy_index.ready
-    readers: list[np.ndarray] = []
-    reader = threading.Thread(target=lambda: readers.append(up.spike_clusters))
-    reader.start()  # waits for the worker
-    last = threading.Thread(target=lambda: readers.append(c.spikes_in_clusters([up.added[-1]])))
-    last.start()  # so does a reader of a rest it writes
+    # Readers of what the worker writes wait for it (each copies what it got at once:
+    # the arrays handed out are the ones the worker fills).
+    readers: dict[str, np.ndarray] = {}
+    threads = [threading.Thread(target=lambda: readers.update(clusters=up.spike_clusters.copy())),
+               threading.Thread(target=lambda: readers.update(some=c.spikes_in_clusters([up.added[-1]]).copy())),
+               threading.Thread(target=lambda: readers.update(one=c.spikes_per_cluster[up.added[-2]].copy()))]
+    for t in threads:
+        t.start()
     gate.release.set()
-    reader.join(_HANG)
-    last.join(_HANG)
-    spike_clusters = next(r for r in readers if len(r) == len(sc))
-    np.testing.assert_array_equal(spike_clusters, expected)
-    np.testing.assert_array_equal(next(r for r in readers if len(r) != len(sc)),
-                                  np.flatnonzero(expected == up.added[-1]))
+    for t in threads:
+        t.join(_HANG)
+    np.testing.assert_array_equal(readers["clusters"], expected)
+    np.testing.assert_array_equal(readers["some"], np.flatnonzero(expected == up.added[-1]))
+    np.testing.assert_array_equal(readers["one"], np.flatnonzero(expected == up.added[-2]))
     _same_index(c)
     assert c._lazy_index.ready and gate.calls == ["phycore-split-rests"]
 
@@ -231,3 +234,79 @@ def test_the_undo_of_a_split_does_not_wait_for_its_rests(monkeypatch: pytest.Mon
     redo.join(_HANG)
     np.testing.assert_array_equal(c.spike_clusters, expected)
     _same_index(c)
+
+
+def test_going_live_waits_for_the_rests_an_undo_would_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = _assignment(7)
+    templates = np.random.default_rng(7).integers(0, 9, len(sc))
+    c = Clustering(sc, spike_templates=templates)
+    reference = Clustering(sc, spike_templates=templates)
+    gate = _GatedFill(monkeypatch)
+    _split_in_thread(c, np.arange(0, len(sc), 50))
+    written: list[bool] = []  # at each spike move of the live undo: were the rests written?
+    moved, wait_fill = LiveGrowth.moved, si.LazyIndex._wait_fill
+
+    def checked_moved(self: LiveGrowth, *args: Any, **kwargs: Any) -> None:
+        fill = c._lazy_index._fill
+        written.append(fill is None or fill[1].done())
+        moved(self, *args, **kwargs)
+
+    def release_then_wait(self: si.LazyIndex) -> None:  # whoever waits for the rests lets the worker go
+        gate.release.set()
+        wait_fill(self)
+
+    monkeypatch.setattr(LiveGrowth, "moved", checked_moved)
+    monkeypatch.setattr(si.LazyIndex, "_wait_fill", release_then_wait)
+    c.clusters_for(np.array([0]))  # goes live; a live undo reads the spikes of the rests it removes
+    c.undo()
+    gate.release.set()
+    assert written and all(written)
+    np.testing.assert_array_equal(c.spike_clusters, sc)
+    reference.clusters_for(np.array([0]))
+    assert c._live is not None and reference._live is not None
+    assert c._live._membership._counts == reference._live._membership._counts  # which cluster each template joins
+    _same_index(c)
+
+
+def test_the_spike_ids_of_a_split_are_those_of_its_time() -> None:
+    sc = _assignment(8, 3000, 10)
+    templates = np.random.default_rng(8).integers(0, 5, len(sc))
+    c = Clustering(sc, spike_templates=templates)
+    up = c.split(np.arange(0, len(sc), 30))  # every cluster: the spike ids made when first read
+    undone = c.undo()
+    c.append_spikes(templates[:4])
+    assert undone is not None and c.n_spikes == len(sc) + 4
+    np.testing.assert_array_equal(up.spike_ids, np.arange(len(sc)))
+    np.testing.assert_array_equal(up.spike_clusters, _split_reference(sc, np.arange(0, len(sc), 30),
+                                                                      int(sc.max()) + 1))
+    np.testing.assert_array_equal(undone.spike_ids, np.arange(len(sc)))
+    np.testing.assert_array_equal(undone.spike_clusters, sc)
+
+
+def test_update_infos_with_lazy_fields_pickle_and_copy_computed() -> None:
+    import copy
+    import pickle
+
+    c = Clustering(_assignment(9, 3000, 10))
+    up = c.split(np.arange(0, 3000, 30))
+    undone = c.undo()
+    assert undone is not None
+    for u in (up, undone):
+        assert callable(u._spike_ids)  # not read yet
+        for twin in (pickle.loads(pickle.dumps(u)), copy.deepcopy(u)):
+            assert twin == u and dict(twin).keys() == dict(u).keys()
+            np.testing.assert_array_equal(twin.spike_clusters, u.spike_clusters)
+
+
+def test_a_worker_that_cannot_start_leaves_the_rests_to_the_first_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_thread(*args: Any) -> Any:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(si, "on_thread", no_thread)
+    sc = _assignment(10)
+    c = Clustering(sc)
+    spikes = np.arange(4, len(sc), 35)
+    up = c.split(spikes)
+    assert up.added and c.can_undo  # the action is done and recorded
+    _same_index(c)
+    np.testing.assert_array_equal(c.spike_clusters, _split_reference(sc, spikes, up.added[0]))
