@@ -190,35 +190,24 @@ class LazyIndex:
                 write()
             self._fill = None
 
-    def defer(self, write: Callable[[], None], cluster_ids: Iterable[int]) -> Callable[[], None]:
-        """Register ``write``, which fills the arrays of ``cluster_ids``; returns the
-        function that starts it on a worker thread.
+    def defer(self, write: Callable[[], None], cluster_ids: Iterable[int]) -> None:
+        """Run ``write``, which fills the arrays of ``cluster_ids``, on a worker thread.
 
-        The owner registers before those arrays enter the index, so no reader ever sees
-        them unwritten, and starts once ``write`` may run. Until it is done,
-        :meth:`index` waits for it (any thread), as does :meth:`arrays_for` when asked
-        for one of ``cluster_ids``; if the worker fails, the first of them runs
-        ``write`` itself (and raises if it fails again).
+        ``write`` must read only immutable arrays. The owner calls this before those
+        arrays enter the index, so no reader ever sees them unwritten. Until it is done,
+        :meth:`index` waits for it (any thread), as does :meth:`arrays_for` when asked for
+        one of ``cluster_ids``; if the worker fails (or cannot start), the first of them
+        runs ``write`` itself (and raises if it fails again).
         """
         self.index()  # one pending write at a time
-        future: Future[None] = Future()
+        future: Future[None]
+        try:
+            future = on_thread(write, "phycore-split-rests")
+        except Exception as exc:  # no thread (shutting down?): the first reader writes them
+            future = Future()
+            future.set_exception(exc)
         self._filling = frozenset(cluster_ids)
         self._fill = (write, future)
-
-        def start() -> None:
-            def done(worker: Future[None]) -> None:
-                error = worker.exception()
-                if error is None:
-                    future.set_result(None)
-                else:
-                    future.set_exception(error)
-
-            try:
-                on_thread(write, "phycore-split-rests").add_done_callback(done)
-            except Exception as exc:  # no thread (shutting down?): the first reader writes them
-                future.set_exception(exc)
-
-        return start
 
     def count(self, cluster_id: int) -> int:
         """Number of spikes of a cluster (KeyError if it has none)."""

@@ -491,19 +491,17 @@ class Clustering:
                         largest_old_cluster=si.largest(before))
         return self._commit(Change(before, after, up))
 
-    def _relabel_plan(self, change: Change, undo: bool,
-                      force: bool = False) -> tuple[dict[int, int], Int64Array, Int64Array] | None:
+    def _relabel_plan(self, change: Change, undo: bool) -> tuple[dict[int, int], Int64Array, Int64Array] | None:
         """How to write a split (or its undo) by id, when that beats writing spike by spike.
 
         ``({old id: new id}, moved spikes, their new clusters)``: the rest of each split
         cluster is renamed in one pass over the assignment, then the moved spikes are
         written. Only worth it when the renamed clusters hold a good part of all spikes,
         and only outside live sessions (an appended spike must keep its cluster).
-        ``force``: whatever the renamed clusters' size (the rests are not written yet).
         """
         if change.rest is None or change.moved is None or self._live is not None:
             return None
-        if not force and not renames_most(sum(len(change.after[r]) for r in change.rest), self.n_spikes):
+        if not renames_most(sum(len(change.after[r]) for r in change.rest), self.n_spikes):
             return None
         spikes, old, new = change.moved
         if undo:
@@ -529,8 +527,7 @@ class Clustering:
         sessions every removed cluster loses all its spikes and every added one is new.
         ``relabel`` (see :meth:`_relabel_plan`) writes the assignment by id instead.
         ``fills=False``: do not wait for arrays being written (see :meth:`LazyIndex.defer`):
-        for this change's own rests, and for an undo, which reads only the lengths of the
-        clusters it removes.
+        this change's own rests, or those an undo removes (it reads only their lengths).
         """
         created: list[int] = []
         emptied: list[int] = []
@@ -603,22 +600,17 @@ class Clustering:
 
     def _commit(self, change: Change) -> UpdateInfo:
         fill, change.fill = change.fill, None
-        relabel = self._relabel_plan(change, undo=False, force=fill is not None)
-        # A change with rests to write is made outside live sessions only (see `assign`):
-        # renamed by id, `_move` never reads them.
+        relabel = self._relabel_plan(change, undo=False)
+        # A change with rests to write is made outside live sessions only, when its rests
+        # are renamed by id (see `assign`): `_move` never reads them.
         assert fill is None or relabel is not None
-        if fill is None:
-            self._apply(change.before, change.after, relabel)
-        else:
+        if fill is not None:
             # Most rests are written on a worker while this action goes on: the index and
             # the assignment are complete (the rests' lengths are right), and whatever
             # reads one of those rests' spikes waits for them (LazyIndex). They are
             # registered before they enter the index.
-            start = self._lazy_index.defer(fill.write, fill.cluster_ids)
-            try:
-                self._apply(change.before, change.after, relabel, fills=False)
-            finally:  # (never a registered write that no worker runs: its readers would wait forever)
-                start()
+            self._lazy_index.defer(fill.write, fill.cluster_ids)
+        self._apply(change.before, change.after, relabel, fills=fill is None)
         self._derive_counts(change)
         if change.up.description == "assign":
             up = change.up
